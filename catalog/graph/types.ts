@@ -4,6 +4,7 @@ import type {
   CheckSpec,
   ColumnSpec,
   Diagnostic,
+  LocationDefinitions,
   LocationRef,
   MaterializerRef,
   PolicySpec,
@@ -15,6 +16,8 @@ export interface CatalogAsset {
   readonly key: AssetKey;
   /** `keyToString(key)`, the id used everywhere outside the model. */
   readonly id: string;
+  /** Other keys that name this asset (a dbt source key joined by relation to a Fivetran table). */
+  readonly aliasIds: readonly string[];
   readonly relation: Relation | null;
   readonly kinds: readonly string[];
   readonly group: string | null;
@@ -101,6 +104,13 @@ export interface LocationStatus {
   readonly error: { readonly code: string; readonly message: string; readonly at: string } | null;
 }
 
+/** A location whose latest load failed: its error, and the last good definitions it still serves (if any). */
+export interface LocationFailure {
+  readonly location: LocationRef;
+  readonly error: { readonly code: string; readonly message: string; readonly at: string };
+  readonly lastGood: LocationDefinitions | null;
+}
+
 /** The unified, immutable asset graph. A reload builds a new one and swaps it in. */
 export interface CatalogGraph {
   /** Every asset, sorted by id. */
@@ -108,6 +118,7 @@ export interface CatalogGraph {
   readonly diagnostics: readonly Diagnostic[];
   readonly locations: readonly LocationStatus[];
   readonly builtAt: string;
+  /** Looks an asset up by id or alias id. */
   get(id: string): CatalogAsset | undefined;
   upstream(id: string): readonly CatalogAsset[];
   downstream(id: string): readonly CatalogAsset[];

@@ -1,0 +1,450 @@
+/**
+ * Builds the unified asset graph from every location's definitions: specs with the same key or the same
+ * relation become one asset, dependencies given by key or relation become edges, and conflicts and
+ * dangling references become diagnostics. The result is immutable; a reload builds a new one.
+ */
+import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, LocationDefinitions, MaterializerRef } from "../model/index.ts";
+import { LoadError, keyToString, relationIdentity } from "../model/index.ts";
+import type {
+  AssetFacets,
+  AssetQuery,
+  CatalogAsset,
+  CatalogGraph,
+  FacetCount,
+  ImpactResult,
+  LineageDirection,
+  LineageEdge,
+  LineageResult,
+  LocationFailure,
+  LocationStatus,
+} from "./types.ts";
+import { AssetNotFoundError } from "./types.ts";
+
+export interface BuildCatalogGraphInput {
+  /** Definitions of the locations that loaded. */
+  readonly definitions: readonly LocationDefinitions[];
+  /** Locations whose latest load failed; their last good definitions, if any, are still served. */
+  readonly failures?: readonly LocationFailure[];
+  /** When the graph is built (ISO time); defaults to now. */
+  readonly builtAt?: string;
+}
+
+/** Builds the graph. Throws {@link LoadError} when the merged dependencies form a cycle. */
+export function buildCatalogGraph(input: BuildCatalogGraphInput): CatalogGraph {
+  const failures = input.failures ?? [];
+  const served = [...input.definitions, ...failures.flatMap((f) => (f.lastGood ? [f.lastGood] : []))];
+  const statuses: LocationStatus[] = [
+    ...input.definitions.map((d) => ({
+      location: d.location,
+      state: "loaded" as const,
+      loadedAt: d.loadedAt,
+      loadDurationMs: d.loadDurationMs,
+      assetCount: d.specs.length,
+      error: null,
+    })),
+    ...failures.map((f) => ({
+      location: f.location,
+      state: "failed" as const,
+      loadedAt: f.lastGood?.loadedAt ?? null,
+      loadDurationMs: f.lastGood?.loadDurationMs ?? null,
+      assetCount: f.lastGood?.specs.length ?? 0,
+      error: f.error,
+    })),
+  ];
+  return new GraphBuilder(served, statuses, input.builtAt ?? new Date().toISOString()).build();
+}
+
+interface LocatedSpec {
+  readonly spec: AssetSpec;
+  readonly locationName: string;
+}
+
+class GraphBuilder {
+  private readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    private readonly definitions: readonly LocationDefinitions[],
+    private readonly statuses: readonly LocationStatus[],
+    private readonly builtAt: string,
+  ) {}
+
+  build(): CatalogGraph {
+    for (const definitions of this.definitions) this.diagnostics.push(...definitions.diagnostics);
+    const specs: LocatedSpec[] = this.definitions.flatMap((d) => d.specs.map((spec) => ({ spec, locationName: d.location.name })));
+    const groups = groupSpecs(specs);
+    const assets = groups.map((group) => this.mergeGroup(group));
+    const indexById = new Map<string, number>();
+    const indexByRelation = new Map<string, number>();
+    assets.forEach((asset, index) => {
+      indexById.set(asset.id, index);
+      for (const alias of asset.aliasIds) indexById.set(alias, index);
+      for (const { spec } of groups[index]!) if (spec.relation) indexByRelation.set(relationIdentity(spec.relation), index);
+    });
+    const upstream: number[][] = assets.map(() => []);
+    const downstream: number[][] = assets.map(() => []);
+    groups.forEach((group, childIndex) => {
+      const parents = new Set<number>();
+      for (const { spec, locationName } of group) {
+        for (const dep of spec.deps) {
+          const parentIndex =
+            dep.kind === "key" ? indexById.get(keyToString(dep.key)) : indexByRelation.get(relationIdentity(dep.relation));
+          if (parentIndex === undefined) {
+            const what = dep.kind === "key" ? `asset "${keyToString(dep.key)}"` : `relation ${relationIdentity(dep.relation)}`;
+            this.diagnostics.push({
+              severity: "warning",
+              code: "unresolved_dependency",
+              message: `${keyToString(spec.key)} depends on ${what}, which no location defines`,
+              locationName,
+              assetKey: spec.key,
+              nodeId: spec.dbtUniqueId,
+              at: spec.definedIn,
+            });
+            continue;
+          }
+          if (parentIndex !== childIndex) parents.add(parentIndex);
+        }
+      }
+      for (const parentIndex of parents) {
+        upstream[childIndex]!.push(parentIndex);
+        downstream[parentIndex]!.push(childIndex);
+      }
+    });
+    assertAcyclic(assets, upstream, downstream);
+    return new ImmutableCatalogGraph(assets, upstream, downstream, indexById, this.diagnostics, this.statuses, this.builtAt);
+  }
+
+  /** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */
+  private mergeGroup(group: readonly LocatedSpec[]): MutableAsset {
+    const builders = group.filter((s) => s.spec.materializer !== null);
+    const lead = builders[0] ?? group[0]!;
+    const leadSpec = lead.spec;
+    const id = keyToString(leadSpec.key);
+    const aliasIds = unique(group.map((s) => keyToString(s.spec.key)).filter((k) => k !== id));
+    const materializer: MaterializerRef | null = leadSpec.materializer;
+    for (const other of builders.slice(1)) {
+      const m = other.spec.materializer!;
+      if (m.tool !== materializer!.tool || m.locationName !== materializer!.locationName || m.runTargetId !== materializer!.runTargetId) {
+        this.diagnostics.push({
+          severity: "error",
+          code: "conflicting_materializers",
+          message: `${id} is built by both ${materializer!.tool} (${materializer!.locationName}) and ${m.tool} (${m.locationName}); ${materializer!.locationName} is kept`,
+          locationName: other.locationName,
+          assetKey: leadSpec.key,
+          nodeId: other.spec.dbtUniqueId,
+          at: other.spec.definedIn,
+        });
+      }
+    }
+    const ordered = [lead, ...group.filter((s) => s !== lead)];
+    const first = <T>(pick: (spec: AssetSpec) => T | null): T | null => {
+      for (const { spec } of ordered) {
+        const value = pick(spec);
+        if (value !== null && value !== undefined) return value;
+      }
+      return null;
+    };
+    const policies = ordered.filter((s) => s.spec.policy !== null);
+    if (policies.length > 1) {
+      this.diagnostics.push({
+        severity: "warning",
+        code: "conflicting_policies",
+        message: `${id} has policies in ${policies.map((p) => p.locationName).join(" and ")}; the one from ${policies[0]!.locationName} is used`,
+        locationName: policies[1]!.locationName,
+        assetKey: leadSpec.key,
+        nodeId: policies[1]!.spec.dbtUniqueId,
+        at: policies[1]!.spec.policy!.declaredIn,
+      });
+    }
+    const metadata: Record<string, unknown> = {};
+    for (const { spec } of [...ordered].reverse()) Object.assign(metadata, spec.metadata);
+    return {
+      key: leadSpec.key,
+      id,
+      aliasIds,
+      relation: first((s) => s.relation),
+      kinds: unique(ordered.flatMap((s) => s.spec.kinds)),
+      group: first((s) => s.group),
+      owners: unique(ordered.flatMap((s) => s.spec.owners)),
+      tags: unique(ordered.flatMap((s) => s.spec.tags)),
+      description: first((s) => s.description),
+      columns: mergeColumns(ordered.map((s) => s.spec.columns)),
+      checks: mergeChecks(ordered.map((s) => s.spec.checks)),
+      policy: policies[0]?.spec.policy ?? null,
+      codeVersion: first((s) => s.codeVersion),
+      dbtUniqueId: first((s) => s.dbtUniqueId),
+      materializer,
+      readBy: [],
+      locationNames: unique(ordered.map((s) => s.locationName)),
+      specs: ordered.map((s) => s.spec),
+      upstreamIds: [],
+      downstreamIds: [],
+      diagnostics: [],
+      metadata,
+    };
+  }
+}
+
+type MutableAsset = { -readonly [K in keyof CatalogAsset]: CatalogAsset[K] };
+
+/** Groups specs that are one asset: same key, or same relation. Union-find keeps it linear. */
+function groupSpecs(specs: readonly LocatedSpec[]): LocatedSpec[][] {
+  const parent = specs.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const byKey = new Map<string, number>();
+  const byRelation = new Map<string, number>();
+  specs.forEach(({ spec }, index) => {
+    const key = keyToString(spec.key);
+    const seenKey = byKey.get(key);
+    if (seenKey === undefined) byKey.set(key, index);
+    else union(seenKey, index);
+    if (spec.relation) {
+      const relation = relationIdentity(spec.relation);
+      const seenRelation = byRelation.get(relation);
+      if (seenRelation === undefined) byRelation.set(relation, index);
+      else union(seenRelation, index);
+    }
+  });
+  const groups = new Map<number, LocatedSpec[]>();
+  specs.forEach((spec, index) => {
+    const root = find(index);
+    const group = groups.get(root);
+    if (group) group.push(spec);
+    else groups.set(root, [spec]);
+  });
+  return [...groups.values()];
+}
+
+function mergeColumns(lists: readonly (readonly ColumnSpec[])[]): ColumnSpec[] {
+  const byName = new Map<string, ColumnSpec>();
+  for (const list of lists) {
+    for (const column of list) {
+      const key = column.name.toLowerCase();
+      const known = byName.get(key);
+      byName.set(
+        key,
+        known
+          ? {
+              name: known.name,
+              type: known.type ?? column.type,
+              description: known.description ?? column.description,
+              tags: unique([...known.tags, ...column.tags]),
+            }
+          : column,
+      );
+    }
+  }
+  return [...byName.values()];
+}
+
+function mergeChecks(lists: readonly (readonly CheckSpec[])[]): CheckSpec[] {
+  const byName = new Map<string, CheckSpec>();
+  for (const list of lists) for (const check of list) if (!byName.has(check.name)) byName.set(check.name, check);
+  return [...byName.values()];
+}
+
+/** Throws a LoadError naming one cycle when the edges are not a DAG (Kahn's algorithm). */
+function assertAcyclic(assets: readonly MutableAsset[], upstream: number[][], downstream: number[][]): void {
+  const remaining = upstream.map((parents) => parents.length);
+  const queue: number[] = [];
+  remaining.forEach((count, index) => count === 0 && queue.push(index));
+  let visited = 0;
+  while (queue.length > 0) {
+    const index = queue.pop()!;
+    visited++;
+    for (const child of downstream[index]!) if (--remaining[child]! === 0) queue.push(child);
+  }
+  if (visited === assets.length) return;
+  // Walk upstream from any node left over; in a graph whose sources are all gone, we must revisit one.
+  let current = remaining.findIndex((count) => count > 0);
+  const seenAt = new Map<number, number>();
+  const path: number[] = [];
+  while (!seenAt.has(current)) {
+    seenAt.set(current, path.length);
+    path.push(current);
+    current = upstream[current]!.find((p) => remaining[p]! > 0)!;
+  }
+  const cycle = path.slice(seenAt.get(current)).reverse();
+  const names = [...cycle, cycle[0]!].map((i) => assets[i]!.id);
+  const first = assets[cycle[0]!]!;
+  throw new LoadError("dependency_cycle", `Dependency cycle: ${names.join(" → ")}`, {
+    locationName: first.locationNames[0] ?? null,
+    nodeId: first.dbtUniqueId,
+    file: first.specs[0]?.definedIn?.file ?? null,
+  });
+}
+
+class ImmutableCatalogGraph implements CatalogGraph {
+  readonly assets: readonly CatalogAsset[];
+  private readonly searchText: string[];
+  private readonly order: number[];
+
+  constructor(
+    private readonly nodes: MutableAsset[],
+    private readonly upstreamIndex: number[][],
+    private readonly downstreamIndex: number[][],
+    private readonly indexById: Map<string, number>,
+    readonly diagnostics: readonly Diagnostic[],
+    readonly locations: readonly LocationStatus[],
+    readonly builtAt: string,
+  ) {
+    const diagnosticsByKey = new Map<string, Diagnostic[]>();
+    for (const diagnostic of diagnostics) {
+      if (!diagnostic.assetKey) continue;
+      const index = indexById.get(keyToString(diagnostic.assetKey));
+      if (index === undefined) continue;
+      const id = nodes[index]!.id;
+      const list = diagnosticsByKey.get(id) ?? [];
+      list.push(diagnostic);
+      diagnosticsByKey.set(id, list);
+    }
+    nodes.forEach((node, index) => {
+      node.upstreamIds = upstreamIndex[index]!.map((i) => nodes[i]!.id).sort();
+      node.downstreamIds = downstreamIndex[index]!.map((i) => nodes[i]!.id).sort();
+      node.readBy = unique(downstreamIndex[index]!.flatMap((i) => (nodes[i]!.materializer ? [nodes[i]!.materializer!.tool] : []))).sort();
+      node.diagnostics = diagnosticsByKey.get(node.id) ?? [];
+    });
+    this.order = nodes.map((_, i) => i).sort((a, b) => compareIds(nodes[a]!.id, nodes[b]!.id));
+    this.assets = this.order.map((i) => nodes[i]!);
+    this.searchText = nodes.map(searchableText);
+  }
+
+  get(id: string): CatalogAsset | undefined {
+    const index = this.indexById.get(id);
+    return index === undefined ? undefined : this.nodes[index];
+  }
+
+  upstream(id: string): readonly CatalogAsset[] {
+    return this.upstreamIndex[this.indexOf(id)]!.map((i) => this.nodes[i]!);
+  }
+
+  downstream(id: string): readonly CatalogAsset[] {
+    return this.downstreamIndex[this.indexOf(id)]!.map((i) => this.nodes[i]!);
+  }
+
+  lineage(id: string, direction: LineageDirection, depth?: number | null): LineageResult {
+    const start = this.indexOf(id);
+    const limit = depth === null || depth === undefined ? Number.POSITIVE_INFINITY : depth;
+    const included = new Set<number>([start]);
+    const edges: LineageEdge[] = [];
+    const walk = (neighbours: number[][], upstreamWalk: boolean): void => {
+      let frontier = [start];
+      const seen = new Set<number>([start]);
+      for (let level = 0; level < limit && frontier.length > 0; level++) {
+        const next: number[] = [];
+        for (const index of frontier) {
+          for (const neighbour of neighbours[index]!) {
+            const from = upstreamWalk ? neighbour : index;
+            const to = upstreamWalk ? index : neighbour;
+            edges.push({ from: this.nodes[from]!.id, to: this.nodes[to]!.id });
+            if (!seen.has(neighbour)) {
+              seen.add(neighbour);
+              included.add(neighbour);
+              next.push(neighbour);
+            }
+          }
+        }
+        frontier = next;
+      }
+    };
+    if (direction !== "DOWNSTREAM") walk(this.upstreamIndex, true);
+    if (direction !== "UPSTREAM") walk(this.downstreamIndex, false);
+    return { nodes: [...included].map((i) => this.nodes[i]!), edges };
+  }
+
+  impact(id: string): ImpactResult {
+    const { nodes } = this.lineage(id, "DOWNSTREAM");
+    const assets = nodes.filter((node) => node.id !== this.nodes[this.indexOf(id)]!.id);
+    const countByKind: Record<string, number> = {};
+    for (const asset of assets) for (const kind of asset.kinds) countByKind[kind] = (countByKind[kind] ?? 0) + 1;
+    return { assets, countByKind };
+  }
+
+  search(query: AssetQuery): readonly CatalogAsset[] {
+    const words = (query.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    const result: CatalogAsset[] = [];
+    for (const index of this.order) {
+      const asset = this.nodes[index]!;
+      if (!matchesFilters(asset, query)) continue;
+      if (words.length > 0) {
+        const text = this.searchText[index]!;
+        if (!words.every((word) => text.includes(word))) continue;
+      }
+      result.push(asset);
+    }
+    return result;
+  }
+
+  facets(query: AssetQuery): AssetFacets {
+    const assets = this.search(query);
+    return {
+      kinds: countValues(assets.flatMap((a) => a.kinds)),
+      groups: countValues(assets.flatMap((a) => (a.group ? [a.group] : []))),
+      owners: countValues(assets.flatMap((a) => a.owners)),
+      tags: countValues(assets.flatMap((a) => a.tags)),
+      locations: countValues(assets.flatMap((a) => a.locationNames)),
+    };
+  }
+
+  private indexOf(id: string): number {
+    const index = this.indexById.get(id);
+    if (index === undefined) throw new AssetNotFoundError(id);
+    return index;
+  }
+}
+
+function matchesFilters(asset: CatalogAsset, query: AssetQuery): boolean {
+  const anyOf = (wanted: readonly string[] | null | undefined, values: readonly string[]): boolean =>
+    !wanted || wanted.length === 0 || wanted.some((w) => values.includes(w));
+  return (
+    anyOf(query.kinds, asset.kinds) &&
+    anyOf(query.groups, asset.group ? [asset.group] : []) &&
+    anyOf(query.owners, asset.owners) &&
+    anyOf(query.tags, asset.tags) &&
+    anyOf(query.locations, asset.locationNames) &&
+    (query.hasPolicy === null || query.hasPolicy === undefined || (asset.policy !== null) === query.hasPolicy)
+  );
+}
+
+/** The lowercase text full-text search looks in: key, aliases, relation, description, columns, tags, group, owners. */
+function searchableText(asset: CatalogAsset): string {
+  return [
+    asset.id,
+    ...asset.aliasIds,
+    asset.relation ? `${asset.relation.database ?? ""}.${asset.relation.schema}.${asset.relation.name}` : "",
+    asset.description ?? "",
+    ...asset.columns.flatMap((c) => [c.name, c.description ?? ""]),
+    ...asset.tags,
+    asset.group ?? "",
+    ...asset.owners,
+  ]
+    .join("\n")
+    .toLowerCase();
+}
+
+function countValues(values: readonly string[]): FacetCount[] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || compareIds(a.value, b.value));
+}
+
+/** Plain code-unit order: stable across runtimes and locales, so cursors stay valid. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

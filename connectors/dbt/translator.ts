@@ -1,0 +1,520 @@
+/**
+ * Turns a dbt manifest into asset specs with dagster-dbt's rules (reference/dagster-semantics.md §0–§1):
+ * keys, dependencies through ephemeral models, groups, owners, tags, kinds, code versions, columns,
+ * tests as checks, and the policies declared in `meta.dagster`. Pure: no I/O.
+ *
+ * Deliberate differences from dagster-dbt, each because a catalog must show more than an orchestrator runs:
+ * - tests on sources become checks of the source asset (dagster-dbt: `enable_source_tests_as_checks`);
+ * - exposures become downstream assets that nothing materializes;
+ * - an invalid policy is a diagnostic instead of being silently ignored.
+ */
+import { createHash } from "node:crypto";
+import type {
+  AssetDep,
+  AssetKey,
+  AssetSpec,
+  CheckSpec,
+  ColumnSpec,
+  Diagnostic,
+  PolicySpec,
+  Relation,
+  SourceLocation,
+} from "../../catalog/model/index.ts";
+import { LoadError, keyToString } from "../../catalog/model/index.ts";
+import { parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/policy.ts";
+import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
+
+/** dbt resource types that become assets dbt builds. */
+const BUILT_RESOURCE_TYPES = new Set(["model", "seed", "snapshot"]);
+
+export interface TranslateOptions {
+  /** The location's name, used in diagnostics and as the materializer's location. */
+  readonly locationName: string;
+  /** The project directory, when known; YAML paths in diagnostics are made relative to it. */
+  readonly projectDir?: string | null;
+}
+
+export interface TranslatedDbtProject {
+  readonly specs: AssetSpec[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Translates a manifest. Throws {@link LoadError} for a dangling dependency or a duplicate asset key. */
+export function translateManifest(manifest: DbtManifest, options: TranslateOptions): TranslatedDbtProject {
+  return new ManifestTranslator(manifest, options).translate();
+}
+
+/** A node that can become an asset (a model, seed, snapshot, source or exposure). */
+type AssetNode =
+  | { readonly type: "node"; readonly node: ManifestNode }
+  | { readonly type: "source"; readonly node: ManifestSource }
+  | { readonly type: "exposure"; readonly node: ManifestExposure };
+
+class ManifestTranslator {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly keyByUniqueId = new Map<string, AssetKey>();
+  private readonly upstreamCache = new Map<string, readonly string[]>();
+  private readonly adapter: string;
+  private unitTestsByModel: Map<string, string[]> | null = null;
+
+  constructor(
+    private readonly manifest: DbtManifest,
+    private readonly options: TranslateOptions,
+  ) {
+    this.adapter = manifest.adapterType ?? "dbt";
+  }
+
+  translate(): TranslatedDbtProject {
+    const assetNodes = this.collectAssetNodes();
+    this.assignKeys(assetNodes);
+    const checksByAsset = this.translateTests();
+    const specs: AssetSpec[] = [];
+    for (const [uniqueId, assetNode] of assetNodes) {
+      specs.push(this.toSpec(uniqueId, assetNode, checksByAsset.get(uniqueId) ?? []));
+    }
+    return { specs, diagnostics: this.diagnostics };
+  }
+
+  private collectAssetNodes(): Map<string, AssetNode> {
+    const result = new Map<string, AssetNode>();
+    for (const [id, node] of Object.entries(this.manifest.nodes)) {
+      if (isBuiltAsset(node)) result.set(id, { type: "node", node });
+    }
+    for (const [id, node] of Object.entries(this.manifest.sources)) result.set(id, { type: "source", node });
+    for (const [id, node] of Object.entries(this.manifest.exposures)) result.set(id, { type: "exposure", node });
+    return result;
+  }
+
+  /** Computes every asset's key; two nodes with one key is a load error (dagster-dbt parity). */
+  private assignKeys(assetNodes: Map<string, AssetNode>): void {
+    const ownerByKey = new Map<string, string>();
+    for (const [uniqueId, assetNode] of assetNodes) {
+      const key = this.assetKeyFor(assetNode);
+      const keyString = keyToString(key);
+      const previous = ownerByKey.get(keyString);
+      if (previous !== undefined) {
+        throw new LoadError(
+          "duplicate_asset_key",
+          `${this.manifest.file}: ${previous} and ${uniqueId} both map to the asset key "${keyString}". ` +
+            `Give one of them a distinct meta.dagster.asset_key, alias or schema.`,
+          { file: this.manifest.file, locationName: this.options.locationName, nodeId: uniqueId, jsonPath: jsonPathFor(assetNode, uniqueId) },
+        );
+      }
+      ownerByKey.set(keyString, uniqueId);
+      this.keyByUniqueId.set(uniqueId, key);
+    }
+  }
+
+  private assetKeyFor(assetNode: AssetNode): AssetKey {
+    const node = assetNode.node;
+    const configMeta = node.config?.meta;
+    const meta = configMeta && Object.keys(configMeta).length > 0 ? configMeta : node.meta;
+    const override = dagsterMeta(meta)["asset_key"];
+    if (Array.isArray(override) && override.length > 0 && override.every((part) => typeof part === "string")) {
+      return override as string[];
+    }
+    if (assetNode.type === "source") return [assetNode.node.source_name, assetNode.node.name];
+    if (assetNode.type === "exposure") return ["exposures", assetNode.node.name];
+    const model = assetNode.node;
+    if (model.version !== null && model.version !== undefined && model.version !== "") {
+      return [model.alias ?? model.name];
+    }
+    const schema = model.config?.schema;
+    return schema ? [schema, model.name] : [model.name];
+  }
+
+  private toSpec(uniqueId: string, assetNode: AssetNode, checks: CheckSpec[]): AssetSpec {
+    const key = this.keyByUniqueId.get(uniqueId)!;
+    const node = assetNode.node;
+    const topMeta = dagsterMeta(node.meta);
+    const definedIn = this.sourceLocation(assetNode);
+    const policy = assetNode.type === "exposure" ? null : this.policyFor(uniqueId, key, assetNode, topMeta);
+    const group = this.groupFor(assetNode, topMeta);
+    const tags = this.tagsFor(uniqueId, key, node.tags ?? []);
+    const deps = assetNode.type === "source" ? [] : this.depsFor(uniqueId, assetNode.node.depends_on?.nodes ?? []);
+    const base = {
+      key,
+      group,
+      owners: this.ownersFor(assetNode, topMeta),
+      tags,
+      deps,
+      checks,
+      policy,
+      dbtUniqueId: uniqueId,
+      definedIn,
+    };
+    if (assetNode.type === "exposure") {
+      const exposure = assetNode.node;
+      return {
+        ...base,
+        relation: null,
+        kinds: ["dbt", "exposure", ...(exposure.type ? [exposure.type] : [])],
+        description: nonEmpty(exposure.description),
+        columns: [],
+        codeVersion: null,
+        materializer: null,
+        metadata: compact({
+          "dbt/resource_type": "exposure",
+          "dbt/exposure_type": exposure.type,
+          "dbt/label": exposure.label,
+          "dbt/url": exposure.url,
+          "dbt/maturity": exposure.maturity,
+          "dbt/owner": exposure.owner ? compact({ name: exposure.owner.name, email: exposure.owner.email }) : null,
+          "dbt/package": exposure.package_name,
+        }),
+      };
+    }
+    if (assetNode.type === "source") {
+      const source = assetNode.node;
+      return {
+        ...base,
+        relation: { database: nonEmpty(source.database), schema: source.schema, name: source.identifier ?? source.name },
+        kinds: ["dbt", this.adapter, "source"],
+        description: nonEmpty(source.description),
+        columns: toColumns(source.columns),
+        codeVersion: null,
+        materializer: null,
+        metadata: compact({
+          "dbt/resource_type": "source",
+          "dbt/source_name": source.source_name,
+          "dbt/source_description": nonEmpty(source.source_description),
+          "dbt/loader": nonEmpty(source.loader),
+          "dbt/loaded_at_field": source.loaded_at_field,
+          "dbt/package": source.package_name,
+          "dbt/relation_name": source.relation_name,
+          "dbt/fqn": source.fqn,
+        }),
+      };
+    }
+    const model = assetNode.node;
+    const rawCode = model.raw_code ?? model.raw_sql ?? null;
+    const codeVersion = rawCode
+      ? createHash("sha1").update(rawCode).digest("hex")
+      : (model.checksum?.checksum ?? null);
+    return {
+      ...base,
+      relation: model.schema ? { database: nonEmpty(model.database), schema: model.schema, name: model.alias ?? model.name } : null,
+      kinds: ["dbt", this.adapter],
+      description: nonEmpty(model.description),
+      columns: toColumns(model.columns),
+      codeVersion,
+      materializer: { tool: "dbt", locationName: this.options.locationName, runTargetId: uniqueId },
+      metadata: compact({
+        "dbt/resource_type": model.resource_type,
+        "dbt/materialized": model.config?.materialized,
+        "dbt/package": model.package_name,
+        "dbt/fqn": model.fqn,
+        "dbt/relation_name": model.relation_name,
+        "dbt/access": model.access,
+        "dbt/version": model.version,
+        "dbt/latest_version": model.latest_version,
+        "dbt/unit_tests": this.unitTestsFor(uniqueId),
+      }),
+    };
+  }
+
+  /** Parents as dagster-dbt finds them: through ephemeral models and metrics to real tables. */
+  private depsFor(uniqueId: string, parents: readonly string[]): AssetDep[] {
+    const seen = new Set<string>();
+    const deps: AssetDep[] = [];
+    for (const parentId of this.resolveParents(uniqueId, parents, [uniqueId])) {
+      if (seen.has(parentId)) continue;
+      seen.add(parentId);
+      deps.push({ kind: "key", key: this.keyByUniqueId.get(parentId)! });
+    }
+    return deps;
+  }
+
+  private resolveParents(childId: string, parents: readonly string[], path: string[]): string[] {
+    const resolved: string[] = [];
+    parents.forEach((parentId, index) => {
+      if (this.keyByUniqueId.has(parentId)) {
+        resolved.push(parentId);
+        return;
+      }
+      const passThrough = this.passThroughParents(parentId);
+      if (passThrough === undefined) {
+        const node = this.manifest.nodes[parentId];
+        if (node) return; // a test, analysis or operation: not a dependency of data (dagster-dbt drops these)
+        throw new LoadError(
+          "dangling_dependency",
+          `${this.manifest.file}: ${childId} depends on ${parentId}, which is not in the manifest`,
+          {
+            file: this.manifest.file,
+            locationName: this.options.locationName,
+            nodeId: childId,
+            jsonPath: `${collectionPath(childId, this.manifest)}.depends_on.nodes[${index}]`,
+          },
+        );
+      }
+      if (path.includes(parentId)) {
+        throw new LoadError("dependency_cycle", `${this.manifest.file}: dependency cycle ${[...path, parentId].join(" → ")}`, {
+          file: this.manifest.file,
+          locationName: this.options.locationName,
+          nodeId: parentId,
+        });
+      }
+      const cached = this.upstreamCache.get(parentId);
+      if (cached) {
+        resolved.push(...cached);
+        return;
+      }
+      const behind = this.resolveParents(parentId, passThrough, [...path, parentId]);
+      this.upstreamCache.set(parentId, behind);
+      resolved.push(...behind);
+    });
+    return resolved;
+  }
+
+  /** The parents of a node dependencies pass through (ephemeral model, metric…), or undefined if it is not one. */
+  private passThroughParents(id: string): readonly string[] | undefined {
+    const node = this.manifest.nodes[id];
+    if (node && node.resource_type === "model" && node.config?.materialized === "ephemeral") {
+      return node.depends_on?.nodes ?? [];
+    }
+    return this.manifest.passThrough[id]?.dependsOn;
+  }
+
+  private groupFor(assetNode: AssetNode, topMeta: Record<string, unknown>): string | null {
+    const fromMeta = topMeta["group"];
+    if (typeof fromMeta === "string" && fromMeta !== "") return fromMeta;
+    if (assetNode.type === "exposure") return null;
+    return nonEmpty(assetNode.node.config?.group) ?? nonEmpty("group" in assetNode.node ? assetNode.node.group : null);
+  }
+
+  private ownersFor(assetNode: AssetNode, topMeta: Record<string, unknown>): string[] {
+    const fromMeta = topMeta["owners"];
+    if (Array.isArray(fromMeta) && fromMeta.length > 0) return fromMeta.filter((o): o is string => typeof o === "string");
+    if (assetNode.type === "exposure") return emails(assetNode.node.owner?.email);
+    const groupName = "group" in assetNode.node ? assetNode.node.group : null;
+    if (!groupName) return [];
+    for (const group of Object.values(this.manifest.groups)) {
+      if (group.name === groupName) return emails(group.owner?.email);
+    }
+    return [];
+  }
+
+  /** dbt tags, keeping those Dagster accepts as tag keys and reporting the rest. */
+  private tagsFor(uniqueId: string, key: AssetKey, tags: readonly string[]): string[] {
+    const kept: string[] = [];
+    for (const tag of tags) {
+      if (/^[A-Za-z0-9_.-]{1,63}$/.test(tag)) kept.push(tag);
+      else {
+        this.diagnose("warning", "invalid_tag", `tag "${tag}" is not a valid tag key (letters, digits, _ . - only, at most 63) and is dropped`, uniqueId, key, null);
+      }
+    }
+    return kept;
+  }
+
+  private policyFor(uniqueId: string, key: AssetKey, assetNode: AssetNode, topMeta: Record<string, unknown>): PolicySpec | null {
+    const declaredIn = this.policyLocation(assetNode);
+    const amp = topMeta["auto_materialize_policy"];
+    const condition = topMeta["automation_condition"];
+    const legacy = assetNode.type === "node" ? (assetNode.node.config as Record<string, unknown> | null | undefined)?.["dagster_auto_materialize_policy"] : undefined;
+    if (legacy !== undefined && amp === undefined) {
+      this.diagnose(
+        "warning",
+        "legacy_policy_key",
+        "config.dagster_auto_materialize_policy is no longer read (removed from dagster-dbt); move it to meta.dagster.auto_materialize_policy",
+        uniqueId,
+        key,
+        declaredIn,
+      );
+    }
+    if (amp !== undefined && condition !== undefined) {
+      this.diagnose(
+        "error",
+        "invalid_policy",
+        `${uniqueId} declares both meta.dagster.auto_materialize_policy and meta.dagster.automation_condition; keep one`,
+        uniqueId,
+        key,
+        declaredIn,
+      );
+      return null;
+    }
+    if (amp === undefined && condition === undefined) return null;
+    const result =
+      amp !== undefined
+        ? parseAutoMaterializePolicy(amp, { ...declaredIn, path: `${declaredIn.path}.auto_materialize_policy` })
+        : parseAutomationCondition(condition, { ...declaredIn, path: `${declaredIn.path}.automation_condition` });
+    const where = declaredIn.file ? ` (${declaredIn.file})` : "";
+    for (const error of result.errors) {
+      this.diagnose("error", "invalid_policy", `${uniqueId}${where}: ${error}; the asset has no policy`, uniqueId, key, declaredIn);
+    }
+    for (const warning of result.warnings) {
+      this.diagnose("warning", "policy_warning", `${uniqueId}${where}: ${warning}`, uniqueId, key, declaredIn);
+    }
+    return result.policy;
+  }
+
+  /**
+   * Tests become checks. Attachment follows dagster-dbt (§0): `attached_node`, replaced by the single
+   * `depends_on` node when there is exactly one, overridden by `meta.dagster.ref`.
+   */
+  private translateTests(): Map<string, CheckSpec[]> {
+    const byAsset = new Map<string, Map<string, CheckSpec>>();
+    for (const [testId, test] of Object.entries(this.manifest.nodes)) {
+      if (test.resource_type !== "test" || test.config?.enabled === false) continue;
+      const attachedId = this.attachedNodeFor(testId, test);
+      if (attachedId === null) continue;
+      const assetKey = this.keyByUniqueId.get(attachedId);
+      if (!assetKey) continue;
+      const attachedKey = keyToString(assetKey);
+      const additionalDeps: AssetKey[] = [];
+      for (const parentId of this.manifest.parentMap[testId] ?? []) {
+        const parentKey = this.keyByUniqueId.get(parentId);
+        if (parentKey && keyToString(parentKey) !== attachedKey) additionalDeps.push(parentKey);
+      }
+      const severity = test.config?.severity ?? "error";
+      const check: CheckSpec = {
+        name: test.name,
+        assetKey,
+        description: nonEmpty(stringAt(test.meta, "description")) ?? nonEmpty(test.description),
+        blocking: severity.toLowerCase() === "error",
+        additionalDeps,
+        columnName: test.column_name ?? null,
+        sourceId: testId,
+        metadata: compact({
+          "dbt/test_type": test.test_metadata ? "generic" : "singular",
+          "dbt/test_name": test.test_metadata?.name,
+          "dbt/severity": severity.toLowerCase(),
+          "dbt/original_file_path": test.original_file_path,
+        }),
+      };
+      let checks = byAsset.get(attachedId);
+      if (!checks) byAsset.set(attachedId, (checks = new Map()));
+      checks.set(check.name, check); // same name on one asset: the last one wins (dagster-dbt parity)
+    }
+    return new Map([...byAsset].map(([id, checks]) => [id, [...checks.values()]]));
+  }
+
+  private attachedNodeFor(testId: string, test: ManifestNode): string | null {
+    let attached = test.attached_node ?? null;
+    const dependsOn = test.depends_on?.nodes ?? [];
+    if (dependsOn.length === 1) attached = dependsOn[0]!;
+    const configMeta = test.config?.meta;
+    const meta = configMeta && Object.keys(configMeta).length > 0 ? configMeta : test.meta;
+    const ref = dagsterMeta(meta)["ref"];
+    if (ref !== undefined) {
+      if (typeof ref !== "object" || ref === null || typeof (ref as Record<string, unknown>)["name"] !== "string") {
+        this.diagnose("warning", "invalid_test_ref", `${testId}: meta.dagster.ref must be {name, package?, version?}; the test is not a check`, testId, null, null);
+        return null;
+      }
+      const { name, package: pkg, version } = ref as { name: string; package?: string; version?: string | number };
+      const packageName = pkg ?? this.manifest.projectName;
+      for (const [id, node] of Object.entries(this.manifest.nodes)) {
+        const nodeVersion = node.version ?? null;
+        if (
+          node.name === name &&
+          node.package_name === packageName &&
+          (version === undefined || version === null ? nodeVersion === null : String(nodeVersion) === String(version))
+        ) {
+          return id;
+        }
+      }
+      this.diagnose("warning", "unresolved_test_ref", `${testId}: meta.dagster.ref ${JSON.stringify(ref)} matches no node; the test is not a check`, testId, null, null);
+      return null;
+    }
+    return attached;
+  }
+
+  private unitTestsFor(modelId: string): string[] | null {
+    const model = this.manifest.nodes[modelId];
+    if (!model) return null;
+    if (!this.unitTestsByModel) {
+      this.unitTestsByModel = new Map();
+      for (const test of Object.values(this.manifest.unitTests)) {
+        if (!test.model) continue;
+        const names = this.unitTestsByModel.get(test.model) ?? [];
+        names.push(test.name);
+        this.unitTestsByModel.set(test.model, names);
+      }
+    }
+    return this.unitTestsByModel.get(model.name) ?? null;
+  }
+
+  private sourceLocation(assetNode: AssetNode): SourceLocation {
+    const node = assetNode.node;
+    const patch = "patch_path" in node ? node.patch_path : null;
+    return { file: this.projectPath(patch ?? node.original_file_path ?? null), line: null, path: null };
+  }
+
+  /** Where a node's `meta.dagster` comes from: its YAML patch, else its own file (config()), else dbt_project.yml. */
+  private policyLocation(assetNode: AssetNode): SourceLocation {
+    const node = assetNode.node;
+    const patch = "patch_path" in node ? node.patch_path : null;
+    const file = this.projectPath(patch ?? node.original_file_path ?? null) ?? "dbt_project.yml";
+    return { file, line: null, path: `${collectionPath(node.unique_id, this.manifest)}.meta.dagster` };
+  }
+
+  /** `shop://models/marts/schema.yml` → `models/marts/schema.yml`. */
+  private projectPath(path: string | null | undefined): string | null {
+    if (!path) return null;
+    return path.replace(/^[\w-]+:\/\//, "");
+  }
+
+  private diagnose(
+    severity: Diagnostic["severity"],
+    code: string,
+    message: string,
+    nodeId: string | null,
+    assetKey: AssetKey | null,
+    at: SourceLocation | null,
+  ): void {
+    this.diagnostics.push({ severity, code, message, locationName: this.options.locationName, assetKey, nodeId, at });
+  }
+}
+
+function isBuiltAsset(node: ManifestNode): boolean {
+  if (!BUILT_RESOURCE_TYPES.has(node.resource_type)) return false;
+  if (node.config?.enabled === false) return false;
+  return !(node.resource_type === "model" && node.config?.materialized === "ephemeral");
+}
+
+function dagsterMeta(meta: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const value = meta?.["dagster"];
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function toColumns(columns: Record<string, ManifestColumn> | null | undefined): ColumnSpec[] {
+  return Object.values(columns ?? {}).map((column) => ({
+    name: column.name,
+    type: nonEmpty(column.data_type),
+    description: nonEmpty(column.description),
+    tags: column.tags ?? [],
+  }));
+}
+
+function emails(value: string | string[] | null | undefined): string[] {
+  if (!value) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return value === null || value === undefined || value.trim() === "" ? null : value;
+}
+
+function stringAt(record: Record<string, unknown> | null | undefined, key: string): string | null {
+  const value = record?.[key];
+  return typeof value === "string" ? value : null;
+}
+
+/** Drops null/undefined entries so metadata stays small and serializable. */
+function compact(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== null && value !== undefined) out[key] = value;
+  return out;
+}
+
+function collectionPath(uniqueId: string, manifest: DbtManifest): string {
+  const collection = uniqueId in manifest.sources ? "sources" : uniqueId in manifest.exposures ? "exposures" : "nodes";
+  return `$.${collection}[${JSON.stringify(uniqueId)}]`;
+}
+
+function jsonPathFor(assetNode: AssetNode, uniqueId: string): string {
+  const collection = assetNode.type === "source" ? "sources" : assetNode.type === "exposure" ? "exposures" : "nodes";
+  return `$.${collection}[${JSON.stringify(uniqueId)}]`;
+}
+
+/** Re-exported for tests comparing relations. */
+export type { Relation };
