@@ -72,7 +72,7 @@ for (const folder of readdirSync(FIXTURES).sort()) {
         assert.ok(asset, `${node.unique_id} should be asset ${key}`);
         assert.ok(asset.specs.some((spec) => spec.dbtUniqueId === node.unique_id));
         if (node.resource_type !== "source") assert.equal(asset.id, key, "the built node's key leads");
-        const expectedParents = [...new Set((node.depends_on?.nodes ?? []).flatMap(parentsBehind).map(canonical))].sort();
+        const expectedParents: string[] = [...new Set<string>((node.depends_on?.nodes ?? []).flatMap(parentsBehind).map(canonical))].sort();
         const sharesRelation = asset.specs.length > 1;
         if (!sharesRelation) assert.deepEqual([...asset.upstreamIds].sort(), expectedParents, `upstream of ${key}`);
         else for (const parent of expectedParents) assert.ok(asset.upstreamIds.includes(parent), `${parent} upstream of ${key}`);

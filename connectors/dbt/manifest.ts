@@ -217,7 +217,7 @@ export function normalizeManifest(json: unknown, file: string, locationName: str
     });
   }
   const schemaVersion = readSchemaVersion(json as Record<string, unknown>, file, locationName);
-  const result = manifestSchema.safeParse(json);
+  const result = manifestSchema.safeParse(json, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const jsonPath = formatJsonPath(issue.path);
@@ -245,7 +245,7 @@ function readSchemaVersion(json: Record<string, unknown>, file: string, location
       { file, locationName, jsonPath: "$.metadata.dbt_schema_version" },
     );
   }
-  const match = /\/dbt\/(\w+)\/v(\d+)\.json$/.exec(url);
+  const match = /\/dbt\/([\w-]+)\/v(\d+)\.json$/.exec(url);
   if (!match || match[1] !== "manifest") {
     const what = match ? `a dbt ${match[1]} artifact, not a manifest` : `an unrecognised schema "${url}"`;
     throw new LoadError("manifest_invalid", `${file} is ${what}`, {

@@ -1,0 +1,173 @@
+/**
+ * Holds the catalog being served and replaces it atomically. A load fetches every location, unifies them
+ * into a new graph, stores the definitions, and only then swaps the new graph in. A location that fails
+ * keeps serving its last good definitions and shows its error; a failure of the whole load (a cycle across
+ * locations, the store refusing the write) keeps the previous graph. Readers never see half a catalog.
+ */
+import type { DefinitionsProvider, LocationDefinitions } from "./model/index.ts";
+import { LoadError } from "./model/index.ts";
+import { buildCatalogGraph } from "./graph/build.ts";
+import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
+
+/** What the service needs of the store: a subset of `CatalogStore`, so tests and tools can run without one. */
+export interface DefinitionsStore {
+  saveDefinitions(definitions: readonly LocationDefinitions[]): Promise<unknown>;
+  recordLoadFailure(failure: {
+    locationName: string;
+    kind: LocationDefinitions["location"]["kind"];
+    origin: string;
+    error: { code: string; message: string; file?: string | null; nodeId?: string | null; jsonPath?: string | null };
+    startedAt: string;
+    durationMs: number;
+  }): Promise<void>;
+  currentDefinitions(): Promise<LocationDefinitions[]>;
+}
+
+/** One location's error in a load. */
+export interface LocationLoadError {
+  readonly locationName: string;
+  readonly code: string;
+  readonly message: string;
+  readonly file: string | null;
+  readonly nodeId: string | null;
+  readonly jsonPath: string | null;
+}
+
+export type ReloadOutcome =
+  | { readonly ok: true; readonly graph: CatalogGraph; readonly durationMs: number; readonly errors: readonly LocationLoadError[] }
+  | { readonly ok: false; readonly errors: readonly LocationLoadError[]; readonly durationMs: number };
+
+export interface CatalogService {
+  /** The graph being served. Throws before the first successful load. */
+  current(): CatalogGraph;
+  /** True once a graph is being served. */
+  readonly ready: boolean;
+  /**
+   * Loads every location and swaps the new graph in. Never throws for bad input: `ok` is false only when no
+   * new graph could be built (the previous one is kept); per-location errors are listed either way.
+   * Concurrent calls share one load.
+   */
+  reload(): Promise<ReloadOutcome>;
+}
+
+export interface CatalogServiceOptions {
+  readonly providers: readonly DefinitionsProvider[];
+  readonly store?: DefinitionsStore | null;
+  readonly onProgress?: (message: string) => void;
+  /** Called after each load with its outcome (for logs). */
+  readonly onReload?: (outcome: ReloadOutcome) => void;
+}
+
+export function createCatalogService(options: CatalogServiceOptions): CatalogService {
+  const { providers, store = null, onProgress = () => {} } = options;
+  const names = new Set<string>();
+  for (const provider of providers) {
+    if (names.has(provider.location.name)) {
+      throw new LoadError("duplicate_location", `Two locations are named "${provider.location.name}"; give each a distinct name`);
+    }
+    names.add(provider.location.name);
+  }
+
+  let graph: CatalogGraph | null = null;
+  /** The last good definitions of each location, so a failing location keeps serving them. */
+  let lastGood: Map<string, LocationDefinitions> | null = null;
+  let inFlight: Promise<ReloadOutcome> | null = null;
+
+  async function lastGoodDefinitions(): Promise<Map<string, LocationDefinitions>> {
+    if (lastGood) return lastGood;
+    lastGood = new Map();
+    if (store) for (const definitions of await store.currentDefinitions()) lastGood.set(definitions.location.name, definitions);
+    return lastGood;
+  }
+
+  async function loadAll(): Promise<ReloadOutcome> {
+    const started = performance.now();
+    const previous = await lastGoodDefinitions();
+    const results = await Promise.all(
+      providers.map(async (provider) => {
+        const startedAt = new Date().toISOString();
+        const locationStarted = performance.now();
+        onProgress(`loading ${provider.location.kind} location "${provider.location.name}" from ${provider.location.origin}`);
+        try {
+          const definitions = await provider.load({ onProgress: (message) => onProgress(`${provider.location.name}: ${message}`) });
+          onProgress(`loaded "${provider.location.name}": ${definitions.specs.length} assets in ${definitions.loadDurationMs} ms`);
+          return { provider, definitions, error: null } as const;
+        } catch (error) {
+          return { provider, definitions: null, error: toLocationError(provider.location.name, error), startedAt, durationMs: Math.round(performance.now() - locationStarted) } as const;
+        }
+      }),
+    );
+    const loaded: LocationDefinitions[] = [];
+    const failures: LocationFailure[] = [];
+    const errors: LocationLoadError[] = [];
+    for (const result of results) {
+      if (result.definitions) {
+        loaded.push(result.definitions);
+        continue;
+      }
+      errors.push(result.error);
+      failures.push({
+        location: result.provider.location,
+        error: { code: result.error.code, message: result.error.message, at: result.startedAt },
+        lastGood: previous.get(result.provider.location.name) ?? null,
+      });
+      await store?.recordLoadFailure({
+        locationName: result.provider.location.name,
+        kind: result.provider.location.kind,
+        origin: result.provider.location.origin,
+        error: result.error,
+        startedAt: result.startedAt,
+        durationMs: result.durationMs,
+      });
+    }
+    let next: CatalogGraph;
+    try {
+      next = buildCatalogGraph({ definitions: loaded, failures });
+    } catch (error) {
+      errors.push(toLocationError(error instanceof LoadError && error.locationName ? error.locationName : "(catalog)", error));
+      return { ok: false, errors, durationMs: Math.round(performance.now() - started) };
+    }
+    if (store && loaded.length > 0) {
+      try {
+        await store.saveDefinitions(loaded);
+      } catch (error) {
+        errors.push(toLocationError("(store)", error));
+        return { ok: false, errors, durationMs: Math.round(performance.now() - started) };
+      }
+    }
+    for (const definitions of loaded) previous.set(definitions.location.name, definitions);
+    graph = next;
+    return { ok: true, graph: next, errors, durationMs: Math.round(performance.now() - started) };
+  }
+
+  return {
+    current() {
+      if (!graph) throw new Error("The catalog has not loaded yet");
+      return graph;
+    },
+    get ready() {
+      return graph !== null;
+    },
+    reload() {
+      if (!inFlight) {
+        inFlight = loadAll()
+          .then((outcome) => {
+            options.onReload?.(outcome);
+            return outcome;
+          })
+          .finally(() => {
+            inFlight = null;
+          });
+      }
+      return inFlight;
+    },
+  };
+}
+
+function toLocationError(locationName: string, error: unknown): LocationLoadError {
+  if (error instanceof LoadError) {
+    return { locationName: error.locationName ?? locationName, code: error.code, message: error.message, file: error.file, nodeId: error.nodeId, jsonPath: error.jsonPath };
+  }
+  const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "load_failed";
+  return { locationName, code, message: error instanceof Error ? error.message : String(error), file: null, nodeId: null, jsonPath: null };
+}
