@@ -4,7 +4,7 @@
  * keeps serving its last good definitions and shows its error; a failure of the whole load (a cycle across
  * locations, the store refusing the write) keeps the previous graph. Readers never see half a catalog.
  */
-import type { DefinitionsProvider, LocationDefinitions } from "./model/index.ts";
+import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "./model/index.ts";
 import { LoadError } from "./model/index.ts";
 import { buildCatalogGraph } from "./graph/build.ts";
 import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
@@ -13,13 +13,11 @@ import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
 export interface DefinitionsStore {
   saveDefinitions(definitions: readonly LocationDefinitions[]): Promise<unknown>;
   recordLoadFailure(failure: {
-    locationName: string;
-    kind: LocationDefinitions["location"]["kind"];
-    origin: string;
+    location: LocationRef;
     error: { code: string; message: string; file?: string | null; nodeId?: string | null; jsonPath?: string | null };
     startedAt: string;
     durationMs: number;
-  }): Promise<void>;
+  }): Promise<unknown>;
   currentDefinitions(): Promise<LocationDefinitions[]>;
 }
 
@@ -112,9 +110,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         lastGood: previous.get(result.provider.location.name) ?? null,
       });
       await store?.recordLoadFailure({
-        locationName: result.provider.location.name,
-        kind: result.provider.location.kind,
-        origin: result.provider.location.origin,
+        location: result.provider.location,
         error: result.error,
         startedAt: result.startedAt,
         durationMs: result.durationMs,

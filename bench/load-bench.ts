@@ -1,0 +1,99 @@
+/**
+ * One benchmark size, in its own process so peak memory is its own: load a manifest into a queryable
+ * catalog (read, validate, translate, unify) beside plain JSON.parse of the same file, store the snapshot in
+ * an embedded PGlite, then time full-closure `lineage` queries over loopback HTTP. Prints one JSON line.
+ *
+ * Usage: tsx bench/load-bench.ts <manifest.json>
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { buildCatalogGraph } from "../catalog/graph/build.ts";
+import type { CatalogGraph } from "../catalog/graph/types.ts";
+import { openCatalogStore } from "../catalog/store/index.ts";
+import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
+import { createTributaryServer } from "../server/http.ts";
+
+const file = process.argv[2];
+if (!file) throw new Error("usage: load-bench.ts <manifest.json>");
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const sizeMb = readFileSync(file).length / 1e6;
+const repetitions = sizeMb > 100 ? 2 : 3;
+
+// Plain JSON.parse of the same file (read included, as the loader reads it too).
+const parseTimes: number[] = [];
+for (let i = 0; i < repetitions; i++) {
+  const started = performance.now();
+  JSON.parse(await readFile(file, "utf8"));
+  parseTimes.push(performance.now() - started);
+}
+
+// Into a queryable catalog: read + validate + translate + unify into the graph.
+const provider = createDbtManifestProvider({ file, name: "bench" });
+const loadTimes: number[] = [];
+let graph: CatalogGraph | null = null;
+let definitions = null;
+for (let i = 0; i < repetitions; i++) {
+  const started = performance.now();
+  definitions = await provider.load();
+  graph = buildCatalogGraph({ definitions: [definitions] });
+  loadTimes.push(performance.now() - started);
+}
+
+// Storing the definitions snapshot (embedded PGlite), as every load does before it swaps the graph in.
+const dataDir = mkdtempSync(join(tmpdir(), "tributary-bench-"));
+const store = await openCatalogStore({ dataDir });
+let started = performance.now();
+await store.saveDefinitions([definitions!]);
+const storeMs = performance.now() - started;
+await store.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+// Full-closure lineage over loopback, upstream of the marts with the largest closures and some at random.
+const server = createTributaryServer({ catalog: { current: () => graph! }, logger: pino({ level: "silent" }), port: 0 });
+const { graphqlUrl } = await server.listen();
+const marts = graph!.assets.filter((a) => a.id.startsWith("mart_"));
+const targets = Array.from({ length: 200 }, (_, i) => marts[(i * 7919) % marts.length]!.id);
+const query = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { nodes { key kinds } edges { from to } } }";
+const latencies: number[] = [];
+let closureSizes = 0;
+for (const [i, key] of targets.entries()) {
+  started = performance.now();
+  const response = await fetch(graphqlUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables: { key } }),
+  });
+  const body = (await response.json()) as { data?: { lineage: { nodes: unknown[] } }; errors?: unknown };
+  if (!body.data) throw new Error(`lineage failed: ${JSON.stringify(body.errors)}`);
+  if (i >= 20) latencies.push(performance.now() - started); // the first 20 warm the JIT
+  closureSizes += body.data.lineage.nodes.length;
+}
+await server.close();
+
+console.log(
+  JSON.stringify({
+    file,
+    sizeMb: Number(sizeMb.toFixed(1)),
+    assets: graph!.assets.length,
+    checks: graph!.assets.reduce((n, a) => n + a.checks.length, 0),
+    jsonParseMs: Math.round(median(parseTimes)),
+    loadMs: Math.round(median(loadTimes)),
+    storeMs: Math.round(storeMs),
+    lineageP50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    lineageP95Ms: Number(percentile(latencies, 95).toFixed(2)),
+    meanClosure: Math.round(closureSizes / targets.length),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

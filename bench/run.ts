@@ -1,0 +1,56 @@
+/**
+ * `npm run bench`: for synthetic manifests of 1k, 10k and 50k models (several tests each), prints the time to
+ * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
+ * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
+ * process. BENCH_SIZES=1000,10000 narrows the sizes.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { syntheticManifest } from "./synthetic-manifest.ts";
+
+const sizes = (process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number);
+const outDir = join(import.meta.dirname, "out");
+mkdirSync(outDir, { recursive: true });
+
+interface LoadResult {
+  sizeMb: number;
+  assets: number;
+  checks: number;
+  jsonParseMs: number;
+  loadMs: number;
+  storeMs: number;
+  lineageP50Ms: number;
+  lineageP95Ms: number;
+  meanClosure: number;
+  peakRssMb: number;
+}
+
+const rows: string[] = [];
+console.log(`Tributary benchmark — node ${process.version}, ${new Date().toISOString()}\n`);
+for (const models of sizes) {
+  const file = join(outDir, `manifest-${models}.json`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating a ${models}-model manifest…\n`);
+    writeFileSync(file, JSON.stringify(syntheticManifest({ models })));
+  }
+  process.stderr.write(`loading ${models} models…\n`);
+  const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "load-bench.ts"), file], {
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent" },
+  });
+  if (child.status !== 0) {
+    console.error(child.stderr);
+    process.exit(child.status ?? 1);
+  }
+  const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as LoadResult;
+  rows.push(
+    `| ${models.toLocaleString("en")} | ${result.sizeMb} MB | ${result.assets.toLocaleString("en")} / ${result.checks.toLocaleString("en")} | ` +
+      `${result.jsonParseMs} ms | ${result.loadMs} ms | ${(result.loadMs / result.jsonParseMs).toFixed(2)}× | ${result.storeMs} ms | ` +
+      `${result.lineageP50Ms} ms / ${result.lineageP95Ms} ms (${result.meanClosure} nodes) | ${result.peakRssMb} MB |`,
+  );
+}
+console.log("| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | store snapshot | lineage p50 / p95 (mean closure) | peak RSS |");
+console.log("|---|---|---|---|---|---|---|---|---|");
+for (const row of rows) console.log(row);

@@ -1,0 +1,108 @@
+/**
+ * Tributary's store: everything that must survive a restart, in a Postgres-dialect database.
+ *
+ * Glossary
+ * - engine: PGlite (embedded, the default: a data directory on disk) or a Postgres server (`DATABASE_URL`).
+ *   One SQL dialect runs on both; see sql-client.ts.
+ * - migration: a numbered SQL file in ./migrations, applied once, forward only; see migrations.ts.
+ * - snapshot: everything one location said at a load (specs, diagnostics), stored compressed and
+ *   deduplicated by content hash; see snapshot-codec.ts.
+ * - load: one attempt to load a location, successful (with a snapshot) or failed (with an error).
+ * - current definitions: a location's snapshot of its latest successful load — what it serves.
+ *
+ * Later parts (runs, events, evaluations, cursors, the daemon's leader lock) add their tables as new
+ * migrations and their SQL as new modules beside definitions.ts, exposed here.
+ */
+import type { LocationDefinitions } from "../model/index.ts";
+import * as definitions from "./definitions.ts";
+import type { LoadFailure, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
+import { StoreError } from "./errors.ts";
+import { silentLogger } from "./logger.ts";
+import type { StoreLogger } from "./logger.ts";
+import { loadMigrations, migrate } from "./migrations.ts";
+import type { Migration } from "./migrations.ts";
+import { openSqlClient } from "./sql-client.ts";
+import type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
+
+export type { LoadFailure, LoadFailureError, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
+export { StoreError, isStoreError, redactDatabaseUrl } from "./errors.ts";
+export type { StoreErrorCode } from "./errors.ts";
+export type { StoreLogger } from "./logger.ts";
+export { loadMigrations, migrate, readHistory } from "./migrations.ts";
+export type { AppliedMigration, Migration, MigrationResult } from "./migrations.ts";
+export { DEFAULT_DATA_DIR, IN_MEMORY, openSqlClient } from "./sql-client.ts";
+export type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
+
+/** The store's operations. Every write is one transaction; every read sees one committed state. */
+export interface CatalogStore {
+  readonly dialect: SqlDialect;
+  /**
+   * Stores several locations' definitions in ONE transaction: all become current, or none do (and the
+   * error is thrown). A location whose content equals a stored snapshot reuses it and only records the load.
+   */
+  saveDefinitions(batch: readonly LocationDefinitions[]): Promise<SaveDefinitionsResult>;
+  /** Records a failed load; the location's current definitions are left as they were. */
+  recordLoadFailure(failure: LoadFailure): Promise<{ loadId: number }>;
+  /**
+   * The latest successful definitions of every location that ever loaded, sorted by location name.
+   * `loadedAt` is that load's time, in UTC ISO 8601 with milliseconds, whatever offset it was saved with.
+   */
+  currentDefinitions(): Promise<LocationDefinitions[]>;
+  /** The latest load attempt of every location, with what it serves now, sorted by location name. */
+  latestLoads(): Promise<LocationLoadRecord[]>;
+  /** Deletes snapshots no load needs: keeps each location's current one and its `keepPerLocation` latest others. */
+  pruneSnapshots(options: { keepPerLocation: number }): Promise<PruneResult>;
+  /** Closes the database; a second call is harmless, other calls afterwards throw a `closed` StoreError. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openCatalogStore}: where the database is, and what to log to. */
+export interface CatalogStoreOptions extends SqlClientOptions {
+  /** The migrations to apply; the files in ./migrations by default. Tests pass their own. */
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * Opens the store: a Postgres server when `databaseUrl` is set, else the embedded database in
+ * `<dataDir>/pgdata`. Applies pending migrations before returning, and fails with a {@link StoreError} when
+ * the database cannot be reached or its migrations do not match this code.
+ */
+export async function openCatalogStore(options: CatalogStoreOptions = {}): Promise<CatalogStore> {
+  const client = await openSqlClient(options);
+  try {
+    return await createCatalogStore(client, options);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The store on an open client, which it then owns (closing the store closes it). Applies pending
+ * migrations first. For callers that build the client themselves: tests, tools.
+ */
+export async function createCatalogStore(
+  client: SqlClient,
+  options: { readonly logger?: StoreLogger; readonly migrations?: readonly Migration[] } = {},
+): Promise<CatalogStore> {
+  const logger = options.logger ?? silentLogger;
+  await migrate(client, options.migrations ?? loadMigrations(), logger);
+  let closed = false;
+  const open = (): SqlClient => {
+    if (closed) throw new StoreError("closed", "The catalog store is closed.");
+    return client;
+  };
+  return {
+    dialect: client.dialect,
+    saveDefinitions: async (batch) => definitions.saveDefinitions(open(), batch, logger),
+    recordLoadFailure: async (failure) => definitions.recordLoadFailure(open(), failure),
+    currentDefinitions: async () => definitions.currentDefinitions(open()),
+    latestLoads: async () => definitions.latestLoads(open()),
+    pruneSnapshots: async ({ keepPerLocation }) => definitions.pruneSnapshots(open(), keepPerLocation),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * How a location's definitions are stored: one JSON document, gzip-compressed, in a bytea column.
+ *
+ * Why not jsonb: a snapshot is written and read whole (the graph is rebuilt from all of it), never queried
+ * inside, so jsonb's parsing buys nothing and costs a lot. Measured on a 51 MB snapshot (33,000 models):
+ * jsonb took 3.2 s to insert on Postgres and 8 s on PGlite and occupied 15.7 MB; gzip'd JSON is 6 MB and
+ * inserts in well under a second on both (see README.md for the figures). Compression runs on libuv's thread
+ * pool (async zlib), so a save does not freeze the server's event loop for its duration.
+ *
+ * The content hash covers exactly the stored JSON, which leaves out the load's time and duration: reloading
+ * an unchanged project gives the same hash, and the store records the load without a second copy.
+ */
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
+import type { Diagnostic, LocationDefinitions, LocationRef, AssetSpec } from "../model/index.ts";
+import { StoreError } from "./errors.ts";
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** The value of `definition_snapshots.encoding` for snapshots written by this code. */
+export const SNAPSHOT_ENCODING = "json+gzip";
+
+/**
+ * The version of the payload's shape. Bump it (and teach {@link decodeSnapshot} to read the old one) when
+ * the model's types change in a way old snapshots do not satisfy; a snapshot is then upgraded as it is read.
+ */
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+// Level 3: measured on 51 MB of definitions, 6.0 MB in ~0.7 s, against 7.4 MB in ~1.5 s at level 6 and
+// 10.7 MB at level 1. Both engines' write time grows with the compressed size, so the middle wins.
+const GZIP_LEVEL = 3;
+
+/** What a snapshot holds: everything a location said, without when and how long the load took. */
+export interface SnapshotPayload {
+  readonly formatVersion: number;
+  readonly location: LocationRef;
+  readonly specs: readonly AssetSpec[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A location's definitions serialized and hashed, ready to compare with stored snapshots. */
+export interface SerializedSnapshot {
+  readonly locationName: string;
+  /** sha256 (hex) of {@link json}. */
+  readonly contentHash: string;
+  readonly json: Buffer;
+  readonly assetCount: number;
+  readonly diagnosticCount: number;
+}
+
+/** Serializes and hashes one location's definitions (synchronous: JSON.stringify has no async form). */
+export function serializeSnapshot(definitions: LocationDefinitions): SerializedSnapshot {
+  const payload: SnapshotPayload = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    location: { name: definitions.location.name, kind: definitions.location.kind, origin: definitions.location.origin },
+    specs: definitions.specs,
+    diagnostics: definitions.diagnostics,
+  };
+  let text: string;
+  try {
+    text = JSON.stringify(payload);
+  } catch (error) {
+    // A BigInt or a cycle in some spec's metadata: the connector broke the "JSON-serializable" contract.
+    throw new StoreError(
+      "invalid_input",
+      `The definitions of location "${definitions.location.name}" are not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`,
+      { locationName: definitions.location.name },
+      { cause: error },
+    );
+  }
+  const json = Buffer.from(text, "utf8");
+  return {
+    locationName: definitions.location.name,
+    contentHash: createHash("sha256").update(json).digest("hex"),
+    json,
+    assetCount: definitions.specs.length,
+    diagnosticCount: definitions.diagnostics.length,
+  };
+}
+
+/** Compresses a serialized snapshot for storage. */
+export async function compressSnapshot(snapshot: SerializedSnapshot): Promise<Buffer> {
+  return gzipAsync(snapshot.json, { level: GZIP_LEVEL });
+}
+
+/** Decodes a stored snapshot; throws `snapshot_unreadable` for an unknown encoding or version, or bad bytes. */
+export async function decodeSnapshot(stored: {
+  readonly id: number;
+  readonly encoding: string;
+  readonly formatVersion: number;
+  readonly payload: Uint8Array;
+}): Promise<SnapshotPayload> {
+  if (stored.encoding !== SNAPSHOT_ENCODING || stored.formatVersion > SNAPSHOT_FORMAT_VERSION) {
+    throw new StoreError(
+      "snapshot_unreadable",
+      `Definitions snapshot ${stored.id} is stored as ${stored.encoding} version ${stored.formatVersion}, which this ` +
+        `version of Tributary cannot read (it writes ${SNAPSHOT_ENCODING} version ${SNAPSHOT_FORMAT_VERSION}). Upgrade Tributary.`,
+      { snapshotId: stored.id, encoding: stored.encoding, formatVersion: stored.formatVersion },
+    );
+  }
+  let payload: unknown;
+  try {
+    const json = await gunzipAsync(stored.payload);
+    payload = JSON.parse(json.toString("utf8"));
+  } catch (error) {
+    throw new StoreError(
+      "snapshot_unreadable",
+      `Definitions snapshot ${stored.id} is corrupt: ${error instanceof Error ? error.message : String(error)}`,
+      { snapshotId: stored.id },
+      { cause: error },
+    );
+  }
+  // Only the envelope is checked: the content was valid definitions when it was written, gzip's CRC guards
+  // the bytes since, and checking 50,000 specs field by field on every start would cost seconds.
+  if (!isPayload(payload)) {
+    throw new StoreError("snapshot_unreadable", `Definitions snapshot ${stored.id} does not hold definitions.`, { snapshotId: stored.id });
+  }
+  return payload;
+}
+
+function isPayload(value: unknown): value is SnapshotPayload {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Partial<Record<keyof SnapshotPayload, unknown>>;
+  const location = candidate.location as Partial<Record<keyof LocationRef, unknown>> | null | undefined;
+  return (
+    typeof candidate.formatVersion === "number" &&
+    typeof location === "object" &&
+    location !== null &&
+    typeof location.name === "string" &&
+    typeof location.kind === "string" &&
+    typeof location.origin === "string" &&
+    Array.isArray(candidate.specs) &&
+    Array.isArray(candidate.diagnostics)
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * A location backed by a dbt project directory: each load runs `dbt parse` (with the project's own profile)
+ * into a Tributary-owned target directory, then reads and translates the manifest it wrote.
+ */
+import { readFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
+import { LoadError } from "../../catalog/model/index.ts";
+import { readManifestFile } from "./manifest.ts";
+import { runDbtParse } from "./project-runner.ts";
+import type { DbtRuntime } from "./runtime.ts";
+import { resolveDbtRuntime } from "./runtime.ts";
+import { translateManifest } from "./translator.ts";
+
+export interface DbtProjectLocationOptions {
+  readonly projectDir: string;
+  /** Defaults to the project's `name` in dbt_project.yml. */
+  readonly name?: string | null;
+  /** Where `dbt parse` writes (a parse never clobbers the project's own target/). */
+  readonly targetDir: string;
+  /** A dbt executable to use instead of PATH / the managed virtualenv. */
+  readonly dbtExecutable?: string | null;
+  readonly profilesDir?: string | null;
+  readonly target?: string | null;
+  /** Extra environment for dbt (e.g. the warehouse path). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Use the managed virtualenv even when a dbt is on PATH. */
+  readonly preferManagedDbt?: boolean;
+}
+
+/** Reads `name` from dbt_project.yml; throws a LoadError when the directory is not a dbt project. */
+export async function readDbtProjectName(projectDir: string): Promise<string> {
+  const file = join(resolve(projectDir), "dbt_project.yml");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new LoadError("not_a_dbt_project", `${resolve(projectDir)} is not a dbt project: it has no dbt_project.yml`, { file });
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new LoadError("dbt_project_invalid", `${file} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
+  }
+  const name = (parsed as { name?: unknown } | null)?.name;
+  if (typeof name !== "string" || name === "") {
+    throw new LoadError("dbt_project_invalid", `${file} has no project name (the "name:" key)`, { file, jsonPath: "name" });
+  }
+  return name;
+}
+
+/** A dbt project location. Its name is read from dbt_project.yml unless given. */
+export async function createDbtProjectProvider(options: DbtProjectLocationOptions): Promise<DefinitionsProvider> {
+  const projectDir = resolve(options.projectDir);
+  const name = options.name ?? (await readDbtProjectName(projectDir).catch(() => basename(projectDir)));
+  const location: LocationRef = { name, kind: "dbt", origin: projectDir };
+  let runtime: DbtRuntime | null = null;
+  return {
+    location,
+    async load({ onProgress = () => {}, signal } = {}): Promise<LocationDefinitions> {
+      const started = performance.now();
+      await readDbtProjectName(projectDir);
+      try {
+        runtime ??= await resolveDbtRuntime({
+          configuredExecutable: options.dbtExecutable ?? null,
+          preferManaged: options.preferManagedDbt ?? false,
+          onProgress,
+        });
+      } catch (error) {
+        throw asLoadError(error, name, projectDir);
+      }
+      onProgress(`running dbt parse (dbt ${runtime.version}, ${runtime.source})`);
+      let manifestPath: string;
+      try {
+        ({ manifestPath } = await runDbtParse({
+          runtime,
+          projectDir,
+          targetPath: resolve(options.targetDir),
+          profilesDir: options.profilesDir ?? null,
+          target: options.target ?? null,
+          env: { ...options.env },
+          onProgress,
+          signal,
+        }));
+      } catch (error) {
+        throw asLoadError(error, name, projectDir);
+      }
+      const manifest = await readManifestFile(manifestPath, name);
+      const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir });
+      return {
+        location,
+        specs,
+        diagnostics: await withLineNumbers(diagnostics, projectDir),
+        loadedAt: new Date().toISOString(),
+        loadDurationMs: Math.round(performance.now() - started),
+      };
+    },
+  };
+}
+
+function asLoadError(error: unknown, locationName: string, projectDir: string): LoadError {
+  if (error instanceof LoadError) return error;
+  const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "dbt_failed";
+  return new LoadError(code, error instanceof Error ? error.message : String(error), { locationName, file: projectDir, cause: error });
+}
+
+/**
+ * Puts a line number on policy diagnostics so `tributary check` can print `file:line`. dbt does not record
+ * where in a YAML file a node's config came from, so the line is found by reading the file: the node's
+ * `- name:` entry, then the first policy key after it (or, in dbt_project.yml, the first policy key).
+ */
+async function withLineNumbers(diagnostics: readonly Diagnostic[], projectDir: string): Promise<Diagnostic[]> {
+  const files = new Map<string, string[] | null>();
+  const linesOf = async (file: string): Promise<string[] | null> => {
+    if (!files.has(file)) files.set(file, await readFile(join(projectDir, file), "utf8").then((t) => t.split("\n"), () => null));
+    return files.get(file) ?? null;
+  };
+  const result: Diagnostic[] = [];
+  for (const diagnostic of diagnostics) {
+    const file = diagnostic.at?.file;
+    if (!file || !diagnostic.code.includes("policy")) {
+      result.push(diagnostic);
+      continue;
+    }
+    const lines = await linesOf(file);
+    const nodeName = diagnostic.nodeId?.split(".").at(-1) ?? null;
+    const line = lines ? findPolicyLine(lines, file.endsWith(".sql") ? null : nodeName) : null;
+    result.push(line === null ? diagnostic : { ...diagnostic, at: { ...diagnostic.at, line } });
+  }
+  return result;
+}
+
+function findPolicyLine(lines: readonly string[], nodeName: string | null): number | null {
+  let start = 0;
+  if (nodeName !== null) {
+    const entry = new RegExp(`^\\s*-\\s*name:\\s*["']?${nodeName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`);
+    const found = lines.findIndex((line) => entry.test(line));
+    if (found >= 0) start = found;
+  }
+  for (let i = start; i < lines.length; i++) {
+    if (/\b(auto_materialize_policy|automation_condition)\b/.test(lines[i]!)) return i + 1;
+  }
+  return null;
+}

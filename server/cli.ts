@@ -1,0 +1,216 @@
+/**
+ * The `tributary` command line. Parses arguments and hands over to ./serve.ts; the connectors, store and
+ * scheduler come in through ./wiring.ts. Run it with `npx tributary …` (bin/tributary.js) or
+ * `tsx server/cli.ts …`.
+ */
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { Logger } from "pino";
+import { createLogger } from "./logging.ts";
+import { processOutput, runCheck, startServe, type ConsoleOutput, type LocationOptions, type ServeDependencies } from "./serve.ts";
+import { createCatalogService } from "./wiring.ts";
+
+/** How `main` reaches the world; tests replace parts of it. */
+export interface CliEnvironment {
+  readonly deps: ServeDependencies;
+  readonly output: ConsoleOutput;
+  readonly logger: Logger;
+  /** Directory the location defaults are looked for in (default the process's cwd). */
+  readonly cwd: string;
+}
+
+/** Options common to commands that load locations, as commander parses them. */
+interface LocationFlags {
+  readonly config?: string;
+  readonly dbtProject?: string[];
+  readonly manifest?: string[];
+  readonly dataDir: string;
+}
+
+/** A usage problem found after parsing (exit code 2, like commander's own). */
+class UsageError extends Error {}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("a port is a whole number from 0 to 65535");
+  return port;
+}
+
+/**
+ * The locations to load. Without any location flag, `tributary.yaml` in the working directory is used, or
+ * the working directory itself when it is a dbt project, so `tributary serve` works where people stand.
+ */
+export function resolveLocations(flags: LocationFlags, cwd: string): LocationOptions {
+  const manifests = flags.manifest ?? [];
+  let dbtProjects = flags.dbtProject ?? [];
+  let config = flags.config ?? null;
+  const given = config !== null || dbtProjects.length > 0 || manifests.length > 0;
+  if (!given) {
+    if (existsSync(join(cwd, "tributary.yaml"))) config = join(cwd, "tributary.yaml");
+    else if (existsSync(join(cwd, "dbt_project.yml"))) dbtProjects = [cwd];
+    else {
+      throw new UsageError(
+        "nothing to load: pass --config tributary.yaml, --dbt-project DIR or --manifest FILE (or run where tributary.yaml or dbt_project.yml is)",
+      );
+    }
+  }
+  return { config, dbtProjects, manifests, dataDir: flags.dataDir };
+}
+
+function addLocationOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "tributary.yaml naming dbt projects, Fivetran and Census accounts, warehouse, storage")
+    .option("--dbt-project <dir>", "a dbt project directory (repeatable); Tributary runs `dbt parse` in it", collect)
+    .option("--manifest <file>", "a dbt manifest.json to read as is (repeatable)", collect)
+    .option("--data-dir <dir>", "where the embedded store lives (unless DATABASE_URL is set)", ".tributary");
+}
+
+function readVersion(): string {
+  try {
+    const packageJson = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return packageJson.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Waits for SIGINT/SIGTERM, then stops gracefully; a second signal exits at once. */
+function stopOnSignal(stop: () => Promise<void>, output: ConsoleOutput, logger: Logger): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        output.err(`Received ${signal} again; exiting without waiting`);
+        process.exit(130);
+      }
+      stopping = true;
+      output.err(`Received ${signal}; shutting down (again to force)…`);
+      stop().then(
+        () => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          output.err("Stopped");
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "error while shutting down");
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/** Builds the command tree; each action stores its exit code through `setExitCode`. */
+export function createProgram(environment: CliEnvironment, setExitCode: (code: number) => void): Command {
+  const { deps, output, logger, cwd } = environment;
+  const program = new Command()
+    .name("tributary")
+    .description("One asset catalog and control plane for Fivetran → dbt → Census")
+    .version(readVersion())
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => output.out(text.replace(/\n$/, "")),
+      writeErr: (text) => output.err(text.replace(/\n$/, "")),
+    });
+
+  addLocationOptions(
+    program
+      .command("serve")
+      .description("load every location and serve the catalog over GraphQL (and the web UI)"),
+  )
+    .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
+    .addOption(new Option("--port <port>", "port to listen on (0 picks a free one)").argParser(parsePort).default(3000))
+    .option("--no-scheduler", "serve only: do not run the automation daemon")
+    .option("--strict", "treat error diagnostics as fatal at startup")
+    .action(async (flags: LocationFlags & { host: string; port: number; scheduler: boolean; strict?: boolean }) => {
+      const locations = resolveLocations(flags, cwd);
+      const running = await startServe(
+        { ...locations, host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: flags.strict === true },
+        deps,
+        { logger, output },
+      );
+      if (!running.ok) {
+        setExitCode(running.exitCode);
+        return;
+      }
+      setExitCode(await stopOnSignal(running.stop, output, logger));
+    });
+
+  addLocationOptions(
+    program
+      .command("check")
+      .description("load every location and report problems as file:line: messages; exit 1 if any is an error"),
+  )
+    .option("--strict", "fail on warnings too")
+    .action(async (flags: LocationFlags & { strict?: boolean }) => {
+      const locations = resolveLocations(flags, cwd);
+      setExitCode(await runCheck({ ...locations, strict: flags.strict === true }, deps, { logger, output }));
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (as in `process.argv`) and resolves with the exit code. `serve` resolves only after
+ * it has been stopped by a signal.
+ */
+export async function main(argv: readonly string[], environment: Partial<CliEnvironment> = {}): Promise<number> {
+  const output = environment.output ?? processOutput;
+  const full: CliEnvironment = {
+    deps: environment.deps ?? { createCatalogService },
+    output,
+    logger: environment.logger ?? createLogger(),
+    cwd: environment.cwd ?? process.cwd(),
+  };
+  let exitCode = 0;
+  const program = createProgram(full, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed by commander.
+      return error.exitCode;
+    }
+    if (error instanceof UsageError) {
+      output.err(`error: ${error.message}`);
+      return 2;
+    }
+    full.logger.error({ err: error }, "unexpected error");
+    output.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/**
+ * Runs `main` for this process and exits with its code. The exit is forced after a moment because a wiring
+ * that leaves a handle open (a store connection, a timer) must not keep a finished command alive.
+ */
+export async function runAsProcess(argv: readonly string[] = process.argv): Promise<void> {
+  const code = await main(argv);
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+// `tsx server/cli.ts …` runs this file directly; bin/tributary.js imports it and calls runAsProcess itself.
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // not a file (node -e, a REPL)
+  }
+}
+if (invokedDirectly()) await runAsProcess();

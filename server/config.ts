@@ -1,0 +1,110 @@
+/**
+ * `tributary.yaml`: the locations to load and the settings to run with. Values may use `${VAR}` or
+ * `${VAR:-default}` to read the environment, so secrets stay out of the file. Relative paths are relative to
+ * the file. Validated where it enters: an unknown key or a wrong type names the file and the path.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { LoadError } from "../catalog/model/index.ts";
+
+const dbtProjectSchema = z
+  .object({
+    /** A dbt project directory (Tributary runs `dbt parse`)… */
+    dir: z.string().optional(),
+    /** …or a manifest.json built elsewhere. */
+    manifest: z.string().optional(),
+    name: z.string().min(1).optional(),
+    target: z.string().optional(),
+    profiles_dir: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+  })
+  .strict()
+  .refine((p) => (p.dir === undefined) !== (p.manifest === undefined), { message: "give exactly one of dir or manifest" });
+
+const configSchema = z
+  .object({
+    dbt: z
+      .object({
+        /** The dbt executable; default: `dbt` on PATH, else the managed virtualenv. */
+        executable: z.string().optional(),
+        projects: z.array(dbtProjectSchema).default([]),
+      })
+      .strict()
+      .default({ projects: [] }),
+    storage: z
+      .object({ database_url: z.string().optional(), data_dir: z.string().optional() })
+      .strict()
+      .default({}),
+    server: z.object({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).strict().default({}),
+  })
+  .strict();
+
+export type TributaryConfig = z.infer<typeof configSchema>;
+
+/** A dbt location as configured, with paths resolved. */
+export type DbtLocationConfig =
+  | { readonly kind: "project"; readonly dir: string; readonly name: string | null; readonly target: string | null; readonly profilesDir: string | null; readonly env: Record<string, string> }
+  | { readonly kind: "manifest"; readonly file: string; readonly name: string | null };
+
+export interface LoadedConfig {
+  readonly file: string;
+  readonly config: TributaryConfig;
+  readonly dbtLocations: readonly DbtLocationConfig[];
+}
+
+/** Reads, interpolates and validates a config file. Throws {@link LoadError} naming the file and path. */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new LoadError("config_unreadable", `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error)}`, { file: path, cause: error });
+  }
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new LoadError("config_invalid", `${path}${line ? `:${line}` : ""}: not valid YAML: ${first.message.split("\n")[0]}`, { file: path });
+  }
+  const raw = interpolate(document.toJS() ?? {}, env, path, "");
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const at = issue.path.map(String).join(".") || "(top level)";
+    throw new LoadError("config_invalid", `${path}: ${at}: ${issue.message}`, { file: path, jsonPath: at });
+  }
+  const base = dirname(path);
+  const dbtLocations: DbtLocationConfig[] = result.data.dbt.projects.map((project) =>
+    project.dir !== undefined
+      ? {
+          kind: "project",
+          dir: resolve(base, project.dir),
+          name: project.name ?? null,
+          target: project.target ?? null,
+          profilesDir: project.profiles_dir === undefined ? null : resolve(base, project.profiles_dir),
+          env: project.env ?? {},
+        }
+      : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
+  );
+  return { file: path, config: result.data, dbtLocations };
+}
+
+/** Replaces `${VAR}` / `${VAR:-default}` in every string; a variable that is unset and has no default is an error. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, file: string, path: string): unknown {
+  if (typeof value === "string") {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined && found !== "") return found;
+      if (fallback !== undefined) return fallback;
+      throw new LoadError("config_missing_variable", `${file}: ${path || "(top level)"} uses \${${name}}, which is not set in the environment`, { file, jsonPath: path });
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, file, `${path}[${index}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, file, path ? `${path}.${key}` : key)]));
+  }
+  return value;
+}

@@ -1,0 +1,335 @@
+/**
+ * The asset catalog: `Query.assets` (search, filters, cursor pagination), `Query.asset`, `Query.facets`, and the
+ * `Asset` type with its columns, checks, policy, neighbours and impact. Resolvers only translate between the
+ * schema and {@link CatalogGraph}; the graph does the work.
+ */
+import type { AssetFacets, AssetQuery, CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
+import type { CheckSpec, ColumnSpec, PolicySpec, Relation, SourceLocation } from "../../catalog/model/index.ts";
+import { keyFromString, keyToString, relationFullName } from "../../catalog/model/index.ts";
+import { requireGraph, type GraphQLContext } from "./context.ts";
+import { assetNotFound, badUserInput } from "./errors.ts";
+import type { SchemaModule } from "./module.ts";
+import { encodeCursor, paginate, type Page } from "./pagination.ts";
+import { policyLabel } from "./policy.ts";
+
+const typeDefs = /* GraphQL */ `
+  type Query {
+    """
+    The catalog, filtered and paginated. Every list filter matches any of its values; filters combine with AND.
+    Assets come sorted by key.
+    """
+    assets(
+      "Words that must all appear in the key, description, column names or tags (case-insensitive)."
+      search: String
+      kinds: [String!]
+      groups: [String!]
+      owners: [String!]
+      tags: [String!]
+      "Names of the locations that declare the asset."
+      locations: [String!]
+      "Only assets with (true) or without (false) a policy."
+      hasPolicy: Boolean
+      "Page size: 50 when omitted, at most 500."
+      first: Int
+      "The endCursor of the previous page."
+      after: String
+    ): AssetConnection!
+
+    "One asset by key (a/b/c). Null, with an ASSET_NOT_FOUND error, when no asset has that key."
+    asset(key: String!): Asset
+
+    "How many assets matching the filters fall under each kind, group, owner, tag and location."
+    facets(
+      search: String
+      kinds: [String!]
+      groups: [String!]
+      owners: [String!]
+      tags: [String!]
+      locations: [String!]
+      hasPolicy: Boolean
+    ): AssetFacets!
+  }
+
+  "A page of assets."
+  type AssetConnection {
+    "Number of assets matching the filters, over all pages."
+    totalCount: Int!
+    nodes: [Asset!]!
+    edges: [AssetEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type AssetEdge {
+    cursor: String!
+    node: Asset!
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    "Pass as after to get the next page; null on an empty page."
+    endCursor: String
+  }
+
+  "A table (or synced object) one of the tools produces, as all locations together describe it."
+  type Asset {
+    "The key as a/b/c (a slash inside a part is written \\\\/)."
+    key: String!
+    "The same as key; for clients that normalise objects by id."
+    id: ID!
+    "The parts of the key."
+    keyPath: [String!]!
+    "Other keys that name the same asset (a dbt source joined by relation to a Fivetran table); asset(key:) accepts them too."
+    aliases: [String!]!
+    "Technologies involved, e.g. dbt, duckdb, fivetran, census."
+    kinds: [String!]!
+    group: String
+    owners: [String!]!
+    tags: [String!]!
+    description: String
+    "dbt's unique_id when the asset comes from dbt."
+    dbtUniqueId: String
+    "Where it lives in the warehouse, named as the warehouse names it."
+    relation: Relation
+    "Direct upstream neighbours."
+    upstream: [Asset!]!
+    "Direct downstream neighbours."
+    downstream: [Asset!]!
+    columns: [Column!]!
+    checks: [Check!]!
+    "When the asset should be materialized, as declared; null when it has no policy."
+    policy: Policy
+    "The tool that builds it; null when nothing in the catalog builds it (e.g. a dbt source nothing feeds)."
+    materializedBy: Materializer
+    "Tools that read it without building it."
+    readBy: [String!]!
+    "Names of the locations that declare it."
+    locations: [String!]!
+    codeVersion: String
+    "Where it is declared in the user's files."
+    definedIn: SourceLocation
+    "Problems found while loading that concern this asset."
+    diagnostics: [Diagnostic!]!
+    "Everything downstream of it, transitively: what breaks if it is dropped."
+    impact: Impact!
+    "Tool-specific facts (materialization type, connector state…)."
+    metadata: JSON!
+  }
+
+  "A warehouse relation."
+  type Relation {
+    database: String
+    schema: String!
+    name: String!
+    "database.schema.name, or schema.name without a database."
+    fullName: String!
+  }
+
+  type Column {
+    name: String!
+    "The type as the warehouse reports it, when known."
+    type: String
+    description: String
+    tags: [String!]!
+    "Checks that test this column."
+    checks: [Check!]!
+  }
+
+  "A test of an asset's data (a dbt test becomes one)."
+  type Check {
+    name: String!
+    "Key of the asset the check is attached to."
+    assetKey: String!
+    description: String
+    "True when a failure blocks downstream work (dbt severity error)."
+    blocking: Boolean!
+    "Keys of other assets the check reads (the to table of a relationships test)."
+    additionalDeps: [String!]!
+    "The column the check tests, when it tests one."
+    columnName: String
+    "The tool's own id of the test (dbt unique_id)."
+    sourceId: String
+    metadata: JSON!
+  }
+
+  enum PolicySource {
+    "meta.dagster.auto_materialize_policy"
+    AUTO_MATERIALIZE_POLICY
+    "meta.dagster.automation_condition"
+    AUTOMATION_CONDITION
+  }
+
+  enum PolicyType {
+    EAGER
+    LAZY
+    ON_CRON
+    ON_MISSING
+  }
+
+  "A policy as the user declared it."
+  type Policy {
+    source: PolicySource!
+    "The named policy; null for an automation condition."
+    type: PolicyType
+    "A readable sentence: eager, on_cron 0 6 * * * (Europe/Copenhagen), automation condition and(…)."
+    label: String!
+    cronSchedule: String
+    cronTimezone: String
+    "The condition tree as declared, for automation conditions."
+    condition: JSON
+    declaredIn: SourceLocation
+  }
+
+  "Which tool builds an asset and how its runs are addressed."
+  type Materializer {
+    "dbt, fivetran or census."
+    tool: String!
+    "The location that launches it."
+    location: String!
+    "The tool's own id of what runs (dbt unique_id, Fivetran connector id, Census sync id)."
+    runTargetId: String!
+  }
+
+  "Everything downstream of an asset."
+  type Impact {
+    "Number of downstream assets, excluding the asset itself."
+    count: Int!
+    "Downstream assets per kind, most first (an asset with several kinds counts once per kind)."
+    countByKind: [KindCount!]!
+    assets: [Asset!]!
+  }
+
+  type KindCount {
+    kind: String!
+    count: Int!
+  }
+
+  "Facet values, most frequent first."
+  type AssetFacets {
+    kinds: [FacetCount!]!
+    groups: [FacetCount!]!
+    owners: [FacetCount!]!
+    tags: [FacetCount!]!
+    locations: [FacetCount!]!
+  }
+
+  type FacetCount {
+    value: String!
+    count: Int!
+  }
+`;
+
+interface FilterArguments {
+  readonly search?: string | null;
+  readonly kinds?: readonly string[] | null;
+  readonly groups?: readonly string[] | null;
+  readonly owners?: readonly string[] | null;
+  readonly tags?: readonly string[] | null;
+  readonly locations?: readonly string[] | null;
+  readonly hasPolicy?: boolean | null;
+}
+
+interface AssetsArguments extends FilterArguments {
+  readonly first?: number | null;
+  readonly after?: string | null;
+}
+
+/** The filters as the graph takes them; a blank search means no search. */
+function toAssetQuery(args: FilterArguments): AssetQuery {
+  const search = args.search?.trim();
+  return {
+    search: search === undefined || search === "" ? null : search,
+    kinds: args.kinds ?? null,
+    groups: args.groups ?? null,
+    owners: args.owners ?? null,
+    tags: args.tags ?? null,
+    locations: args.locations ?? null,
+    hasPolicy: args.hasPolicy ?? null,
+  };
+}
+
+/**
+ * The catalog id for a key as a client typed it. Re-serializing the parsed key makes `a/b` and equivalent
+ * escapings name the same asset.
+ */
+export function assetIdFromKey(key: string, argumentName = "key"): string {
+  if (key === "") throw badUserInput("An asset key must not be empty", argumentName);
+  return keyToString(keyFromString(key));
+}
+
+/** The asset with a key, or `ASSET_NOT_FOUND`. */
+export function findAsset(graph: CatalogGraph, key: string): CatalogAsset {
+  const asset = graph.get(assetIdFromKey(key));
+  if (asset === undefined) throw assetNotFound(key);
+  return asset;
+}
+
+const resolvers = {
+  Query: {
+    assets: (_root: unknown, args: AssetsArguments, context: GraphQLContext): Page<CatalogAsset> => {
+      const graph = requireGraph(context);
+      return paginate(graph.search(toAssetQuery(args)), args);
+    },
+    asset: (_root: unknown, args: { key: string }, context: GraphQLContext): CatalogAsset =>
+      findAsset(requireGraph(context), args.key),
+    facets: (_root: unknown, args: FilterArguments, context: GraphQLContext): AssetFacets =>
+      requireGraph(context).facets(toAssetQuery(args)),
+  },
+  AssetConnection: {
+    nodes: (page: Page<CatalogAsset>) => page.items,
+    edges: (page: Page<CatalogAsset>) => page.items.map((asset) => ({ cursor: encodeCursor(asset.id), node: asset })),
+    pageInfo: (page: Page<CatalogAsset>) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
+  },
+  Asset: {
+    key: (asset: CatalogAsset) => asset.id,
+    keyPath: (asset: CatalogAsset) => asset.key,
+    aliases: (asset: CatalogAsset) => asset.aliasIds,
+    upstream: (asset: CatalogAsset, _args: unknown, context: GraphQLContext) => requireGraph(context).upstream(asset.id),
+    downstream: (asset: CatalogAsset, _args: unknown, context: GraphQLContext) =>
+      requireGraph(context).downstream(asset.id),
+    // Column checks are derived from the asset's checks so both views always agree.
+    columns: (asset: CatalogAsset) =>
+      asset.columns.map((column) => ({ column, checks: asset.checks.filter((check) => check.columnName === column.name) })),
+    materializedBy: (asset: CatalogAsset) =>
+      asset.materializer === null
+        ? null
+        : { tool: asset.materializer.tool, location: asset.materializer.locationName, runTargetId: asset.materializer.runTargetId },
+    locations: (asset: CatalogAsset) => asset.locationNames,
+    // The first declaration that says where it is, in location order (the graph keeps specs in that order).
+    definedIn: (asset: CatalogAsset): SourceLocation | null =>
+      asset.specs.find((spec) => spec.definedIn !== null)?.definedIn ?? null,
+    impact: (asset: CatalogAsset, _args: unknown, context: GraphQLContext) => {
+      const impact = requireGraph(context).impact(asset.id);
+      const countByKind = Object.entries(impact.countByKind)
+        .map(([kind, count]) => ({ kind, count }))
+        .sort((a, b) => b.count - a.count || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+      return { count: impact.assets.length, countByKind, assets: impact.assets };
+    },
+  },
+  Relation: {
+    fullName: (relation: Relation) => relationFullName(relation),
+  },
+  Column: {
+    name: ({ column }: { column: ColumnSpec }) => column.name,
+    type: ({ column }: { column: ColumnSpec }) => column.type,
+    description: ({ column }: { column: ColumnSpec }) => column.description,
+    tags: ({ column }: { column: ColumnSpec }) => column.tags,
+    checks: ({ checks }: { checks: readonly CheckSpec[] }) => checks,
+  },
+  Check: {
+    assetKey: (check: CheckSpec) => keyToString(check.assetKey),
+    additionalDeps: (check: CheckSpec) => check.additionalDeps.map(keyToString),
+  },
+  PolicySource: { AUTO_MATERIALIZE_POLICY: "auto_materialize_policy", AUTOMATION_CONDITION: "automation_condition" },
+  PolicyType: { EAGER: "eager", LAZY: "lazy", ON_CRON: "on_cron", ON_MISSING: "on_missing" },
+  Policy: {
+    type: (policy: PolicySpec) => (policy.source === "auto_materialize_policy" ? policy.type : null),
+    label: (policy: PolicySpec) => policyLabel(policy),
+    cronSchedule: (policy: PolicySpec) => (policy.source === "auto_materialize_policy" ? policy.cronSchedule : null),
+    cronTimezone: (policy: PolicySpec) => (policy.source === "auto_materialize_policy" ? policy.cronTimezone : null),
+    condition: (policy: PolicySpec) => (policy.source === "automation_condition" ? policy.condition : null),
+    declaredIn: (policy: PolicySpec): SourceLocation | null => policy.declaredIn,
+  },
+};
+
+/** The asset catalog module. */
+export const assetsModule: SchemaModule = { typeDefs, resolvers };

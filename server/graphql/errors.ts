@@ -1,0 +1,60 @@
+/**
+ * The expected errors of the GraphQL API. Each is a `GraphQLError` with a stable `extensions.code`, so a client
+ * can branch on the code instead of parsing the message. Anything else a resolver throws is unexpected: yoga
+ * masks it and the server logs it (see ../yoga.ts).
+ */
+import { GraphQLError } from "graphql";
+
+/** Every code the API sets in `extensions.code`. */
+export const ErrorCode = {
+  /** A key that names no asset in the catalog being served. */
+  assetNotFound: "ASSET_NOT_FOUND",
+  /** An argument that is well-typed but not acceptable (negative depth, `first` above the maximum, a bad cursor). */
+  badUserInput: "BAD_USER_INPUT",
+  /** The server is up but no catalog has been loaded yet. */
+  catalogNotReady: "CATALOG_NOT_READY",
+  /** The operation exists in the schema but this server cannot perform it (e.g. reload without a loader). */
+  notSupported: "NOT_SUPPORTED",
+  /** An HTTP request the API does not take (a POST that is not JSON). */
+  badRequest: "BAD_REQUEST",
+  /** A query rejected before execution for its size or shape (depth, aliases, tokens, cost, list nesting). */
+  queryLimitExceeded: "QUERY_LIMIT_EXCEEDED",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** `ASSET_NOT_FOUND`, carrying the key that was asked for. */
+export function assetNotFound(key: string): GraphQLError {
+  return new GraphQLError(`No asset with key "${key}"`, {
+    extensions: { code: ErrorCode.assetNotFound, key },
+  });
+}
+
+/** `BAD_USER_INPUT`, naming the argument at fault. */
+export function badUserInput(message: string, argumentName: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.badUserInput, argumentName },
+  });
+}
+
+/** `CATALOG_NOT_READY`: the process is up and still loading its locations. */
+export function catalogNotReady(): GraphQLError {
+  return new GraphQLError("The catalog is still loading; try again shortly", {
+    extensions: { code: ErrorCode.catalogNotReady, http: { status: 503 } },
+  });
+}
+
+/** `NOT_SUPPORTED`. */
+export function notSupported(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.notSupported } });
+}
+
+/** Which limit a rejected query broke; sent as `extensions.limit`. */
+export type QueryLimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "listNesting";
+
+/** `QUERY_LIMIT_EXCEEDED`, naming the limit and its configured maximum. */
+export function queryLimitExceeded(limit: QueryLimitName, max: number, message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.queryLimitExceeded, limit, max, http: { status: 400 } },
+  });
+}

@@ -1,0 +1,285 @@
+/**
+ * What `tributary serve` and `tributary check` do, apart from parsing arguments (./cli.ts) and from building the
+ * catalog service out of connectors (./wiring.ts, passed in as `deps`), so both can be tested with fakes.
+ */
+import type { Logger } from "pino";
+import type { CatalogGraph } from "../catalog/graph/types.ts";
+import type { Diagnostic } from "../catalog/model/index.ts";
+import type { LocationLoadError, ReloadOutcome } from "../catalog/service.ts";
+import { isReady, type CatalogSource } from "./graphql/context.ts";
+import { createTributaryServer, ServerStartError, type TributaryServer } from "./http.ts";
+import { formatDiagnostic, formatLocationError, formatStartupError, sortDiagnostics } from "./report.ts";
+
+/** Where the definitions come from: the location flags shared by `serve` and `check`. */
+export interface LocationOptions {
+  /** tributary.yaml, or null when the locations are given by flags only. */
+  readonly config: string | null;
+  readonly dbtProjects: readonly string[];
+  readonly manifests: readonly string[];
+  /** Where the embedded store lives (ignored when DATABASE_URL names a Postgres server). */
+  readonly dataDir: string;
+}
+
+/** What `deps.createCatalogService` is asked to build. */
+export interface CatalogServiceRequest extends LocationOptions {
+  /** Whether the scheduler daemon should run (false for `check` and `--no-scheduler`). */
+  readonly scheduler: boolean;
+  /** `check` only validates: it must not write to the store or start anything. */
+  readonly purpose: "serve" | "check";
+  readonly logger: Logger;
+}
+
+/** The catalog service and whatever else the wiring started (store, scheduler), as the server sees it. */
+export interface ServeRuntime extends CatalogSource {
+  /** Stops what the wiring started (scheduler, store); called on shutdown. */
+  close?(): Promise<void>;
+}
+
+/** What the server needs from the wiring of connectors, store and scheduler (./wiring.ts). */
+export interface ServeDependencies {
+  /**
+   * Builds the catalog service for the requested locations. It may load them itself or leave the first load
+   * to the caller: when the returned service is not `ready`, `reload()` is called once. Throw a `LoadError`
+   * for a configuration that cannot be used at all.
+   */
+  createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime>;
+}
+
+/** Lines for people: progress and problems on stderr, results (the URL) on stdout. */
+export interface ConsoleOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** The process's stdout and stderr. */
+export const processOutput: ConsoleOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export interface ServeOptions extends LocationOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Run the scheduler daemon (`--no-scheduler` turns it off). */
+  readonly scheduler: boolean;
+  /** Treat error diagnostics as fatal at startup. */
+  readonly strict: boolean;
+}
+
+export interface CheckOptions extends LocationOptions {
+  /** Fail on warnings too. */
+  readonly strict: boolean;
+}
+
+/** A serve that started: where it is, and how to stop it. */
+export interface RunningServe {
+  readonly ok: true;
+  readonly graphqlUrl: string;
+  readonly server: TributaryServer;
+  /** Stops the HTTP server (letting requests in flight finish) and what the wiring started. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A serve that could not start; everything it started is stopped again, and the reason was printed. */
+export interface FailedServe {
+  readonly ok: false;
+  readonly exitCode: number;
+}
+
+interface LoadedCatalog {
+  readonly runtime: ServeRuntime;
+  readonly graph: CatalogGraph;
+  readonly errors: readonly LocationLoadError[];
+}
+
+/** Builds the service and makes sure it has loaded once; prints and returns null on a failure that leaves no graph. */
+async function loadCatalog(
+  request: CatalogServiceRequest,
+  deps: ServeDependencies,
+  output: ConsoleOutput,
+): Promise<{ loaded: LoadedCatalog | null; runtime: ServeRuntime | null }> {
+  let runtime: ServeRuntime;
+  try {
+    runtime = await deps.createCatalogService(request, (message) => output.err(`  ${message}`));
+  } catch (error) {
+    output.err(formatStartupError(error));
+    return { loaded: null, runtime: null };
+  }
+  let errors: readonly LocationLoadError[] = [];
+  if (!isReady(runtime)) {
+    if (runtime.reload === undefined) {
+      output.err("error: the catalog service has no catalog and cannot load one");
+      return { loaded: null, runtime };
+    }
+    let outcome: ReloadOutcome;
+    try {
+      outcome = await runtime.reload();
+    } catch (error) {
+      output.err(formatStartupError(error));
+      return { loaded: null, runtime };
+    }
+    errors = outcome.errors;
+    if (!outcome.ok) {
+      for (const error of errors) output.err(formatLocationError(error));
+      return { loaded: null, runtime };
+    }
+  }
+  return { loaded: { runtime, graph: runtime.current(), errors }, runtime };
+}
+
+/** Location errors of a load: those the reload reported, else those recorded on the graph's locations. */
+function locationErrors(loaded: LoadedCatalog): LocationLoadError[] {
+  if (loaded.errors.length > 0) return [...loaded.errors];
+  return loaded.graph.locations
+    .filter((status) => status.state === "failed" && status.error !== null)
+    .map((status) => ({
+      locationName: status.location.name,
+      code: status.error?.code ?? "load_failed",
+      message: status.error?.message ?? "failed to load",
+      file: null,
+      nodeId: null,
+      jsonPath: null,
+    }));
+}
+
+function countBySeverity(diagnostics: readonly Diagnostic[]) {
+  return {
+    errors: diagnostics.filter((d) => d.severity === "error").length,
+    warnings: diagnostics.filter((d) => d.severity === "warning").length,
+  };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The address to probe the server on: a wildcard bind address is reached through loopback. */
+function probeUrl(graphqlUrl: string, host: string): string {
+  if (host === "0.0.0.0") return graphqlUrl.replace("//0.0.0.0:", "//127.0.0.1:");
+  if (host === "::") return graphqlUrl.replace("//[::]:", "//[::1]:");
+  return graphqlUrl;
+}
+
+/** Asks the running server a real query, so the URL is printed only once it is answered. */
+async function probe(url: string): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ query: "{ assets(first: 0) { totalCount } }" }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json()) as { data?: { assets?: { totalCount?: unknown } }; errors?: { message: string }[] };
+  if (typeof body.data?.assets?.totalCount !== "number") {
+    throw new Error(`the server did not answer a test query (HTTP ${response.status}: ${body.errors?.[0]?.message ?? "no data"})`);
+  }
+}
+
+/**
+ * `tributary serve`: binds the port first (so a port in use fails at once, and /healthz answers during a long
+ * load), loads the locations while printing progress, then serves the catalog and prints the GraphQL URL on
+ * stdout once a test query over HTTP is answered. A load error at startup (or, with `strict`, an error
+ * diagnostic) is printed and stops everything with exit code 1.
+ */
+export async function startServe(
+  options: ServeOptions,
+  deps: ServeDependencies,
+  context: { readonly logger: Logger; readonly output?: ConsoleOutput },
+): Promise<RunningServe | FailedServe> {
+  const { logger, output = processOutput } = context;
+  const server = createTributaryServer({ catalog: null, logger, host: options.host, port: options.port });
+  let graphqlUrl: string;
+  try {
+    graphqlUrl = (await server.listen()).graphqlUrl;
+  } catch (error) {
+    output.err(error instanceof ServerStartError ? `error: ${error.message}` : formatStartupError(error));
+    await server.close();
+    return { ok: false, exitCode: 1 };
+  }
+
+  const started = performance.now();
+  output.err("Loading locations…");
+  const { loaded, runtime } = await loadCatalog(
+    { ...options, scheduler: options.scheduler, purpose: "serve", logger },
+    deps,
+    output,
+  );
+  const fail = async (): Promise<FailedServe> => {
+    await server.close();
+    await runtime?.close?.();
+    return { ok: false, exitCode: 1 };
+  };
+  if (loaded === null) return fail();
+
+  const failures = locationErrors(loaded);
+  if (failures.length > 0) {
+    for (const failure of failures) output.err(formatLocationError(failure));
+    output.err(`error: ${plural(failures.length, "location")} failed to load; fix ${failures.length === 1 ? "it" : "them"} and start again`);
+    return fail();
+  }
+  const diagnostics = sortDiagnostics(loaded.graph.diagnostics);
+  const { errors, warnings } = countBySeverity(diagnostics);
+  for (const diagnostic of diagnostics.filter((d) => d.severity === "error")) output.err(formatDiagnostic(diagnostic));
+  if (options.strict && errors > 0) {
+    output.err(`error: ${plural(errors, "error diagnostic")} and --strict is set`);
+    return fail();
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  output.err(
+    `Loaded ${plural(loaded.graph.locations.length, "location")}, ${plural(loaded.graph.assets.length, "asset")} in ${seconds} s` +
+      (errors + warnings > 0 ? ` (${plural(errors, "error")}, ${plural(warnings, "warning")}; see the diagnostics query)` : ""),
+  );
+
+  server.setCatalog(loaded.runtime);
+  try {
+    await probe(probeUrl(graphqlUrl, options.host));
+  } catch (error) {
+    output.err(formatStartupError(error));
+    return fail();
+  }
+  output.out(`Tributary is serving ${graphqlUrl}`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    ok: true,
+    graphqlUrl,
+    server,
+    stop() {
+      stopping ??= (async () => {
+        await server.close();
+        await loaded.runtime.close?.();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * `tributary check`: loads every location without serving or storing anything, prints each problem as
+ * `file:line: severity: message`, and returns the exit code: 1 when a location fails to load or any error
+ * diagnostic exists (with `strict`, any warning too), else 0.
+ */
+export async function runCheck(
+  options: CheckOptions,
+  deps: ServeDependencies,
+  context: { readonly logger: Logger; readonly output?: ConsoleOutput },
+): Promise<number> {
+  const { logger, output = processOutput } = context;
+  const { loaded, runtime } = await loadCatalog({ ...options, scheduler: false, purpose: "check", logger }, deps, output);
+  try {
+    if (loaded === null) return 1;
+    const failures = locationErrors(loaded);
+    for (const failure of failures) output.err(formatLocationError(failure));
+    const diagnostics = sortDiagnostics(loaded.graph.diagnostics);
+    for (const diagnostic of diagnostics) output.err(formatDiagnostic(diagnostic));
+    const { errors, warnings } = countBySeverity(diagnostics);
+    const failed = failures.length > 0 || errors > 0 || (options.strict && warnings > 0);
+    output.err(
+      `${failed ? "Check failed" : "Check passed"}: ${plural(loaded.graph.locations.length, "location")}, ` +
+        `${plural(loaded.graph.assets.length, "asset")}, ${plural(failures.length, "load failure")}, ` +
+        `${plural(errors, "error")}, ${plural(warnings, "warning")}`,
+    );
+    return failed ? 1 : 0;
+  } finally {
+    await runtime?.close?.();
+  }
+}

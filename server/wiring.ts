@@ -1,0 +1,73 @@
+/**
+ * The one place connectors are wired into the catalog: builds the locations named by flags and
+ * tributary.yaml, opens the store (embedded PGlite, or Postgres via DATABASE_URL), and returns the catalog
+ * service `serve` and `check` run on.
+ */
+import { join, resolve } from "node:path";
+import type { DefinitionsProvider } from "../catalog/model/index.ts";
+import { createCatalogService as createService } from "../catalog/service.ts";
+import type { CatalogStore } from "../catalog/store/index.ts";
+import { openCatalogStore } from "../catalog/store/index.ts";
+import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
+import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
+import type { DbtLocationConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
+import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
+
+/** Builds the providers for every location the request and its config file name. */
+export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir">): Promise<{
+  providers: DefinitionsProvider[];
+  databaseUrl: string | null;
+}> {
+  const loaded = request.config ? await loadConfig(request.config) : null;
+  const locations: DbtLocationConfig[] = [
+    ...(loaded?.dbtLocations ?? []),
+    ...request.dbtProjects.map((dir) => ({ kind: "project" as const, dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} })),
+    ...request.manifests.map((file) => ({ kind: "manifest" as const, file: resolve(file), name: null })),
+  ];
+  const dataDir = resolve(loaded?.config.storage.data_dir ?? request.dataDir);
+  const providers: DefinitionsProvider[] = [];
+  for (const location of locations) {
+    if (location.kind === "manifest") {
+      providers.push(createDbtManifestProvider({ file: location.file, name: location.name }));
+      continue;
+    }
+    // Parse output goes under the data dir, one folder per location, so the project's own target/ is untouched.
+    const name = location.name ?? (await readDbtProjectName(location.dir));
+    providers.push(
+      await createDbtProjectProvider({
+        projectDir: location.dir,
+        name,
+        targetDir: join(dataDir, "dbt", name, "target"),
+        dbtExecutable: loaded?.config.dbt.executable ?? null,
+        profilesDir: location.profilesDir,
+        target: location.target,
+        env: location.env,
+      }),
+    );
+  }
+  const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
+  return { providers, databaseUrl };
+}
+
+/** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
+export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
+  const { providers, databaseUrl } = await createProviders(request);
+  // `check` validates only: it writes nothing, so it needs no store.
+  let store: CatalogStore | null = null;
+  if (request.purpose === "serve") {
+    onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${resolve(request.dataDir)}`);
+    store = await openCatalogStore({ databaseUrl, dataDir: resolve(request.dataDir), logger: request.logger });
+  }
+  const service = createService({ providers, store, onProgress });
+  return {
+    current: () => service.current(),
+    get ready() {
+      return service.ready;
+    },
+    reload: () => service.reload(),
+    async close() {
+      await store?.close();
+    },
+  };
+}
