@@ -1,0 +1,6 @@
+select
+    status,
+    count(*) as orders
+
+from {{ ref('orders') }}
+group by 1
