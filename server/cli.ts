@@ -156,6 +156,26 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
       setExitCode(await runCheck({ ...locations, strict: flags.strict === true }, deps, { logger, output }));
     });
 
+  program
+    .command("demo")
+    .description("serve demo-project (a dbt project on DuckDB) with its tributary.yaml; installs dbt on first run")
+    .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
+    .addOption(new Option("--port <port>", "port to listen on (0 picks a free one)").argParser(parsePort).default(3000))
+    .option("--no-scheduler", "do not run the automation daemon")
+    .action(async (flags: { host: string; port: number; scheduler: boolean }) => {
+      const config = fileURLToPath(new URL("../demo-project/tributary.yaml", import.meta.url));
+      const running = await startServe(
+        { config, dbtProjects: [], manifests: [], dataDir: fileURLToPath(new URL("../.tributary/demo", import.meta.url)), host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: false },
+        deps,
+        { logger, output },
+      );
+      if (!running.ok) {
+        setExitCode(running.exitCode);
+        return;
+      }
+      setExitCode(await stopOnSignal(running.stop, output, logger));
+    });
+
   return program;
 }
 

@@ -18,6 +18,8 @@ import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir">): Promise<{
   providers: DefinitionsProvider[];
   databaseUrl: string | null;
+  /** The data dir in effect: tributary.yaml's storage.data_dir, else the flag. */
+  dataDir: string;
 }> {
   const loaded = request.config ? await loadConfig(request.config) : null;
   const locations: DbtLocationConfig[] = [
@@ -47,17 +49,17 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
     );
   }
   const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
-  return { providers, databaseUrl };
+  return { providers, databaseUrl, dataDir };
 }
 
 /** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
 export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
-  const { providers, databaseUrl } = await createProviders(request);
+  const { providers, databaseUrl, dataDir } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
   let store: CatalogStore | null = null;
   if (request.purpose === "serve") {
-    onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${resolve(request.dataDir)}`);
-    store = await openCatalogStore({ databaseUrl, dataDir: resolve(request.dataDir), logger: request.logger });
+    onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
+    store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
   }
   const service = createService({ providers, store, onProgress });
   return {
