@@ -130,7 +130,7 @@ class ManifestTranslator {
     const definedIn = this.sourceLocation(assetNode);
     const policy = assetNode.type === "exposure" ? null : this.policyFor(uniqueId, key, assetNode, topMeta);
     const group = this.groupFor(assetNode, topMeta);
-    const tags = this.tagsFor(uniqueId, key, node.tags ?? []);
+    const tags = this.tagsFor(uniqueId, key, node.tags ?? [], definedIn);
     const deps = assetNode.type === "source" ? [] : this.depsFor(uniqueId, assetNode.node.depends_on?.nodes ?? []);
     const base = {
       key,
@@ -295,12 +295,12 @@ class ManifestTranslator {
   }
 
   /** dbt tags, keeping those Dagster accepts as tag keys and reporting the rest. */
-  private tagsFor(uniqueId: string, key: AssetKey, tags: readonly string[]): string[] {
+  private tagsFor(uniqueId: string, key: AssetKey, tags: readonly string[], at: SourceLocation): string[] {
     const kept: string[] = [];
     for (const tag of tags) {
       if (/^[A-Za-z0-9_.-]{1,63}$/.test(tag)) kept.push(tag);
       else {
-        this.diagnose("warning", "invalid_tag", `tag "${tag}" is not a valid tag key (letters, digits, _ . - only, at most 63) and is dropped`, uniqueId, key, null);
+        this.diagnose("warning", "invalid_tag", `${uniqueId}: tag "${tag}" is not a valid tag key (letters, digits, _ . - only, at most 63) and is dropped`, uniqueId, key, at);
       }
     }
     return kept;
@@ -321,11 +321,12 @@ class ManifestTranslator {
         declaredIn,
       );
     }
+    const where = declaredIn.file ? ` (${declaredIn.file})` : "";
     if (amp !== undefined && condition !== undefined) {
       this.diagnose(
         "error",
         "invalid_policy",
-        `${uniqueId} declares both meta.dagster.auto_materialize_policy and meta.dagster.automation_condition; keep one`,
+        `${uniqueId}${where} declares both meta.dagster.auto_materialize_policy and meta.dagster.automation_condition; keep one`,
         uniqueId,
         key,
         declaredIn,
@@ -337,7 +338,6 @@ class ManifestTranslator {
       amp !== undefined
         ? parseAutoMaterializePolicy(amp, { ...declaredIn, path: `${declaredIn.path}.auto_materialize_policy` })
         : parseAutomationCondition(condition, { ...declaredIn, path: `${declaredIn.path}.automation_condition` });
-    const where = declaredIn.file ? ` (${declaredIn.file})` : "";
     for (const error of result.errors) {
       this.diagnose("error", "invalid_policy", `${uniqueId}${where}: ${error}; the asset has no policy`, uniqueId, key, declaredIn);
     }
@@ -395,9 +395,10 @@ class ManifestTranslator {
     const configMeta = test.config?.meta;
     const meta = configMeta && Object.keys(configMeta).length > 0 ? configMeta : test.meta;
     const ref = dagsterMeta(meta)["ref"];
+    const at: SourceLocation = { file: this.projectPath(test.original_file_path), line: null, path: `$.nodes[${JSON.stringify(testId)}].meta.dagster.ref` };
     if (ref !== undefined) {
       if (typeof ref !== "object" || ref === null || typeof (ref as Record<string, unknown>)["name"] !== "string") {
-        this.diagnose("warning", "invalid_test_ref", `${testId}: meta.dagster.ref must be {name, package?, version?}; the test is not a check`, testId, null, null);
+        this.diagnose("warning", "invalid_test_ref", `${testId}: meta.dagster.ref must be {name, package?, version?}; the test is not a check`, testId, null, at);
         return null;
       }
       const { name, package: pkg, version } = ref as { name: string; package?: string; version?: string | number };
@@ -412,7 +413,7 @@ class ManifestTranslator {
           return id;
         }
       }
-      this.diagnose("warning", "unresolved_test_ref", `${testId}: meta.dagster.ref ${JSON.stringify(ref)} matches no node; the test is not a check`, testId, null, null);
+      this.diagnose("warning", "unresolved_test_ref", `${testId}: meta.dagster.ref ${JSON.stringify(ref)} matches no node; the test is not a check`, testId, null, at);
       return null;
     }
     return attached;

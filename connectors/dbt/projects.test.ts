@@ -1,0 +1,171 @@
+/**
+ * The real `dbt parse` (pinned dbt in the managed virtualenv) on our own projects, through the same provider
+ * `tributary serve --dbt-project` uses, checked asset by asset.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { buildCatalogGraph } from "../../catalog/graph/build.ts";
+import type { CatalogGraph } from "../../catalog/graph/types.ts";
+import type { Diagnostic, PolicySpec } from "../../catalog/model/index.ts";
+import { createDbtProjectProvider } from "./project-provider.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+async function loadProject(dir: string): Promise<{ graph: CatalogGraph; diagnostics: readonly Diagnostic[] }> {
+  const provider = await createDbtProjectProvider({
+    projectDir: dir,
+    targetDir: join(mkdtempSync(join(tmpdir(), "tributary-parse-")), "target"),
+    preferManagedDbt: true,
+  });
+  const definitions = await provider.load();
+  return { graph: buildCatalogGraph({ definitions: [definitions] }), diagnostics: definitions.diagnostics };
+}
+
+function ampType(policy: PolicySpec | null): string | null {
+  return policy?.source === "auto_materialize_policy" ? policy.type : policy ? "automation_condition" : null;
+}
+
+describe("demo-project, parsed by real dbt", () => {
+  let graph: CatalogGraph;
+  let diagnostics: readonly Diagnostic[];
+  before(async () => ({ graph, diagnostics } = await loadProject(join(ROOT, "demo-project"))));
+
+  test("loads without diagnostics", () => {
+    assert.deepEqual(diagnostics, []);
+  });
+
+  test("policies from dbt_project.yml (+meta) and from model YAML", () => {
+    assert.equal(ampType(graph.get("orders")!.policy), "eager", "eager from +meta on marts");
+    const rollup = graph.get("daily_revenue")!.policy!;
+    assert.equal(rollup.source, "auto_materialize_policy");
+    assert.deepEqual(rollup.source === "auto_materialize_policy" && [rollup.type, rollup.cronSchedule, rollup.cronTimezone], ["on_cron", "0 6 * * *", "Europe/Copenhagen"]);
+    assert.match(rollup.declaredIn.file!, /models\/marts\/finance\/_finance\.yml$/);
+    assert.equal(ampType(graph.get("dim_countries")!.policy), "on_missing");
+    assert.equal(ampType(graph.get("marketing_roi")!.policy), "automation_condition");
+    assert.equal(graph.get("stg_shopify__orders")!.policy, null, "staging has no policy");
+  });
+
+  test("keys: sources by source name, custom schema, versions by alias, exposures", () => {
+    for (const key of ["shopify/order", "stripe/charge", "google_ads/campaign_stats", "finance/payment_reconciliation", "customers", "customers_v1", "exposures/executive_dashboard"]) {
+      assert.ok(graph.get(key), `asset ${key}`);
+    }
+    assert.equal(graph.get("customers")!.metadata["dbt/version"], 2);
+    assert.equal(graph.get("finance/payment_reconciliation")!.relation!.schema, "finance");
+    assert.deepEqual(graph.get("shopify/order")!.relation, { database: "warehouse", schema: "shopify", name: "order" });
+  });
+
+  test("the ephemeral model is not an asset, and dependencies pass through it", () => {
+    const ephemeral = graph.assets.filter((a) => a.metadata["dbt/materialized"] === "ephemeral");
+    assert.deepEqual(ephemeral, []);
+    const payments = graph.assets.find((a) => a.id === "int_payments_by_order");
+    assert.equal(payments, undefined, "int_payments_by_order is ephemeral");
+    assert.ok(graph.get("orders")!.upstreamIds.includes("stg_stripe__charges"), "orders reads charges through the ephemeral model");
+  });
+
+  test("lineage from a mart reaches the Fivetran-fed sources", () => {
+    const upstream = graph.lineage("daily_revenue", "UPSTREAM").nodes.map((n) => n.id);
+    for (const source of ["shopify/order", "shopify/order_line", "stripe/charge", "stripe/refund"]) assert.ok(upstream.includes(source), source);
+  });
+
+  test("groups carry their owners; tags and column docs come through", () => {
+    const orders = graph.get("orders")!;
+    assert.equal(orders.group, "commerce");
+    assert.deepEqual(orders.owners, ["maya.lindqvist@example.com"]);
+    assert.ok(orders.tags.includes("mart"));
+    assert.ok(orders.columns.length > 3 && orders.columns.every((c) => c.description), "every mart column documented");
+    assert.ok(orders.columns.some((c) => c.type !== null));
+  });
+
+  test("tests are checks: generic per column, relationships with the other table, singular", () => {
+    const checks = graph.assets.flatMap((a) => a.checks);
+    assert.ok(checks.some((c) => c.metadata["dbt/test_name"] === "unique" && c.columnName));
+    const relationship = checks.find((c) => c.metadata["dbt/test_name"] === "relationships");
+    assert.ok(relationship && relationship.additionalDeps.length === 1, "relationships test reads the other table");
+    assert.ok(checks.some((c) => c.metadata["dbt/test_type"] === "singular"));
+    assert.ok(checks.some((c) => !c.blocking), "the warn-severity test does not block");
+  });
+});
+
+describe("dagster_meta (Dagster's meta keys), parsed by real dbt", () => {
+  let graph: CatalogGraph;
+  let diagnostics: readonly Diagnostic[];
+  before(async () => ({ graph, diagnostics } = await loadProject(join(ROOT, "connectors", "dbt", "test-projects", "dagster_meta"))));
+
+  test("meta.dagster.asset_key overrides keys of sources and models, from YAML and from config()", () => {
+    assert.ok(graph.get("customized/staging/customers"));
+    assert.ok(graph.get("customized/source/jaffle_shop/main/raw_customers"));
+    assert.ok(graph.get("customized/marts/customer_origins"));
+    assert.deepEqual(graph.get("customers")!.upstreamIds, ["customized/staging/customers", "customized/staging/orders", "customized/staging/payments"]);
+  });
+
+  test("meta.dagster.group wins over the dbt group; a seeds-level group applies", () => {
+    assert.equal(graph.get("customized/staging/customers")!.group, "customized_dagster_group");
+    assert.equal(graph.get("customized/staging/orders")!.group, "customized_dbt_group");
+    assert.equal(graph.get("customized/staging/payments")!.group, "customized_dagster_group");
+    assert.equal(graph.get("raw_customers")!.group, "customized_dbt_seed_group");
+  });
+
+  test("owners from meta.dagster.owners, else the dbt group's email (a string or a list)", () => {
+    assert.deepEqual(graph.get("stg_events")!.owners, ["team:analytics", "data-eng@example.com"]);
+    assert.deepEqual(graph.get("customized/marts/customer_origins")!.owners, ["ae-lead@example.com", "ae-oncall@example.com"]);
+  });
+
+  test("eager from project-wide +meta, lazy where a model says so", () => {
+    assert.equal(ampType(graph.get("orders")!.policy), "eager");
+    assert.equal(ampType(graph.get("lazy_orders_summary")!.policy), "lazy");
+  });
+
+  test("singular tests attach by meta.dagster.ref; an unmatched ref is no check, reported with its file", () => {
+    const checks = graph.assets.flatMap((a) => a.checks.map((c) => `${a.id}:${c.name}`));
+    assert.ok(checks.includes("customers:singular_test_with_meta_and_multiple_dependencies"));
+    assert.ok(!checks.some((c) => c.endsWith(":singular_test_with_no_meta_and_multiple_dependencies")));
+    assert.ok(!checks.some((c) => c.endsWith(":singular_test_with_unmatched_ref")));
+    const unmatched = diagnostics.find((d) => d.code === "unresolved_test_ref")!;
+    assert.match(unmatched.at!.file!, /tests\/singular_test_with_unmatched_ref\.sql$/);
+  });
+
+  test("a tag that is not a valid Dagster tag key is dropped with a warning naming the node", () => {
+    const invalid = diagnostics.find((d) => d.code === "invalid_tag")!;
+    assert.match(invalid.message, /invalid_tag_key=fdjskl/);
+    assert.ok(invalid.nodeId?.startsWith("model.dagster_meta."));
+    assert.ok(!graph.assets.some((a) => a.tags.includes("invalid_tag_key=fdjskl")));
+  });
+});
+
+describe("bad_policies: each invalid policy is a diagnostic, and the asset loads without a policy", () => {
+  let graph: CatalogGraph;
+  let diagnostics: readonly Diagnostic[];
+  before(async () => ({ graph, diagnostics } = await loadProject(join(ROOT, "connectors", "dbt", "test-projects", "bad_policies"))));
+
+  const expected: [string, RegExp, number][] = [
+    ["unknown_type", /unknown type "sometimes"; expected eager, lazy, on_cron, on_missing/, 14],
+    ["bare_string", /must be a mapping like \{type: eager\}, got the string "eager"/, 20],
+    ["cron_without_schedule", /on_cron needs cron_schedule/, 26],
+    ["bad_timezone", /"Europe\/Atlantis" is not an IANA time zone/, 32],
+    ["unknown_primitive", /all_of\[1\]: unknown condition "sometimes_true"/, 38],
+    ["both_keys", /declares both meta\.dagster\.auto_materialize_policy and meta\.dagster\.automation_condition/, 45],
+    ["capitalised", /types are lowercase: "eager"/, 52],
+  ];
+  for (const [model, message, line] of expected) {
+    test(`${model}: names the node, models/schema.yml and line ${line}`, () => {
+      const diagnostic = diagnostics.find((d) => d.nodeId === `model.bad_policies.${model}`);
+      assert.ok(diagnostic, `a diagnostic for ${model}`);
+      assert.equal(diagnostic.severity, "error");
+      assert.equal(diagnostic.code, "invalid_policy");
+      assert.match(diagnostic.message, message);
+      assert.match(diagnostic.message, /models\/schema\.yml/);
+      assert.equal(diagnostic.at?.file, "models/schema.yml");
+      assert.equal(diagnostic.at?.line, line);
+      assert.equal(graph.get(model)!.policy, null, "loaded without a policy");
+      assert.equal(graph.get(model)!.diagnostics.length, 1, "shown on the asset");
+    });
+  }
+
+  test("the valid policy beside them is kept", () => {
+    assert.equal(ampType(graph.get("good_eager")!.policy), "eager");
+    assert.equal(graph.assets.length, 8);
+  });
+});
