@@ -52,6 +52,8 @@ export interface LoadedConfig {
   readonly file: string;
   readonly config: TributaryConfig;
   readonly dbtLocations: readonly DbtLocationConfig[];
+  /** storage.data_dir resolved against the file's folder, when set. */
+  readonly dataDir: string | null;
 }
 
 /** Reads, interpolates and validates a config file. Throws {@link LoadError} naming the file and path. */
@@ -89,7 +91,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         }
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );
-  return { file: path, config: result.data, dbtLocations };
+  const dataDir = result.data.storage.data_dir === undefined ? null : resolve(base, result.data.storage.data_dir);
+  return { file: path, config: result.data, dbtLocations, dataDir };
 }
 
 /** Replaces `${VAR}` / `${VAR:-default}` in every string; a variable that is unset and has no default is an error. */

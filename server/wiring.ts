@@ -27,7 +27,7 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
     ...request.dbtProjects.map((dir) => ({ kind: "project" as const, dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} })),
     ...request.manifests.map((file) => ({ kind: "manifest" as const, file: resolve(file), name: null })),
   ];
-  const dataDir = resolve(loaded?.config.storage.data_dir ?? request.dataDir);
+  const dataDir = loaded?.dataDir ?? resolve(request.dataDir);
   const providers: DefinitionsProvider[] = [];
   for (const location of locations) {
     if (location.kind === "manifest") {

@@ -1,0 +1,111 @@
+/**
+ * The real wiring end to end: real manifests and dbt projects, the real store (embedded PGlite), the real
+ * CLI. Bad input must give one clear error and lose nothing already stored.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { openCatalogStore } from "../catalog/store/index.ts";
+import { main } from "./cli.ts";
+import { createLogger } from "./logging.ts";
+import type { ConsoleOutput } from "./serve.ts";
+import { createCatalogService } from "./wiring.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+const JAFFLE = join(ROOT, "..", "shared", "fixtures", "manifests", "jaffle-shop-state-v11-postgres", "manifest.json");
+const logger = createLogger({ level: "silent" });
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "tributary-wiring-"));
+}
+
+function capture(): ConsoleOutput & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
+}
+
+describe("a broken manifest on reload", () => {
+  test("keeps serving the previous catalog, and the store keeps the good snapshot and records the failure", async () => {
+    const dir = tempDir();
+    const manifest = join(dir, "manifest.json");
+    copyFileSync(JAFFLE, manifest);
+    const request = { config: null, dbtProjects: [], manifests: [manifest], dataDir: join(dir, "data"), scheduler: false, purpose: "serve" as const, logger };
+    const runtime = await createCatalogService(request, () => {});
+    const first = await runtime.reload!();
+    assert.ok(first.ok);
+    assert.equal(runtime.current().assets.length, 19);
+
+    const text = readFileSync(manifest, "utf8");
+    writeFileSync(manifest, text.slice(0, text.length / 3));
+    const second = await runtime.reload!();
+    assert.ok(second.ok, "the catalog stays up");
+    assert.equal(second.errors[0]!.code, "manifest_malformed_json");
+    assert.equal(runtime.current().assets.length, 19, "still serving the last good definitions");
+    assert.equal(runtime.current().locations[0]!.state, "failed");
+    await runtime.close!();
+
+    const store = await openCatalogStore({ dataDir: join(dir, "data") });
+    try {
+      const [current] = await store.currentDefinitions();
+      assert.equal(current!.specs.length, 25, "the good snapshot survives");
+      const [latest] = await store.latestLoads();
+      assert.equal(latest!.status, "failed");
+      assert.match(latest!.error!.message, /truncated/);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("tributary serve / check with real locations", () => {
+  test("serve exits 1 on a malformed manifest at startup, naming the file and where it breaks", async () => {
+    const dir = tempDir();
+    const manifest = join(dir, "manifest.json");
+    writeFileSync(manifest, readFileSync(JAFFLE, "utf8").slice(0, 5000));
+    const output = capture();
+    const code = await main(["node", "tributary", "serve", "--manifest", manifest, "--data-dir", join(dir, "data"), "--port", "0"], { output, logger, cwd: dir });
+    assert.equal(code, 1);
+    const errors = output.stderr.join("\n");
+    assert.ok(errors.includes(manifest), errors);
+    assert.match(errors, /truncated/);
+    assert.deepEqual(output.stdout, [], "no URL is printed");
+  });
+
+  test("serve exits 1 on a dbt 0.19 manifest at startup", async () => {
+    const dir = tempDir();
+    const manifest = join(dir, "manifest.json");
+    const json = JSON.parse(readFileSync(JAFFLE, "utf8"));
+    json.metadata.dbt_schema_version = "https://schemas.getdbt.com/dbt/manifest/v1.json";
+    json.metadata.dbt_version = "0.19.0";
+    writeFileSync(manifest, JSON.stringify(json));
+    const output = capture();
+    const code = await main(["node", "tributary", "serve", "--manifest", manifest, "--data-dir", join(dir, "data"), "--port", "0"], { output, logger, cwd: dir });
+    assert.equal(code, 1);
+    assert.match(output.stderr.join("\n"), /manifest schema v1 \(dbt 0\.19\.0\); Tributary reads v4–v12/);
+  });
+
+  test("check on a project with invalid policies exits 1 and prints file:line errors", async () => {
+    const project = join(ROOT, "connectors", "dbt", "test-projects", "bad_policies");
+    const output = capture();
+    const code = await main(["node", "tributary", "check", "--dbt-project", project, "--data-dir", join(tempDir(), "data")], { output, logger, cwd: project });
+    assert.equal(code, 1);
+    const lines = [...output.stdout, ...output.stderr].join("\n");
+    assert.match(lines, /models\/schema\.yml:14: .*unknown type "sometimes"/);
+    assert.match(lines, /models\/schema\.yml:38: .*unknown condition "sometimes_true"/);
+  });
+
+  test("serve --strict refuses a project with invalid policies; check passes on the demo project", async () => {
+    const project = join(ROOT, "connectors", "dbt", "test-projects", "bad_policies");
+    const strict = capture();
+    const code = await main(["node", "tributary", "serve", "--strict", "--dbt-project", project, "--data-dir", join(tempDir(), "data"), "--port", "0"], { output: strict, logger, cwd: project });
+    assert.equal(code, 1);
+    assert.deepEqual(strict.stdout, []);
+
+    const demo = capture();
+    const demoCode = await main(["node", "tributary", "check", "--dbt-project", join(ROOT, "demo-project"), "--data-dir", join(tempDir(), "data")], { output: demo, logger, cwd: ROOT });
+    assert.equal(demoCode, 0, [...demo.stdout, ...demo.stderr].join("\n"));
+  });
+});
