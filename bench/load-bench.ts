@@ -51,6 +51,9 @@ for (let i = 0; i < repetitions; i++) {
   loadTimes.push(performance.now() - started);
 }
 
+// Peak memory of loading, before the embedded store (PGlite's WASM heap) adds its own.
+const loadPeakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+
 // Storing the definitions snapshot (embedded PGlite), as every load does before it swaps the graph in.
 const dataDir = mkdtempSync(join(tmpdir(), "tributary-bench-"));
 const store = await openCatalogStore({ dataDir });
@@ -66,10 +69,7 @@ const { graphqlUrl } = await server.listen();
 const marts = graph!.assets.filter((a) => a.id.startsWith("mart_"));
 const targets = Array.from({ length: 200 }, (_, i) => marts[(i * 7919) % marts.length]!.id);
 const query = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { nodes { key kinds } edges { from to } } }";
-const latencies: number[] = [];
-let closureSizes = 0;
-for (const [i, key] of targets.entries()) {
-  started = performance.now();
+async function lineage(key: string): Promise<number> {
   const response = await fetch(graphqlUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -77,8 +77,27 @@ for (const [i, key] of targets.entries()) {
   });
   const body = (await response.json()) as { data?: { lineage: { nodes: unknown[] } }; errors?: unknown };
   if (!body.data) throw new Error(`lineage failed: ${JSON.stringify(body.errors)}`);
+  return body.data.lineage.nodes.length;
+}
+const latencies: number[] = [];
+let closureSizes = 0;
+for (const [i, key] of targets.entries()) {
+  started = performance.now();
+  const size = await lineage(key);
   if (i >= 20) latencies.push(performance.now() - started); // the first 20 warm the JIT
-  closureSizes += body.data.lineage.nodes.length;
+  closureSizes += size;
+}
+// The worst case: the asset with the largest upstream closure.
+let largest = { id: marts[0]!.id, size: 0 };
+for (const mart of marts) {
+  const size = graph!.lineage(mart.id, "UPSTREAM").nodes.length;
+  if (size > largest.size) largest = { id: mart.id, size };
+}
+const largestLatencies: number[] = [];
+for (let i = 0; i < 30; i++) {
+  started = performance.now();
+  await lineage(largest.id);
+  largestLatencies.push(performance.now() - started);
 }
 await server.close();
 
@@ -94,6 +113,9 @@ console.log(
     lineageP50Ms: Number(percentile(latencies, 50).toFixed(2)),
     lineageP95Ms: Number(percentile(latencies, 95).toFixed(2)),
     meanClosure: Math.round(closureSizes / targets.length),
+    largestClosure: largest.size,
+    largestClosureP50Ms: Number(percentile(largestLatencies, 50).toFixed(2)),
+    loadPeakRssMb,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );

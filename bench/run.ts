@@ -23,6 +23,9 @@ interface LoadResult {
   lineageP50Ms: number;
   lineageP95Ms: number;
   meanClosure: number;
+  largestClosure: number;
+  largestClosureP50Ms: number;
+  loadPeakRssMb: number;
   peakRssMb: number;
 }
 
@@ -48,9 +51,12 @@ for (const models of sizes) {
   rows.push(
     `| ${models.toLocaleString("en")} | ${result.sizeMb} MB | ${result.assets.toLocaleString("en")} / ${result.checks.toLocaleString("en")} | ` +
       `${result.jsonParseMs} ms | ${result.loadMs} ms | ${(result.loadMs / result.jsonParseMs).toFixed(2)}× | ${result.storeMs} ms | ` +
-      `${result.lineageP50Ms} ms / ${result.lineageP95Ms} ms (${result.meanClosure} nodes) | ${result.peakRssMb} MB |`,
+      `${result.lineageP50Ms} ms / ${result.lineageP95Ms} ms (${result.meanClosure} nodes) | ${result.largestClosureP50Ms} ms (${result.largestClosure.toLocaleString("en")} nodes) | ` +
+      `${result.loadPeakRssMb} MB | ${result.peakRssMb} MB |`,
   );
 }
-console.log("| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | store snapshot | lineage p50 / p95 (mean closure) | peak RSS |");
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log(
+  "| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | store snapshot | lineage p50 / p95 (mean closure) | lineage p50, largest closure | peak RSS, load | peak RSS, with PGlite |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);

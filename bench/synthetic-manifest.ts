@@ -63,6 +63,8 @@ export function syntheticManifest({ models, testsPerModel = 3, seed = 42 }: Synt
     { name: "mart", share: 0.4, materialized: "table" },
   ];
   const built: string[] = [];
+  /** Models that are tables or views (relationships tests point at these). */
+  const tables: string[] = [];
   let index = 0;
   for (const layer of layers) {
     const count = Math.round(models * layer.share);
@@ -70,10 +72,13 @@ export function syntheticManifest({ models, testsPerModel = 3, seed = 42 }: Synt
     for (let i = 0; i < count; i++, index++) {
       const name = `${layer.name}_${index}`;
       const id = `model.${project}.${name}`;
-      const parents =
-        layer.name === "stg"
-          ? [pick(sourceIds)]
-          : Array.from({ length: 2 + Math.floor(rand() * 3) }, () => pick(layer.name === "int" ? built : [...built, ...layerIds]));
+      // Marts read earlier layers and earlier marts; picking by index avoids copying the lists per model.
+      const pickUpstream = (): string => {
+        const pool = built.length + (layer.name === "mart" ? layerIds.length : 0);
+        const at = Math.floor(rand() * pool);
+        return at < built.length ? built[at]! : layerIds[at - built.length]!;
+      };
+      const parents = layer.name === "stg" ? [pick(sourceIds)] : Array.from({ length: 2 + Math.floor(rand() * 3) }, pickUpstream);
       const uniqueParents = [...new Set(parents)];
       const node = structuredClone(modelTemplate);
       Object.assign(node, {
@@ -96,11 +101,12 @@ export function syntheticManifest({ models, testsPerModel = 3, seed = 42 }: Synt
       parentMap[id] = uniqueParents;
       layerIds.push(id);
       if (node.config.materialized !== "ephemeral") {
+        tables.push(id);
         for (let t = 0; t < testsPerModel; t++) {
           const testName = t === 0 ? "unique" : t === 1 ? "not_null" : "relationships";
           const column = Object.keys(node.columns)[t % Object.keys(node.columns).length]!;
           const testId = `test.${project}.${testName}_${name}_${column}.${index.toString(16)}${t}`;
-          const other = testName === "relationships" && built.length > 0 ? pick(built.filter((b) => nodes[b]?.config.materialized !== "ephemeral").slice(-50)) : null;
+          const other = testName === "relationships" && tables.length > 0 ? pick(tables.slice(-50)) : null;
           const testDeps = other && other !== id ? [other, id] : [id];
           nodes[testId] = {
             ...structuredClone(testTemplate),

@@ -23,32 +23,8 @@ import { createTributaryYoga, type TributaryYoga } from "./yoga.ts";
 
 const warehouse = (schema: string, name: string): Relation => ({ database: "warehouse", schema, name });
 
-/** A spec with defaults; `deps` are key strings. */
-export function spec(
-  key: string,
-  overrides: Partial<Omit<AssetSpec, "deps" | "key">> & { deps?: string[]; location?: string } = {},
-): AssetSpec {
-  const { deps = [], location = "shop", ...rest } = overrides;
-  return {
-    key: key.split("/"),
-    relation: null,
-    kinds: ["dbt", "duckdb"],
-    group: null,
-    owners: [],
-    tags: [],
-    description: null,
-    deps: deps.map((dep) => ({ kind: "key" as const, key: dep.split("/") })),
-    columns: [],
-    checks: [],
-    policy: null,
-    codeVersion: null,
-    materializer: { tool: "dbt", locationName: location, runTargetId: `model.shop.${key.replaceAll("/", "_")}` },
-    dbtUniqueId: `model.shop.${key.replaceAll("/", "_")}`,
-    definedIn: null,
-    metadata: {},
-    ...rest,
-  };
-}
+export { spec } from "../catalog/graph/test-specs.ts";
+import { spec } from "../catalog/graph/test-specs.ts";
 
 function check(assetKey: string, name: string, overrides: Partial<CheckSpec> = {}): CheckSpec {
   return {

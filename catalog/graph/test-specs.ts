@@ -1,9 +1,12 @@
 /** Small helpers to write asset specs in tests without repeating every field. */
 import type { AssetSpec, LocationDefinitions, LocationKind, Relation } from "../model/index.ts";
 
-/** A spec with defaults; `deps` are key strings ("a/b"). */
-export function spec(key: string, overrides: Partial<Omit<AssetSpec, "deps">> & { deps?: string[]; relation?: Relation | null } = {}): AssetSpec {
-  const { deps = [], ...rest } = overrides;
+/** A spec with defaults; `deps` are key strings ("a/b"); `location` names the location that builds it. */
+export function spec(
+  key: string,
+  overrides: Partial<Omit<AssetSpec, "deps" | "key">> & { deps?: string[]; relation?: Relation | null; location?: string } = {},
+): AssetSpec {
+  const { deps = [], location = "shop", ...rest } = overrides;
   return {
     key: key.split("/"),
     relation: null,
@@ -17,8 +20,8 @@ export function spec(key: string, overrides: Partial<Omit<AssetSpec, "deps">> & 
     checks: [],
     policy: null,
     codeVersion: null,
-    materializer: { tool: "dbt", locationName: "shop", runTargetId: `model.shop.${key}` },
-    dbtUniqueId: `model.shop.${key}`,
+    materializer: { tool: "dbt", locationName: location, runTargetId: `model.shop.${key.replaceAll("/", "_")}` },
+    dbtUniqueId: `model.shop.${key.replaceAll("/", "_")}`,
     definedIn: null,
     metadata: {},
     ...rest,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildCatalogGraph } from "../../catalog/graph/build.ts";
+import type { CatalogGraph } from "../../catalog/graph/types.ts";
 import { LoadError } from "../../catalog/model/index.ts";
 import { readManifestFile } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
@@ -29,10 +30,10 @@ function write(name: string, content: string | Json): string {
 }
 
 /** Loads a manifest file the way a location does: read, translate, unify. */
-async function load(file: string): Promise<void> {
+async function load(file: string): Promise<CatalogGraph> {
   const manifest = await readManifestFile(file, "shop");
   const { specs, diagnostics } = translateManifest(manifest, { locationName: "shop" });
-  buildCatalogGraph({ definitions: [{ location: { name: "shop", kind: "dbt", origin: file }, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }] });
+  return buildCatalogGraph({ definitions: [{ location: { name: "shop", kind: "dbt", origin: file }, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }] });
 }
 
 async function loadError(file: string): Promise<LoadError> {
@@ -145,4 +146,12 @@ test("a missing file is a clear error, not a stack trace", async () => {
   const error = await loadError(join(dir, "nope", "manifest.json"));
   assert.equal(error.code, "manifest_unreadable");
   assert.match(error.message, /no such file/);
+});
+
+test("a model that calls a user-defined function (dbt 1.11) loads; the function is not a dependency of data", async () => {
+  const manifest = jaffle();
+  manifest.functions = { "function.jaffle_shop.cents_to_dollars": { unique_id: "function.jaffle_shop.cents_to_dollars", name: "cents_to_dollars" } };
+  manifest.nodes["model.jaffle_shop.orders"].depends_on.nodes.push("function.jaffle_shop.cents_to_dollars");
+  const graph = await load(write("function.json", manifest));
+  assert.deepEqual(graph.get("orders")!.upstreamIds, ["order_items", "stg_orders"]);
 });

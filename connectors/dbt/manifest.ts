@@ -147,6 +147,8 @@ const manifestSchema = z.object({
   saved_queries: z.record(z.string(), passThroughSchema).nullish(),
   groups: z.record(z.string(), groupSchema).nullish(),
   unit_tests: z.record(z.string(), unitTestSchema).nullish(),
+  /** User-defined functions (dbt 1.11+): built by dbt, but not tables. */
+  functions: z.record(z.string(), z.object({ unique_id: z.string(), name: z.string() })).nullish(),
   parent_map: z.record(z.string(), z.array(z.string())).nullish(),
   child_map: z.record(z.string(), z.array(z.string())).nullish(),
 });
@@ -175,6 +177,8 @@ export interface DbtManifest {
   readonly passThrough: Readonly<Record<string, { readonly name: string; readonly dependsOn: readonly string[] }>>;
   readonly groups: Readonly<Record<string, ManifestGroup>>;
   readonly unitTests: Readonly<Record<string, z.infer<typeof unitTestSchema>>>;
+  /** Ids of user-defined functions; a model may depend on one, but it is not data. */
+  readonly functionIds: ReadonlySet<string>;
   /** `parent_map`; rebuilt from `depends_on` when the manifest has none. */
   readonly parentMap: Readonly<Record<string, readonly string[]>>;
 }
@@ -292,6 +296,7 @@ function toDbtManifest(raw: RawManifest, file: string, schemaVersion: number): D
     passThrough,
     groups: raw.groups ?? {},
     unitTests: raw.unit_tests ?? {},
+    functionIds: new Set(Object.keys(raw.functions ?? {})),
     parentMap: raw.parent_map ?? rebuildParentMap(raw),
   };
 }

@@ -234,8 +234,8 @@ class ManifestTranslator {
       }
       const passThrough = this.passThroughParents(parentId);
       if (passThrough === undefined) {
-        const node = this.manifest.nodes[parentId];
-        if (node) return; // a test, analysis or operation: not a dependency of data (dagster-dbt drops these)
+        // A test, analysis, operation or user-defined function: not a dependency of data (dagster-dbt drops these).
+        if (this.manifest.nodes[parentId] || this.manifest.functionIds.has(parentId)) return;
         throw new LoadError(
           "dangling_dependency",
           `${this.manifest.file}: ${childId} depends on ${parentId}, which is not in the manifest`,

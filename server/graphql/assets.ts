@@ -10,7 +10,7 @@ import { requireGraph, type GraphQLContext } from "./context.ts";
 import { assetNotFound, badUserInput } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
 import { encodeCursor, paginate, type Page } from "./pagination.ts";
-import { policyLabel } from "./policy.ts";
+import { policyLabel } from "../../catalog/model/policy.ts";
 
 const typeDefs = /* GraphQL */ `
   type Query {
