@@ -1,0 +1,100 @@
+/**
+ * evaluate() cost on synthetic graphs of eager (AutomationCondition.eager) models: a tick where nothing
+ * changed (carried forward), a tick after one root source updated, and a full evaluation of every asset (what
+ * a dry run costs). Layered DAG: 5% roots (Fivetran-like tables without a policy), each model reading 1–3
+ * models of earlier layers. Prints a markdown table.
+ */
+import { buildCatalogGraph } from "../catalog/graph/build.ts";
+import { definitions, spec } from "../catalog/graph/test-specs.ts";
+import type { AssetSpec, PolicySpec } from "../catalog/model/index.ts";
+import { evaluate } from "../scheduler/conditions/evaluate.ts";
+import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "../scheduler/conditions/state.ts";
+
+const EAGER: PolicySpec = { source: "automation_condition", condition: "eager", declaredIn: { file: "dbt_project.yml", line: 1 } };
+
+function syntheticGraph(size: number) {
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const roots = Math.max(1, Math.floor(size * 0.05));
+  const specs: AssetSpec[] = [];
+  for (let i = 0; i < size; i++) {
+    const key = `m${String(i).padStart(6, "0")}`;
+    if (i < roots) {
+      specs.push(spec(key, { materializer: { tool: "fivetran", locationName: "fivetran", runTargetId: key } }));
+      continue;
+    }
+    const deps = new Set<string>();
+    const count = 1 + Math.floor(random() * 3);
+    for (let k = 0; k < count; k++) deps.add(`m${String(Math.floor(random() * i)).padStart(6, "0")}`);
+    specs.push(spec(key, { deps: [...deps], policy: EAGER }));
+  }
+  return buildCatalogGraph({ definitions: [definitions("bench", specs)] });
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+export interface ConditionsBenchRow {
+  readonly assets: number;
+  readonly unchangedMs: number;
+  readonly oneRootUpdatedMs: number;
+  readonly reevaluatedAfterUpdate: number;
+  readonly fullMs: number;
+}
+
+/** Measures one size; each figure is the median of several ticks. */
+export function benchConditions(size: number, repeats = 7): ConditionsBenchRow {
+  const graph = syntheticGraph(size);
+  const assets = new Map<string, AssetRuntimeState>();
+  let id = 0;
+  for (const asset of graph.assets) {
+    assets.set(asset.id, { latestMaterialization: { storageId: ++id, timestamp: 0, runId: null, runAssetSelection: null } });
+  }
+  let state: AutomationState = { lastEventId: id, assets };
+  let cursor: EvaluationCursor | null = null;
+  let now = Date.UTC(2026, 2, 2);
+  const tick = (full = false) => {
+    now += 30_000;
+    const started = performance.now();
+    const result = evaluate({ graph, state, now, cursor, full });
+    const ms = performance.now() - started;
+    cursor = result.cursor;
+    return { ms, result };
+  };
+  for (let i = 0; i < 4; i++) tick(); // first tick, then settle
+  const unchanged: number[] = [];
+  for (let i = 0; i < repeats; i++) unchanged.push(tick().ms);
+  const updated: number[] = [];
+  let reevaluated = 0;
+  for (let i = 0; i < repeats; i++) {
+    const next = new Map(state.assets);
+    next.set("m000000", { latestMaterialization: { storageId: ++id, timestamp: now, runId: null, runAssetSelection: null } });
+    state = { lastEventId: id, assets: next };
+    const { ms, result } = tick();
+    updated.push(ms);
+    reevaluated = result.evaluations.length;
+    for (let k = 0; k < 3; k++) tick(); // the requests reset; settle again
+  }
+  const full: number[] = [];
+  for (let i = 0; i < Math.min(repeats, 3); i++) full.push(tick(true).ms);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return { assets: size, unchangedMs: round(median(unchanged)), oneRootUpdatedMs: round(median(updated)), reevaluatedAfterUpdate: reevaluated, fullMs: round(median(full)) };
+}
+
+/** Prints the table for the given sizes. */
+export function printConditionsBench(sizes: readonly number[]): void {
+  const rows = sizes.map((size) => {
+    process.stderr.write(`evaluating conditions over ${size} assets…\n`);
+    return benchConditions(size);
+  });
+  console.log("\n| assets (eager) | evaluate(), nothing changed | evaluate(), one root updated (re-evaluated) | full evaluation (dry run) |");
+  console.log("|---|---|---|---|");
+  for (const row of rows) {
+    console.log(
+      `| ${row.assets.toLocaleString("en")} | ${row.unchangedMs} ms | ${row.oneRootUpdatedMs} ms (${row.reevaluatedAfterUpdate.toLocaleString("en")}) | ${row.fullMs} ms |`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) printConditionsBench((process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number));

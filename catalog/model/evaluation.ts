@@ -1,0 +1,35 @@
+/**
+ * The record of one condition evaluation: for one asset at one tick, the value of every node of its condition
+ * tree with a short reason. Pure types; the scheduler produces them (scheduler/conditions) and the store keeps
+ * them (catalog/store/evaluations.ts).
+ */
+
+/** One node of an evaluated condition tree. */
+export interface EvaluationNode {
+  /** Stable id: derived from the node's position and content, so evaluations line up across ticks. */
+  readonly id: string;
+  /** What the node is: `since`, `missing`, `cron_tick_passed(cron_schedule=0 6 * * *, cron_timezone=UTC)`, `dep stg_orders`. */
+  readonly name: string;
+  /** The label users read: "eager", "handled", "any_deps_updated"; the name when the node has no label. */
+  readonly label: string;
+  /** True when the node was true for the asset (unpartitioned: the whole asset). */
+  readonly value: boolean;
+  /** Why, in a few words ("dep stg_orders updated 12:04 since last cron tick 12:00"); null when obvious. */
+  readonly reason: string | null;
+  readonly children: readonly EvaluationNode[];
+}
+
+/** One asset's evaluation at one tick. */
+export interface AssetEvaluation {
+  /** The asset id (key string a/b/c). */
+  readonly assetId: string;
+  /** The tick's evaluation id: 1, 2, 3… */
+  readonly tick: number;
+  /** The tick's time, ISO 8601 UTC. */
+  readonly evaluatedAt: string;
+  /** True when the tick requests a run of the asset. */
+  readonly requested: boolean;
+  /** Hash of the condition tree's structure; it changes when the condition is edited. */
+  readonly treeHash: string;
+  readonly tree: EvaluationNode;
+}

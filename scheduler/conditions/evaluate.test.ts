@@ -1,0 +1,281 @@
+/**
+ * evaluate() over several ticks with a fake clock: each named condition through the behaviours of reference
+ * §2.4 (latch and reset, in-progress and missing deps, cron, first tick, condition edits, two updates between
+ * ticks), and the legacy rule-based eager/lazy of §2.5.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { amp, condition, findNode, graphOf, minute, node, source, World } from "./test-support.ts";
+
+const EAGER = condition("eager");
+
+describe("eager (AutomationCondition.eager)", () => {
+  const graph = () => graphOf(node("a"), node("b", { deps: ["a"], policy: EAGER }), node("c", { deps: ["b"], policy: EAGER }));
+
+  test("first tick: never backfills what was already missing; a dep update then requests the chain in one tick", () => {
+    const world = new World(graph());
+    world.materialize("a", minute(0));
+    assert.deepEqual(world.tick(minute(1)), [], "b and c were missing before the condition applied");
+    assert.equal(findNode(world.evaluation("b"), "newly_missing")!.value, true, "newly_missing fires…");
+    assert.equal(findNode(world.evaluation("b"), "handled")!.value, true, "…but initial_evaluation resets it on the same tick");
+    assert.deepEqual(world.tick(minute(2)), []);
+    world.materialize("a", minute(3));
+    assert.deepEqual(world.tick(minute(4)), ["b", "c"], "c sees b will be requested (same run), so b missing does not block it");
+    const c = world.evaluation("c")!;
+    assert.equal(findNode(c, "any_deps_updated")!.reason, "true for b");
+  });
+
+  test("never re-requests: the request resets the latch, and the run that built b and c does not retrigger c", () => {
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    assert.deepEqual(world.tick(minute(3)), ["b", "c"]);
+    assert.deepEqual(world.tick(minute(4)), [], "newly_requested resets since_last_handled");
+    world.setInProgress("b", "r1");
+    world.setInProgress("c", "r1");
+    assert.deepEqual(world.tick(minute(5)), []);
+    world.setInProgress("b", null);
+    world.setInProgress("c", null);
+    world.run(["b", "c"], minute(6));
+    assert.deepEqual(world.tick(minute(7)), [], "b updated c, but by a run that also targeted c (executed_with_root_target)");
+    const c = world.evaluation("c")!;
+    assert.equal(findNode(c, "newly_updated_without_root")!.value, false);
+  });
+
+  test("latch: a dep update while the dep is still in progress waits, then fires once it is done", () => {
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    world.setInProgress("a", "second-run");
+    assert.deepEqual(world.tick(minute(3)), [], "any_deps_in_progress blocks b");
+    assert.equal(findNode(world.evaluation("b"), "since")?.value ?? findNode(world.evaluation("b"), "SINCE")?.value, true, "the trigger latched");
+    assert.deepEqual(world.tick(minute(4)), [], "still in progress, still latched");
+    world.setInProgress("a", null);
+    assert.deepEqual(world.tick(minute(5)), ["b", "c"], "the latch held across ticks");
+    assert.deepEqual(world.tick(minute(6)), []);
+  });
+
+  test("in progress itself: an update while b's own run is in progress waits for it", () => {
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.setInProgress("b", "manual");
+    world.materialize("a", minute(2));
+    assert.deepEqual(world.tick(minute(3)), []);
+    world.setInProgress("b", null);
+    assert.deepEqual(world.tick(minute(4)), ["b", "c"]);
+  });
+
+  test("missing deps block, then the latch fires once they exist", () => {
+    const world = new World(graphOf(node("a"), node("x"), node("d", { deps: ["a", "x"], policy: EAGER })));
+    world.materialize("a", minute(0));
+    world.materialize("d", minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    assert.deepEqual(world.tick(minute(3)), [], "x is missing and nothing requests it");
+    assert.equal(findNode(world.evaluation("d"), "any_deps_missing")!.reason, "true for x");
+    world.materialize("x", minute(4));
+    assert.deepEqual(world.tick(minute(5)), ["d"]);
+  });
+
+  test("a dep materialized twice between ticks requests once", () => {
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    world.materialize("a", minute(3));
+    assert.deepEqual(world.tick(minute(4)), ["b", "c"]);
+    assert.deepEqual(world.tick(minute(5)), []);
+  });
+
+  test("an asset that goes missing later is requested (newly_missing)", () => {
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.wipe("c");
+    assert.deepEqual(world.tick(minute(2)), ["c"]);
+    assert.deepEqual(world.tick(minute(3)), []);
+  });
+
+  test("editing the condition fires initial_evaluation again and clears the latch", () => {
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    world.setInProgress("a", "slow");
+    assert.deepEqual(world.tick(minute(3)), [], "latched, blocked");
+    const before = world.last!.evaluations.find((e) => e.assetId === "b")!.treeHash;
+    world.graph = graphOf(
+      node("a"),
+      node("b", { deps: ["a"], policy: condition({ all_of: ["eager", { not: "execution_failed" }] }) }),
+      node("c", { deps: ["b"], policy: EAGER }),
+    );
+    world.setInProgress("a", null);
+    assert.deepEqual(world.tick(minute(4)), [], "the edited condition starts fresh: the old latch is gone");
+    const b = world.last!.evaluations.find((e) => e.assetId === "b")!;
+    assert.notEqual(b.treeHash, before);
+    assert.equal(findNode(b.tree, "initial_evaluation")!.reason, "first evaluation of this condition");
+  });
+
+  test("a label-only difference keeps the tree hash", async () => {
+    const { compileCondition, withLabel } = await import("./tree.ts");
+    const { eager } = await import("./named.ts");
+    assert.equal(compileCondition(eager()).treeHash, compileCondition(withLabel(eager(), "renamed")).treeHash);
+  });
+});
+
+describe("on_missing", () => {
+  test("never backfills what was missing at the first tick; requests what goes missing later, once; waits for missing deps", () => {
+    const world = new World(graphOf(node("seed"), node("dim", { deps: ["seed"], policy: amp("on_missing") }), node("other", { policy: amp("on_missing") })));
+    world.materialize("seed", minute(0));
+    assert.deepEqual(world.tick(minute(1)), [], "dim and other were already missing");
+    world.materialize("dim", minute(2));
+    world.materialize("other", minute(2));
+    world.tick(minute(3));
+    world.wipe("dim");
+    world.wipe("seed");
+    assert.deepEqual(world.tick(minute(4)), [], "dim went missing, but its dep seed is missing too");
+    world.materialize("seed", minute(5));
+    assert.deepEqual(world.tick(minute(6)), ["dim"], "the latch held until seed came back");
+    assert.deepEqual(world.tick(minute(7)), [], "requested once");
+    world.materialize("seed", minute(8));
+    assert.deepEqual(world.tick(minute(9)), [], "on_missing ignores dep updates");
+  });
+});
+
+describe("on_cron", () => {
+  const daily = amp("on_cron", "0 6 * * *", "UTC");
+  const hour = (day: number, h: number, m = 0) => Date.UTC(2026, 2, day, h, m);
+
+  test("waits after the cron tick until every dep has updated since it, then requests once", () => {
+    const world = new World(graphOf(node("a"), node("r", { deps: ["a"], policy: daily })));
+    world.materialize("a", hour(2, 1));
+    world.materialize("r", hour(2, 1));
+    assert.deepEqual(world.tick(hour(2, 5)), [], "first tick: cron_tick_passed is false");
+    assert.deepEqual(world.tick(hour(2, 6, 1)), [], "the cron passed but a has not updated since 06:00");
+    const r = world.evaluation("r")!;
+    assert.match(findNode(r, "all_deps_updated_since_cron(0 6 * * *, UTC)")!.reason!, /false for a/);
+    world.materialize("a", hour(2, 6, 30));
+    assert.deepEqual(world.tick(hour(2, 6, 31)), ["r"], "a updated after the cron tick; the cron latch held");
+    assert.deepEqual(world.tick(hour(2, 6, 32)), []);
+    world.materialize("a", hour(2, 12));
+    assert.deepEqual(world.tick(hour(2, 12, 1)), [], "no new cron tick");
+    world.materialize("a", hour(3, 5));
+    assert.deepEqual(world.tick(hour(3, 6, 1)), [], "a updated before today's cron tick: not enough");
+    world.materialize("a", hour(3, 7));
+    assert.deepEqual(world.tick(hour(3, 7, 1)), ["r"]);
+  });
+
+  test("a root asset fires on every cron tick (no deps: vacuously all updated); a chain runs in one tick", () => {
+    const world = new World(graphOf(node("root", { policy: daily }), node("child", { deps: ["root"], policy: daily })));
+    world.run(["root", "child"], hour(2, 0));
+    assert.deepEqual(world.tick(hour(2, 5)), []);
+    assert.deepEqual(world.tick(hour(2, 6)), ["root", "child"], "a tick exactly at the cron time counts; child sees root will be requested");
+    assert.deepEqual(world.tick(hour(2, 6, 1)), []);
+    assert.deepEqual(world.tick(hour(2, 23)), []);
+    assert.deepEqual(world.tick(hour(3, 6, 2)), ["root", "child"]);
+  });
+
+  test("time zones: 06:00 Europe/Copenhagen is 05:00 UTC in winter", () => {
+    const world = new World(graphOf(node("root", { policy: amp("on_cron", "0 6 * * *", "Europe/Copenhagen") })));
+    world.materialize("root", hour(2, 0));
+    world.tick(hour(2, 4, 59));
+    assert.deepEqual(world.tick(hour(2, 5, 0)), ["root"]);
+  });
+});
+
+describe("legacy auto_materialize_policy eager / lazy (Dagster's rule-based policies)", () => {
+  test("eager materializes missing roots at once and their children in the same tick, unlike AutomationCondition.eager", () => {
+    const world = new World(graphOf(node("a", { policy: amp("eager") }), node("b", { deps: ["a"], policy: amp("eager") })));
+    assert.deepEqual(world.tick(minute(0)), ["a", "b"]);
+    assert.deepEqual(world.tick(minute(1)), [], "handled: requested");
+    world.run(["a", "b"], minute(2));
+    assert.deepEqual(world.tick(minute(3)), [], "b is newer than a: nothing to do");
+  });
+
+  test("eager: a parent newer than the child requests it; an outdated parent that is not requested skips it", () => {
+    const world = new World(graphOf(node("a"), node("b", { deps: ["a"] }), node("c", { deps: ["b"], policy: amp("eager") })));
+    world.run(["a", "b", "c"], minute(0));
+    assert.deepEqual(world.tick(minute(1)), []);
+    world.materialize("b", minute(2));
+    assert.deepEqual(world.tick(minute(3)), ["c"]);
+    world.materialize("a", minute(4));
+    world.materialize("b", minute(4));
+    world.materialize("a", minute(5));
+    assert.deepEqual(world.tick(minute(6)), [], "b updated, but a is newer than b: b is outdated");
+    assert.match(findNode(world.evaluation("c"), "waiting on upstream data to be up to date")!.reason!, /^b /);
+    world.materialize("b", minute(7));
+    assert.deepEqual(world.tick(minute(8)), ["c"], "parent_updated stayed true until handled");
+  });
+
+  test("eager: a parent that is missing and not requested skips the child", () => {
+    const world = new World(graphOf(node("a"), node("x"), node("b", { deps: ["a", "x"], policy: amp("eager") })));
+    world.materialize("a", minute(0));
+    world.materialize("b", minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    assert.deepEqual(world.tick(minute(3)), []);
+    assert.equal(findNode(world.evaluation("b"), "waiting on upstream data to be present")!.reason, "x never materialized");
+  });
+
+  test("lazy never requests on its own (freshness policies are not ported)", () => {
+    const world = new World(graphOf(node("a"), node("b", { deps: ["a"], policy: amp("lazy") })));
+    assert.deepEqual(world.tick(minute(0)), []);
+    world.materialize("a", minute(1));
+    assert.deepEqual(world.tick(minute(2)), []);
+  });
+});
+
+describe("assets nothing can materialize", () => {
+  test("a true condition on a source is recorded but not requested", () => {
+    const world = new World(graphOf(source("raw"), node("b", { deps: ["raw"], policy: EAGER })));
+    world.graph = graphOf({ ...source("raw"), policy: amp("eager") }, node("b", { deps: ["raw"], policy: EAGER }));
+    assert.deepEqual(world.tick(minute(0)), []);
+    assert.match(world.last!.evaluations.find((e) => e.assetId === "raw")!.tree.reason!, /nothing in the catalog can materialize/);
+  });
+});
+
+describe("carry-forward", () => {
+  test("a quiet graph settles and is carried forward; results equal a full evaluation at every tick", () => {
+    const specs = () => [
+      node("a"),
+      node("b", { deps: ["a"], policy: EAGER }),
+      node("c", { deps: ["b"], policy: amp("eager") }),
+      node("d", { deps: ["b", "c"], policy: amp("on_cron", "*/10 * * * *") }),
+      node("e", { deps: ["a"], policy: amp("on_missing") }),
+    ];
+    const incremental = new World(graphOf(...specs()));
+    const full = new World(graphOf(...specs()));
+    const script: ((w: World, t: number) => void)[] = [
+      (w, t) => w.run(["a", "b", "c", "d", "e"], t),
+      () => undefined,
+      () => undefined,
+      () => undefined,
+      (w, t) => w.materialize("a", t),
+      () => undefined,
+      (w) => w.setInProgress("c", "r"),
+      () => undefined,
+      (w, t) => {
+        w.setInProgress("c", null);
+        w.run(["b", "c"], t);
+      },
+      () => undefined,
+      (w) => w.wipe("e"),
+      () => undefined,
+      () => undefined,
+      () => undefined,
+    ];
+    script.forEach((step, i) => {
+      step(incremental, minute(i * 3));
+      step(full, minute(i * 3));
+      const at = minute(i * 3 + 1);
+      assert.deepEqual(incremental.tick(at), full.tick(at, { full: true }), `tick ${i + 1}`);
+      for (const [id, cursor] of Object.entries(full.cursor!.assets)) {
+        assert.deepEqual(incremental.cursor!.assets[id]!.nodes, cursor.nodes, `node state of ${id} at tick ${i + 1}`);
+      }
+    });
+    assert.ok(incremental.last!.carriedForward > 0, "the quiet tail was carried forward");
+  });
+});

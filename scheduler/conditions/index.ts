@@ -1,0 +1,12 @@
+/**
+ * Declarative automation's decision core: the condition tree (./tree.ts), the named conditions (./named.ts),
+ * trees from declared policies (./from-policy.ts) and the pure `evaluate()` (./evaluate.ts).
+ */
+export * from "./tree.ts";
+export * from "./named.ts";
+export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromYaml } from "./from-policy.ts";
+export { evaluate, sameLocationRun } from "./evaluate.ts";
+export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
+export { latestCronTick } from "./cron.ts";
+export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "./glob.ts";
+export * from "./state.ts";

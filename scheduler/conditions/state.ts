@@ -1,0 +1,100 @@
+/**
+ * The inputs of {@link import("./evaluate.ts").evaluate} besides the graph: a frozen snapshot of what happened
+ * to the assets (state), and what the previous tick remembered (cursor). Plain, JSON-serializable data.
+ *
+ * Storage ids are the event log's ids (catalog/store asset_events.id): they only grow, and a snapshot holds
+ * every event with an id up to `lastEventId`, so "updated since the previous tick" is `id > previous lastEventId`.
+ */
+
+/** The latest materialization of an asset. */
+export interface MaterializationRecord {
+  readonly storageId: number;
+  /** Epoch ms. */
+  readonly timestamp: number;
+  readonly runId: string | null;
+  /**
+   * The asset ids the run that produced it explicitly selected; null when the run had no explicit selection
+   * (an outside sync, a manual dbt run), which never counts as "executed with the root target".
+   */
+  readonly runAssetSelection: readonly string[] | null;
+}
+
+/** The latest observation of an asset (a source seen, not built). */
+export interface ObservationRecord {
+  readonly storageId: number;
+  readonly timestamp: number;
+  readonly dataVersion: string | null;
+  /**
+   * The storage id of the first observation carrying the current data version: a re-observation with the
+   * same data version is not an update. Equal to storageId when the asset reports no data versions.
+   */
+  readonly dataVersionStorageId: number;
+}
+
+/** The latest failed attempt to materialize an asset. */
+export interface FailureRecord {
+  readonly storageId: number;
+  readonly timestamp: number;
+  readonly runId: string | null;
+}
+
+/** What the snapshot knows of one asset; absent fields mean "none". */
+export interface AssetRuntimeState {
+  readonly latestMaterialization?: MaterializationRecord | null;
+  readonly latestObservation?: ObservationRecord | null;
+  readonly latestFailure?: FailureRecord | null;
+  /** The id of a run in progress that targets the asset. */
+  readonly runInProgress?: string | null;
+  /** True while a backfill targets the asset. */
+  readonly backfillInProgress?: boolean;
+}
+
+/** One frozen snapshot of state for one tick. */
+export interface AutomationState {
+  /** The largest event storage id in the snapshot (0 for an empty log). */
+  readonly lastEventId: number;
+  /** Per asset id. An asset with no entry has never been materialized, observed, failed or run. */
+  readonly assets: ReadonlyMap<string, AssetRuntimeState>;
+}
+
+/** The empty state: nothing ever happened. */
+export const EMPTY_STATE: AutomationState = { lastEventId: 0, assets: new Map() };
+
+/** What a stateful node remembers between ticks. */
+export interface NodeCursor {
+  /** The node's value at the previous tick. */
+  readonly value: boolean;
+  /**
+   * Node-specific state: newly_true — the child's previous value; initial_evaluation — the tree hash;
+   * code_version_changed — the code version; since — [trigger time, reset time]; legacy missing — handled.
+   */
+  readonly extra?: string | boolean | readonly (number | null)[] | null;
+}
+
+/** What the previous tick remembered for one asset (Dagster's AutomationConditionCursor). */
+export interface AssetCursor {
+  readonly treeHash: string;
+  /** True when the previous tick requested the asset (newly_requested). */
+  readonly previousRequested: boolean;
+  /** Epoch ms of the evaluation (the previous evaluation time for cron_tick_passed). */
+  readonly effectiveTime: number;
+  /** The snapshot's lastEventId at the evaluation (E_prev for newly_updated). */
+  readonly lastEventId: number;
+  /** Stateful nodes only (since, newly_true, initial_evaluation, code_version_changed, legacy rules), by node id. */
+  readonly nodes: Readonly<Record<string, NodeCursor>>;
+  /**
+   * Set when the evaluation was a fixed point (same inputs → same values and node states): the fingerprint
+   * of its inputs. A later tick with the same fingerprint and no new event or cron tick reuses the result.
+   */
+  readonly settled: number | null;
+  /** The root value at that evaluation. */
+  readonly value: boolean;
+}
+
+/** Everything the previous tick remembered. */
+export interface EvaluationCursor {
+  /** The previous tick's evaluation id; the next tick is this + 1. */
+  readonly evaluationId: number;
+  readonly evaluatedAt: number;
+  readonly assets: Readonly<Record<string, AssetCursor>>;
+}

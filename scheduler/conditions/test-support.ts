@@ -1,0 +1,124 @@
+/**
+ * A fake world for evaluate() tests: a graph from specs, an event log with growing storage ids, runs in
+ * progress, and a tick() that passes the previous cursor along. Time is passed, never read from a clock.
+ */
+import { buildCatalogGraph } from "../../catalog/graph/build.ts";
+import { definitions, spec } from "../../catalog/graph/test-specs.ts";
+import type { CatalogGraph } from "../../catalog/graph/types.ts";
+import type { AssetSpec, PolicySpec } from "../../catalog/model/index.ts";
+import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
+import { evaluate } from "./evaluate.ts";
+import type { EvaluateResult } from "./evaluate.ts";
+import type { AssetRuntimeState, EvaluationCursor } from "./state.ts";
+
+const AT = { file: "models/schema.yml", line: 1 };
+
+/** A policy spec as the loader would produce it. */
+export function amp(type: "eager" | "lazy" | "on_missing"): PolicySpec;
+export function amp(type: "on_cron", cronSchedule: string, cronTimezone?: string): PolicySpec;
+export function amp(type: "eager" | "lazy" | "on_missing" | "on_cron", cronSchedule: string | null = null, cronTimezone: string | null = null): PolicySpec {
+  return { source: "auto_materialize_policy", type, cronSchedule, cronTimezone, declaredIn: AT };
+}
+
+/** An automation_condition policy from its YAML form. */
+export function condition(yaml: unknown): PolicySpec {
+  return { source: "automation_condition", condition: yaml, declaredIn: AT };
+}
+
+/** A node spec: `node("b", {deps: ["a"], policy})`. */
+export function node(key: string, overrides: Parameters<typeof spec>[1] = {}): AssetSpec {
+  return spec(key, overrides);
+}
+
+/** A source nothing in the catalog builds. */
+export function source(key: string): AssetSpec {
+  return spec(key, { materializer: null, dbtUniqueId: null });
+}
+
+export function graphOf(...specs: AssetSpec[]): CatalogGraph {
+  return buildCatalogGraph({ definitions: [definitions("shop", specs)] });
+}
+
+/** Minutes after 2026-03-02T00:00Z, as epoch ms. */
+export function minute(m: number): number {
+  return Date.UTC(2026, 2, 2) + m * 60_000;
+}
+
+/** A world that ticks: holds the event log, runs and the cursor between ticks. */
+export class World {
+  private nextId = 1;
+  private readonly assets = new Map<string, AssetRuntimeState>();
+  cursor: EvaluationCursor | null = null;
+  last: EvaluateResult | null = null;
+
+  constructor(public graph: CatalogGraph) {}
+
+  private update(id: string, change: Partial<AssetRuntimeState>): void {
+    this.assets.set(id, { ...this.assets.get(id), ...change });
+  }
+
+  /** Records a materialization; `runSelection` is the explicit selection of the run that made it. */
+  materialize(id: string, at: number, runSelection: string[] | null = null, runId: string | null = null): void {
+    this.update(id, { latestMaterialization: { storageId: this.nextId++, timestamp: at, runId, runAssetSelection: runSelection } });
+  }
+
+  /** One run that builds several assets, in order, with an explicit selection of all of them. */
+  run(ids: string[], at: number): void {
+    for (const id of ids) this.materialize(id, at, ids, `run-${this.nextId}`);
+  }
+
+  observe(id: string, at: number, dataVersion: string | null): void {
+    const previous = this.assets.get(id)?.latestObservation;
+    const storageId = this.nextId++;
+    const changed = dataVersion === null || previous?.dataVersion !== dataVersion;
+    this.update(id, {
+      latestObservation: { storageId, timestamp: at, dataVersion, dataVersionStorageId: changed ? storageId : previous!.dataVersionStorageId },
+    });
+  }
+
+  /** Forgets the asset's materialization (a table dropped and its history wiped). */
+  wipe(id: string): void {
+    this.update(id, { latestMaterialization: null, latestObservation: null });
+  }
+
+  fail(id: string, at: number): void {
+    this.update(id, { latestFailure: { storageId: this.nextId++, timestamp: at, runId: "failed-run" } });
+  }
+
+  setInProgress(id: string, runId: string | null): void {
+    this.update(id, { runInProgress: runId });
+  }
+
+  setBackfill(id: string, on: boolean): void {
+    this.update(id, { backfillInProgress: on });
+  }
+
+  /** Evaluates at `at` with the previous cursor; returns the requested ids. */
+  tick(at: number, options: { full?: boolean } = {}): string[] {
+    this.last = evaluate({
+      graph: this.graph,
+      state: { lastEventId: this.nextId - 1, assets: new Map(this.assets) },
+      now: at,
+      cursor: this.cursor,
+      full: options.full ?? false,
+    });
+    this.cursor = this.last.cursor;
+    return [...this.last.requests];
+  }
+
+  /** The evaluation tree of an asset at the last tick (undefined when it was carried forward). */
+  evaluation(id: string): EvaluationNode | undefined {
+    return this.last?.evaluations.find((e) => e.assetId === id)?.tree;
+  }
+}
+
+/** Finds the first node with a label (depth first). */
+export function findNode(tree: EvaluationNode | undefined, label: string): EvaluationNode | undefined {
+  if (tree === undefined) return undefined;
+  if (tree.label === label) return tree;
+  for (const child of tree.children) {
+    const found = findNode(child, label);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * dryRun over GraphQL reads the state it evaluates from the store: what was materialized, and when.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { buildCatalogGraph } from "../catalog/graph/build.ts";
+import { definitions, spec } from "../catalog/graph/test-specs.ts";
+import type { AssetEventInput } from "../catalog/model/events.ts";
+import { openCatalogStore } from "../catalog/store/index.ts";
+import { createStoreAutomationSource } from "./automation-source.ts";
+import { createLogger } from "./logging.ts";
+import { query } from "./test-support.ts";
+import { createTributaryYoga } from "./yoga.ts";
+
+const materialized = (key: string, tool: string, at: string): AssetEventInput => ({
+  assetKey: key.split("/"),
+  kind: "materialization",
+  tool,
+  locationName: tool,
+  runId: null,
+  occurredAt: at,
+  dedupeKey: `${key}:${at}`,
+  metadata: {},
+});
+
+test("dryRun requests an eager child whose parent was materialized after it, and not once the child caught up", async () => {
+  const graph = buildCatalogGraph({
+    definitions: [
+      definitions(
+        "ingest",
+        [spec("raw/orders", { materializer: { tool: "fivetran", locationName: "ingest", runTargetId: "c1" }, dbtUniqueId: null })],
+        "fivetran",
+      ),
+      definitions("shop", [
+        spec("orders", {
+          deps: ["raw/orders"],
+          policy: { source: "auto_materialize_policy", type: "eager", cronSchedule: null, cronTimezone: null, declaredIn: { file: "dbt_project.yml" } },
+        }),
+      ]),
+    ],
+  });
+  const store = await openCatalogStore({ dataDir: mkdtempSync(join(tmpdir(), "tributary-automation-")) });
+  try {
+    const yoga = createTributaryYoga({
+      catalog: { current: () => graph, events: store, automation: createStoreAutomationSource(store, () => graph) },
+      logger: createLogger({ level: "silent" }),
+    });
+    const dryRun = async (at: string) =>
+      (await query<{ dryRun: { assetKey: string; requested: boolean; tree: { label: string; value: boolean; reason: string | null }[] }[] }>(
+        yoga,
+        "query($at: DateTime) { dryRun(at: $at) { assetKey requested tree { label value reason } } }",
+        { at },
+      )).dryRun.find((e) => e.assetKey === "orders")!;
+
+    await store.recordAssetEvents([materialized("orders", "dbt", "2026-11-24T09:00:00Z"), materialized("raw/orders", "fivetran", "2026-11-24T10:00:00Z")]);
+    const stale = await dryRun("2026-11-24T10:05:00Z");
+    assert.equal(stale.requested, true, JSON.stringify(stale.tree));
+
+    await store.recordAssetEvents([materialized("orders", "dbt", "2026-11-24T10:01:00Z")]);
+    const fresh = await dryRun("2026-11-24T10:06:00Z");
+    assert.equal(fresh.requested, false, JSON.stringify(fresh.tree));
+  } finally {
+    await store.close();
+  }
+});

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { query, testYoga } from "../test-support.ts";
+
+describe("automation in GraphQL", () => {
+  test("Policy.tree, Asset.evaluations (empty without a store) and dryRun with reasons", async () => {
+    const data = await query<{
+      asset: { policy: { label: string; tree: { id: string; label: string | null; children: unknown[] } }; evaluations: unknown[] };
+      dryRun: { assetKey: string; requested: boolean; tree: { id: string; label: string; value: boolean; reason: string | null; children: string[] }[] }[];
+    }>(
+      testYoga(),
+      /* GraphQL */ `
+        {
+          asset(key: "marts/orders") { policy { label tree } evaluations(first: 5) { tick } }
+          dryRun(at: "2026-03-02T06:00:00Z") { assetKey requested tree { id label value reason children } }
+        }
+      `,
+    );
+    assert.match(data.asset.policy.tree.id, /^[0-9a-f]{32}$/);
+    assert.ok(data.asset.policy.tree.children.length > 0);
+    assert.deepEqual(data.asset.evaluations, []);
+    assert.ok(data.dryRun.length > 0);
+    for (const evaluation of data.dryRun) {
+      const ids = new Set(evaluation.tree.map((n) => n.id));
+      for (const n of evaluation.tree) for (const child of n.children) assert.ok(ids.has(child), "children are node ids of the same tree");
+    }
+  });
+
+  test("dryRun rejects a malformed time", async () => {
+    const response = await testYoga().fetch("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ dryRun(at: "yesterday") { assetKey } }` }),
+    });
+    const body = (await response.json()) as { errors?: { message: string }[] };
+    assert.match(body.errors![0]!.message, /ISO 8601/);
+  });
+});
