@@ -1,0 +1,86 @@
+/**
+ * What the end-to-end tests, the screenshot script and the UI bench share: a real `tributary serve` process and
+ * Debian's Chromium driven by playwright-core.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+/** The repository root. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+
+/** Flags for a root, offline, headless Chromium (see the machine notes: background networking is refused here). */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+/** Launches Chromium, or fails saying how to install it. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the UI tests drive Debian's Chromium. Install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this).`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A page that fails the test on any uncaught error in the app. */
+export async function newPage(browser: Browser, errors: string[], viewport = { width: 1440, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  return page;
+}
+
+export interface ServeProcess {
+  readonly baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `tributary serve` (the real CLI) on a free port with the given location flags, and resolves once it
+ * printed its URL. The data dir is kept under admin-ui/.e2e-data so dbt's partial parse makes later runs quicker.
+ */
+export function startServe(locationFlags: readonly string[], dataDirName = "serve"): Promise<ServeProcess> {
+  const dataDir = join(ROOT, "admin-ui", ".e2e-data", dataDirName);
+  mkdirSync(dataDir, { recursive: true });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "server", "cli.ts"), "serve", ...locationFlags, "--port", "0", "--no-scheduler", "--data-dir", dataDir],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TRIBUTARY_LOG_LEVEL: "warn" } },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /Tributary is serving (http:\/\/\S+?)\/graphql/.exec(stdout);
+      if (match?.[1]) resolve({ baseUrl: match[1], stop });
+    });
+    child.once("exit", (code) => reject(new Error(`tributary serve exited with ${code} before serving:\n${stderr}`)));
+  });
+}
+
+/** The demo-project, as the tests and screenshots serve it. */
+export const DEMO_PROJECT = ["--dbt-project", join(ROOT, "demo-project")];
+/** A dbt project whose policies are all invalid: gives the locations page diagnostics to show. */
+export const BAD_POLICIES_PROJECT = ["--dbt-project", join(ROOT, "connectors", "dbt", "test-projects", "bad_policies")];

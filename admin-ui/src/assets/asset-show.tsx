@@ -1,0 +1,337 @@
+/**
+ * The asset page: identity, description, columns with their tests, checks, facts, policy, impact and
+ * neighbours, the lineage graph, and designed places for materialization history and the runtime trend.
+ */
+import ArrowBackIcon from "@mui/icons-material/ArrowBack";
+import ReportProblemOutlinedIcon from "@mui/icons-material/ReportProblemOutlined";
+import { Alert, Box, Breadcrumbs, Button, Chip, Grid, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
+import { useQuery } from "@tanstack/react-query";
+import Markdown from "react-markdown";
+import { ShowBase, useShowContext } from "react-admin";
+import { Link, useNavigate } from "react-router-dom";
+import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
+import { KindChip, KindChips, primaryTool, ToolMark } from "../common/tools.tsx";
+import { useTributary } from "../common/use-tributary.ts";
+import { LineageGraph } from "../lineage/lineage-graph.tsx";
+import type { AssetDetail, CheckInfo, Neighbour } from "../types.ts";
+import { Fact, GenericRows, Panel, Reserved } from "./panels.tsx";
+import { assetPath } from "./paths.ts";
+import { PolicyPanel } from "./policy-panel.tsx";
+import { impactSentence } from "./policy-text.ts";
+
+function testName(check: CheckInfo): string {
+  // dbt names tests `not_null_orders_order_id`; the test's kind is what a reader wants in a column's row.
+  const kinds = ["not_null", "unique", "accepted_values", "relationships", "dbt_utils", "expression_is_true"];
+  return kinds.find((kind) => check.name.startsWith(kind)) ?? check.name;
+}
+
+function Columns({ record }: { record: AssetDetail }) {
+  if (record.columns.length === 0) {
+    return (
+      <EmptyState title="No columns documented">
+        Columns appear when the dbt YAML documents them or the warehouse catalog (<code>catalog.json</code>) lists them.
+      </EmptyState>
+    );
+  }
+  return (
+    <Box sx={{ overflowX: "auto" }}>
+      <Table size="small" aria-label="Columns" data-testid="columns-table">
+        <TableHead>
+          <TableRow>
+            <TableCell>Column</TableCell>
+            <TableCell>Type</TableCell>
+            <TableCell>Description</TableCell>
+            <TableCell>Tests</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {record.columns.map((column) => (
+            <TableRow key={column.name} hover>
+              <TableCell sx={{ fontFamily: "monospace", fontWeight: 600, whiteSpace: "nowrap" }}>{column.name}</TableCell>
+              <TableCell sx={{ fontFamily: "monospace", color: "text.secondary", whiteSpace: "nowrap" }}>{column.type ?? "—"}</TableCell>
+              <TableCell sx={{ color: column.description ? "text.primary" : "text.disabled", minWidth: 200 }}>{column.description ?? "—"}</TableCell>
+              <TableCell>
+                <Box sx={{ display: "flex", gap: 0.5, flexWrap: "wrap" }}>
+                  {column.checks.map((check) => (
+                    <Tooltip key={check.name} title={`${check.name}${check.blocking ? " (blocking)" : ""}`}>
+                      <Chip size="small" label={testName(check)} color={check.blocking ? "success" : "default"} variant="outlined" sx={{ height: 20, fontSize: 11 }} />
+                    </Tooltip>
+                  ))}
+                </Box>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+function Checks({ record }: { record: AssetDetail }) {
+  if (record.checks.length === 0) return <EmptyState title="No checks">Add dbt tests to this asset to see them here.</EmptyState>;
+  return (
+    <Table size="small" aria-label="Checks">
+      <TableHead>
+        <TableRow>
+          <TableCell>Check</TableCell>
+          <TableCell>Column</TableCell>
+          <TableCell>Also reads</TableCell>
+          <TableCell>Severity</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {record.checks.map((check) => (
+          <TableRow key={check.name} hover>
+            <TableCell sx={{ fontFamily: "monospace", fontSize: 12, overflowWrap: "anywhere" }}>{check.name}</TableCell>
+            <TableCell sx={{ fontFamily: "monospace", fontSize: 12 }}>{check.columnName ?? "—"}</TableCell>
+            <TableCell>
+              {(check.additionalDeps ?? []).length === 0
+                ? "—"
+                : (check.additionalDeps ?? []).map((key) => (
+                    <MuiLink key={key} component={Link} to={assetPath(key)} sx={{ mr: 1 }}>
+                      {key}
+                    </MuiLink>
+                  ))}
+            </TableCell>
+            <TableCell>{check.blocking ? <Chip size="small" label="blocking" color="warning" variant="outlined" /> : "warn"}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function NeighbourList({ title, assets, testId }: { title: string; assets: readonly Neighbour[]; testId: string }) {
+  return (
+    <Box data-testid={testId} sx={{ mb: 1.5 }}>
+      <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+        {title} <Typography component="span" variant="body2" sx={{ color: "text.secondary" }}>({assets.length})</Typography>
+      </Typography>
+      {assets.length === 0 ? (
+        <Typography variant="body2" sx={{ color: "text.disabled" }}>none</Typography>
+      ) : (
+        <Box component="ul" sx={{ m: 0, p: 0, listStyle: "none", maxHeight: 220, overflowY: "auto" }}>
+          {assets.map((asset) => (
+            <Box component="li" key={asset.key} sx={{ display: "flex", alignItems: "center", gap: 1, py: 0.25 }}>
+              <ToolMark kind={primaryTool(asset.kinds, asset.materializedBy)} size={14} />
+              <MuiLink component={Link} to={assetPath(asset.key)} variant="body2" sx={{ overflowWrap: "anywhere" }}>
+                {asset.key}
+              </MuiLink>
+            </Box>
+          ))}
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+function ToolState({ record }: { record: AssetDetail }) {
+  const tool = record.materializedBy?.tool ?? (record.kinds.includes("census") ? "census" : record.kinds.includes("fivetran") ? "fivetran" : null);
+  if (tool !== "fivetran" && tool !== "census") return null;
+  const what = tool === "fivetran" ? "Fivetran connector" : "Census sync";
+  const fields = record as unknown as Record<string, unknown>;
+  const state = fields[`toolState_${tool}`] ?? fields["toolState_connectorState"] ?? fields["toolState_syncState"] ?? null;
+  return (
+    <Panel title={`${what}`} id="tool-state">
+      {state !== null ? (
+        typeof state === "object" ? (
+          <Box data-testid="tool-state">
+            {Object.entries(state as Record<string, unknown>).map(([name, value]) => (
+              <Fact key={name} label={name}>
+                {value === null ? "—" : typeof value === "object" ? <code style={{ fontSize: 12 }}>{JSON.stringify(value)}</code> : String(value)}
+              </Fact>
+            ))}
+          </Box>
+        ) : (
+          <Typography variant="body2">{String(state)}</Typography>
+        )
+      ) : (
+        <Reserved title={`${what} state`}>
+          {record.materializedBy ? <>Runs as <code>{record.materializedBy.runTargetId}</code> in {record.materializedBy.location}. </> : null}
+          Its sync state shows here once the server reports it.
+        </Reserved>
+      )}
+    </Panel>
+  );
+}
+
+function Header({ record }: { record: AssetDetail }) {
+  return (
+    <Box sx={{ mb: 2 }}>
+      <Breadcrumbs aria-label="breadcrumb" sx={{ mb: 1, fontSize: 13 }}>
+        <MuiLink component={Link} to="/assets" underline="hover" color="inherit">
+          Catalog
+        </MuiLink>
+        {record.keyPath.slice(0, -1).map((part) => (
+          <Typography key={part} variant="body2" sx={{ color: "text.secondary" }}>{part}</Typography>
+        ))}
+        <Typography variant="body2" sx={{ color: "text.primary" }}>{record.keyPath.at(-1)}</Typography>
+      </Breadcrumbs>
+      <Box sx={{ display: "flex", alignItems: "center", gap: 1.5, flexWrap: "wrap" }}>
+        <ToolMark kind={primaryTool(record.kinds, record.materializedBy)} size={30} />
+        <Typography variant="h5" component="h1" data-testid="asset-key" sx={{ overflowWrap: "anywhere" }}>
+          {record.key}
+        </Typography>
+        <KindChips kinds={record.kinds} />
+      </Box>
+      {record.relation && (
+        <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", mt: 0.5 }}>
+          {record.relation.fullName}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+function UpstreamCount({ assetKey }: { assetKey: string }) {
+  const dataProvider = useTributary();
+  const upstream = useQuery({ queryKey: ["lineage", assetKey, "UPSTREAM", 0], queryFn: () => dataProvider.lineage({ key: assetKey, direction: "UPSTREAM", depth: null }) });
+  if (upstream.data === undefined) return <Skeleton width={160} />;
+  const count = upstream.data.nodes.length - 1;
+  return <>{count.toLocaleString("en")} upstream asset{count === 1 ? "" : "s"} in all</>;
+}
+
+function AssetPage() {
+  const { record, isPending, error, refetch } = useShowContext<AssetDetail>();
+  const navigate = useNavigate();
+  if (error) {
+    const missing = (error as { status?: number }).status === 404;
+    return (
+      <Box sx={{ p: 2 }}>
+        {missing ? (
+          <EmptyState title="No such asset" icon={<ReportProblemOutlinedIcon fontSize="inherit" />} action={<Button startIcon={<ArrowBackIcon />} onClick={() => navigate("/assets")}>Back to the catalog</Button>}>
+            {error instanceof Error ? error.message : "The asset may have been renamed or removed at the last reload."}
+          </EmptyState>
+        ) : (
+          <ErrorState error={error} onRetry={() => void refetch()} title="Could not load the asset" />
+        )}
+      </Box>
+    );
+  }
+  if (isPending || record === undefined) {
+    return (
+      <Box sx={{ p: 2 }}>
+        <Skeleton width={320} height={44} />
+        <Grid container spacing={2} sx={{ mt: 1 }}>
+          <Grid size={{ xs: 12, md: 8 }}><LoadingLines lines={6} height={28} /></Grid>
+          <Grid size={{ xs: 12, md: 4 }}><LoadingLines lines={5} height={28} /></Grid>
+        </Grid>
+      </Box>
+    );
+  }
+  return (
+    <Box sx={{ py: 2, px: { xs: 0, sm: 1 } }} data-testid="asset-page">
+      <Header record={record} />
+      {record.diagnostics.length > 0 && (
+        <Box sx={{ mb: 2 }}>
+          {record.diagnostics.map((diagnostic, i) => (
+            <Alert key={i} severity={diagnostic.severity === "ERROR" ? "error" : diagnostic.severity === "WARNING" ? "warning" : "info"} sx={{ mb: 1 }}>
+              <strong>{diagnostic.code}</strong>: {diagnostic.message}
+            </Alert>
+          ))}
+        </Box>
+      )}
+      <Panel title="Lineage" id="lineage">
+        <LineageGraph assetKey={record.key} height={440} />
+      </Panel>
+      <Grid container spacing={2}>
+        <Grid size={{ xs: 12, lg: 8 }}>
+          <Panel title="About" id="about">
+            {record.description ? (
+              <Box sx={{ fontSize: 14, lineHeight: 1.6, "& p": { mt: 0, mb: 1 }, "& code": { bgcolor: "#f2f4f7", px: 0.5, borderRadius: 0.5 } }}>
+                <Markdown>{record.description}</Markdown>
+              </Box>
+            ) : (
+              <Typography variant="body2" sx={{ color: "text.secondary" }}>
+                No description. Add one in the asset's YAML (<code>description:</code>) and it shows here, rendered as Markdown.
+              </Typography>
+            )}
+          </Panel>
+          <PolicyPanel record={record} />
+          <Panel title={<>Columns <Typography component="span" sx={{ color: "text.secondary" }}>{record.columns.length}</Typography></>} id="columns">
+            <Columns record={record} />
+          </Panel>
+          <Panel title={<>Checks <Typography component="span" sx={{ color: "text.secondary" }}>{record.checks.length}</Typography></>} id="checks">
+            <Checks record={record} />
+          </Panel>
+        </Grid>
+        <Grid size={{ xs: 12, lg: 4 }}>
+          <Panel title="Details" id="details">
+            <Fact label="Group">{record.group ?? <Typography variant="body2" component="span" sx={{ color: "text.disabled" }}>none</Typography>}</Fact>
+            <Fact label="Owners">{record.owners.length === 0 ? <Typography variant="body2" component="span" sx={{ color: "text.disabled" }}>none</Typography> : record.owners.join(", ")}</Fact>
+            <Fact label="Tags">
+              <Box sx={{ display: "flex", gap: 0.5, flexWrap: "wrap" }}>
+                {record.tags.length === 0 ? <Typography variant="body2" component="span" sx={{ color: "text.disabled" }}>none</Typography> : record.tags.map((tag) => (
+                  <Chip key={tag} size="small" label={tag} component={Link} to={`/assets?filter=${encodeURIComponent(JSON.stringify({ tags: [tag] }))}`} clickable />
+                ))}
+              </Box>
+            </Fact>
+            <Fact label="Location">{record.locations.join(", ")}</Fact>
+            <Fact label="Built by">
+              {record.materializedBy ? (
+                <Box sx={{ display: "flex", gap: 1, alignItems: "center", flexWrap: "wrap" }}>
+                  <KindChip kind={record.materializedBy.tool} />
+                  <Typography variant="caption" sx={{ color: "text.secondary" }}>in {record.materializedBy.location}</Typography>
+                </Box>
+              ) : (
+                <Typography variant="body2" component="span" sx={{ color: "warning.main" }}>nothing in the catalog builds it</Typography>
+              )}
+            </Fact>
+            <Fact label="Read by">
+              {record.readBy.length === 0 ? <Typography variant="body2" component="span" sx={{ color: "text.disabled" }}>no tool</Typography> : (
+                <Box sx={{ display: "flex", gap: 0.5 }}>{record.readBy.map((tool) => <KindChip key={tool} kind={tool} />)}</Box>
+              )}
+            </Fact>
+            {record.dbtUniqueId && <Fact label="dbt id"><code style={{ fontSize: 12 }}>{record.dbtUniqueId}</code></Fact>}
+            {record.definedIn?.file && <Fact label="Defined in"><code style={{ fontSize: 12 }}>{record.definedIn.file}{record.definedIn.line ? `:${record.definedIn.line}` : ""}</code></Fact>}
+            {record.aliases.length > 0 && <Fact label="Also known as">{record.aliases.join(", ")}</Fact>}
+            {typeof record.metadata["dbt/materialized"] === "string" && <Fact label="Materialized">{record.metadata["dbt/materialized"]}</Fact>}
+          </Panel>
+          <Panel title="Impact" id="impact" testId="impact-panel">
+            <Typography variant="body1" sx={{ fontWeight: 600 }} data-testid="impact-sentence">
+              {impactSentence(record.impact)}
+            </Typography>
+            <Typography variant="body2" sx={{ color: "text.secondary", mb: 1.5 }}>
+              <UpstreamCount assetKey={record.key} />
+            </Typography>
+            <NeighbourList title="Direct upstream" assets={record.upstream} testId="upstream-list" />
+            <NeighbourList title="Direct downstream" assets={record.downstream} testId="downstream-list" />
+          </Panel>
+          <ToolState record={record} />
+        </Grid>
+        <Grid size={{ xs: 12, md: 6 }}>
+          <Panel title="Materialization history" id="history">
+            {record.materializations !== undefined ? (
+              record.materializations.length === 0 ? (
+                <EmptyState title="Never materialized">No run has materialized this asset yet.</EmptyState>
+              ) : (
+                <GenericRows rows={record.materializations} columns={["occurredAt", "status", "tool", "location", "runId"]} />
+              )
+            ) : (
+              <Reserved title="Materializations" testId="history-reserved">
+                Every materialization — when, by which run and tool, and whether its checks passed — will be listed here once Tributary records runs.
+              </Reserved>
+            )}
+          </Panel>
+        </Grid>
+        <Grid size={{ xs: 12, md: 6 }}>
+          <Panel title="Runtime trend" id="runtime">
+            <Reserved title="Runtime plot" testId="runtime-reserved">
+              How long each materialization took, over time, plotted here once run history exists.
+            </Reserved>
+          </Panel>
+        </Grid>
+      </Grid>
+    </Box>
+  );
+}
+
+/** The asset show view. */
+export function AssetShow() {
+  return (
+    // No redirect to the list on error (react-admin's default): the page says what went wrong.
+    <ShowBase queryOptions={{ retry: false, onError: () => undefined }}>
+      <AssetPage />
+    </ShowBase>
+  );
+}

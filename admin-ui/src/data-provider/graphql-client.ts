@@ -1,0 +1,37 @@
+/** The one place the UI talks to the network: POSTs a GraphQL document to /graphql. */
+import { HttpError } from "react-admin";
+
+interface GraphQLErrorBody {
+  readonly message: string;
+  readonly extensions?: { readonly code?: string };
+}
+
+/** Runs a query; GraphQL errors become react-admin HttpErrors carrying the server's message and code. */
+export async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query, variables }),
+      signal: signal ?? null,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new HttpError("Tributary cannot be reached. Is `tributary serve` running?", 0);
+  }
+  let body: { data?: T | null; errors?: readonly GraphQLErrorBody[] };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new HttpError(`Tributary answered ${response.status} ${response.statusText}`, response.status);
+  }
+  const first = body.errors?.[0];
+  if (first !== undefined) {
+    const code = first.extensions?.code;
+    const message = code === "CATALOG_NOT_READY" ? "The catalog is still loading; try again in a moment." : first.message;
+    throw new HttpError(message, response.status === 200 ? (code === "ASSET_NOT_FOUND" ? 404 : 400) : response.status, { code });
+  }
+  if (body.data == null) throw new HttpError("Tributary returned no data", response.status);
+  return body.data;
+}

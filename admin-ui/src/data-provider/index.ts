@@ -1,0 +1,208 @@
+/**
+ * The UI's single data provider: react-admin's list/show calls and a few custom methods (facets, lineage,
+ * capabilities, dry run), all over Tributary's GraphQL API. Components never fetch; they call this.
+ *
+ * Pagination: the API pages with cursors, react-admin with page numbers. The provider remembers the cursor at
+ * every page end it has seen (per filter); a page it has not seen is reached by asking only for `endCursor`
+ * over the assets before it, 500 at a time, so a shared URL of page 40 costs a few tiny requests.
+ */
+import type { DataProvider, GetListResult, GetManyResult, GetOneResult, RaRecord } from "react-admin";
+import type {
+  AssetDetail,
+  AssetFilter,
+  AssetSummary,
+  Capabilities,
+  Facets,
+  GenericRow,
+  LineageDirection,
+  LineageGraph,
+  LocationInfo,
+} from "../types.ts";
+import { NO_OPTIONAL_FIELDS, optionalSelections, type OptionalSelections, type SchemaInfo } from "./capabilities.ts";
+import { graphql } from "./graphql-client.ts";
+import { ASSET_COUNT, ASSET_PAGE, assetQuery, facetsQuery, INTROSPECTION, LINEAGE, LOCATIONS, SKIP } from "./queries.ts";
+
+/** Largest page the API serves. */
+const MAX_PAGE = 500;
+
+type FilterVariables = Record<string, unknown>;
+
+/** URL filters → GraphQL variables; empty lists and blank search mean no filter. */
+export function filterVariables(filter: AssetFilter): FilterVariables {
+  const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? values : null);
+  const search = filter.q?.trim();
+  return {
+    search: search ? search : null,
+    kinds: list(filter.kinds),
+    groups: list(filter.groups),
+    owners: list(filter.owners),
+    tags: list(filter.tags),
+    locations: list(filter.locations),
+    hasPolicy: typeof filter.hasPolicy === "boolean" ? filter.hasPolicy : null,
+  };
+}
+
+/** The custom methods beside react-admin's. */
+export interface TributaryDataProvider extends DataProvider {
+  facets(filter: AssetFilter): Promise<Facets>;
+  lineage(params: { key: string; direction: LineageDirection; depth: number | null }): Promise<LineageGraph>;
+  capabilities(): Promise<Capabilities>;
+  /** What the scheduler would do now for one asset (`Query.dryRun`); null when the server cannot say. */
+  dryRun(key: string): Promise<readonly GenericRow[] | null>;
+}
+
+interface AssetPageData {
+  readonly assets: {
+    readonly totalCount: number;
+    readonly nodes: readonly Omit<AssetSummary, "id">[];
+    readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  };
+}
+
+const withId = <T extends { key: string }>(asset: T): T & { id: string } => ({ ...asset, id: asset.key });
+
+export function createTributaryDataProvider(url = "/graphql"): TributaryDataProvider {
+  /** cursor after `offset` assets, per filter */
+  const cursors = new Map<string, Map<number, string>>();
+  let optional: Promise<OptionalSelections> | null = null;
+
+  const optionalFields = () =>
+    (optional ??= graphql<SchemaInfo>(url, INTROSPECTION)
+      .then(optionalSelections)
+      .catch(() => NO_OPTIONAL_FIELDS));
+
+  async function cursorAt(variables: FilterVariables, offset: number): Promise<string | null> {
+    if (offset <= 0) return null;
+    const known = cursors.get(JSON.stringify(variables)) ?? new Map<number, string>();
+    cursors.set(JSON.stringify(variables), known);
+    let at = 0;
+    let cursor: string | null = null;
+    for (const [position, value] of known) {
+      if (position <= offset && position > at) {
+        at = position;
+        cursor = value;
+      }
+    }
+    while (at < offset) {
+      const step = Math.min(MAX_PAGE, offset - at);
+      const data: { assets: { pageInfo: { endCursor: string | null } } } = await graphql(url, SKIP, { ...variables, first: step, after: cursor });
+      if (data.assets.pageInfo.endCursor === null) return cursor; // past the end: the page will be empty
+      cursor = data.assets.pageInfo.endCursor;
+      at += step;
+      known.set(at, cursor);
+    }
+    return cursor;
+  }
+
+  async function assetList(params: {
+    pagination?: { page: number; perPage: number };
+    sort?: { field: string; order: string };
+    filter?: AssetFilter;
+  }): Promise<GetListResult<AssetSummary>> {
+    const { page, perPage } = params.pagination ?? { page: 1, perPage: 50 };
+    const variables = filterVariables(params.filter ?? {});
+    // The API returns assets by key; descending order reads the same pages from the end and reverses them.
+    if (params.sort?.order === "DESC") {
+      const count = await graphql<AssetPageData>(url, ASSET_COUNT, { ...variables, first: 0 });
+      const total = count.assets.totalCount;
+      const end = total - (page - 1) * perPage;
+      const start = Math.max(0, end - perPage);
+      if (end <= 0) return { data: [], total, pageInfo: { hasNextPage: false, hasPreviousPage: page > 1 } };
+      const after = await cursorAt(variables, start);
+      const data = await graphql<AssetPageData>(url, ASSET_PAGE, { ...variables, first: end - start, after });
+      return { data: [...data.assets.nodes].reverse().map(withId), total, pageInfo: { hasNextPage: start > 0, hasPreviousPage: page > 1 } };
+    }
+    const offset = (page - 1) * perPage;
+    const after = await cursorAt(variables, offset);
+    const data = await graphql<AssetPageData>(url, ASSET_PAGE, { ...variables, first: Math.min(perPage, MAX_PAGE), after });
+    const { endCursor, hasNextPage } = data.assets.pageInfo;
+    if (endCursor !== null) cursors.get(JSON.stringify(variables))?.set(offset + data.assets.nodes.length, endCursor);
+    return {
+      data: data.assets.nodes.map(withId),
+      total: data.assets.totalCount,
+      pageInfo: { hasNextPage, hasPreviousPage: page > 1 },
+    };
+  }
+
+  async function asset(key: string): Promise<AssetDetail> {
+    const extras = await optionalFields();
+    const data = await graphql<{ asset: Omit<AssetDetail, "id"> | null }>(url, assetQuery(extras), { key });
+    if (data.asset === null) throw new Error(`No asset has the key ${key}`);
+    return withId(data.asset);
+  }
+
+  async function locations(): Promise<LocationInfo[]> {
+    const data = await graphql<{ locations: readonly Omit<LocationInfo, "id">[] }>(url, LOCATIONS);
+    return data.locations.map((location) => ({ ...location, id: location.name }));
+  }
+
+  const unsupported = (what: string) => () => Promise.reject(new Error(`The catalog is read-only here (${what})`));
+
+  const provider: TributaryDataProvider = {
+    async getList<RecordType extends RaRecord>(resource: string, params: Parameters<DataProvider["getList"]>[1]) {
+      if (resource === "assets") return (await assetList(params)) as unknown as GetListResult<RecordType>;
+      if (resource === "locations") {
+        const data = await locations();
+        return { data, total: data.length } as unknown as GetListResult<RecordType>;
+      }
+      throw new Error(`Unknown resource ${resource}`);
+    },
+    async getOne<RecordType extends RaRecord>(resource: string, params: { id: RaRecord["id"] }) {
+      if (resource === "assets") return { data: await asset(String(params.id)) } as unknown as GetOneResult<RecordType>;
+      if (resource === "locations") {
+        const found = (await locations()).find((location) => location.id === params.id);
+        if (found === undefined) throw new Error(`No location named ${String(params.id)}`);
+        return { data: found } as unknown as GetOneResult<RecordType>;
+      }
+      throw new Error(`Unknown resource ${resource}`);
+    },
+    async getMany<RecordType extends RaRecord>(resource: string, params: { ids: readonly RaRecord["id"][] }) {
+      const data = await Promise.all(params.ids.map((id) => provider.getOne<RecordType>(resource, { id }).then((r) => r.data)));
+      return { data } as GetManyResult<RecordType>;
+    },
+    getManyReference: () => Promise.resolve({ data: [], total: 0 }),
+    create: unsupported("create"),
+    update: unsupported("update"),
+    updateMany: unsupported("updateMany"),
+    delete: unsupported("delete"),
+    deleteMany: unsupported("deleteMany"),
+
+    async facets(filter) {
+      const data = await graphql<{
+        kinds: { kinds: Facets["kinds"] };
+        groups: { groups: Facets["groups"] };
+        owners: { owners: Facets["owners"] };
+        tags: { tags: Facets["tags"] };
+        locations: { locations: Facets["locations"] };
+        withPolicy: { totalCount: number };
+        withoutPolicy: { totalCount: number };
+      }>(url, facetsQuery(), filterVariables(filter));
+      return {
+        kinds: data.kinds.kinds,
+        groups: data.groups.groups,
+        owners: data.owners.owners,
+        tags: data.tags.tags,
+        locations: data.locations.locations,
+        hasPolicy: [
+          { value: "true", count: data.withPolicy.totalCount },
+          { value: "false", count: data.withoutPolicy.totalCount },
+        ],
+      };
+    },
+    async lineage({ key, direction, depth }) {
+      const data = await graphql<{ lineage: LineageGraph }>(url, LINEAGE, { key, direction, depth });
+      return data.lineage;
+    },
+    async capabilities() {
+      return (await optionalFields()).capabilities;
+    },
+    async dryRun(key) {
+      const extras = await optionalFields();
+      if (extras.dryRun === null || extras.dryRunKeyField === null) return null;
+      const data = await graphql<{ dryRun: readonly GenericRow[] }>(url, extras.dryRun);
+      const field = extras.dryRunKeyField;
+      return data.dryRun.filter((row) => row[field] === key);
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,185 @@
+/**
+ * The web catalog's part of `npm run bench`: a synthetic 5k-model catalog served in process with the built UI
+ * (admin-ui/dist), driven by Debian's Chromium through admin-ui's playwright-core. Measures how long the catalog
+ * list takes to show its first page (navigation to first row, cold and warm) and how long a ~500-node lineage
+ * graph takes from data to laid out and drawn (the UI's `tributary:lineage-layout` performance measure, dagre in
+ * a web worker). BENCH_UI=0 skips it; BENCH_UI_MODELS sets the size.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import pino from "pino";
+import { buildCatalogGraph } from "../catalog/graph/build.ts";
+import type { CatalogGraph, LineageDirection } from "../catalog/graph/types.ts";
+import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
+import { createTributaryServer } from "../server/http.ts";
+import { DEFAULT_UI_DIR } from "../server/static-ui.ts";
+import { syntheticManifest } from "./synthetic-manifest.ts";
+
+/** The slice of playwright-core the bench uses (it lives in admin-ui/node_modules, outside the root's types). */
+interface BenchPage {
+  goto(url: string): Promise<unknown>;
+  waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
+  waitForFunction(fn: string, arg?: unknown, options?: { timeout?: number }): Promise<unknown>;
+  evaluate<T>(fn: string): Promise<T>;
+  close(): Promise<void>;
+}
+interface BenchBrowser {
+  newContext(options: { viewport: { width: number; height: number } }): Promise<{ newPage(): Promise<BenchPage>; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+interface Playwright {
+  chromium: { launch(options: { executablePath: string; args: string[] }): Promise<BenchBrowser> };
+}
+
+const ROOT = join(import.meta.dirname, "..");
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * The synthetic manifest's lineages are narrow (a few dozen assets); a catalog of thousands also has a few wide
+ * ones. This adds one: `mart_overview`, a model reading as many marts as it takes for its upstream closure to
+ * reach `size` assets, like an executive dashboard's model.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function withWideLineage(manifest: Record<string, any>, size: number): Record<string, any> {
+  const parents = manifest["parent_map"] as Record<string, string[]>;
+  const closure = new Set<string>();
+  const visit = (id: string) => {
+    if (closure.has(id) || id.startsWith("test.")) return;
+    closure.add(id);
+    for (const parent of parents[id] ?? []) visit(parent);
+  };
+  const marts = Object.keys(manifest["nodes"]).filter((id) => id.startsWith("model.bench.mart_"));
+  const chosen: string[] = [];
+  for (let i = marts.length - 1; i >= 0 && closure.size < size - 1; i -= 7) {
+    chosen.push(marts[i]!);
+    visit(marts[i]!);
+  }
+  const id = "model.bench.mart_overview";
+  const template = manifest["nodes"][marts[0]!];
+  manifest["nodes"][id] = {
+    ...structuredClone(template),
+    unique_id: id,
+    name: "mart_overview",
+    alias: "mart_overview",
+    fqn: ["bench", "mart", "mart_overview"],
+    path: "mart/mart_overview.sql",
+    original_file_path: "models/mart/mart_overview.sql",
+    raw_code: "select 1 -- mart_overview",
+    depends_on: { macros: [], nodes: chosen },
+    description: "Everything the overview dashboard reads",
+  };
+  parents[id] = chosen;
+  return manifest;
+}
+
+/** The asset and depth whose lineage (both directions) comes closest to `target` nodes. */
+function lineageTarget(graph: CatalogGraph, target: number): { key: string; depth: number | null; nodes: number } {
+  let best = { key: graph.assets[0]!.id, depth: null as number | null, nodes: 0 };
+  const step = Math.max(1, Math.floor(graph.assets.length / 400));
+  for (let i = 0; i < graph.assets.length; i += step) {
+    const asset = graph.assets[i]!;
+    for (const depth of [2, 3, 4, 5, 6, 8, null]) {
+      const nodes = graph.lineage(asset.id, "BOTH" as LineageDirection, depth).nodes.length;
+      if (Math.abs(nodes - target) < Math.abs(best.nodes - target)) best = { key: asset.id, depth, nodes };
+      if (nodes > target * 1.5) break;
+    }
+  }
+  return best;
+}
+
+export interface UiBenchResult {
+  readonly assets: number;
+  readonly listColdMs: number;
+  readonly listWarmP50Ms: number;
+  readonly lineageNodes: number;
+  readonly lineageEdges: number;
+  readonly lineageLayoutP50Ms: number;
+  readonly lineageTotalP50Ms: number;
+}
+
+/** Runs the UI measurements and prints them; resolves null (with a note) when the UI or Chromium is missing. */
+export async function runUiBench(models = Number(process.env["BENCH_UI_MODELS"] ?? 5000)): Promise<UiBenchResult | null> {
+  const playwrightEntry = join(ROOT, "admin-ui", "node_modules", "playwright-core", "index.mjs");
+  if (!existsSync(join(DEFAULT_UI_DIR, "index.html")) || !existsSync(playwrightEntry)) {
+    console.log("\nUI bench skipped: admin-ui is not installed and built (npm run setup does both).");
+    return null;
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.log(`\nUI bench skipped: ${CHROMIUM} is missing (apt-get install chromium).`);
+    return null;
+  }
+  const file = join(import.meta.dirname, "out", `ui-manifest-${models}.json`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating a ${models}-model manifest with a 500-asset lineage…\n`);
+    writeFileSync(file, JSON.stringify(withWideLineage(syntheticManifest({ models }), 500)));
+  }
+  process.stderr.write(`UI bench: loading ${models} models…\n`);
+  const definitions = await createDbtManifestProvider({ file, name: "bench" }).load();
+  const graph = buildCatalogGraph({ definitions: [definitions] });
+  const target = graph.get("mart_overview") ? { key: "mart_overview", depth: null, nodes: graph.lineage("mart_overview", "BOTH", null).nodes.length } : lineageTarget(graph, 500);
+  const server = createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0 });
+  const { baseUrl } = await server.listen();
+  const { chromium } = (await import(pathToFileURL(playwrightEntry).href)) as Playwright;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // The catalog list: navigation start to the first row drawn. The first visit loads the bundle (cold).
+    const listTimes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const page = await context.newPage();
+      const started = performance.now();
+      await page.goto(`${baseUrl}/assets`);
+      await page.waitForSelector("[data-asset-key]", { timeout: 30_000 });
+      listTimes.push(performance.now() - started);
+      await page.close();
+    }
+    // The lineage graph: data received to nodes drawn (layout in the worker included), and navigation to drawn.
+    const layoutTimes: number[] = [];
+    const totalTimes: number[] = [];
+    let drawn = { nodes: 0, edges: 0 };
+    const depth = target.depth === null ? 0 : target.depth;
+    for (let i = 0; i < 4; i++) {
+      const page = await context.newPage();
+      const started = performance.now();
+      await page.goto(`${baseUrl}/assets/${encodeURIComponent(target.key)}/show?direction=BOTH&depth=${depth}`);
+      await page.waitForFunction("performance.getEntriesByName('tributary:lineage-layout').length > 0", undefined, { timeout: 60_000 });
+      totalTimes.push(performance.now() - started);
+      const measured = await page.evaluate<{ duration: number; nodes: number; edges: number }>(
+        "(() => { const m = performance.getEntriesByName('tributary:lineage-layout')[0]; return { duration: m.duration, nodes: document.querySelectorAll('.lineage-node').length, edges: document.querySelectorAll('g.edges path').length }; })()",
+      );
+      if (i > 0) layoutTimes.push(measured.duration); // the first visit warms the worker's code
+      drawn = { nodes: measured.nodes, edges: measured.edges };
+      await page.close();
+    }
+    await context.close();
+    const result: UiBenchResult = {
+      assets: graph.assets.length,
+      listColdMs: Math.round(listTimes[0]!),
+      listWarmP50Ms: Math.round(median(listTimes.slice(1))),
+      lineageNodes: drawn.nodes,
+      lineageEdges: drawn.edges,
+      lineageLayoutP50Ms: Math.round(median(layoutTimes)),
+      lineageTotalP50Ms: Math.round(median(totalTimes.slice(1))),
+    };
+    console.log(`\nWeb catalog, headless Chromium, ${models.toLocaleString("en")} models (${result.assets.toLocaleString("en")} assets)\n`);
+    console.log("| catalog list, first page (cold / warm p50) | lineage graph | data → laid out and drawn, p50 | navigation → drawn, p50 |");
+    console.log("|---|---|---|---|");
+    console.log(
+      `| ${result.listColdMs} ms / ${result.listWarmP50Ms} ms | ${result.lineageNodes} nodes, ${result.lineageEdges} edges (${target.key}, depth ${target.depth ?? "all"}) | ` +
+        `${result.lineageLayoutP50Ms} ms | ${result.lineageTotalP50Ms} ms |`,
+    );
+    return result;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await runUiBench();
