@@ -2,11 +2,12 @@
  * `npm run bench`: for synthetic manifests of 1k, 10k and 50k models (several tests each), prints the time to
  * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
  * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
- * process. BENCH_SIZES=1000,10000 narrows the sizes.
+ * process. BENCH_SIZES=1000,10000 narrows the sizes. Then the web catalog in headless Chromium (bench/ui-bench.ts).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { printConditionsBench } from "./conditions-bench.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
 
 const sizes = (process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number);
@@ -60,3 +61,13 @@ console.log(
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
+printConditionsBench(sizes);
+
+// The web catalog in headless Chromium (bench/ui-bench.ts), in its own process; BENCH_UI=0 skips it.
+if (process.env["BENCH_UI"] !== "0") {
+  const ui = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "ui-bench.ts")], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent" },
+  });
+  if (ui.status !== 0) process.exit(ui.status ?? 1);
+}

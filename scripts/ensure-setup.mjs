@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable with no manual steps: installs npm packages when they are missing or stale,
-// then the project-managed dbt virtualenv. Plain Node (no dependencies), because it runs before `npm ci`.
+// then the web UI's packages and build, then the project-managed dbt virtualenv. Plain Node (no dependencies), because it runs before `npm ci`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,6 +18,30 @@ function npmPackagesAreCurrent() {
 if (!npmPackagesAreCurrent()) {
   console.error("[setup] installing npm packages (npm ci)…");
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+}
+
+// The web catalog (admin-ui/) has packages of its own, and `tributary serve` serves its build (admin-ui/dist):
+// install them when missing or stale, and build when dist is missing or older than any of its sources.
+const ui = join(root, "admin-ui");
+if (existsSync(join(ui, "package.json"))) {
+  const uiLock = join(ui, "package-lock.json");
+  const uiInstalled = join(ui, "node_modules", ".package-lock.json");
+  if (!existsSync(uiInstalled) || statSync(uiInstalled).mtimeMs < statSync(uiLock).mtimeMs) {
+    console.error("[setup] installing the web UI's npm packages (npm ci in admin-ui)…");
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: ui, stdio: "inherit" });
+  }
+  const newest = (path) => {
+    if (!existsSync(path)) return 0;
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+  };
+  const built = join(ui, "dist", "index.html");
+  const sources = ["src", "public", "index.html", "vite.config.ts", "package-lock.json"].map((name) => newest(join(ui, name)));
+  if (!existsSync(built) || Math.max(...sources) > statSync(built).mtimeMs) {
+    console.error("[setup] building the web UI (admin-ui/dist)…");
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: ui, stdio: ["ignore", "ignore", "inherit"] });
+  }
 }
 
 if (!process.argv.includes("--npm-only") && existsSync(join(root, "scripts", "setup-dbt.ts"))) {

@@ -7,7 +7,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const skip = new Set(["node_modules", ".git", ".tributary", ".venv", "target", "dbt_packages", "dist", "admin-ui"]);
+const skip = new Set(["node_modules", ".git", ".tributary", ".venv", "target", "dbt_packages", "dist", ".e2e-data"]);
 
 function findTests(dir) {
   const found = [];

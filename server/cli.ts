@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
+import { startDemoFivetran } from "./demo-fivetran.ts";
 import { createLogger } from "./logging.ts";
 import { processOutput, runCheck, startServe, type ConsoleOutput, type LocationOptions, type ServeDependencies } from "./serve.ts";
 import { createCatalogService } from "./wiring.ts";
@@ -164,16 +165,30 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
     .option("--no-scheduler", "do not run the automation daemon")
     .action(async (flags: { host: string; port: number; scheduler: boolean }) => {
       const config = fileURLToPath(new URL("../demo-project/tributary.yaml", import.meta.url));
+      const dataDir = fileURLToPath(new URL("../.tributary/demo", import.meta.url));
+      // The local Fivetran the demo's tributary.yaml points at (FIVETRAN_BASE_URL and credentials).
+      const fivetran = await startDemoFivetran({
+        projectDir: fileURLToPath(new URL("../demo-project", import.meta.url)),
+        dataDir,
+        log: (message) => logger.info({ component: "fivetran-simulator" }, message),
+      });
+      output.err(`Fivetran simulator: ${fivetran.url} (shopify, stripe, google_ads land rows into ${fivetran.warehousePath})`);
       const running = await startServe(
-        { config, dbtProjects: [], manifests: [], dataDir: fileURLToPath(new URL("../.tributary/demo", import.meta.url)), host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: false },
+        { config, dbtProjects: [], manifests: [], dataDir, host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: false },
         deps,
         { logger, output },
       );
       if (!running.ok) {
+        await fivetran.close();
         setExitCode(running.exitCode);
         return;
       }
-      setExitCode(await stopOnSignal(running.stop, output, logger));
+      setExitCode(
+        await stopOnSignal(async () => {
+          await running.stop();
+          await fivetran.close();
+        }, output, logger),
+      );
     });
 
   return program;

@@ -23,6 +23,26 @@ const dbtProjectSchema = z
   .strict()
   .refine((p) => (p.dir === undefined) !== (p.manifest === undefined), { message: "give exactly one of dir or manifest" });
 
+const fivetranAccountSchema = z
+  .object({
+    /** The location name of the account in the catalog. */
+    name: z.string().min(1),
+    /** Use `${FIVETRAN_API_KEY}` / `${FIVETRAN_API_SECRET}`: secrets stay out of the file. */
+    api_key: z.string().min(1),
+    api_secret: z.string().min(1),
+    /** Default https://api.fivetran.com/v1. */
+    base_url: z.url().optional(),
+    /** `force:true` restarts a running sync when Tributary triggers one (default false). */
+    force_sync: z.boolean().optional(),
+    poll_interval_seconds: z.number().positive().optional(),
+    poll_timeout_seconds: z.number().positive().optional(),
+    /** How often to look for syncs Fivetran ran on its own (default 30 s). */
+    observe_interval_seconds: z.number().positive().optional(),
+    /** Database names to use in relations instead of those Fivetran reports, by destination id or database. */
+    destination_database_overrides: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
 const configSchema = z
   .object({
     dbt: z
@@ -38,8 +58,16 @@ const configSchema = z
       .strict()
       .default({}),
     server: z.object({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).strict().default({}),
+    fivetran: z
+      .object({ accounts: z.array(fivetranAccountSchema).default([]) })
+      .strict()
+      .refine((f) => new Set(f.accounts.map((a) => a.name)).size === f.accounts.length, { message: "each Fivetran account needs a distinct name" })
+      .default({ accounts: [] }),
   })
   .strict();
+
+/** A Fivetran account as configured (tributary.yaml `fivetran.accounts[]`). Holds secrets: never log it. */
+export type FivetranAccountConfig = z.infer<typeof fivetranAccountSchema>;
 
 export type TributaryConfig = z.infer<typeof configSchema>;
 

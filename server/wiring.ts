@@ -12,14 +12,19 @@ import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.t
 import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
 import type { DbtLocationConfig } from "./config.ts";
 import { loadConfig } from "./config.ts";
+import { createFivetranLocations } from "./fivetran-wiring.ts";
+import type { FivetranLocations } from "./fivetran-wiring.ts";
+import { createStoreAutomationSource } from "./automation-source.ts";
 import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
 
 /** Builds the providers for every location the request and its config file name. */
-export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir">): Promise<{
+export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
   providers: DefinitionsProvider[];
   databaseUrl: string | null;
   /** The data dir in effect: tributary.yaml's storage.data_dir, else the flag. */
   dataDir: string;
+  /** The Fivetran accounts of tributary.yaml (their providers are in `providers`). */
+  fivetran: FivetranLocations;
 }> {
   const loaded = request.config ? await loadConfig(request.config) : null;
   const locations: DbtLocationConfig[] = [
@@ -48,13 +53,15 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
       }),
     );
   }
+  const fivetran = createFivetranLocations(loaded?.config.fivetran.accounts ?? [], request.logger);
+  providers.push(...fivetran.providers);
   const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
-  return { providers, databaseUrl, dataDir };
+  return { providers, databaseUrl, dataDir, fivetran };
 }
 
 /** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
 export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
-  const { providers, databaseUrl, dataDir } = await createProviders(request);
+  const { providers, databaseUrl, dataDir, fivetran } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
   let store: CatalogStore | null = null;
   if (request.purpose === "serve") {
@@ -62,13 +69,18 @@ export async function createCatalogService(request: CatalogServiceRequest, onPro
     store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
   }
   const service = createService({ providers, store, onProgress });
+  // Fivetran's own syncs are recorded as materializations while serving (they need the store).
+  if (store && request.scheduler) fivetran.startObservers(store);
   return {
     current: () => service.current(),
     get ready() {
       return service.ready;
     },
     reload: () => service.reload(),
+    ...(store ? { events: store, automation: createStoreAutomationSource(store, () => (service.ready ? service.current() : null)) } : {}),
+    liveMaterializerMetadata: (materializer) => fivetran.liveMetadata(materializer),
     async close() {
+      await fivetran.stop();
       await store?.close();
     },
   };

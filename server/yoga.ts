@@ -11,6 +11,7 @@ import { ErrorCode } from "./graphql/errors.ts";
 import { graphiqlTabs } from "./graphiql-tabs.ts";
 import { createQueryLimitPlugins, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./graphql/limits.ts";
 import { createCatalogSchema } from "./graphql/schema.ts";
+import { DEFAULT_UI_DIR, serveUi } from "./static-ui.ts";
 
 /** Where the API and the probes live. */
 export const GRAPHQL_PATH = "/graphql";
@@ -30,6 +31,8 @@ export interface TributaryYogaOptions {
   readonly limits?: QueryLimits;
   /** Serve GraphiQL on GET /graphql from a browser (default true). */
   readonly graphiql?: boolean;
+  /** The built web UI to serve at `/` (default admin-ui/dist); without a build `/` redirects to GraphiQL. */
+  readonly uiDir?: string;
 }
 
 /**
@@ -74,20 +77,9 @@ function refuseSimpleRequests(): Plugin {
   };
 }
 
-/** Sends `/` to GraphiQL until the web UI is served there. */
-function redirectRoot(): Plugin {
-  return {
-    onRequest({ request, url, fetchAPI, endResponse }) {
-      if (url.pathname === "/" && (request.method === "GET" || request.method === "HEAD")) {
-        endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: GRAPHQL_PATH } }));
-      }
-    },
-  };
-}
-
 /** Creates the yoga instance serving the Tributary API. */
 export function createTributaryYoga(options: TributaryYogaOptions) {
-  const { catalog, logger, limits = DEFAULT_QUERY_LIMITS, graphiql = true } = options;
+  const { catalog, logger, limits = DEFAULT_QUERY_LIMITS, graphiql = true, uiDir = DEFAULT_UI_DIR } = options;
   const source = (): CatalogSource | null => (typeof catalog === "function" ? catalog() : catalog);
   const currentGraph = (current: CatalogSource | null = source()): CatalogGraph | null =>
     current !== null && isReady(current) ? current.current() : null;
@@ -114,7 +106,7 @@ export function createTributaryYoga(options: TributaryYogaOptions) {
     plugins: [
       ...createQueryLimitPlugins(limits),
       refuseSimpleRequests(),
-      redirectRoot(),
+      serveUi(uiDir, [GRAPHQL_PATH, HEALTH_PATH, READY_PATH]),
       useReadinessCheck({
         endpoint: READY_PATH,
         check: ({ fetchAPI }) => {

@@ -4,7 +4,7 @@
  * dangling references become diagnostics. The result is immutable; a reload builds a new one.
  */
 import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, LocationDefinitions, MaterializerRef } from "../model/index.ts";
-import { LoadError, keyToString, relationIdentity } from "../model/index.ts";
+import { INGESTION_LOCATION_KINDS, LoadError, keyToString, relationFullName, relationIdentity } from "../model/index.ts";
 import type {
   AssetFacets,
   AssetQuery,
@@ -110,7 +110,35 @@ class GraphBuilder {
       }
     });
     assertAcyclic(assets, upstream, downstream);
+    this.reportUnfedSources(groups, assets);
     return new ImmutableCatalogGraph(assets, upstream, downstream, indexById, this.diagnostics, this.statuses, this.builtAt);
+  }
+
+  /**
+   * A table declared as loaded by another tool (a dbt source) that no location materializes is a dangling
+   * reference — but only worth a warning once the catalog has an ingestion location (a Fivetran account);
+   * without one, every source of a dbt-only catalog would warn.
+   */
+  private reportUnfedSources(groups: readonly (readonly LocatedSpec[])[], assets: readonly MutableAsset[]): void {
+    const kinds = new Set(this.definitions.map((d) => d.location.kind));
+    const ingestion = INGESTION_LOCATION_KINDS.filter((kind) => kinds.has(kind));
+    if (ingestion.length === 0) return;
+    groups.forEach((group, index) => {
+      const asset = assets[index]!;
+      if (asset.materializer !== null) return;
+      const declared = group.find((s) => s.spec.loadedExternally === true);
+      if (!declared) return;
+      const where = asset.relation ? ` (${relationFullName(asset.relation)})` : "";
+      this.diagnostics.push({
+        severity: "warning",
+        code: "unfed_source",
+        message: `${asset.id}${where} is read as a source, but no ${ingestion.join(" or ")} location lands it`,
+        locationName: declared.locationName,
+        assetKey: declared.spec.key,
+        nodeId: declared.spec.dbtUniqueId,
+        at: declared.spec.definedIn,
+      });
+    });
   }
 
   /** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */

@@ -164,6 +164,11 @@ export interface AssetSpec {
   readonly definedIn: SourceLocation | null;
   /** Tool-specific facts (materialization type, connector state…), JSON-serializable. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * True when the location only declares a table that another tool loads (a dbt source): when the catalog
+   * has an ingestion location and nothing materializes the asset, it is reported (`unfed_source`).
+   */
+  readonly loadedExternally?: boolean;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";
@@ -182,6 +187,9 @@ export interface Diagnostic {
 }
 
 export type LocationKind = "dbt" | "fivetran" | "census" | "warehouse";
+
+/** Kinds of location that land raw tables in the warehouse (what feeds a dbt source). */
+export const INGESTION_LOCATION_KINDS: readonly LocationKind[] = ["fivetran"];
 
 /** A configured source of definitions. */
 export interface LocationRef {

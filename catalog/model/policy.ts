@@ -85,11 +85,12 @@ export function parseAutoMaterializePolicy(value: unknown, declaredIn: SourceLoc
 /**
  * The YAML form of a condition tree. Each node is a mapping with one key — an operator or a primitive — or
  * the bare name of a primitive that takes no arguments:
- *   all_of: [c, …] · any_of: [c, …] · not: c · since: {trigger: c, reset: c} · newly_true: c
+ *   all_of: [c, …] · any_of: [c, …] · not: c · since: {trigger: c, reset: c} · newly_true: c · since_last_handled: c
  *   any_deps_match: c | {condition: c, allow: [key glob…], ignore: [key glob…]} · all_deps_match: (same)
  *   primitives: missing, newly_updated, newly_requested, newly_missing, in_progress, execution_failed,
  *   initial_evaluation, code_version_changed, will_be_requested, any_deps_updated, any_deps_missing,
- *   any_deps_in_progress, cron_tick_passed: {cron, timezone}, all_deps_updated_since_cron: {cron, timezone}
+ *   any_deps_in_progress, in_latest_time_window, run_in_progress, backfill_in_progress, executed_with_root_target,
+ *   cron_tick_passed: {cron, timezone}, all_deps_updated_since_cron: {cron, timezone}
  *   named: eager, lazy, on_missing, on_cron: {cron, timezone}
  */
 export const CONDITION_PRIMITIVES = [
@@ -106,11 +107,14 @@ export const CONDITION_PRIMITIVES = [
   "any_deps_missing",
   "any_deps_in_progress",
   "in_latest_time_window",
+  "run_in_progress",
+  "backfill_in_progress",
+  "executed_with_root_target",
 ] as const;
 export const CRON_CONDITIONS = ["cron_tick_passed", "all_deps_updated_since_cron", "on_cron"] as const;
 export const NAMED_CONDITIONS = ["eager", "lazy", "on_missing"] as const;
 const LIST_OPERATORS = ["all_of", "any_of"] as const;
-const UNARY_OPERATORS = ["not", "newly_true"] as const;
+const UNARY_OPERATORS = ["not", "newly_true", "since_last_handled"] as const;
 const DEP_OPERATORS = ["any_deps_match", "all_deps_match"] as const;
 
 /** Parses `meta.dagster.automation_condition`. */

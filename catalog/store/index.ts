@@ -13,8 +13,12 @@
  * Later parts (runs, events, evaluations, cursors, the daemon's leader lock) add their tables as new
  * migrations and their SQL as new modules beside definitions.ts, exposed here.
  */
+import type { AssetEventReader, AssetEventSink } from "../model/events.ts";
 import type { LocationDefinitions } from "../model/index.ts";
 import * as definitions from "./definitions.ts";
+import * as events from "./events.ts";
+import * as evaluations from "./evaluations.ts";
+import type { AssetEvaluation } from "../model/evaluation.ts";
 import type { LoadFailure, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
 import { StoreError } from "./errors.ts";
 import { silentLogger } from "./logger.ts";
@@ -34,7 +38,7 @@ export { DEFAULT_DATA_DIR, IN_MEMORY, openSqlClient } from "./sql-client.ts";
 export type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
 
 /** The store's operations. Every write is one transaction; every read sees one committed state. */
-export interface CatalogStore {
+export interface CatalogStore extends AssetEventSink, AssetEventReader {
   readonly dialect: SqlDialect;
   /**
    * Stores several locations' definitions in ONE transaction: all become current, or none do (and the
@@ -52,6 +56,10 @@ export interface CatalogStore {
   latestLoads(): Promise<LocationLoadRecord[]>;
   /** Deletes snapshots no load needs: keeps each location's current one and its `keepPerLocation` latest others. */
   pruneSnapshots(options: { keepPerLocation: number }): Promise<PruneResult>;
+  /** Stores a tick's condition evaluations (one transaction; an (asset, tick) already stored is kept). */
+  saveEvaluations(batch: readonly AssetEvaluation[]): Promise<{ inserted: number }>;
+  /** An asset's condition evaluations, newest tick first (at most 500). */
+  assetEvaluations(assetId: string, options: { readonly first: number }): Promise<AssetEvaluation[]>;
   /** Closes the database; a second call is harmless, other calls afterwards throw a `closed` StoreError. */
   close(): Promise<void>;
 }
@@ -99,6 +107,11 @@ export async function createCatalogStore(
     currentDefinitions: async () => definitions.currentDefinitions(open()),
     latestLoads: async () => definitions.latestLoads(open()),
     pruneSnapshots: async ({ keepPerLocation }) => definitions.pruneSnapshots(open(), keepPerLocation),
+    recordAssetEvents: async (batch) => events.recordAssetEvents(open(), batch),
+    assetEventHistory: async (assetKey, options) => events.assetEventHistory(open(), assetKey, options),
+    latestAssetEvents: async (options) => events.latestAssetEvents(open(), options),
+    saveEvaluations: async (batch) => evaluations.saveEvaluations(open(), batch),
+    assetEvaluations: async (assetId, { first }) => evaluations.assetEvaluations(open(), assetId, first),
     async close() {
       if (closed) return;
       closed = true;

@@ -174,6 +174,7 @@ class ManifestTranslator {
         columns: toColumns(source.columns),
         codeVersion: null,
         materializer: null,
+        loadedExternally: true,
         metadata: compact({
           "dbt/resource_type": "source",
           "dbt/source_name": source.source_name,

@@ -3,6 +3,10 @@
  * it came from (for mutations such as reload).
  */
 import type { CatalogGraph } from "../../catalog/graph/types.ts";
+import type { AssetEvaluation } from "../../catalog/model/evaluation.ts";
+import type { AssetEventReader } from "../../catalog/model/events.ts";
+import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/state.ts";
+import type { MaterializerRef } from "../../catalog/model/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
 import { catalogNotReady } from "./errors.ts";
 
@@ -17,6 +21,25 @@ export interface CatalogSource {
   /** False until the first load has produced a graph; a source without the flag is always ready. */
   readonly ready?: boolean;
   reload?: CatalogService["reload"];
+  /** Where asset events (materializations) are read; absent without a store. */
+  readonly events?: AssetEventReader;
+  /** Where automation state and evaluation history are read (dryRun, Asset.evaluations); absent without a store. */
+  readonly automation?: AutomationSource;
+  /**
+   * The latest known state of what materializes an asset (a Fivetran connector as the observer last saw it),
+   * as metadata of the same keys its spec carries; null when nothing newer than the load is known.
+   */
+  liveMaterializerMetadata?(materializer: MaterializerRef): Readonly<Record<string, unknown>> | null;
+}
+
+/** Where the API reads automation state and history. */
+export interface AutomationSource {
+  /** An asset's stored evaluations, newest first. */
+  evaluations(assetId: string, first: number): Promise<AssetEvaluation[]>;
+  /** A frozen snapshot of the current state (latest materializations, runs in progress…). */
+  state(): Promise<AutomationState>;
+  /** The daemon's latest cursor; null before its first tick. */
+  cursor(): Promise<EvaluationCursor | null>;
 }
 
 /** True when the source has a graph to serve. */

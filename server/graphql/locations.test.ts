@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, test } from "node:test";
 import type { CatalogGraph } from "../../catalog/graph/types.ts";
@@ -173,8 +175,12 @@ describe("before the first load, and unexpected errors", () => {
     assert.equal(entry.path, "assets");
   });
 
-  test("/ sends browsers to GraphiQL, which opens with the contract queries", async () => {
-    const yoga = testYoga();
+  test("without a built UI, / sends browsers to GraphiQL, which opens with the contract queries", async () => {
+    const yoga = createTributaryYoga({
+      catalog: mutableSource(shopGraph()),
+      logger: createLogger({ level: "silent" }),
+      uiDir: join(tmpdir(), "tributary-no-ui-here"),
+    });
     const root = await yoga.fetch("http://tributary.test/", { redirect: "manual" });
     assert.equal(root.status, 302);
     assert.equal(root.headers.get("location"), "/graphql");
