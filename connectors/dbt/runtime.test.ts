@@ -21,11 +21,11 @@ const pins = parsePins(await readFile(REQUIREMENTS_PATH, "utf8"));
 const posix = process.platform !== "win32";
 
 describe("requirements.txt", () => {
-  test("pins dbt-core 1.11, dbt-duckdb and duckdb 1.5.6 exactly", () => {
+  test("pins dbt-core 1.11, dbt-duckdb and duckdb 1.5.5 exactly", () => {
     assert.match(pins["dbt-core"] ?? "", /^1\.11\.\d+$/);
     assert.match(pins["dbt-duckdb"] ?? "", /^1\.11\.\d+$/);
-    // Must match the engine of @duckdb/node-api 1.5.6-r.1 on the Node side.
-    assert.equal(pins["duckdb"], "1.5.6");
+    // Must match the engine of @duckdb/node-api 1.5.5-r.5 on the Node side.
+    assert.equal(pins["duckdb"], "1.5.5");
   });
 });
 

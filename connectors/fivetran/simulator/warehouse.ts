@@ -4,7 +4,7 @@
  *
  * DuckDB lets one process write a file at a time, and dbt (dbt-duckdb) writes the same file. So a write
  * connection is held only for one landing, and opening it retries with backoff while another process holds
- * the lock. The Node side pins @duckdb/node-api 1.5.6-r.1, the engine of dbt-duckdb's duckdb 1.5.6: a file
+ * the lock. The Node side pins @duckdb/node-api 1.5.5-r.5, the engine of dbt-duckdb's duckdb 1.5.5: a file
  * written by a newer DuckDB cannot be opened by an older one.
  *
  * Which rows landed is read from the warehouse itself (the table's row count is the cursor into its CSV), so
