@@ -4,7 +4,7 @@
  * keeps serving its last good definitions and shows its error; a failure of the whole load (a cycle across
  * locations, the store refusing the write) keeps the previous graph. Readers never see half a catalog.
  */
-import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "./model/index.ts";
+import type { DefinitionsProvider, LocationDefinitions, LocationRef, PolicyRule } from "./model/index.ts";
 import { LoadError } from "./model/index.ts";
 import { buildCatalogGraph } from "./graph/build.ts";
 import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
@@ -51,6 +51,8 @@ export interface CatalogService {
 export interface CatalogServiceOptions {
   readonly providers: readonly DefinitionsProvider[];
   readonly store?: DefinitionsStore | null;
+  /** Policies from tributary.yaml for assets that declare none (Fivetran tables, Census syncs…). */
+  readonly policyRules?: readonly PolicyRule[];
   readonly onProgress?: (message: string) => void;
   /** Called after each load with its outcome (for logs). */
   readonly onReload?: (outcome: ReloadOutcome) => void;
@@ -118,7 +120,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     }
     let next: CatalogGraph;
     try {
-      next = buildCatalogGraph({ definitions: loaded, failures });
+      next = buildCatalogGraph({ definitions: loaded, failures, policyRules: options.policyRules ?? [] });
     } catch (error) {
       errors.push(toLocationError(error instanceof LoadError && error.locationName ? error.locationName : "(catalog)", error));
       return { ok: false, errors, durationMs: Math.round(performance.now() - started) };

@@ -5,9 +5,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import type { PolicyRule } from "../catalog/model/index.ts";
 import { LoadError } from "../catalog/model/index.ts";
+import { parseAutoMaterializePolicy, parseAutomationCondition } from "../catalog/model/policy.ts";
 
 const dbtProjectSchema = z
   .object({
@@ -43,6 +45,18 @@ const fivetranAccountSchema = z
   })
   .strict();
 
+const policyRuleSchema = z
+  .object({
+    /** Key glob: `*` within one part, `**` across parts, e.g. "shopify/*". */
+    assets: z.string().min(1),
+    auto_materialize_policy: z.unknown().optional(),
+    automation_condition: z.unknown().optional(),
+  })
+  .strict()
+  .refine((rule) => (rule.auto_materialize_policy === undefined) !== (rule.automation_condition === undefined), {
+    message: "give exactly one of auto_materialize_policy or automation_condition",
+  });
+
 const configSchema = z
   .object({
     dbt: z
@@ -58,6 +72,8 @@ const configSchema = z
       .strict()
       .default({}),
     server: z.object({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).strict().default({}),
+    /** Policies for assets that declare none (Fivetran tables, Census syncs), by key glob; the first match wins. */
+    policies: z.array(policyRuleSchema).default([]),
     fivetran: z
       .object({ accounts: z.array(fivetranAccountSchema).default([]) })
       .strict()
@@ -82,6 +98,8 @@ export interface LoadedConfig {
   readonly dbtLocations: readonly DbtLocationConfig[];
   /** storage.data_dir resolved against the file's folder, when set. */
   readonly dataDir: string | null;
+  /** `policies`, parsed; an invalid one carries its errors and becomes a diagnostic on the assets it matches. */
+  readonly policyRules: readonly PolicyRule[];
 }
 
 /** Reads, interpolates and validates a config file. Throws {@link LoadError} naming the file and path. */
@@ -93,7 +111,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   } catch (error) {
     throw new LoadError("config_unreadable", `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error)}`, { file: path, cause: error });
   }
-  const document = parseDocument(text);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const line = first.linePos?.[0]?.line;
@@ -120,7 +139,17 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );
   const dataDir = result.data.storage.data_dir === undefined ? null : resolve(base, result.data.storage.data_dir);
-  return { file: path, config: result.data, dbtLocations, dataDir };
+  const policyRules = result.data.policies.map((rule, index): PolicyRule => {
+    const node = document.getIn(["policies", index], true) as { range?: [number, number, number] } | undefined;
+    const line = node?.range ? lineCounter.linePos(node.range[0]).line : null;
+    const declaredIn = { file: path, line, path: `policies[${index}]` };
+    const parsed =
+      rule.auto_materialize_policy !== undefined
+        ? parseAutoMaterializePolicy(rule.auto_materialize_policy, { ...declaredIn, path: `${declaredIn.path}.auto_materialize_policy` })
+        : parseAutomationCondition(rule.automation_condition, { ...declaredIn, path: `${declaredIn.path}.automation_condition` });
+    return { assets: rule.assets, policy: parsed.policy, errors: parsed.errors, declaredIn };
+  });
+  return { file: path, config: result.data, dbtLocations, dataDir, policyRules };
 }
 
 /** Replaces `${VAR}` / `${VAR:-default}` in every string; a variable that is unset and has no default is an error. */

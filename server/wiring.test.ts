@@ -109,3 +109,36 @@ describe("tributary serve / check with real locations", () => {
     assert.equal(demoCode, 0, [...demo.stdout, ...demo.stderr].join("\n"));
   });
 });
+
+describe("policies in tributary.yaml", () => {
+  test("apply to assets by key glob; an invalid one makes check exit 1 naming tributary.yaml and its line", async () => {
+    const dir = tempDir();
+    const config = join(dir, "tributary.yaml");
+    writeFileSync(
+      config,
+      [
+        "dbt:",
+        "  projects:",
+        `    - manifest: ${JAFFLE}`,
+        "      name: jaffle",
+        "policies:",
+        "  - assets: \"jaffle_shop_raw/*\"",
+        "    auto_materialize_policy: {type: on_cron, cron_schedule: \"0 * * * *\"}",
+        "  - assets: \"stg_*\"",
+        "    auto_materialize_policy: {type: sometimes}",
+        "",
+      ].join("\n"),
+    );
+    const runtime = await createCatalogService({ config, dbtProjects: [], manifests: [], dataDir: join(dir, "data"), scheduler: false, purpose: "check", logger }, () => {});
+    await runtime.reload!();
+    const graph = runtime.current();
+    const seed = graph.get("jaffle_shop_raw/raw_customers")!;
+    assert.deepEqual(seed.policy?.source === "auto_materialize_policy" && [seed.policy.type, seed.policy.cronSchedule, seed.policy.declaredIn.line], ["on_cron", "0 * * * *", 6]);
+    assert.equal(graph.get("stg_orders")!.policy, null);
+
+    const output = capture();
+    const code = await main(["node", "tributary", "check", "--config", config], { output, logger, cwd: dir });
+    assert.equal(code, 1);
+    assert.match([...output.stdout, ...output.stderr].join("\n"), /tributary\.yaml:8: .*"stg_\*" is invalid \(unknown type "sometimes"/);
+  });
+});

@@ -4,7 +4,7 @@
  * service `serve` and `check` run on.
  */
 import { join, resolve } from "node:path";
-import type { DefinitionsProvider } from "../catalog/model/index.ts";
+import type { DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
 import { createCatalogService as createService } from "../catalog/service.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
@@ -25,6 +25,8 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   dataDir: string;
   /** The Fivetran accounts of tributary.yaml (their providers are in `providers`). */
   fivetran: FivetranLocations;
+  /** tributary.yaml's `policies`, for assets that declare none. */
+  policyRules: readonly PolicyRule[];
 }> {
   const loaded = request.config ? await loadConfig(request.config) : null;
   const locations: DbtLocationConfig[] = [
@@ -56,19 +58,19 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   const fivetran = createFivetranLocations(loaded?.config.fivetran.accounts ?? [], request.logger);
   providers.push(...fivetran.providers);
   const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
-  return { providers, databaseUrl, dataDir, fivetran };
+  return { providers, databaseUrl, dataDir, fivetran, policyRules: loaded?.policyRules ?? [] };
 }
 
 /** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
 export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
-  const { providers, databaseUrl, dataDir, fivetran } = await createProviders(request);
+  const { providers, databaseUrl, dataDir, fivetran, policyRules } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
   let store: CatalogStore | null = null;
   if (request.purpose === "serve") {
     onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
     store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
   }
-  const service = createService({ providers, store, onProgress });
+  const service = createService({ providers, store, policyRules, onProgress });
   // Fivetran's own syncs are recorded as materializations while serving (they need the store).
   if (store && request.scheduler) fivetran.startObservers(store);
   return {

@@ -3,10 +3,12 @@
  * relation become one asset, dependencies given by key or relation become edges, and conflicts and
  * dangling references become diagnostics. The result is immutable; a reload builds a new one.
  */
-import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, LocationDefinitions, MaterializerRef } from "../model/index.ts";
+import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, LocationDefinitions, MaterializerRef, PolicyRule } from "../model/index.ts";
+import { matchesKeyGlob } from "../model/key-glob.ts";
 import { INGESTION_LOCATION_KINDS, LoadError, keyToString, relationFullName, relationIdentity } from "../model/index.ts";
 import type {
   AssetFacets,
+  AssetOrder,
   AssetQuery,
   CatalogAsset,
   CatalogGraph,
@@ -19,6 +21,7 @@ import type {
   LocationStatus,
 } from "./types.ts";
 import { AssetNotFoundError } from "./types.ts";
+import { assetOrderValue, comparePositions, isKeyOrder } from "./order.ts";
 
 export interface BuildCatalogGraphInput {
   /** Definitions of the locations that loaded. */
@@ -27,6 +30,8 @@ export interface BuildCatalogGraphInput {
   readonly failures?: readonly LocationFailure[];
   /** When the graph is built (ISO time); defaults to now. */
   readonly builtAt?: string;
+  /** Policies from tributary.yaml, by key glob, for assets that declare none themselves. */
+  readonly policyRules?: readonly PolicyRule[];
 }
 
 /** Builds the graph. Throws {@link LoadError} when the merged dependencies form a cycle. */
@@ -51,7 +56,7 @@ export function buildCatalogGraph(input: BuildCatalogGraphInput): CatalogGraph {
       error: f.error,
     })),
   ];
-  return new GraphBuilder(served, statuses, input.builtAt ?? new Date().toISOString()).build();
+  return new GraphBuilder(served, statuses, input.builtAt ?? new Date().toISOString(), input.policyRules ?? []).build();
 }
 
 interface LocatedSpec {
@@ -66,6 +71,7 @@ class GraphBuilder {
     private readonly definitions: readonly LocationDefinitions[],
     private readonly statuses: readonly LocationStatus[],
     private readonly builtAt: string,
+    private readonly policyRules: readonly PolicyRule[],
   ) {}
 
   build(): CatalogGraph {
@@ -73,6 +79,7 @@ class GraphBuilder {
     const specs: LocatedSpec[] = this.definitions.flatMap((d) => d.specs.map((spec) => ({ spec, locationName: d.location.name })));
     const groups = groupSpecs(specs);
     const assets = groups.map((group) => this.mergeGroup(group));
+    this.applyPolicyRules(assets);
     const indexById = new Map<string, number>();
     const indexByRelation = new Map<string, number>();
     assets.forEach((asset, index) => {
@@ -90,10 +97,14 @@ class GraphBuilder {
             dep.kind === "key" ? indexById.get(keyToString(dep.key)) : indexByRelation.get(relationIdentity(dep.relation));
           if (parentIndex === undefined) {
             const what = dep.kind === "key" ? `asset "${keyToString(dep.key)}"` : `relation ${relationIdentity(dep.relation)}`;
+            // An asset that copies what it reads (a Census sync) says so as `unbuilt_dependency`.
+            const unbuilt = spec.readsBuiltAssets === true;
             this.diagnostics.push({
               severity: "warning",
-              code: "unresolved_dependency",
-              message: `${keyToString(spec.key)} depends on ${what}, which no location defines`,
+              code: unbuilt ? "unbuilt_dependency" : "unresolved_dependency",
+              message: unbuilt
+                ? `${keyToString(spec.key)} reads ${what}, which no location defines or builds`
+                : `${keyToString(spec.key)} depends on ${what}, which no location defines`,
               locationName,
               assetKey: spec.key,
               nodeId: spec.dbtUniqueId,
@@ -102,6 +113,17 @@ class GraphBuilder {
             continue;
           }
           if (parentIndex !== childIndex) parents.add(parentIndex);
+          if (spec.readsBuiltAssets === true && assets[parentIndex]!.materializer === null) {
+            this.diagnostics.push({
+              severity: "warning",
+              code: "unbuilt_dependency",
+              message: `${keyToString(spec.key)} reads ${assets[parentIndex]!.id}, which no location builds (nothing materializes it)`,
+              locationName,
+              assetKey: spec.key,
+              nodeId: spec.dbtUniqueId,
+              at: spec.definedIn,
+            });
+          }
         }
       }
       for (const parentIndex of parents) {
@@ -139,6 +161,46 @@ class GraphBuilder {
         at: declared.spec.definedIn,
       });
     });
+  }
+
+  /**
+   * Gives each asset without a policy of its own the first tributary.yaml rule whose glob matches its key or an
+   * alias. An invalid rule is an error on every asset it matches (which then has no policy); a rule that
+   * matches nothing, or only assets that declare their own policy, is a warning.
+   */
+  private applyPolicyRules(assets: MutableAsset[]): void {
+    const file = (rule: PolicyRule): string => rule.declaredIn.file ?? "tributary.yaml";
+    const at = (rule: PolicyRule): string => `${file(rule)}${rule.declaredIn.line ? `:${rule.declaredIn.line}` : ""}`;
+    const used = new Set<PolicyRule>();
+    for (const asset of assets) {
+      const ids = [asset.id, ...asset.aliasIds];
+      const rule = this.policyRules.find((r) => ids.some((id) => matchesKeyGlob(id, r.assets)));
+      if (!rule) continue;
+      used.add(rule);
+      const diagnostic = (severity: Diagnostic["severity"], code: string, message: string): void => {
+        this.diagnostics.push({ severity, code, message, locationName: file(rule), assetKey: asset.key, nodeId: null, at: rule.declaredIn });
+      };
+      if (asset.policy !== null) {
+        diagnostic("warning", "policy_rule_shadowed", `${at(rule)}: the policy for "${rule.assets}" does not apply to ${asset.id}, which declares its own policy`);
+      } else if (rule.policy === null) {
+        diagnostic("error", "invalid_policy", `${at(rule)}: the policy for "${rule.assets}" is invalid (${rule.errors.join("; ")}); ${asset.id} has no policy`);
+      } else {
+        asset.policy = rule.policy;
+      }
+    }
+    for (const rule of this.policyRules) {
+      if (used.has(rule)) continue;
+      const invalid = rule.policy === null ? ` and is invalid (${rule.errors.join("; ")})` : "";
+      this.diagnostics.push({
+        severity: rule.policy === null ? "error" : "warning",
+        code: rule.policy === null ? "invalid_policy" : "policy_rule_unmatched",
+        message: `${at(rule)}: the policy for "${rule.assets}" matches no asset${invalid}`,
+        locationName: file(rule),
+        assetKey: null,
+        nodeId: null,
+        at: rule.declaredIn,
+      });
+    }
   }
 
   /** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */
@@ -316,6 +378,8 @@ class ImmutableCatalogGraph implements CatalogGraph {
   readonly assets: readonly CatalogAsset[];
   private readonly searchText: string[];
   private readonly order: number[];
+  /** Node indexes sorted in each order asked for so far (by `FIELD:DIRECTION`); the key order is `order`. */
+  private readonly views = new Map<string, readonly number[]>();
 
   constructor(
     private readonly nodes: MutableAsset[],
@@ -398,10 +462,10 @@ class ImmutableCatalogGraph implements CatalogGraph {
     return { assets, countByKind };
   }
 
-  search(query: AssetQuery): readonly CatalogAsset[] {
+  search(query: AssetQuery, order?: AssetOrder | null): readonly CatalogAsset[] {
     const words = (query.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
     const result: CatalogAsset[] = [];
-    for (const index of this.order) {
+    for (const index of this.view(order)) {
       const asset = this.nodes[index]!;
       if (!matchesFilters(asset, query)) continue;
       if (words.length > 0) {
@@ -422,6 +486,19 @@ class ImmutableCatalogGraph implements CatalogGraph {
       tags: countValues(assets.flatMap((a) => a.tags)),
       locations: countValues(assets.flatMap((a) => a.locationNames)),
     };
+  }
+
+  /** Node indexes in `order`, sorted once per graph and order. */
+  private view(order: AssetOrder | null | undefined): readonly number[] {
+    if (order === null || order === undefined || isKeyOrder(order)) return this.order;
+    const name = `${order.field}:${order.direction}`;
+    let view = this.views.get(name);
+    if (view === undefined) {
+      const positions = this.nodes.map((node) => ({ value: assetOrderValue(node, order.field), id: node.id }));
+      view = positions.map((_, i) => i).sort((a, b) => comparePositions(order, positions[a]!, positions[b]!));
+      this.views.set(name, view);
+    }
+    return view;
   }
 
   private indexOf(id: string): number {

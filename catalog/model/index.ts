@@ -119,6 +119,19 @@ export type PolicySpec =
       readonly declaredIn: SourceLocation;
     };
 
+/**
+ * A policy declared in tributary.yaml for the assets whose key matches a glob: how Fivetran tables, Census
+ * syncs and other non-dbt assets get policies. A policy an asset declares itself (dbt YAML) wins.
+ */
+export interface PolicyRule {
+  /** Key glob matched against the key's string form: `*` within one part, `**` across parts, `?` one character. */
+  readonly assets: string;
+  /** Null when the declaration is invalid; `errors` then says why. */
+  readonly policy: PolicySpec | null;
+  readonly errors: readonly string[];
+  readonly declaredIn: SourceLocation;
+}
+
 /** A place in a user's files: the file and, when known, the line and the path of the field within it. */
 export interface SourceLocation {
   readonly file: string | null;
@@ -169,6 +182,11 @@ export interface AssetSpec {
    * has an ingestion location and nothing materializes the asset, it is reported (`unfed_source`).
    */
   readonly loadedExternally?: boolean;
+  /**
+   * True when the asset copies what it reads elsewhere (a Census sync): a dependency that no location builds
+   * (unresolved, or resolved to an asset without a materializer) is reported (`unbuilt_dependency`).
+   */
+  readonly readsBuiltAssets?: boolean;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";

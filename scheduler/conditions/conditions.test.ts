@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import { parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/policy.ts";
 import { latestCronTick } from "./cron.ts";
 import { conditionFromPolicy } from "./from-policy.ts";
-import { matchesKeyGlob } from "./glob.ts";
+import { matchesKeyGlob } from "../../catalog/model/key-glob.ts";
 import { amp, condition, findNode, graphOf, minute, node, World } from "./test-support.ts";
 import type { ConditionNode } from "./tree.ts";
 import { compileCondition, nodeName, treeView } from "./tree.ts";

@@ -17,7 +17,7 @@ import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
 import type { AssetEvaluation, EvaluationNode } from "../../catalog/model/evaluation.ts";
 import { latestCronTick } from "./cron.ts";
 import { compilePolicy } from "./from-policy.ts";
-import { matchesAnyKeyGlob } from "./glob.ts";
+import { matchesAnyKeyGlob } from "../../catalog/model/key-glob.ts";
 import type { AssetCursor, AssetRuntimeState, AutomationState, EvaluationCursor, NodeCursor } from "./state.ts";
 import type { CompiledCondition, CompiledNode } from "./tree.ts";
 

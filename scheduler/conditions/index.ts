@@ -8,5 +8,5 @@ export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromY
 export { evaluate, sameLocationRun } from "./evaluate.ts";
 export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
 export { latestCronTick } from "./cron.ts";
-export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "./glob.ts";
+export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "../../catalog/model/key-glob.ts";
 export * from "./state.ts";
