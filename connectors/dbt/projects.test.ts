@@ -10,6 +10,7 @@ import { before, describe, test } from "node:test";
 import { buildCatalogGraph } from "../../catalog/graph/build.ts";
 import type { CatalogGraph } from "../../catalog/graph/types.ts";
 import type { Diagnostic, PolicySpec } from "../../catalog/model/index.ts";
+import { compilePolicy } from "../../scheduler/conditions/from-policy.ts";
 import { createDbtProjectProvider } from "./project-provider.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -23,6 +24,15 @@ async function loadProject(dir: string): Promise<{ graph: CatalogGraph; diagnost
   const definitions = await provider.load();
   return { graph: buildCatalogGraph({ definitions: [definitions] }), diagnostics: definitions.diagnostics };
 }
+
+/** The tree hash a declared policy compiles to: equal hashes mean equal condition trees. */
+function treeHash(policy: PolicySpec | null): string {
+  assert.ok(policy, "a policy");
+  return compilePolicy(policy).treeHash;
+}
+const declared = { file: "x.yml" };
+const amp = (type: "eager" | "lazy" | "on_cron" | "on_missing", cronSchedule: string | null = null, cronTimezone: string | null = null): PolicySpec =>
+  ({ source: "auto_materialize_policy", type, cronSchedule, cronTimezone, declaredIn: declared });
 
 function ampType(policy: PolicySpec | null): string | null {
   return policy?.source === "auto_materialize_policy" ? policy.type : policy ? "automation_condition" : null;
@@ -46,6 +56,15 @@ describe("demo-project, parsed by real dbt", () => {
     assert.equal(ampType(graph.get("dim_countries")!.policy), "on_missing");
     assert.equal(ampType(graph.get("marketing_roi")!.policy), "automation_condition");
     assert.equal(graph.get("stg_shopify__orders")!.policy, null, "staging has no policy");
+  });
+
+  test("each parsed policy compiles to the condition tree it declares", () => {
+    assert.equal(treeHash(graph.get("orders")!.policy), treeHash(amp("eager")));
+    assert.equal(treeHash(graph.get("daily_revenue")!.policy), treeHash(amp("on_cron", "0 6 * * *", "Europe/Copenhagen")));
+    assert.equal(treeHash(graph.get("dim_countries")!.policy), treeHash(amp("on_missing")));
+    const marketing = { all_of: [{ any_of: ["missing", "any_deps_updated"] }, { not: "any_deps_missing" }, { not: "any_deps_in_progress" }, { not: "in_progress" }] };
+    assert.equal(treeHash(graph.get("marketing_roi")!.policy), treeHash({ source: "automation_condition", condition: marketing, declaredIn: declared }));
+    assert.notEqual(treeHash(amp("eager")), treeHash(amp("on_missing")), "different policies have different trees");
   });
 
   test("keys: sources by source name, custom schema, versions by alias, exposures", () => {
@@ -113,9 +132,11 @@ describe("dagster_meta (Dagster's meta keys), parsed by real dbt", () => {
     assert.deepEqual(graph.get("customized/marts/customer_origins")!.owners, ["ae-lead@example.com", "ae-oncall@example.com"]);
   });
 
-  test("eager from project-wide +meta, lazy where a model says so", () => {
+  test("eager from project-wide +meta, lazy where a model says so, compiled to Dagster's legacy policies", () => {
     assert.equal(ampType(graph.get("orders")!.policy), "eager");
     assert.equal(ampType(graph.get("lazy_orders_summary")!.policy), "lazy");
+    assert.equal(treeHash(graph.get("orders")!.policy), treeHash(amp("eager")));
+    assert.equal(treeHash(graph.get("stg_events")!.policy), treeHash(amp("lazy")));
   });
 
   test("singular tests attach by meta.dagster.ref; an unmatched ref is no check, reported with its file", () => {
