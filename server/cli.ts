@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
+import { startDemoCensus } from "./demo-census.ts";
 import { startDemoFivetran } from "./demo-fivetran.ts";
 import { createLogger } from "./logging.ts";
 import { processOutput, runCheck, startServe, type ConsoleOutput, type LocationOptions, type ServeDependencies } from "./serve.ts";
@@ -173,20 +174,31 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
         log: (message) => logger.info({ component: "fivetran-simulator" }, message),
       });
       output.err(`Fivetran simulator: ${fivetran.url} (shopify, stripe, google_ads land rows into ${fivetran.warehousePath})`);
+      // The local Census the demo's tributary.yaml points at (CENSUS_BASE_URL and its token).
+      const census = await startDemoCensus({
+        projectDir: fileURLToPath(new URL("../demo-project", import.meta.url)),
+        dataDir,
+        log: (message) => logger.info({ component: "census-simulator" }, message),
+      });
+      output.err(`Census simulator: ${census.url} (customers → CRM contacts, marketing_roi → ad audiences, written to ${census.outputDir})`);
+      const stopSimulators = async (): Promise<void> => {
+        await fivetran.close();
+        await census.close();
+      };
       const running = await startServe(
         { config, dbtProjects: [], manifests: [], dataDir, host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: false },
         deps,
         { logger, output },
       );
       if (!running.ok) {
-        await fivetran.close();
+        await stopSimulators();
         setExitCode(running.exitCode);
         return;
       }
       setExitCode(
         await stopOnSignal(async () => {
           await running.stop();
-          await fivetran.close();
+          await stopSimulators();
         }, output, logger),
       );
     });

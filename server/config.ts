@@ -57,6 +57,26 @@ const policyRuleSchema = z
     message: "give exactly one of auto_materialize_policy or automation_condition",
   });
 
+const censusWorkspaceSchema = z
+  .object({
+    /** The location name of the workspace in the catalog. */
+    name: z.string().min(1),
+    /** Use `${CENSUS_API_KEY}`: the workspace key (V1) or an Activations personal access token (V2). */
+    api_key: z.string().min(1),
+    /** Default: the API version's US base URL (EU: https://app-eu.getcensus.com/api/v1). */
+    base_url: z.url().optional(),
+    /** v1 (default; retires 2027-01-15) or v2 (Fivetran Activations; partly unverified, see README). */
+    api_version: z.enum(["v1", "v2"]).optional(),
+    /** V2's Fivetran group scope. */
+    group_id: z.string().optional(),
+    force_full_sync: z.boolean().optional(),
+    poll_interval_seconds: z.number().positive().optional(),
+    poll_timeout_seconds: z.number().positive().optional(),
+    /** How often to look for runs Census started on its own (default 30 s). */
+    observe_interval_seconds: z.number().positive().optional(),
+  })
+  .strict();
+
 const configSchema = z
   .object({
     dbt: z
@@ -79,11 +99,19 @@ const configSchema = z
       .strict()
       .refine((f) => new Set(f.accounts.map((a) => a.name)).size === f.accounts.length, { message: "each Fivetran account needs a distinct name" })
       .default({ accounts: [] }),
+    census: z
+      .object({ workspaces: z.array(censusWorkspaceSchema).default([]) })
+      .strict()
+      .refine((c) => new Set(c.workspaces.map((w) => w.name)).size === c.workspaces.length, { message: "each Census workspace needs a distinct name" })
+      .default({ workspaces: [] }),
   })
   .strict();
 
 /** A Fivetran account as configured (tributary.yaml `fivetran.accounts[]`). Holds secrets: never log it. */
 export type FivetranAccountConfig = z.infer<typeof fivetranAccountSchema>;
+
+/** A Census workspace as configured (tributary.yaml `census.workspaces[]`). Holds a secret: never log it. */
+export type CensusWorkspaceConfig = z.infer<typeof censusWorkspaceSchema>;
 
 export type TributaryConfig = z.infer<typeof configSchema>;
 

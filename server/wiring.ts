@@ -12,6 +12,8 @@ import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.t
 import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
 import type { DbtLocationConfig } from "./config.ts";
 import { loadConfig } from "./config.ts";
+import { createCensusLocations } from "./census-wiring.ts";
+import type { CensusLocations } from "./census-wiring.ts";
 import { createFivetranLocations } from "./fivetran-wiring.ts";
 import type { FivetranLocations } from "./fivetran-wiring.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
@@ -25,6 +27,8 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   dataDir: string;
   /** The Fivetran accounts of tributary.yaml (their providers are in `providers`). */
   fivetran: FivetranLocations;
+  /** The Census workspaces of tributary.yaml (their providers are in `providers`). */
+  census: CensusLocations;
   /** tributary.yaml's `policies`, for assets that declare none. */
   policyRules: readonly PolicyRule[];
 }> {
@@ -57,13 +61,15 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   }
   const fivetran = createFivetranLocations(loaded?.config.fivetran.accounts ?? [], request.logger);
   providers.push(...fivetran.providers);
+  const census = createCensusLocations(loaded?.config.census.workspaces ?? [], request.logger);
+  providers.push(...census.providers);
   const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
-  return { providers, databaseUrl, dataDir, fivetran, policyRules: loaded?.policyRules ?? [] };
+  return { providers, databaseUrl, dataDir, fivetran, census, policyRules: loaded?.policyRules ?? [] };
 }
 
 /** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
 export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
-  const { providers, databaseUrl, dataDir, fivetran, policyRules } = await createProviders(request);
+  const { providers, databaseUrl, dataDir, fivetran, census, policyRules } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
   let store: CatalogStore | null = null;
   if (request.purpose === "serve") {
@@ -72,7 +78,10 @@ export async function createCatalogService(request: CatalogServiceRequest, onPro
   }
   const service = createService({ providers, store, policyRules, onProgress });
   // Fivetran's own syncs are recorded as materializations while serving (they need the store).
-  if (store && request.scheduler) fivetran.startObservers(store);
+  if (store && request.scheduler) {
+    fivetran.startObservers(store);
+    census.startObservers(store);
+  }
   return {
     current: () => service.current(),
     get ready() {
@@ -80,9 +89,10 @@ export async function createCatalogService(request: CatalogServiceRequest, onPro
     },
     reload: () => service.reload(),
     ...(store ? { events: store, automation: createStoreAutomationSource(store, () => (service.ready ? service.current() : null)) } : {}),
-    liveMaterializerMetadata: (materializer) => fivetran.liveMetadata(materializer),
+    liveMaterializerMetadata: (materializer) => fivetran.liveMetadata(materializer) ?? census.liveMetadata(materializer),
     async close() {
       await fivetran.stop();
+      await census.stop();
       await store?.close();
     },
   };

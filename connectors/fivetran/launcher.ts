@@ -18,6 +18,7 @@
  */
 import type { AssetEventInput, AssetEventSink } from "../../catalog/model/events.ts";
 import type { AssetKey } from "../../catalog/model/index.ts";
+import { abortableSleep } from "../shared/poll.ts";
 import type { FivetranClient } from "./client.ts";
 import { fetchSchemaConfig, toConnectorState } from "./snapshot.ts";
 import type { ConnectorState } from "./snapshot.ts";
@@ -69,20 +70,6 @@ export interface FivetranLauncher {
    */
   launch(requests: readonly { readonly assetKey: AssetKey; readonly connectorId: string }[], options?: { readonly signal?: AbortSignal }): Promise<SyncOutcome[]>;
 }
-
-const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 const time = (value: string | null): number => (value === null ? Number.NEGATIVE_INFINITY : Date.parse(value));
 

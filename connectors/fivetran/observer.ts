@@ -9,6 +9,7 @@
  * reported, to spare the API a schema-config call per connector per poll.
  */
 import type { AssetEventSink } from "../../catalog/model/events.ts";
+import { createPollingLoop } from "../shared/poll.ts";
 import type { FivetranClient } from "./client.ts";
 import { completedSyncEvents } from "./launcher.ts";
 import { fetchSchemaConfig, toConnectorState } from "./snapshot.ts";
@@ -48,8 +49,6 @@ export function createFivetranObserver(options: FivetranObserverOptions): Fivetr
   /** `<connector>:<status>:<time>` already reported by this process. */
   const reported = new Set<string>();
   const latest = new Map<string, ConnectorState>();
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
   let polledAt: string | null = null;
 
   async function poll(): Promise<ObservationResult> {
@@ -77,27 +76,11 @@ export function createFivetranObserver(options: FivetranObserverOptions): Fivetr
     return { recorded, connectors };
   }
 
+  const loop = createPollingLoop(poll);
   return {
     poll,
-    start(intervalMs, onError = () => {}) {
-      if (timer) return;
-      const tick = () => {
-        if (running) return;
-        running = poll()
-          .catch(onError)
-          .finally(() => {
-            running = null;
-          });
-      };
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
+    start: (intervalMs, onError) => loop.start(intervalMs, onError),
+    stop: () => loop.stop(),
     latest: () => latest,
     polledAt: () => polledAt,
   };

@@ -6,8 +6,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AssetEvent, AssetEventInput, AssetEventSink } from "../../catalog/model/events.ts";
-import { keyToString } from "../../catalog/model/index.ts";
 import { createFivetranClient } from "./client.ts";
 import type { FivetranClient, FivetranClientOptions } from "./client.ts";
 import { connectorsFromDataDir, startFivetranSimulator } from "./simulator/server.ts";
@@ -65,38 +63,5 @@ export async function startSimulatedAccount(
   };
 }
 
-/** An in-memory {@link AssetEventSink} that, like the store, records each (asset, dedupe key) once. */
-export function createMemoryEventSink(): AssetEventSink & { readonly events: AssetEvent[] } {
-  const events: AssetEvent[] = [];
-  const seen = new Set<string>();
-  return {
-    events,
-    async recordAssetEvents(batch: readonly AssetEventInput[]) {
-      let inserted = 0;
-      for (const event of batch) {
-        const id = `${keyToString(event.assetKey)}\u0000${event.dedupeKey}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        events.push({ ...event, id: events.length + 1, recordedAt: new Date().toISOString() });
-        inserted++;
-      }
-      return { inserted };
-    },
-  };
-}
-
-/** A fake clock whose sleep advances it instantly (no real waiting). */
-export function createFakeClock(start = Date.parse("2026-10-01T06:00:00Z")) {
-  let current = start;
-  return {
-    now: () => new Date(current),
-    advance(ms: number) {
-      current += ms;
-    },
-    async sleep(ms: number) {
-      current += ms;
-      // Let I/O (the simulator's timers, sockets) run between polls.
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    },
-  };
-}
+/** Shared with the Census connector (connectors/shared/testing.ts). */
+export { createFakeClock, createMemoryEventSink } from "../shared/testing.ts";

@@ -3,6 +3,7 @@ import { createSchema } from "graphql-yoga";
 import { assetsModule } from "./assets.ts";
 import { automationModule } from "./automation.ts";
 import type { GraphQLContext } from "./context.ts";
+import { censusModule } from "./census.ts";
 import { eventsModule } from "./events.ts";
 import { fivetranModule } from "./fivetran.ts";
 import { lineageModule } from "./lineage.ts";
@@ -11,7 +12,7 @@ import type { SchemaModule } from "./module.ts";
 import { scalarsModule } from "./scalars.ts";
 
 /** Every module of the schema; a new area of the API adds its module here. */
-export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, automationModule];
+export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule];
 
 /** Builds the executable schema (SDL of all modules, their resolvers merged). */
 export function createCatalogSchema() {

@@ -18,6 +18,8 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { createFaultQueue } from "../../shared/simulator.ts";
+import type { SimulatorFault } from "../../shared/simulator.ts";
 import { landRows } from "./warehouse.ts";
 import type { LandingTable } from "./warehouse.ts";
 
@@ -52,21 +54,8 @@ export interface SimulatedConnector {
   readonly setupState?: "connected" | "incomplete" | "broken";
 }
 
-/** A fault to inject into the next matching requests. */
-export interface SimulatorFault {
-  /** A substring of the path (`/connections/shop/sync`), or a RegExp; default every API request. */
-  readonly path?: string | RegExp;
-  readonly method?: string;
-  /** The HTTP status to answer with; omit with `delayMs` to answer normally after the delay. */
-  readonly status?: number;
-  readonly body?: unknown;
-  /** Sets `Retry-After` (seconds), for 429. */
-  readonly retryAfterSeconds?: number;
-  /** Waits before answering (a slow server, for timeouts). */
-  readonly delayMs?: number;
-  /** How many requests it hits (default 1). */
-  readonly times?: number;
-}
+/** Fault injection is shared with the Census simulator (connectors/shared/simulator.ts). */
+export type { SimulatorFault } from "../../shared/simulator.ts";
 
 export interface FivetranSimulatorOptions {
   readonly apiKey: string;
@@ -241,7 +230,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       waiters: [],
     });
   }
-  const faults: { fault: SimulatorFault; remaining: number }[] = [];
+  const faults = createFaultQueue();
   const requests: SimulatedRequest[] = [];
   const syncs: SimulatedSync[] = [];
   const inFlight = new Set<Promise<unknown>>();
@@ -538,7 +527,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       let segments = url.pathname.split("/").filter(Boolean);
       if (segments[0] !== "v1") throw new HttpFailure(404, "NotFound", `No endpoint ${method} ${url.pathname}`);
       segments = segments.slice(1);
-      const fault = takeFault(method, url.pathname);
+      const fault = faults.take(method, url.pathname);
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
         const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
@@ -562,18 +551,6 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
     }
   }
 
-  function takeFault(method: string, pathname: string): SimulatorFault | null {
-    for (const entry of faults) {
-      const { fault } = entry;
-      if (entry.remaining <= 0) continue;
-      if (fault.method && fault.method.toUpperCase() !== method) continue;
-      if (fault.path !== undefined && !(typeof fault.path === "string" ? pathname.includes(fault.path) : fault.path.test(pathname))) continue;
-      entry.remaining--;
-      return fault;
-    }
-    return null;
-  }
-
   const server: Server = createServer((request, response) => {
     void handle(request, response);
   });
@@ -590,9 +567,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
     port: address.port,
     requests,
     syncs,
-    inject(fault) {
-      faults.push({ fault, remaining: fault.times ?? 1 });
-    },
+    inject: (fault) => faults.inject(fault),
     failNextSync(connectorId, message = "Simulated failure: the source returned an error") {
       connectorOr404(connectorId).pendingFailure = message;
     },

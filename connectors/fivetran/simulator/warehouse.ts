@@ -12,14 +12,11 @@
  * row twice.
  */
 import { readFile } from "node:fs/promises";
-import { DuckDBInstance } from "@duckdb/node-api";
-import type { DuckDBConnection } from "@duckdb/node-api";
 import { parse } from "csv-parse/sync";
+import { openWarehouse, quoteIdentifier } from "../../shared/duckdb.ts";
 
-/** Quotes an identifier for DuckDB SQL (`order` is a reserved word). */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+/** Shared with the Census simulator (connectors/shared/duckdb.ts). */
+export { isLockConflict, openWarehouse, quoteIdentifier } from "../../shared/duckdb.ts";
 
 function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -48,39 +45,6 @@ export interface LandingOptions {
 
 /** Rows landed per table (`schema.table`). */
 export type LandingResult = Record<string, number>;
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True for DuckDB's "could not set lock on file … conflicting lock is held" family of errors. */
-export function isLockConflict(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /lock/i.test(message) && /(conflict|could not set|held)/i.test(message);
-}
-
-/** Opens the file, retrying with backoff while another process holds it. */
-export async function openWarehouse(
-  path: string,
-  options: Pick<LandingOptions, "lockAttempts" | "lockRetryDelayMs" | "sleep"> = {},
-): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close(): void }> {
-  const { lockAttempts = 20, lockRetryDelayMs = 50, sleep = defaultSleep } = options;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const instance = await DuckDBInstance.create(path);
-      const connection = await instance.connect();
-      return {
-        instance,
-        connection,
-        close() {
-          connection.closeSync();
-          instance.closeSync();
-        },
-      };
-    } catch (error) {
-      if (!isLockConflict(error) || attempt >= lockAttempts) throw error;
-      await sleep(Math.min(2000, lockRetryDelayMs * 2 ** (attempt - 1)));
-    }
-  }
-}
 
 async function readCsv(file: string): Promise<{ header: string[]; rows: (string | null)[][] }> {
   const records = parse(await readFile(file, "utf8"), { bom: true, relax_column_count: false }) as string[][];

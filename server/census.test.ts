@@ -1,0 +1,94 @@
+/**
+ * Census through the real wiring: tributary.yaml with `${ENV}` tokens, the simulator over loopback, the embedded
+ * store, the observer and GraphQL in process — one workspace with the right token, one with a wrong one. Ends
+ * by grepping every log line, progress message, error and GraphQL answer for the tokens.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { startSimulatedCensus, TEST_CENSUS_KEY } from "../connectors/census/test-support.ts";
+import { createLogger } from "./logging.ts";
+import { execute, testYoga } from "./test-support.ts";
+import { createCatalogService } from "./wiring.ts";
+
+const WRONG_KEY = "secret-token:census_wrong_P0x7Rt";
+
+test("Census workspaces from tributary.yaml: syncs as assets, observed runs, and no token in any log, error or answer", async () => {
+  const workspace = await startSimulatedCensus();
+  const dir = mkdtempSync(join(tmpdir(), "tributary-census-wiring-"));
+  const logLines: string[] = [];
+  const logger = createLogger({
+    level: "debug",
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logLines.push(chunk.toString());
+        callback();
+      },
+    }),
+  });
+  process.env["TEST_CENSUS_TOKEN"] = TEST_CENSUS_KEY;
+  process.env["TEST_CENSUS_WRONG_TOKEN"] = WRONG_KEY;
+  const config = join(dir, "tributary.yaml");
+  writeFileSync(
+    config,
+    [
+      "census:",
+      "  workspaces:",
+      "    - name: census",
+      "      api_key: ${TEST_CENSUS_TOKEN}",
+      `      base_url: ${workspace.simulator.url}`,
+      "      observe_interval_seconds: 0.25",
+      "    - name: census_wrong_key",
+      "      api_key: ${TEST_CENSUS_WRONG_TOKEN}",
+      `      base_url: ${workspace.simulator.url}`,
+      "      observe_interval_seconds: 0.25",
+      "",
+    ].join("\n"),
+  );
+  const progress: string[] = [];
+  const runtime = await createCatalogService(
+    { config, dbtProjects: [], manifests: [], dataDir: join(dir, "data"), scheduler: true, purpose: "serve", logger },
+    (message) => progress.push(message),
+  );
+  const answers: string[] = [];
+  try {
+    const outcome = await runtime.reload!();
+    assert.ok(outcome.ok);
+    assert.deepEqual(outcome.errors.map((e) => e.locationName), ["census_wrong_key"]);
+    const yoga = testYoga(runtime);
+    const ask = async (text: string) => {
+      const { body } = await execute(yoga, text);
+      answers.push(JSON.stringify(body));
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      return body.data as Record<string, unknown>;
+    };
+    const syncs = (await ask(`{ assets(kinds: ["census"]) { nodes { key kinds } } }`)) as { assets: { nodes: { key: string; kinds: string[] }[] } };
+    assert.deepEqual(syncs.assets.nodes.map((n) => n.key), ["customers_to_crm_contacts", "marketing_roi_to_ad_audiences"]);
+
+    // Census runs a sync on its own schedule; the observer records it once in the store.
+    await workspace.simulator.runScheduledSync(101);
+    const query = `{ asset(key: "customers_to_crm_contacts") { census { syncId operation destinationObject mappings { from to } } materializations(first: 5) { status tool metadata } } }`;
+    let asset: { census: Record<string, unknown>; materializations: { status: string; tool: string }[] };
+    for (;;) {
+      asset = ((await ask(query)) as { asset: typeof asset }).asset;
+      if (asset.materializations.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(asset.materializations.map((m) => [m.status, m.tool]), [["SUCCESS", "census"]]);
+    assert.equal(asset.census["destinationObject"], "contacts");
+    await ask(`{ locations { name state error { message } } diagnostics { code message } }`);
+  } finally {
+    await runtime.close?.();
+    await workspace.close();
+    delete process.env["TEST_CENSUS_TOKEN"];
+    delete process.env["TEST_CENSUS_WRONG_TOKEN"];
+  }
+  const everything = [...logLines, ...answers, ...progress].join("\n");
+  assert.ok(everything.includes("census_wrong_key"), "the failing workspace is reported");
+  for (const token of [TEST_CENSUS_KEY, WRONG_KEY, TEST_CENSUS_KEY.replace("secret-token:", ""), WRONG_KEY.replace("secret-token:", "")]) {
+    assert.ok(!everything.includes(token), `a token leaked: ${token}`);
+  }
+});
