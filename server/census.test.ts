@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { startSimulatedCensus, TEST_CENSUS_KEY } from "../connectors/census/test-support.ts";
+import { startSimulatedAccount, TEST_API_KEY, TEST_API_SECRET } from "../connectors/fivetran/test-support.ts";
 import { createLogger } from "./logging.ts";
 import { execute, testYoga } from "./test-support.ts";
 import { createCatalogService } from "./wiring.ts";
@@ -90,5 +91,60 @@ test("Census workspaces from tributary.yaml: syncs as assets, observed runs, and
   assert.ok(everything.includes("census_wrong_key"), "the failing workspace is reported");
   for (const token of [TEST_CENSUS_KEY, WRONG_KEY, TEST_CENSUS_KEY.replace("secret-token:", ""), WRONG_KEY.replace("secret-token:", "")]) {
     assert.ok(!everything.includes(token), `a token leaked: ${token}`);
+  }
+});
+
+test("the demo's lineage: upstream of a Census sync reaches the Fivetran tables through the dbt models (real dbt parse)", async () => {
+  const fivetran = await startSimulatedAccount();
+  const census = await startSimulatedCensus();
+  const dir = mkdtempSync(join(tmpdir(), "tributary-census-lineage-"));
+  const config = join(dir, "tributary.yaml");
+  process.env["TEST_LINEAGE_FT_KEY"] = TEST_API_KEY;
+  process.env["TEST_LINEAGE_FT_SECRET"] = TEST_API_SECRET;
+  process.env["TEST_LINEAGE_CENSUS_TOKEN"] = TEST_CENSUS_KEY;
+  writeFileSync(
+    config,
+    [
+      "dbt:",
+      "  projects:",
+      `    - dir: ${JSON.stringify(join(import.meta.dirname, "..", "demo-project"))}`,
+      "fivetran:",
+      "  accounts:",
+      "    - name: fivetran",
+      "      api_key: ${TEST_LINEAGE_FT_KEY}",
+      "      api_secret: ${TEST_LINEAGE_FT_SECRET}",
+      `      base_url: ${fivetran.simulator.url}`,
+      "census:",
+      "  workspaces:",
+      "    - name: census",
+      "      api_key: ${TEST_LINEAGE_CENSUS_TOKEN}",
+      `      base_url: ${census.simulator.url}`,
+      "",
+    ].join("\n"),
+  );
+  const runtime = await createCatalogService(
+    { config, dbtProjects: [], manifests: [], dataDir: join(dir, "data"), scheduler: false, purpose: "check", logger: createLogger({ level: "silent" }) },
+    () => {},
+  );
+  try {
+    const outcome = await runtime.reload!();
+    assert.ok(outcome.ok && outcome.errors.length === 0, JSON.stringify(outcome.errors));
+    const graph = runtime.current();
+    for (const [sync, mart] of [["customers_to_crm_contacts", "customers"], ["marketing_roi_to_ad_audiences", "marketing_roi"]] as const) {
+      assert.deepEqual(graph.get(sync)!.upstreamIds, [mart], `${sync} reads the dbt mart ${mart}`);
+      const upstream = graph.lineage(sync, "UPSTREAM").nodes;
+      const viaDbt = upstream.filter((a) => a.materializer?.tool === "dbt").map((a) => a.id);
+      const fivetranTables = upstream.filter((a) => a.materializer?.tool === "fivetran").map((a) => a.id);
+      assert.ok(viaDbt.includes(mart), `${sync}: through dbt`);
+      assert.ok(fivetranTables.length >= 2, `${sync} reaches Fivetran tables: ${fivetranTables.join(", ")}`);
+    }
+    assert.equal(graph.diagnostics.filter((d) => d.code === "unbuilt_dependency").length, 0, "both syncs read something dbt builds");
+  } finally {
+    await runtime.close?.();
+    await fivetran.close();
+    await census.close();
+    delete process.env["TEST_LINEAGE_FT_KEY"];
+    delete process.env["TEST_LINEAGE_FT_SECRET"];
+    delete process.env["TEST_LINEAGE_CENSUS_TOKEN"];
   }
 });
