@@ -63,6 +63,41 @@ describe("web catalog", { timeout: 300_000 }, () => {
     await other.close();
   });
 
+  test("a column header sorts the list on the server, and the URL reproduces the order", async () => {
+    // Each row's group, as the Group / owners column shows it ("no group" when it has none).
+    const rowGroups = async (target: Page = page) =>
+      target.locator("tbody tr .group").evaluateAll((nodes) => nodes.map((n) => n.textContent ?? ""));
+    await page.goto(`${serve.baseUrl}/assets`);
+    await page.locator('[data-asset-key="orders"]').waitFor();
+    const byKey = await rowKeys();
+    assert.deepEqual(byKey, [...byKey].sort(), "by key at first");
+
+    await page.locator('th button[data-sort="group"]').click();
+    await page.waitForURL(/sort=group/);
+    await page.waitForFunction((before) => Array.from(document.querySelectorAll("[data-asset-key]"), (n) => n.getAttribute("data-asset-key")).join() !== before, byKey.join());
+    const groups = await rowGroups();
+    const named = groups.filter((group) => group !== "no group");
+    assert.ok(named.length > 0 && named.length < groups.length, "the demo has assets with and without a group");
+    assert.deepEqual(named, [...named].sort(), "groups ascending");
+    assert.deepEqual(groups.slice(named.length), groups.filter((group) => group === "no group"), "assets without a group last");
+    assert.equal(await page.locator('th[aria-sort="ascending"] button[data-sort="group"]').count(), 1);
+
+    // The second click flips the direction; a fresh page on the same URL shows the same rows in the same order.
+    await page.locator('th button[data-sort="group"]').click();
+    await page.waitForURL(/order=DESC/);
+    await page.locator('th[aria-sort="descending"] button[data-sort="group"]').waitFor();
+    await page.waitForFunction((first) => document.querySelector("tbody tr .group")?.textContent !== first, groups[0]);
+    const descending = await rowKeys();
+    const shared = page.url();
+    assert.match(shared, /sort=group/);
+    const other = await newPage(browser, errors);
+    await other.goto(shared);
+    await other.locator("[data-asset-key]").first().waitFor();
+    assert.deepEqual(await rowKeys(other), descending);
+    assert.equal(await other.locator('th[aria-sort="descending"] button[data-sort="group"]').count(), 1);
+    await other.close();
+  });
+
   test("the asset page shows columns, the policy and the lineage graph", async () => {
     await page.goto(`${serve.baseUrl}/assets/orders/show`);
     await page.getByTestId("asset-key").filter({ hasText: "orders" }).waitFor();

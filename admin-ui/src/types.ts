@@ -166,4 +166,6 @@ export interface Capabilities {
   readonly materializations: boolean;
   readonly dryRun: boolean;
   readonly connectorState: string | null;
+  /** `Query.assets(orderBy:)`: the list can sort by columns other than the key. */
+  readonly orderBy: boolean;
 }

@@ -79,6 +79,29 @@ export interface AssetQuery {
   readonly hasPolicy?: boolean | null;
 }
 
+/**
+ * What the catalog can be sorted by: the key, the group, the tool that builds an asset, its number of direct
+ * upstream or downstream neighbours, or whether it has a policy (false before true in ascending order).
+ */
+export type AssetOrderField = "KEY" | "GROUP" | "TOOL" | "UPSTREAM_COUNT" | "DOWNSTREAM_COUNT" | "HAS_POLICY";
+
+export type OrderDirection = "ASC" | "DESC";
+
+/**
+ * An order of the catalog. Ties are broken by id in the same direction, so every order is total; assets without
+ * a value (no group, nothing builds them) come last in both directions.
+ */
+export interface AssetOrder {
+  readonly field: AssetOrderField;
+  readonly direction: OrderDirection;
+}
+
+/** An asset's place in an order: its value for the order's field, and its id. */
+export interface OrderPosition {
+  readonly value: string | number | null;
+  readonly id: string;
+}
+
 /** A facet value with the number of matching assets. */
 export interface FacetCount {
   readonly value: string;
@@ -125,8 +148,11 @@ export interface CatalogGraph {
   /** `depth` undefined or null means the whole closure. Throws {@link AssetNotFoundError} for an unknown id. */
   lineage(id: string, direction: LineageDirection, depth?: number | null): LineageResult;
   impact(id: string): ImpactResult;
-  /** Matching assets, sorted by id. */
-  search(query: AssetQuery): readonly CatalogAsset[];
+  /**
+   * Matching assets, sorted by id, or in `order` (see {@link AssetOrder}). Each order's sorted view is computed
+   * once per graph, so paging through it costs one filtering pass per request.
+   */
+  search(query: AssetQuery, order?: AssetOrder | null): readonly CatalogAsset[];
   /** Counts per facet value over the assets matching `query`. */
   facets(query: AssetQuery): AssetFacets;
 }

@@ -138,6 +138,140 @@ describe("Query.assets", () => {
   });
 });
 
+describe("Query.assets orderBy", () => {
+  const ORDERED_QUERY = /* GraphQL */ `
+    query Ordered($first: Int, $after: String, $orderBy: AssetOrder, $tags: [String!]) {
+      assets(first: $first, after: $after, orderBy: $orderBy, tags: $tags) {
+        totalCount
+        nodes { key }
+        edges { cursor node { key } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  `;
+  const FIELDS = ["KEY", "GROUP", "TOOL", "UPSTREAM_COUNT", "DOWNSTREAM_COUNT", "HAS_POLICY"] as const;
+
+  interface Row {
+    key: string;
+    group: string | null;
+    materializedBy: { tool: string } | null;
+    upstream: unknown[];
+    downstream: unknown[];
+    policy: unknown;
+  }
+
+  /** The expected order, computed here from each asset's fields rather than by the graph's code. */
+  function expectedOrder(rows: readonly Row[], field: (typeof FIELDS)[number], direction: "ASC" | "DESC"): string[] {
+    const value = (row: Row): string | number | null =>
+      ({
+        KEY: row.key,
+        GROUP: row.group,
+        TOOL: row.materializedBy?.tool ?? null,
+        UPSTREAM_COUNT: row.upstream.length,
+        DOWNSTREAM_COUNT: row.downstream.length,
+        HAS_POLICY: row.policy === null ? 0 : 1,
+      })[field];
+    const sign = direction === "ASC" ? 1 : -1;
+    const sorted = [...rows].sort((a, b) => {
+      const [x, y] = [value(a), value(b)];
+      if (x !== y) {
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return (x < y ? -1 : 1) * sign;
+      }
+      return (a.key < b.key ? -1 : 1) * sign;
+    });
+    return sorted.map((row) => row.key);
+  }
+
+  async function walk(yoga: ReturnType<typeof testYoga>, orderBy: unknown, first: number, extra: Record<string, unknown> = {}): Promise<string[]> {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const data: AssetsPage = await query<AssetsPage>(yoga, ORDERED_QUERY, { first, after, orderBy, ...extra });
+      assert.deepEqual(data.assets.edges.map((e) => e.node.key), data.assets.nodes.map((n) => n.key));
+      assert.equal(data.assets.pageInfo.endCursor, data.assets.edges.at(-1)?.cursor ?? null);
+      seen.push(...data.assets.nodes.map((n) => n.key));
+      if (!data.assets.pageInfo.hasNextPage) return seen;
+      after = data.assets.pageInfo.endCursor;
+    }
+    throw new Error("more than 20 pages");
+  }
+
+  test("walking all pages in every order visits every asset once, in that order", async () => {
+    const yoga = testYoga();
+    const { assets } = await query<{ assets: { nodes: Row[] } }>(
+      yoga,
+      `{ assets(first: 500) { nodes { key group materializedBy { tool } upstream { key } downstream { key } policy { label } } } }`,
+    );
+    for (const field of FIELDS) {
+      for (const direction of ["ASC", "DESC"] as const) {
+        const expected = expectedOrder(assets.nodes, field, direction);
+        for (const first of [1, 3, 4, 11]) {
+          assert.deepEqual(await walk(yoga, { field, direction }, first), expected, `${field} ${direction}, pages of ${first}`);
+        }
+      }
+    }
+  });
+
+  test("a few orders spelled out; the default and an explicit KEY ASC are the contract's order and cursors", async () => {
+    const yoga = testYoga();
+    assert.deepEqual((await walk(yoga, { field: "HAS_POLICY", direction: "DESC" }, 50)).slice(0, 3), ["marts/orders", "marts/daily_revenue", "marts/customers"]);
+    const byGroup = await walk(yoga, { field: "GROUP" }, 50);
+    assert.deepEqual(byGroup.slice(0, 4), ["stg_customers", "stg_payments", "marts/daily_revenue", "marts/orders"]);
+    assert.deepEqual(await walk(yoga, { field: "KEY", direction: "DESC" }, 4), [...ALL_KEYS].reverse());
+    for (const orderBy of [undefined, null, { field: "KEY", direction: "ASC" }, {}]) {
+      const data = await query<AssetsPage>(yoga, ORDERED_QUERY, { first: 4, orderBy });
+      assert.deepEqual(data.assets.nodes.map((n) => n.key), ALL_KEYS.slice(0, 4));
+      assert.equal(data.assets.pageInfo.endCursor, encodeCursor("marts/daily_revenue"), JSON.stringify(orderBy));
+    }
+    // Filters apply within the order.
+    assert.deepEqual(await walk(yoga, { field: "DOWNSTREAM_COUNT", direction: "DESC" }, 1, { tags: ["mart"] }), expectedOrderOfMarts());
+  });
+
+  function expectedOrderOfMarts(): string[] {
+    // marts/orders feeds daily_revenue and customers (2), marts/customers feeds two (2), daily_revenue none.
+    return ["marts/orders", "marts/customers", "marts/daily_revenue"];
+  }
+
+  test("a cursor is rejected with another order, as BAD_USER_INPUT naming after", async () => {
+    const yoga = testYoga();
+    const byGroup = await query<AssetsPage>(yoga, ORDERED_QUERY, { first: 2, orderBy: { field: "GROUP", direction: "ASC" } });
+    const groupCursor = byGroup.assets.pageInfo.endCursor;
+    const byKey = await query<AssetsPage>(yoga, ORDERED_QUERY, { first: 2 });
+    const keyCursor = byKey.assets.pageInfo.endCursor;
+    const cases: [string | null, unknown][] = [
+      [groupCursor, { field: "GROUP", direction: "DESC" }],
+      [groupCursor, { field: "TOOL", direction: "ASC" }],
+      [groupCursor, null],
+      [groupCursor, { field: "KEY", direction: "ASC" }],
+      [keyCursor, { field: "GROUP", direction: "ASC" }],
+      [keyCursor, { field: "KEY", direction: "DESC" }],
+    ];
+    for (const [after, orderBy] of cases) {
+      const { body } = await execute(yoga, ORDERED_QUERY, { first: 2, after, orderBy });
+      assert.equal(body.errors?.[0]?.extensions?.["code"], "BAD_USER_INPUT", JSON.stringify(orderBy));
+      assert.equal(body.errors?.[0]?.extensions?.["argumentName"], "after");
+      assert.match(body.errors?.[0]?.message ?? "", /belongs to the order/);
+    }
+    for (const after of ["nope", Buffer.from('order:["GROUP:ASC",1,"x"]').toString("base64url"), (groupCursor ?? "") + "x"]) {
+      const { body } = await execute(yoga, ORDERED_QUERY, { after, orderBy: { field: "GROUP", direction: "ASC" } });
+      assert.equal(body.errors?.[0]?.extensions?.["code"], "BAD_USER_INPUT", after);
+    }
+  });
+
+  test("a cursor in an order continues where its asset would sort after a reload removed it", async () => {
+    const source = mutableSource(shopGraph());
+    const yoga = testYoga(source);
+    const orderBy = { field: "GROUP", direction: "ASC" };
+    const first = await query<AssetsPage>(yoga, ORDERED_QUERY, { first: 3, orderBy });
+    assert.deepEqual(first.assets.nodes.map((n) => n.key), ["stg_customers", "stg_payments", "marts/daily_revenue"]);
+    source.set(shopGraph(["marts/daily_revenue"]));
+    const next = await query<AssetsPage>(yoga, ORDERED_QUERY, { first: 2, orderBy, after: first.assets.pageInfo.endCursor });
+    assert.deepEqual(next.assets.nodes.map((n) => n.key), ["marts/orders", "marts/customers"]);
+  });
+});
+
 describe("Query.asset", () => {
   const ASSET_QUERY = /* GraphQL */ `
     query Asset($key: String!) {

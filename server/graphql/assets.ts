@@ -3,20 +3,21 @@
  * `Asset` type with its columns, checks, policy, neighbours and impact. Resolvers only translate between the
  * schema and {@link CatalogGraph}; the graph does the work.
  */
-import type { AssetFacets, AssetQuery, CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
+import { comparePositions, isKeyOrder, orderPosition } from "../../catalog/graph/order.ts";
+import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
 import type { CheckSpec, ColumnSpec, PolicySpec, Relation, SourceLocation } from "../../catalog/model/index.ts";
 import { keyFromString, keyToString, relationFullName } from "../../catalog/model/index.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
 import { assetNotFound, badUserInput } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
-import { encodeCursor, paginate, type Page } from "./pagination.ts";
+import { paginate, type CursorOrder, type Page } from "./pagination.ts";
 import { policyLabel } from "../../catalog/model/policy.ts";
 
 const typeDefs = /* GraphQL */ `
   type Query {
     """
     The catalog, filtered and paginated. Every list filter matches any of its values; filters combine with AND.
-    Assets come sorted by key.
+    Assets come sorted by key unless orderBy says otherwise.
     """
     assets(
       "Words that must all appear in the key, description, column names or tags (case-insensitive)."
@@ -31,8 +32,10 @@ const typeDefs = /* GraphQL */ `
       hasPolicy: Boolean
       "Page size: 50 when omitted, at most 500."
       first: Int
-      "The endCursor of the previous page."
+      "The endCursor of the previous page. A cursor is valid only with the orderBy it was issued for."
       after: String
+      "The order of the pages; ties are broken by key in the same direction."
+      orderBy: AssetOrder = { field: KEY, direction: ASC }
     ): AssetConnection!
 
     "One asset by key (a/b/c). Null, with an ASSET_NOT_FOUND error, when no asset has that key."
@@ -48,6 +51,33 @@ const typeDefs = /* GraphQL */ `
       locations: [String!]
       hasPolicy: Boolean
     ): AssetFacets!
+  }
+
+  "What the catalog can be sorted by."
+  enum AssetOrderField {
+    "The key (a/b/c), by UTF-16 code units."
+    KEY
+    "The group; assets without a group come last in both directions."
+    GROUP
+    "The tool that builds the asset (materializedBy.tool); assets nothing builds come last in both directions."
+    TOOL
+    "Number of direct upstream neighbours."
+    UPSTREAM_COUNT
+    "Number of direct downstream neighbours."
+    DOWNSTREAM_COUNT
+    "Whether the asset has a policy: ASC puts assets without one first."
+    HAS_POLICY
+  }
+
+  enum OrderDirection {
+    ASC
+    DESC
+  }
+
+  "An order of Query.assets."
+  input AssetOrder {
+    field: AssetOrderField! = KEY
+    direction: OrderDirection! = ASC
   }
 
   "A page of assets."
@@ -231,6 +261,19 @@ interface FilterArguments {
 interface AssetsArguments extends FilterArguments {
   readonly first?: number | null;
   readonly after?: string | null;
+  readonly orderBy?: AssetOrder | null;
+}
+
+/** How cursors follow an order other than by key; null for the key order (plain id cursors, as before orderBy). */
+function cursorOrder(order: AssetOrder | null | undefined): CursorOrder<CatalogAsset> | null {
+  if (order === null || order === undefined || isKeyOrder(order)) return null;
+  return {
+    name: `${order.field}:${order.direction}`,
+    defaultName: "KEY:ASC",
+    valueType: order.field === "KEY" || order.field === "GROUP" || order.field === "TOOL" ? "string" : "number",
+    position: (asset) => orderPosition(asset, order),
+    compare: (a, b) => comparePositions(order, a, b),
+  };
 }
 
 /** The filters as the graph takes them; a blank search means no search. */
@@ -267,7 +310,7 @@ const resolvers = {
   Query: {
     assets: (_root: unknown, args: AssetsArguments, context: GraphQLContext): Page<CatalogAsset> => {
       const graph = requireGraph(context);
-      return paginate(graph.search(toAssetQuery(args)), args);
+      return paginate(graph.search(toAssetQuery(args), args.orderBy), args, cursorOrder(args.orderBy));
     },
     asset: (_root: unknown, args: { key: string }, context: GraphQLContext): CatalogAsset =>
       findAsset(requireGraph(context), args.key),
@@ -276,7 +319,7 @@ const resolvers = {
   },
   AssetConnection: {
     nodes: (page: Page<CatalogAsset>) => page.items,
-    edges: (page: Page<CatalogAsset>) => page.items.map((asset) => ({ cursor: encodeCursor(asset.id), node: asset })),
+    edges: (page: Page<CatalogAsset>) => page.items.map((asset) => ({ cursor: page.cursorOf(asset), node: asset })),
     pageInfo: (page: Page<CatalogAsset>) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
   },
   Asset: {

@@ -11,6 +11,7 @@ import { useListContext } from "react-admin";
 import { ErrorState } from "../common/states.tsx";
 import { ToolMark } from "../common/tools.tsx";
 import { useTributary } from "../common/use-tributary.ts";
+import { thousands } from "./list-pagination.tsx";
 import type { AssetFilter, FacetCount, Facets } from "../types.ts";
 
 type ListFacet = "kinds" | "groups" | "owners" | "tags" | "locations";
@@ -87,7 +88,7 @@ function FacetSection({
                 slotProps={{ primary: { noWrap: true, title: label(value), sx: { fontSize: 13, fontWeight: selected(value) ? 600 : 400 } } }}
               />
               <Typography variant="caption" sx={{ color: "text.secondary", ml: 1, fontVariantNumeric: "tabular-nums" }}>
-                {count.toLocaleString("en")}
+                {thousands(count)}
               </Typography>
             </ListItemButton>
           ))}

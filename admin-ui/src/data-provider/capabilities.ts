@@ -43,7 +43,7 @@ export interface OptionalSelections {
 }
 
 export const NO_OPTIONAL_FIELDS: OptionalSelections = {
-  capabilities: { policyTree: false, evaluations: false, materializations: false, dryRun: false, connectorState: null },
+  capabilities: { policyTree: false, evaluations: false, materializations: false, dryRun: false, connectorState: null, orderBy: false },
   policy: "",
   asset: "",
   dryRun: null,
@@ -109,6 +109,7 @@ export function optionalSelections(schema: SchemaInfo): OptionalSelections {
       materializations: materializationsSelection !== null,
       dryRun: dryRunSelection !== null && dryRunKeyField !== null,
       connectorState: stateSelections.length === 0 ? null : stateSelections.map((s) => s.name).join(","),
+      orderBy: schema.__schema.queryType.fields.find((f) => f.name === "assets")?.args.some((arg) => arg.name === "orderBy") ?? false,
     },
     policy: treeSelection ?? "",
     asset: [evaluationsSelection, materializationsSelection, ...stateSelections.map((s) => s.selected)].filter((s) => s !== null).join("\n"),

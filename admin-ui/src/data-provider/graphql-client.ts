@@ -1,5 +1,6 @@
 /** The one place the UI talks to the network: POSTs a GraphQL document to /graphql. */
 import { HttpError } from "react-admin";
+import { takePrefetched } from "./prefetch.ts";
 
 interface GraphQLErrorBody {
   readonly message: string;
@@ -8,17 +9,22 @@ interface GraphQLErrorBody {
 
 /** Runs a query; GraphQL errors become react-admin HttpErrors carrying the server's message and code. */
 export async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ query, variables }),
-      signal: signal ?? null,
-    });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new HttpError("Tributary cannot be reached. Is `tributary serve` running?", 0);
+  let response: Response | undefined;
+  // The list's first page may have been requested before the app booted (main.tsx); a failed prefetch is retried.
+  const prefetched = signal === undefined ? takePrefetched(url, query, variables) : undefined;
+  if (prefetched !== undefined) response = await prefetched.catch(() => undefined);
+  if (response === undefined) {
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ query, variables }),
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === "AbortError") throw error;
+      throw new HttpError("Tributary cannot be reached. Is `tributary serve` running?", 0);
+    }
   }
   let body: { data?: T | null; errors?: readonly GraphQLErrorBody[] };
   try {

@@ -5,6 +5,9 @@
  * Pagination: the API pages with cursors, react-admin with page numbers. The provider remembers the cursor at
  * every page end it has seen (per filter); a page it has not seen is reached by asking only for `endCursor`
  * over the assets before it, 500 at a time, so a shared URL of page 40 costs a few tiny requests.
+ *
+ * Sorting: a column's sort becomes `orderBy` when the server has it (cursors are kept per filter and order);
+ * against a server without it, the list sorts by key, descending by reading pages from the end.
  */
 import type { DataProvider, GetListResult, GetManyResult, GetOneResult, RaRecord } from "react-admin";
 import type {
@@ -20,27 +23,23 @@ import type {
 } from "../types.ts";
 import { NO_OPTIONAL_FIELDS, optionalSelections, type OptionalSelections, type SchemaInfo } from "./capabilities.ts";
 import { graphql } from "./graphql-client.ts";
-import { ASSET_COUNT, ASSET_PAGE, assetQuery, facetsQuery, INTROSPECTION, LINEAGE, LOCATIONS, SKIP } from "./queries.ts";
+import { ASSET_COUNT, ASSET_PAGE, assetPageQuery, assetQuery, facetsQuery, INTROSPECTION, LINEAGE, LOCATIONS, skipQuery } from "./queries.ts";
+import { filterVariables, type FilterVariables } from "./variables.ts";
+
+export { filterVariables } from "./variables.ts";
 
 /** Largest page the API serves. */
 const MAX_PAGE = 500;
 
-type FilterVariables = Record<string, unknown>;
-
-/** URL filters → GraphQL variables; empty lists and blank search mean no filter. */
-export function filterVariables(filter: AssetFilter): FilterVariables {
-  const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? values : null);
-  const search = filter.q?.trim();
-  return {
-    search: search ? search : null,
-    kinds: list(filter.kinds),
-    groups: list(filter.groups),
-    owners: list(filter.owners),
-    tags: list(filter.tags),
-    locations: list(filter.locations),
-    hasPolicy: typeof filter.hasPolicy === "boolean" ? filter.hasPolicy : null,
-  };
-}
+/** The list's sortable columns (react-admin's sort field) → `AssetOrderField`. */
+export const SORT_FIELDS: Readonly<Record<string, string>> = {
+  key: "KEY",
+  group: "GROUP",
+  tool: "TOOL",
+  upstreamCount: "UPSTREAM_COUNT",
+  downstreamCount: "DOWNSTREAM_COUNT",
+  policy: "HAS_POLICY",
+};
 
 /** The custom methods beside react-admin's. */
 export interface TributaryDataProvider extends DataProvider {
@@ -71,6 +70,7 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
       .then(optionalSelections)
       .catch(() => NO_OPTIONAL_FIELDS));
 
+  /** `variables` carry `orderBy` exactly when the server gets an ordered query. */
   async function cursorAt(variables: FilterVariables, offset: number): Promise<string | null> {
     if (offset <= 0) return null;
     const known = cursors.get(JSON.stringify(variables)) ?? new Map<number, string>();
@@ -85,7 +85,11 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     }
     while (at < offset) {
       const step = Math.min(MAX_PAGE, offset - at);
-      const data: { assets: { pageInfo: { endCursor: string | null } } } = await graphql(url, SKIP, { ...variables, first: step, after: cursor });
+      const data: { assets: { pageInfo: { endCursor: string | null } } } = await graphql(url, skipQuery("orderBy" in variables), {
+        ...variables,
+        first: step,
+        after: cursor,
+      });
       if (data.assets.pageInfo.endCursor === null) return cursor; // past the end: the page will be empty
       cursor = data.assets.pageInfo.endCursor;
       at += step;
@@ -100,9 +104,14 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     filter?: AssetFilter;
   }): Promise<GetListResult<AssetSummary>> {
     const { page, perPage } = params.pagination ?? { page: 1, perPage: 50 };
-    const variables = filterVariables(params.filter ?? {});
-    // The API returns assets by key; descending order reads the same pages from the end and reverses them.
-    if (params.sort?.order === "DESC") {
+    let variables = filterVariables(params.filter ?? {});
+    const field = SORT_FIELDS[params.sort?.field ?? "key"] ?? "KEY";
+    const direction = params.sort?.order === "DESC" ? "DESC" : "ASC";
+    const keyOrder = field === "KEY" && direction === "ASC";
+    // The default order is asked without orderBy (the contract query; no introspection needed for it).
+    if (!keyOrder && (await optionalFields()).capabilities.orderBy) variables = { ...variables, orderBy: { field, direction } };
+    // A server without orderBy returns assets by key; descending order reads the same pages from the end.
+    else if (direction === "DESC") {
       const count = await graphql<AssetPageData>(url, ASSET_COUNT, { ...variables, first: 0 });
       const total = count.assets.totalCount;
       const end = total - (page - 1) * perPage;
@@ -114,9 +123,14 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     }
     const offset = (page - 1) * perPage;
     const after = await cursorAt(variables, offset);
-    const data = await graphql<AssetPageData>(url, ASSET_PAGE, { ...variables, first: Math.min(perPage, MAX_PAGE), after });
+    const query = "orderBy" in variables ? assetPageQuery(true) : ASSET_PAGE;
+    const data = await graphql<AssetPageData>(url, query, { ...variables, first: Math.min(perPage, MAX_PAGE), after });
     const { endCursor, hasNextPage } = data.assets.pageInfo;
-    if (endCursor !== null) cursors.get(JSON.stringify(variables))?.set(offset + data.assets.nodes.length, endCursor);
+    if (endCursor !== null) {
+      const known = cursors.get(JSON.stringify(variables)) ?? new Map<number, string>();
+      cursors.set(JSON.stringify(variables), known);
+      known.set(offset + data.assets.nodes.length, endCursor);
+    }
     return {
       data: data.assets.nodes.map(withId),
       total: data.assets.totalCount,

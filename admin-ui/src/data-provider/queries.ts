@@ -17,9 +17,11 @@ export const ASSET_ROW = /* GraphQL */ `
 const FILTER_PARAMETERS = `$search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean`;
 const FILTER_ARGUMENTS = `search: $search, kinds: $kinds, groups: $groups, owners: $owners, tags: $tags, locations: $locations, hasPolicy: $hasPolicy`;
 
-export const ASSET_PAGE = /* GraphQL */ `
-  query AssetPage(${FILTER_PARAMETERS}, $first: Int, $after: String) {
-    assets(${FILTER_ARGUMENTS}, first: $first, after: $after) {
+/** A page of the list; `ordered` adds `orderBy` (only servers that have it may get it). */
+export function assetPageQuery(ordered: boolean): string {
+  return /* GraphQL */ `
+  query AssetPage(${FILTER_PARAMETERS}, $first: Int, $after: String${ordered ? ", $orderBy: AssetOrder" : ""}) {
+    assets(${FILTER_ARGUMENTS}, first: $first, after: $after${ordered ? ", orderBy: $orderBy" : ""}) {
       totalCount
       nodes { ...AssetRow }
       pageInfo { hasNextPage endCursor }
@@ -27,6 +29,10 @@ export const ASSET_PAGE = /* GraphQL */ `
   }
   ${ASSET_ROW}
 `;
+}
+
+/** A page in key order: the contract's query, and the one main.tsx prefetches. */
+export const ASSET_PAGE = assetPageQuery(false);
 
 /** How many assets match. */
 export const ASSET_COUNT = /* GraphQL */ `
@@ -36,11 +42,13 @@ export const ASSET_COUNT = /* GraphQL */ `
 `;
 
 /** Only the cursor at the end of a run of assets: how a page number becomes a cursor, cheaply. */
-export const SKIP = /* GraphQL */ `
-  query Skip(${FILTER_PARAMETERS}, $first: Int, $after: String) {
-    assets(${FILTER_ARGUMENTS}, first: $first, after: $after) { pageInfo { endCursor } }
+export function skipQuery(ordered: boolean): string {
+  return /* GraphQL */ `
+  query Skip(${FILTER_PARAMETERS}, $first: Int, $after: String${ordered ? ", $orderBy: AssetOrder" : ""}) {
+    assets(${FILTER_ARGUMENTS}, first: $first, after: $after${ordered ? ", orderBy: $orderBy" : ""}) { pageInfo { endCursor } }
   }
 `;
+}
 
 /**
  * Every facet counted with the other filters only (an alias per facet), and the has-policy split, in one request.

@@ -4,9 +4,10 @@ import { Box, Typography } from "@mui/material";
 import type { ReactNode } from "react";
 import { AppBar, Layout, Menu, TitlePortal } from "react-admin";
 
+// alwaysOn: no hide-on-scroll, whose scroll listener reads the scroll position (a forced layout) on mount.
 function TributaryAppBar() {
   return (
-    <AppBar color="secondary" userMenu={false}>
+    <AppBar color="secondary" userMenu={false} alwaysOn>
       <Box component="img" src="/favicon.svg" alt="" sx={{ width: 22, height: 22, mr: 1 }} />
       <Typography variant="h6" component="span" sx={{ mr: 2, fontWeight: 700 }}>
         Tributary
