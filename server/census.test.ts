@@ -7,12 +7,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
 import { startSimulatedCensus, TEST_CENSUS_KEY } from "../connectors/census/test-support.ts";
 import { startSimulatedAccount, TEST_API_KEY, TEST_API_SECRET } from "../connectors/fivetran/test-support.ts";
 import { createLogger } from "./logging.ts";
-import { execute, testYoga } from "./test-support.ts";
+import { capturingLogger, execute, testYoga } from "./test-support.ts";
 import { createCatalogService } from "./wiring.ts";
 
 const WRONG_KEY = "secret-token:census_wrong_P0x7Rt";
@@ -20,16 +19,7 @@ const WRONG_KEY = "secret-token:census_wrong_P0x7Rt";
 test("Census workspaces from tributary.yaml: syncs as assets, observed runs, and no token in any log, error or answer", async () => {
   const workspace = await startSimulatedCensus();
   const dir = mkdtempSync(join(tmpdir(), "tributary-census-wiring-"));
-  const logLines: string[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        logLines.push(chunk.toString());
-        callback();
-      },
-    }),
-  });
+  const { logger, lines: logLines } = capturingLogger();
   process.env["TEST_CENSUS_TOKEN"] = TEST_CENSUS_KEY;
   process.env["TEST_CENSUS_WRONG_TOKEN"] = WRONG_KEY;
   const config = join(dir, "tributary.yaml");

@@ -7,11 +7,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { describe, test } from "node:test";
 import { startSimulatedAccount, TEST_API_KEY, TEST_API_SECRET } from "../connectors/fivetran/test-support.ts";
-import { createLogger } from "./logging.ts";
-import { execute, testYoga } from "./test-support.ts";
+import { capturingLogger, execute, testYoga } from "./test-support.ts";
 import { createCatalogService } from "./wiring.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -21,16 +19,7 @@ describe("Fivetran accounts from tributary.yaml", () => {
   test("join the demo's dbt sources, observe scheduled syncs into the store, answer GraphQL, and leak no credential", async () => {
     const account = await startSimulatedAccount({ rowsPerSync: 20 });
     const dir = mkdtempSync(join(tmpdir(), "tributary-fivetran-wiring-"));
-    const logLines: string[] = [];
-    const logger = createLogger({
-      level: "debug",
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          logLines.push(chunk.toString());
-          callback();
-        },
-      }),
-    });
+    const { logger, lines: logLines } = capturingLogger();
     process.env["TEST_FT_KEY"] = TEST_API_KEY;
     process.env["TEST_FT_SECRET"] = TEST_API_SECRET;
     process.env["TEST_FT_WRONG_SECRET"] = WRONG_SECRET;

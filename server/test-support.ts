@@ -7,6 +7,7 @@
  *   marts/customers ─▶ exposures/dashboard, census/salesforce_contacts
  *   a dbt source "shop_raw/payments" whose relation is the Fivetran table raw/stripe/charges (one asset).
  */
+import { Writable } from "node:stream";
 import type { CatalogGraph } from "../catalog/graph/types.ts";
 import { buildCatalogGraph } from "../catalog/graph/build.ts";
 import type {
@@ -252,4 +253,19 @@ export async function query<T = Record<string, unknown>>(
     throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   }
   return body.data as T;
+}
+
+/** A debug-level logger whose lines are kept, so a test can grep them (e.g. for leaked secrets). */
+export function capturingLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger({
+    level: "debug",
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString());
+        callback();
+      },
+    }),
+  });
+  return { logger, lines };
 }

@@ -18,7 +18,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { createFaultQueue } from "../../shared/simulator.ts";
+import { SimulatorHttpError, createFaultQueue, readJsonBody } from "../../shared/simulator.ts";
 import type { SimulatorFault } from "../../shared/simulator.ts";
 import { landRows } from "./warehouse.ts";
 import type { LandingTable } from "./warehouse.ts";
@@ -154,15 +154,6 @@ interface ConnectorRuntime {
   waiters: ((sync: SimulatedSync) => void)[];
 }
 
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const PERSISTENT_PATCH_FIELDS = ["paused", "schedule_type", "sync_frequency", "daily_sync_time", "schedule", "pause_after_trial", "data_delay_threshold", "data_delay_sensitivity", "config", "networking_method"];
 
@@ -246,7 +237,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
 
   const connectorOr404 = (id: string): ConnectorRuntime => {
     const connector = connectors.get(id);
-    if (!connector) throw new HttpFailure(404, "NotFound_Connection", `Connection with id '${id}' doesn't exist`);
+    if (!connector) throw new SimulatorHttpError(404, "NotFound_Connection", `Connection with id '${id}' doesn't exist`);
     return connector;
   };
 
@@ -406,7 +397,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
     const limitText = query.get("limit");
     const limit = limitText === null ? 100 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-      throw new HttpFailure(400, "InvalidInput", `Invalid limit '${limitText}': must be between 1 and ${maxPageSize}`);
+      throw new SimulatorHttpError(400, "InvalidInput", `Invalid limit '${limitText}': must be between 1 and ${maxPageSize}`);
     }
     let offset = 0;
     const cursor = query.get("cursor");
@@ -416,7 +407,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       } catch {
         offset = Number.NaN;
       }
-      if (!Number.isInteger(offset) || offset < 0) throw new HttpFailure(400, "InvalidInput", `Invalid cursor '${cursor}'`);
+      if (!Number.isInteger(offset) || offset < 0) throw new SimulatorHttpError(400, "InvalidInput", `Invalid cursor '${cursor}'`);
     }
     const page = items.slice(offset, offset + limit);
     const next = offset + limit < items.length ? Buffer.from(JSON.stringify({ skip: offset + limit })).toString("base64url") : undefined;
@@ -425,23 +416,23 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
 
   function requireJson(request: IncomingMessage): void {
     const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type !== "application/json") throw new HttpFailure(415, "UnsupportedMediaType", "Content-Type must be application/json");
+    if (type !== "application/json") throw new SimulatorHttpError(415, "UnsupportedMediaType", "Content-Type must be application/json");
   }
 
   function route(method: string, segments: readonly string[], query: URLSearchParams, request: IncomingMessage, body: unknown): { status: number; body: unknown } {
     const ok = (data: unknown) => ({ status: 200, body: { code: "Success", data } });
     const [first, id, sub, ...rest] = segments;
     if (first === "metadata") {
-      throw new HttpFailure(404, "NotFound", "Metadata API is deprecated. You can retrieve schema metadata from the metadata tables in Platform Connector.");
+      throw new SimulatorHttpError(404, "NotFound", "Metadata API is deprecated. You can retrieve schema metadata from the metadata tables in Platform Connector.");
     }
     if (first === "groups" && method === "GET" && id === undefined) return ok(paginateList([...groups.values()].map((g) => ({ id: g.id, name: g.name, created_at: "2026-01-05T08:00:00.000000Z" })), query));
     if (first === "groups" && id !== undefined && sub === "connections" && rest.length === 0 && method === "GET") {
-      if (!groups.has(id)) throw new HttpFailure(404, "NotFound_Group", `Group with id '${id}' doesn't exist`);
+      if (!groups.has(id)) throw new SimulatorHttpError(404, "NotFound_Group", `Group with id '${id}' doesn't exist`);
       return ok(paginateList([...connectors.values()].filter((c) => c.config.groupId === id).map(connectionJson), query));
     }
     if (first === "destinations" && id !== undefined && sub === undefined && method === "GET") {
       const group = groups.get(id);
-      if (!group) throw new HttpFailure(404, "NotFound_Destination", `Destination with id '${id}' doesn't exist`);
+      if (!group) throw new SimulatorHttpError(404, "NotFound_Destination", `Destination with id '${id}' doesn't exist`);
       return ok({
         id: group.id,
         group_id: group.id,
@@ -463,7 +454,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
         requireJson(request);
         const patch = (body ?? {}) as Record<string, unknown>;
         if (!Object.keys(patch).some((key) => PERSISTENT_PATCH_FIELDS.includes(key))) {
-          throw new HttpFailure(400, "InvalidInput", "At least one persistent field should be specified");
+          throw new SimulatorHttpError(400, "InvalidInput", "At least one persistent field should be specified");
         }
         if (typeof patch["paused"] === "boolean") {
           connector.paused = patch["paused"];
@@ -477,28 +468,18 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       if ((sub === "sync" || sub === "force" || sub === "resync") && rest.length === 0 && method === "POST") {
         if (body !== undefined) requireJson(request);
         // [unverified] the real API's answer to a sync of a paused or broken connection.
-        if (connector.paused) throw new HttpFailure(400, "InvalidState", `Connection with id '${id}' is paused`);
-        if (connector.setupState !== "connected") throw new HttpFailure(400, "InvalidState", `Connection with id '${id}' is not connected (setup state ${connector.setupState})`);
-        if (sub === "resync" && connector.running) throw new HttpFailure(409, "Conflict", "Cannot resync while a sync is in progress and cannot be completed");
+        if (connector.paused) throw new SimulatorHttpError(400, "InvalidState", `Connection with id '${id}' is paused`);
+        if (connector.setupState !== "connected") throw new SimulatorHttpError(400, "InvalidState", `Connection with id '${id}' is not connected (setup state ${connector.setupState})`);
+        if (sub === "resync" && connector.running) throw new SimulatorHttpError(409, "Conflict", "Cannot resync while a sync is in progress and cannot be completed");
         const force = sub === "force" || sub === "resync" || (typeof body === "object" && body !== null && (body as { force?: unknown }).force === true);
         startSync(connector, "api", force);
         return { status: 200, body: { code: "Success", message: `Sync has been successfully triggered for connection with id '${id}'` } };
       }
     }
-    throw new HttpFailure(404, "NotFound", `No endpoint ${method} /v1/${segments.join("/")}`);
+    throw new SimulatorHttpError(404, "NotFound", `No endpoint ${method} /v1/${segments.join("/")}`);
   }
 
-  async function readBody(request: IncomingMessage): Promise<{ raw: string; json: unknown }> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
-    if (raw === "") return { raw, json: undefined };
-    try {
-      return { raw, json: JSON.parse(raw) as unknown };
-    } catch {
-      throw new HttpFailure(400, "InvalidInput", "The request body is not valid JSON");
-    }
-  }
+
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://simulator");
@@ -522,10 +503,10 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
     };
     let parsedBody: unknown;
     try {
-      const { json } = await readBody(request);
+      const { json } = await readJsonBody(request);
       parsedBody = json;
       let segments = url.pathname.split("/").filter(Boolean);
-      if (segments[0] !== "v1") throw new HttpFailure(404, "NotFound", `No endpoint ${method} ${url.pathname}`);
+      if (segments[0] !== "v1") throw new SimulatorHttpError(404, "NotFound", `No endpoint ${method} ${url.pathname}`);
       segments = segments.slice(1);
       const fault = faults.take(method, url.pathname);
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -537,16 +518,16 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       }
       if (request.headers.authorization !== expectedAuthorization) {
         // The message never echoes what was sent.
-        throw new HttpFailure(401, "AuthFailed", "Authentication failed: invalid API key or API secret");
+        throw new SimulatorHttpError(401, "AuthFailed", "Authentication failed: invalid API key or API secret");
       }
       if (segments[0] === "connectors" || (segments[0] === "groups" && segments[2] === "connectors")) {
-        if (legacyPaths === "not_found") throw new HttpFailure(404, "NotFound", "The /v1/connectors endpoints are deprecated; use /v1/connections");
+        if (legacyPaths === "not_found") throw new SimulatorHttpError(404, "NotFound", "The /v1/connectors endpoints are deprecated; use /v1/connections");
         segments = segments.map((segment, index) => (segment === "connectors" && index <= 2 ? "connections" : segment));
       }
       const result = route(method, segments, url.searchParams, request, parsedBody);
       send(result.status, result.body, {}, parsedBody);
     } catch (error) {
-      if (error instanceof HttpFailure) send(error.status, { code: error.code, message: error.message }, {}, parsedBody);
+      if (error instanceof SimulatorHttpError) send(error.status, { code: error.code, message: error.message }, {}, parsedBody);
       else send(500, { code: "ServerError", message: error instanceof Error ? error.message : String(error) }, {}, parsedBody);
     }
   }
