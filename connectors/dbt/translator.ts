@@ -17,7 +17,6 @@ import type {
   ColumnSpec,
   Diagnostic,
   PolicySpec,
-  Relation,
   SourceLocation,
 } from "../../catalog/model/index.ts";
 import { LoadError, keyToString } from "../../catalog/model/index.ts";
@@ -518,5 +517,3 @@ function jsonPathFor(assetNode: AssetNode, uniqueId: string): string {
   return `$.${collection}[${JSON.stringify(uniqueId)}]`;
 }
 
-/** Re-exported for tests comparing relations. */
-export type { Relation };

@@ -8,6 +8,7 @@
  * value in it; such a cursor is only accepted with the same order.
  */
 import { Buffer } from "node:buffer";
+import { compareIds } from "../../catalog/graph/build.ts";
 import { badUserInput } from "./errors.ts";
 
 /** Page size when `first` is omitted. */
@@ -35,13 +36,8 @@ export function decodeCursor(cursor: string, argumentName = "after"): string {
   return text.slice(CURSOR_PREFIX.length);
 }
 
-/**
- * The order ids are compared in: UTF-16 code units, as `<` compares strings. It does not depend on the locale,
- * so a cursor means the same position on every server.
- */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** The order ids are compared in (the graph's own sort order, so a cursor means the same position everywhere). */
+export { compareIds };
 
 /** A position in an ordered list: the value it is sorted by, then the id. */
 export interface CursorPosition {
