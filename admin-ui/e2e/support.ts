@@ -3,7 +3,7 @@
  * Debian's Chromium driven by playwright-core.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -48,17 +48,27 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Run the scheduler side (today: the Fivetran and Census observers); off by default, as `--no-scheduler`. */
+  readonly scheduler?: boolean;
+  /** Extra environment for the process (secrets a tributary.yaml reads with `${VAR}`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Start with an empty store (no events of an earlier run), keeping dbt's parse output. */
+  readonly freshStore?: boolean;
+}
+
 /**
  * Starts `tributary serve` (the real CLI) on a free port with the given location flags, and resolves once it
  * printed its URL. The data dir is kept under admin-ui/.e2e-data so dbt's partial parse makes later runs quicker.
  */
-export function startServe(locationFlags: readonly string[], dataDirName = "serve"): Promise<ServeProcess> {
+export function startServe(locationFlags: readonly string[], dataDirName = "serve", options: ServeOptions = {}): Promise<ServeProcess> {
   const dataDir = join(ROOT, "admin-ui", ".e2e-data", dataDirName);
+  if (options.freshStore) rmSync(join(dataDir, "pgdata"), { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", join(ROOT, "server", "cli.ts"), "serve", ...locationFlags, "--port", "0", "--no-scheduler", "--data-dir", dataDir],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TRIBUTARY_LOG_LEVEL: "warn" } },
+    ["--import", "tsx", join(ROOT, "server", "cli.ts"), "serve", ...locationFlags, "--port", "0", ...(options.scheduler ? [] : ["--no-scheduler"]), "--data-dir", dataDir],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TRIBUTARY_LOG_LEVEL: "warn", ...options.env } },
   );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));

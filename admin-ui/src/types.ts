@@ -60,8 +60,16 @@ export interface Policy extends PolicySummary {
   readonly cronTimezone: string | null;
   readonly condition: unknown;
   readonly declaredIn: SourceLocation | null;
-  /** `Policy.tree`, when the server has it (feature-detected). */
-  readonly tree?: unknown;
+  /** The condition tree the policy stands for; null when it cannot be built (an invalid condition). */
+  readonly tree: PolicyTreeNode | null;
+}
+
+/** A node of `Policy.tree` (JSON on the wire, built by scheduler/conditions/tree.ts). */
+export interface PolicyTreeNode {
+  readonly id: string;
+  readonly name: string;
+  readonly label: string;
+  readonly children: readonly PolicyTreeNode[];
 }
 
 export interface Neighbour {
@@ -81,8 +89,114 @@ export interface DiagnosticInfo {
   readonly at?: SourceLocation | null;
 }
 
-/** Rows of a field the server may or may not have yet (history, evaluations): scalar fields only. */
-export type GenericRow = Readonly<Record<string, unknown>>;
+/** A node of an evaluated condition tree; `children` are node ids (the tree comes flat, root first). */
+export interface EvaluationNode {
+  readonly id: string;
+  readonly name: string;
+  readonly label: string;
+  readonly value: boolean;
+  /** Why, in a few words; null when obvious. */
+  readonly reason: string | null;
+  readonly children: readonly string[];
+}
+
+/** One asset's condition evaluated at one tick (`Evaluation`: stored ones and `Query.dryRun`'s). */
+export interface Evaluation {
+  readonly assetKey: string;
+  readonly tick: number;
+  readonly evaluatedAt: string;
+  readonly requested: boolean;
+  readonly treeHash: string;
+  readonly tree: readonly EvaluationNode[];
+}
+
+/** `Asset.fivetran`: the connector that lands the table and its state (times are ISO 8601). */
+export interface FivetranConnector {
+  readonly connectorId: string;
+  readonly name: string | null;
+  readonly service: string;
+  readonly location: string;
+  readonly groupId: string | null;
+  readonly groupName: string | null;
+  readonly destinationService: string | null;
+  /** auto (Fivetran's schedule) or manual. */
+  readonly scheduleType: string | null;
+  readonly syncFrequencyMinutes: number | null;
+  readonly paused: boolean;
+  /** connected, incomplete or broken ("unknown" when not reported). */
+  readonly setupState: string;
+  /** scheduled, syncing, paused or rescheduled ("unknown" when not reported). */
+  readonly syncState: string;
+  readonly updateState: string | null;
+  readonly succeededAt: string | null;
+  readonly failedAt: string | null;
+  readonly rescheduledFor: string | null;
+  /** The connector in Fivetran's dashboard; "" when unknown. */
+  readonly url: string;
+  readonly logsUrl: string;
+  readonly sourceSchema: string | null;
+  readonly sourceTable: string | null;
+  /** When the state was read from Fivetran; null when it never was. */
+  readonly asOf: string | null;
+}
+
+export interface CensusMapping {
+  readonly from: string;
+  readonly to: string;
+  readonly primaryIdentifier: boolean;
+}
+
+/** One finished run of a Census sync, newest first in `CensusSync.lastRuns`. */
+export interface CensusSyncRun {
+  readonly syncRunId: string | null;
+  /** completed, failed, canceled, timed_out or refused. */
+  readonly status: string;
+  readonly startedAt: string | null;
+  readonly completedAt: string | null;
+  readonly recordsProcessed: number | null;
+  readonly recordsUpdated: number | null;
+  readonly recordsFailed: number | null;
+  readonly recordsInvalid: number | null;
+  readonly errorMessage: string | null;
+  /** tributary or census (its schedule, its UI). */
+  readonly launchedBy: string | null;
+}
+
+/** `Asset.census`: the Census sync the asset is. */
+export interface CensusSync {
+  readonly syncId: string;
+  readonly label: string;
+  readonly location: string;
+  readonly operation: string;
+  readonly sourceObject: string;
+  readonly destinationName: string | null;
+  readonly destinationObject: string;
+  readonly destinationType: string;
+  readonly mappings: readonly CensusMapping[];
+  readonly schedule: string | null;
+  readonly paused: boolean;
+  /** Ready, Up to Date, Failing… as Census reports it. */
+  readonly health: string | null;
+  readonly lastRuns: readonly CensusSyncRun[];
+  /** The sync in Census's dashboard; "" when unknown. */
+  readonly url: string;
+  readonly asOf: string | null;
+}
+
+/** `Asset.materializations(includeFailures: true)`: a materialization or a failed attempt. */
+export interface Materialization {
+  readonly id: string;
+  readonly assetKey: string;
+  readonly status: "SUCCESS" | "FAILURE";
+  /** fivetran, dbt, census. */
+  readonly tool: string;
+  readonly location: string;
+  readonly runId: string | null;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  /** What the tool said (`fivetran/…`, `census/…` keys): status, links, messages, record counts. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
 
 export interface AssetDetail extends AssetSummary {
   readonly keyPath: readonly string[];
@@ -102,9 +216,14 @@ export interface AssetDetail extends AssetSummary {
   readonly impact: { readonly count: number; readonly countByKind: readonly { kind: string; count: number }[] };
   readonly diagnostics: readonly DiagnosticInfo[];
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** Fields other parts add later; present only when the server has them. */
-  readonly materializations?: readonly GenericRow[];
-  readonly evaluations?: readonly GenericRow[];
+  /** Null unless Fivetran lands the asset. */
+  readonly fivetran: FivetranConnector | null;
+  /** Null unless the asset is a Census sync. */
+  readonly census: CensusSync | null;
+  /** Newest first, failed attempts included. */
+  readonly materializations: readonly Materialization[];
+  /** The latest stored evaluation (at most one). */
+  readonly evaluations: readonly Evaluation[];
 }
 
 export interface LocationInfo {
@@ -157,15 +276,4 @@ export interface AssetFilter {
   readonly tags?: readonly string[];
   readonly locations?: readonly string[];
   readonly hasPolicy?: boolean;
-}
-
-/** Optional API fields, found by introspection once per page load. */
-export interface Capabilities {
-  readonly policyTree: boolean;
-  readonly evaluations: boolean;
-  readonly materializations: boolean;
-  readonly dryRun: boolean;
-  readonly connectorState: string | null;
-  /** `Query.assets(orderBy:)`: the list can sort by columns other than the key. */
-  readonly orderBy: boolean;
 }

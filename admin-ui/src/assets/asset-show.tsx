@@ -1,23 +1,26 @@
 /**
- * The asset page: identity, description, columns with their tests, checks, facts, policy, impact and
- * neighbours, the lineage graph, and designed places for materialization history and the runtime trend.
+ * The asset page: identity, description, the state of the tool that builds it (Fivetran connector, Census sync),
+ * columns with their tests, checks, facts, policy, impact and neighbours, the lineage graph, the materialization
+ * history, and a designed place for the runtime trend.
  */
 import ArrowBackIcon from "@mui/icons-material/ArrowBack";
 import ReportProblemOutlinedIcon from "@mui/icons-material/ReportProblemOutlined";
 import { Alert, Box, Breadcrumbs, Button, Chip, Grid, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import Markdown from "react-markdown";
 import { ShowBase, useShowContext } from "react-admin";
 import { Link, useNavigate } from "react-router-dom";
+import { MarkdownText } from "../common/markdown.tsx";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
 import { KindChip, KindChips, primaryTool, ToolMark } from "../common/tools.tsx";
 import { useTributary } from "../common/use-tributary.ts";
 import { LineageGraph } from "../lineage/lineage-graph.tsx";
 import type { AssetDetail, CheckInfo, Neighbour } from "../types.ts";
-import { Fact, GenericRows, Panel, Reserved } from "./panels.tsx";
+import { MaterializationHistory, RuntimeTrend } from "./history-panel.tsx";
+import { Fact, Panel } from "./panels.tsx";
 import { assetPath } from "./paths.ts";
 import { PolicyPanel } from "./policy-panel.tsx";
 import { impactSentence } from "./policy-text.ts";
+import { ToolStatePanel } from "./tool-panels.tsx";
 
 function testName(check: CheckInfo): string {
   // dbt names tests `not_null_orders_order_id`; the test's kind is what a reader wants in a column's row.
@@ -49,7 +52,9 @@ function Columns({ record }: { record: AssetDetail }) {
             <TableRow key={column.name} hover>
               <TableCell sx={{ fontFamily: "monospace", fontWeight: 600, whiteSpace: "nowrap" }}>{column.name}</TableCell>
               <TableCell sx={{ fontFamily: "monospace", color: "text.secondary", whiteSpace: "nowrap" }}>{column.type ?? "—"}</TableCell>
-              <TableCell sx={{ color: column.description ? "text.primary" : "text.disabled", minWidth: 200 }}>{column.description ?? "—"}</TableCell>
+              <TableCell sx={{ color: column.description ? "text.primary" : "text.disabled", minWidth: 200 }}>
+                {column.description ? <MarkdownText compact>{column.description}</MarkdownText> : "—"}
+              </TableCell>
               <TableCell>
                 <Box sx={{ display: "flex", gap: 0.5, flexWrap: "wrap" }}>
                   {column.checks.map((check) => (
@@ -125,36 +130,6 @@ function NeighbourList({ title, assets, testId }: { title: string; assets: reado
   );
 }
 
-function ToolState({ record }: { record: AssetDetail }) {
-  const tool = record.materializedBy?.tool ?? (record.kinds.includes("census") ? "census" : record.kinds.includes("fivetran") ? "fivetran" : null);
-  if (tool !== "fivetran" && tool !== "census") return null;
-  const what = tool === "fivetran" ? "Fivetran connector" : "Census sync";
-  const fields = record as unknown as Record<string, unknown>;
-  const state = fields[`toolState_${tool}`] ?? fields["toolState_connectorState"] ?? fields["toolState_syncState"] ?? null;
-  return (
-    <Panel title={`${what}`} id="tool-state">
-      {state !== null ? (
-        typeof state === "object" ? (
-          <Box data-testid="tool-state">
-            {Object.entries(state as Record<string, unknown>).map(([name, value]) => (
-              <Fact key={name} label={name}>
-                {value === null ? "—" : typeof value === "object" ? <code style={{ fontSize: 12 }}>{JSON.stringify(value)}</code> : String(value)}
-              </Fact>
-            ))}
-          </Box>
-        ) : (
-          <Typography variant="body2">{String(state)}</Typography>
-        )
-      ) : (
-        <Reserved title={`${what} state`}>
-          {record.materializedBy ? <>Runs as <code>{record.materializedBy.runTargetId}</code> in {record.materializedBy.location}. </> : null}
-          Its sync state shows here once the server reports it.
-        </Reserved>
-      )}
-    </Panel>
-  );
-}
-
 function Header({ record }: { record: AssetDetail }) {
   return (
     <Box sx={{ mb: 2 }}>
@@ -194,7 +169,8 @@ function UpstreamCount({ assetKey }: { assetKey: string }) {
 function AssetPage() {
   const { record, isPending, error, refetch } = useShowContext<AssetDetail>();
   const navigate = useNavigate();
-  if (error) {
+  // A failed background refresh keeps the page that is shown; only a page that never loaded shows the error.
+  if (error && record === undefined) {
     const missing = (error as { status?: number }).status === 404;
     return (
       <Box sx={{ p: 2 }}>
@@ -208,9 +184,11 @@ function AssetPage() {
       </Box>
     );
   }
-  if (isPending || record === undefined) {
+  // react-admin seeds each asset's getOne cache with its row from the list, which lacks the page's fields
+  // (columns, lineage, …): such a record is a placeholder until the asset's own query answers.
+  if (isPending || record === undefined || !Array.isArray((record as Partial<AssetDetail>).columns)) {
     return (
-      <Box sx={{ p: 2 }}>
+      <Box sx={{ p: 2 }} aria-busy="true">
         <Skeleton width={320} height={44} />
         <Grid container spacing={2} sx={{ mt: 1 }}>
           <Grid size={{ xs: 12, md: 8 }}><LoadingLines lines={6} height={28} /></Grid>
@@ -238,15 +216,14 @@ function AssetPage() {
         <Grid size={{ xs: 12, lg: 8 }}>
           <Panel title="About" id="about">
             {record.description ? (
-              <Box sx={{ fontSize: 14, lineHeight: 1.6, "& p": { mt: 0, mb: 1 }, "& code": { bgcolor: "#f2f4f7", px: 0.5, borderRadius: 0.5 } }}>
-                <Markdown>{record.description}</Markdown>
-              </Box>
+              <MarkdownText>{record.description}</MarkdownText>
             ) : (
               <Typography variant="body2" sx={{ color: "text.secondary" }}>
                 No description. Add one in the asset's YAML (<code>description:</code>) and it shows here, rendered as Markdown.
               </Typography>
             )}
           </Panel>
+          <ToolStatePanel record={record} />
           <PolicyPanel record={record} />
           <Panel title={<>Columns <Typography component="span" sx={{ color: "text.secondary" }}>{record.columns.length}</Typography></>} id="columns">
             <Columns record={record} />
@@ -297,29 +274,12 @@ function AssetPage() {
             <NeighbourList title="Direct upstream" assets={record.upstream} testId="upstream-list" />
             <NeighbourList title="Direct downstream" assets={record.downstream} testId="downstream-list" />
           </Panel>
-          <ToolState record={record} />
         </Grid>
-        <Grid size={{ xs: 12, md: 6 }}>
-          <Panel title="Materialization history" id="history">
-            {record.materializations !== undefined ? (
-              record.materializations.length === 0 ? (
-                <EmptyState title="Never materialized">No run has materialized this asset yet.</EmptyState>
-              ) : (
-                <GenericRows rows={record.materializations} columns={["occurredAt", "status", "tool", "location", "runId"]} />
-              )
-            ) : (
-              <Reserved title="Materializations" testId="history-reserved">
-                Every materialization — when, by which run and tool, and whether its checks passed — will be listed here once Tributary records runs.
-              </Reserved>
-            )}
-          </Panel>
+        <Grid size={{ xs: 12, lg: 8 }}>
+          <MaterializationHistory record={record} />
         </Grid>
-        <Grid size={{ xs: 12, md: 6 }}>
-          <Panel title="Runtime trend" id="runtime">
-            <Reserved title="Runtime plot" testId="runtime-reserved">
-              How long each materialization took, over time, plotted here once run history exists.
-            </Reserved>
-          </Panel>
+        <Grid size={{ xs: 12, lg: 4 }}>
+          <RuntimeTrend />
         </Grid>
       </Grid>
     </Box>
@@ -330,7 +290,8 @@ function AssetPage() {
 export function AssetShow() {
   return (
     // No redirect to the list on error (react-admin's default): the page says what went wrong.
-    <ShowBase queryOptions={{ retry: false, onError: () => undefined }}>
+    // Refreshed every 30 s while the tab is visible, so tool state and history follow syncs as they land.
+    <ShowBase queryOptions={{ retry: false, onError: () => undefined, refetchInterval: 30_000 }}>
       <AssetPage />
     </ShowBase>
   );

@@ -1,25 +1,12 @@
 /**
- * An evaluation of an asset's condition at one tick: whether it requested a run, and the condition tree with each
- * node's value and reason. Reads the shape `Evaluation { requested evaluatedAt tree { id label value reason children } }`
- * when the server has it; anything else falls back to a plain table.
+ * An evaluation of an asset's condition at one tick (`Evaluation`): whether it requested a run, and the condition
+ * tree with each node's value and reason. The tree comes flat, root first, children by id.
  */
 import CancelIcon from "@mui/icons-material/Cancel";
 import CheckCircleIcon from "@mui/icons-material/CheckCircle";
 import { Box, Chip, Typography } from "@mui/material";
-import type { GenericRow } from "../types.ts";
-import { GenericRows } from "./panels.tsx";
-
-interface EvaluationNode {
-  readonly id: string;
-  readonly label: string;
-  readonly value: boolean;
-  readonly reason?: string | null;
-  readonly children: readonly string[];
-}
-
-function isTree(value: unknown): value is readonly EvaluationNode[] {
-  return Array.isArray(value) && value.every((node) => node !== null && typeof node === "object" && "id" in node && "value" in node && "children" in node);
-}
+import { exactTime } from "../common/time.ts";
+import type { Evaluation, EvaluationNode } from "../types.ts";
 
 function NodeLine({ node }: { node: EvaluationNode }) {
   return (
@@ -69,20 +56,23 @@ function NodeView({ id, nodes, depth }: { id: string; nodes: ReadonlyMap<string,
   );
 }
 
-export function EvaluationView({ row, testId }: { row: GenericRow; testId?: string }) {
-  const tree = row["tree"];
-  if (!isTree(tree) || tree.length === 0) return <GenericRows rows={[row]} />;
-  const nodes = new Map(tree.map((node) => [node.id, node]));
-  const when = typeof row["evaluatedAt"] === "string" ? new Date(row["evaluatedAt"]).toLocaleString("en-GB") : null;
+export function EvaluationView({ evaluation, testId }: { evaluation: Evaluation; testId?: string }) {
+  const root = evaluation.tree[0];
+  const nodes = new Map(evaluation.tree.map((node) => [node.id, node]));
   return (
     <Box data-testid={testId}>
       <Box sx={{ display: "flex", alignItems: "center", gap: 1, mb: 1, flexWrap: "wrap" }}>
-        <Chip size="small" color={row["requested"] === true ? "success" : "default"} label={row["requested"] === true ? "requests a run" : "no run requested"} />
-        {when && <Typography variant="caption" sx={{ color: "text.secondary" }}>{typeof row["tick"] === "number" ? `tick ${row["tick"]}, ` : ""}{when}</Typography>}
+        <Chip size="small" color={evaluation.requested ? "success" : "default"} label={evaluation.requested ? "requests a run" : "no run requested"} />
+        <Typography variant="caption" sx={{ color: "text.secondary" }}>
+          {evaluation.tick > 0 ? `tick ${evaluation.tick}, ` : ""}
+          {exactTime(evaluation.evaluatedAt)}
+        </Typography>
       </Box>
-      <Box component="ul" sx={{ m: 0, p: 1.5, bgcolor: "#f9fafb", borderRadius: 1 }}>
-        <NodeView id={tree[0]!.id} nodes={nodes} depth={0} />
-      </Box>
+      {root !== undefined && (
+        <Box component="ul" sx={{ m: 0, p: 1.5, bgcolor: "#f9fafb", borderRadius: 1 }}>
+          <NodeView id={root.id} nodes={nodes} depth={0} />
+        </Box>
+      )}
     </Box>
   );
 }

@@ -18,9 +18,10 @@ export function Panel({ title, action, children, id, testId }: { title: ReactNod
   );
 }
 
-export function Fact({ label, children }: { label: string; children: ReactNode }) {
+/** A label and its value in a row; `labelWidth` (px) for a panel whose labels are longer than usual. */
+export function Fact({ label, children, labelWidth = 112 }: { label: string; children: ReactNode; labelWidth?: number }) {
   return (
-    <Box sx={{ display: "grid", gridTemplateColumns: "112px 1fr", gap: 1, py: 0.75, borderBottom: "1px solid", borderColor: "divider", "&:last-of-type": { borderBottom: 0 } }}>
+    <Box sx={{ display: "grid", gridTemplateColumns: `${labelWidth}px minmax(0, 1fr)`, gap: 1, py: 0.75, borderBottom: "1px solid", borderColor: "divider", "&:last-of-type": { borderBottom: 0 } }}>
       <Typography variant="body2" sx={{ color: "text.secondary" }}>
         {label}
       </Typography>
@@ -39,35 +40,6 @@ export function Reserved({ title, children, testId }: { title: string; children:
       <Typography variant="body2" sx={{ mt: 0.5 }}>
         {children}
       </Typography>
-    </Box>
-  );
-}
-
-/** Rows of a field the API has only recently gained, shown as a plain table of their scalar fields. */
-export function GenericRows({ rows, columns: preferred }: { rows: readonly Readonly<Record<string, unknown>>[]; columns?: readonly string[] }) {
-  const present = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((c) => c !== "__typename");
-  const chosen = preferred?.filter((c) => present.includes(c)) ?? [];
-  const columns = chosen.length > 0 ? chosen : present;
-  return (
-    <Box sx={{ overflowX: "auto" }}>
-    <Box component="table" sx={{ width: "100%", borderCollapse: "collapse", fontSize: 13, "& td, & th": { textAlign: "left", p: 0.75, borderBottom: "1px solid", borderColor: "divider" } }}>
-      <thead>
-        <tr>
-          {columns.map((column) => (
-            <th key={column}>{column}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row, i) => (
-          <tr key={i}>
-            {columns.map((column) => (
-              <td key={column}>{typeof row[column] === "object" ? JSON.stringify(row[column]) : String(row[column] ?? "—")}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </Box>
     </Box>
   );
 }

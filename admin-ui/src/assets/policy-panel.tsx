@@ -1,16 +1,15 @@
 /**
- * The asset's automation policy in words, its declared condition as a tree, its latest evaluation and what the
- * scheduler would do now. The last two come from fields the scheduler adds (`Asset.evaluations`, `Query.dryRun`);
- * until the server has them their places say so.
+ * The asset's automation policy in words, its condition as a tree (`Policy.tree`), its latest stored evaluation
+ * (`Asset.evaluations`) and what a tick now would decide (`Query.dryRun`, asked when the panel shows).
  */
 import BoltIcon from "@mui/icons-material/Bolt";
 import { Box, Chip, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { ErrorState, LoadingLines } from "../common/states.tsx";
 import { useTributary } from "../common/use-tributary.ts";
-import type { AssetDetail, Capabilities } from "../types.ts";
+import type { AssetDetail } from "../types.ts";
 import { EvaluationView } from "./evaluation-view.tsx";
-import { Panel, Reserved } from "./panels.tsx";
+import { Panel } from "./panels.tsx";
 import { conditionTree, describePolicy, policyTree, type ConditionNode } from "./policy-text.ts";
 
 function ConditionTreeView({ node, depth = 0 }: { node: ConditionNode; depth?: number }) {
@@ -30,35 +29,26 @@ function ConditionTreeView({ node, depth = 0 }: { node: ConditionNode; depth?: n
   );
 }
 
-function DryRun({ assetKey, capabilities }: { assetKey: string; capabilities: Capabilities | undefined }) {
+function DryRun({ assetKey }: { assetKey: string }) {
   const dataProvider = useTributary();
-  const dryRun = useQuery({
-    queryKey: ["dryRun", assetKey],
-    queryFn: () => dataProvider.dryRun(assetKey),
-    enabled: capabilities?.dryRun === true,
-  });
-  if (capabilities === undefined) return <LoadingLines lines={1} />;
-  if (!capabilities.dryRun) {
-    return <Reserved title="What would happen now" testId="dry-run-reserved">The scheduler's dry run is not available on this server yet.</Reserved>;
-  }
+  const dryRun = useQuery({ queryKey: ["dryRun", assetKey], queryFn: () => dataProvider.dryRun(assetKey) });
   if (dryRun.isError) return <ErrorState error={dryRun.error} title="Dry run failed" onRetry={() => void dryRun.refetch()} />;
   if (dryRun.data === undefined) return <LoadingLines lines={2} />;
-  if (dryRun.data === null || dryRun.data.length === 0) {
-    return <Typography variant="body2" sx={{ color: "text.secondary" }}>Nothing would be requested for this asset now.</Typography>;
+  if (dryRun.data.length === 0) {
+    return <Typography variant="body2" sx={{ color: "text.secondary" }}>Nothing to evaluate: without a policy, a tick never requests this asset.</Typography>;
   }
   return (
     <>
-      {dryRun.data.map((row, i) => (
-        <EvaluationView key={i} row={row} testId="dry-run" />
+      {dryRun.data.map((evaluation) => (
+        <EvaluationView key={evaluation.treeHash} evaluation={evaluation} testId="dry-run" />
       ))}
     </>
   );
 }
 
 export function PolicyPanel({ record }: { record: AssetDetail }) {
-  const dataProvider = useTributary();
-  const capabilities = useQuery({ queryKey: ["capabilities"], queryFn: () => dataProvider.capabilities(), staleTime: Infinity });
   const policy = record.policy;
+  const latest = record.evaluations[0];
   return (
     <Panel title="Automation" id="policy" testId="policy-panel">
       {policy === null ? (
@@ -73,7 +63,7 @@ export function PolicyPanel({ record }: { record: AssetDetail }) {
             {describePolicy(policy)}
           </Typography>
           {(() => {
-            const tree = policyTree(policy.tree) ?? (policy.condition !== null && policy.condition !== undefined ? conditionTree(policy.condition) : null);
+            const tree = policy.tree !== null ? policyTree(policy.tree) : policy.condition !== null && policy.condition !== undefined ? conditionTree(policy.condition) : null;
             return tree === null ? null : (
               <Box component="ul" sx={{ m: 0, p: 1.5, bgcolor: "#f9fafb", borderRadius: 1 }} aria-label="Condition" data-testid="policy-tree">
                 <ConditionTreeView node={tree} />
@@ -90,21 +80,17 @@ export function PolicyPanel({ record }: { record: AssetDetail }) {
       <Typography variant="subtitle2" sx={{ mt: 2, mb: 1 }}>
         Latest evaluation
       </Typography>
-      {capabilities.data?.evaluations && record.evaluations !== undefined ? (
-        record.evaluations.length === 0 ? (
-          <Typography variant="body2" sx={{ color: "text.secondary" }}>Not evaluated yet.</Typography>
-        ) : (
-          <EvaluationView row={record.evaluations[0]!} testId="latest-evaluation" />
-        )
+      {latest === undefined ? (
+        <Typography variant="body2" sx={{ color: "text.secondary" }} data-testid="evaluation-none">
+          Not evaluated yet: the scheduler records each tick's evaluation here once it runs.
+        </Typography>
       ) : (
-        <Reserved title="Evaluation tree" testId="evaluation-reserved">
-          Which condition nodes were true at the latest tick appears here once the scheduler records evaluations.
-        </Reserved>
+        <EvaluationView evaluation={latest} testId="latest-evaluation" />
       )}
       <Typography variant="subtitle2" sx={{ mt: 2, mb: 1 }}>
         What would happen now
       </Typography>
-      <DryRun assetKey={record.key} capabilities={capabilities.data} />
+      <DryRun assetKey={record.key} />
     </Panel>
   );
 }

@@ -1,5 +1,5 @@
 /** Policies in words: "eager: after any upstream update, when none is missing or running". */
-import type { Policy } from "../types.ts";
+import type { Policy, PolicyTreeNode } from "../types.ts";
 
 /** A cron expression read aloud, for the common shapes; the expression itself otherwise. */
 export function describeCron(cron: string): string {
@@ -91,12 +91,7 @@ export function impactSentence(impact: { count: number; countByKind: readonly { 
   return parts.join(", ");
 }
 
-/** `Policy.tree` from the server ({id, name, label, children}), when it has one, as the same readable tree. */
-export function policyTree(tree: unknown): ConditionNode | null {
-  if (tree === null || typeof tree !== "object") return null;
-  const node = tree as { label?: unknown; name?: unknown; children?: unknown };
-  const label = typeof node.label === "string" ? node.label : typeof node.name === "string" ? node.name : null;
-  if (label === null) return null;
-  const children = Array.isArray(node.children) ? node.children.map(policyTree).filter((c): c is ConditionNode => c !== null) : [];
-  return { label, children };
+/** `Policy.tree` from the server as the same readable tree the declared condition gives. */
+export function policyTree(tree: PolicyTreeNode): ConditionNode {
+  return { label: tree.label || tree.name, children: tree.children.map(policyTree) };
 }

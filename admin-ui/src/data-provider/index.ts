@@ -1,29 +1,19 @@
 /**
  * The UI's single data provider: react-admin's list/show calls and a few custom methods (facets, lineage,
- * capabilities, dry run), all over Tributary's GraphQL API. Components never fetch; they call this.
+ * dry run), all over Tributary's GraphQL API. Components never fetch; they call this. The UI is served by the
+ * `tributary serve` it talks to, so every query names its fields explicitly, typed in ../types.ts.
  *
  * Pagination: the API pages with cursors, react-admin with page numbers. The provider remembers the cursor at
  * every page end it has seen (per filter); a page it has not seen is reached by asking only for `endCursor`
  * over the assets before it, 500 at a time, so a shared URL of page 40 costs a few tiny requests.
  *
- * Sorting: a column's sort becomes `orderBy` when the server has it (cursors are kept per filter and order);
- * against a server without it, the list sorts by key, descending by reading pages from the end.
+ * Sorting: a column's sort becomes `orderBy` (cursors are kept per filter and order); the default order, by key
+ * ascending, is asked without it: the contract's query, which main.tsx prefetches.
  */
-import type { DataProvider, GetListResult, GetManyResult, GetOneResult, RaRecord } from "react-admin";
-import type {
-  AssetDetail,
-  AssetFilter,
-  AssetSummary,
-  Capabilities,
-  Facets,
-  GenericRow,
-  LineageDirection,
-  LineageGraph,
-  LocationInfo,
-} from "../types.ts";
-import { NO_OPTIONAL_FIELDS, optionalSelections, type OptionalSelections, type SchemaInfo } from "./capabilities.ts";
+import { HttpError, type DataProvider, type GetListResult, type GetManyResult, type GetOneResult, type RaRecord } from "react-admin";
+import type { AssetDetail, AssetFilter, AssetSummary, Evaluation, Facets, LineageDirection, LineageGraph, LocationInfo } from "../types.ts";
 import { graphql } from "./graphql-client.ts";
-import { ASSET_COUNT, ASSET_PAGE, assetPageQuery, assetQuery, facetsQuery, INTROSPECTION, LINEAGE, LOCATIONS, skipQuery } from "./queries.ts";
+import { ASSET, ASSET_PAGE, DRY_RUN, facetsQuery, LINEAGE, LOCATIONS, ORDERED_ASSET_PAGE, skipQuery } from "./queries.ts";
 import { filterVariables, type FilterVariables } from "./variables.ts";
 
 export { filterVariables } from "./variables.ts";
@@ -45,9 +35,8 @@ export const SORT_FIELDS: Readonly<Record<string, string>> = {
 export interface TributaryDataProvider extends DataProvider {
   facets(filter: AssetFilter): Promise<Facets>;
   lineage(params: { key: string; direction: LineageDirection; depth: number | null }): Promise<LineageGraph>;
-  capabilities(): Promise<Capabilities>;
-  /** What the scheduler would do now for one asset (`Query.dryRun`); null when the server cannot say. */
-  dryRun(key: string): Promise<readonly GenericRow[] | null>;
+  /** What a tick now would decide for one asset (`Query.dryRun`); empty when the asset has no policy. */
+  dryRun(key: string): Promise<readonly Evaluation[]>;
 }
 
 interface AssetPageData {
@@ -63,12 +52,6 @@ const withId = <T extends { key: string }>(asset: T): T & { id: string } => ({ .
 export function createTributaryDataProvider(url = "/graphql"): TributaryDataProvider {
   /** cursor after `offset` assets, per filter */
   const cursors = new Map<string, Map<number, string>>();
-  let optional: Promise<OptionalSelections> | null = null;
-
-  const optionalFields = () =>
-    (optional ??= graphql<SchemaInfo>(url, INTROSPECTION)
-      .then(optionalSelections)
-      .catch(() => NO_OPTIONAL_FIELDS));
 
   /** `variables` carry `orderBy` exactly when the server gets an ordered query. */
   async function cursorAt(variables: FilterVariables, offset: number): Promise<string | null> {
@@ -107,23 +90,11 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     let variables = filterVariables(params.filter ?? {});
     const field = SORT_FIELDS[params.sort?.field ?? "key"] ?? "KEY";
     const direction = params.sort?.order === "DESC" ? "DESC" : "ASC";
-    const keyOrder = field === "KEY" && direction === "ASC";
-    // The default order is asked without orderBy (the contract query; no introspection needed for it).
-    if (!keyOrder && (await optionalFields()).capabilities.orderBy) variables = { ...variables, orderBy: { field, direction } };
-    // A server without orderBy returns assets by key; descending order reads the same pages from the end.
-    else if (direction === "DESC") {
-      const count = await graphql<AssetPageData>(url, ASSET_COUNT, { ...variables, first: 0 });
-      const total = count.assets.totalCount;
-      const end = total - (page - 1) * perPage;
-      const start = Math.max(0, end - perPage);
-      if (end <= 0) return { data: [], total, pageInfo: { hasNextPage: false, hasPreviousPage: page > 1 } };
-      const after = await cursorAt(variables, start);
-      const data = await graphql<AssetPageData>(url, ASSET_PAGE, { ...variables, first: end - start, after });
-      return { data: [...data.assets.nodes].reverse().map(withId), total, pageInfo: { hasNextPage: start > 0, hasPreviousPage: page > 1 } };
-    }
+    // The default order is asked without orderBy (the contract query, and the one main.tsx prefetches).
+    if (field !== "KEY" || direction !== "ASC") variables = { ...variables, orderBy: { field, direction } };
     const offset = (page - 1) * perPage;
     const after = await cursorAt(variables, offset);
-    const query = "orderBy" in variables ? assetPageQuery(true) : ASSET_PAGE;
+    const query = "orderBy" in variables ? ORDERED_ASSET_PAGE : ASSET_PAGE;
     const data = await graphql<AssetPageData>(url, query, { ...variables, first: Math.min(perPage, MAX_PAGE), after });
     const { endCursor, hasNextPage } = data.assets.pageInfo;
     if (endCursor !== null) {
@@ -139,9 +110,9 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
   }
 
   async function asset(key: string): Promise<AssetDetail> {
-    const extras = await optionalFields();
-    const data = await graphql<{ asset: Omit<AssetDetail, "id"> | null }>(url, assetQuery(extras), { key });
-    if (data.asset === null) throw new Error(`No asset has the key ${key}`);
+    const data = await graphql<{ asset: Omit<AssetDetail, "id"> | null }>(url, ASSET, { key });
+    // The server answers an unknown key with ASSET_NOT_FOUND (a 404 from graphql()); a bare null means the same.
+    if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
     return withId(data.asset);
   }
 
@@ -207,15 +178,9 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
       const data = await graphql<{ lineage: LineageGraph }>(url, LINEAGE, { key, direction, depth });
       return data.lineage;
     },
-    async capabilities() {
-      return (await optionalFields()).capabilities;
-    },
     async dryRun(key) {
-      const extras = await optionalFields();
-      if (extras.dryRun === null || extras.dryRunKeyField === null) return null;
-      const data = await graphql<{ dryRun: readonly GenericRow[] }>(url, extras.dryRun);
-      const field = extras.dryRunKeyField;
-      return data.dryRun.filter((row) => row[field] === key);
+      const data = await graphql<{ dryRun: readonly Evaluation[] }>(url, DRY_RUN);
+      return data.dryRun.filter((evaluation) => evaluation.assetKey === key);
     },
   };
   return provider;

@@ -17,8 +17,8 @@ export const ASSET_ROW = /* GraphQL */ `
 const FILTER_PARAMETERS = `$search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean`;
 const FILTER_ARGUMENTS = `search: $search, kinds: $kinds, groups: $groups, owners: $owners, tags: $tags, locations: $locations, hasPolicy: $hasPolicy`;
 
-/** A page of the list; `ordered` adds `orderBy` (only servers that have it may get it). */
-export function assetPageQuery(ordered: boolean): string {
+/** A page of the list; `ordered` adds `orderBy` (the default key order is asked without it). */
+function assetPageQuery(ordered: boolean): string {
   return /* GraphQL */ `
   query AssetPage(${FILTER_PARAMETERS}, $first: Int, $after: String${ordered ? ", $orderBy: AssetOrder" : ""}) {
     assets(${FILTER_ARGUMENTS}, first: $first, after: $after${ordered ? ", orderBy: $orderBy" : ""}) {
@@ -33,13 +33,8 @@ export function assetPageQuery(ordered: boolean): string {
 
 /** A page in key order: the contract's query, and the one main.tsx prefetches. */
 export const ASSET_PAGE = assetPageQuery(false);
-
-/** How many assets match. */
-export const ASSET_COUNT = /* GraphQL */ `
-  query AssetCount(${FILTER_PARAMETERS}, $first: Int) {
-    assets(${FILTER_ARGUMENTS}, first: $first) { totalCount }
-  }
-`;
+/** A page in any other order (`$orderBy`). */
+export const ORDERED_ASSET_PAGE = assetPageQuery(true);
 
 /** Only the cursor at the end of a run of assets: how a page number becomes a cursor, cheaply. */
 export function skipQuery(ordered: boolean): string {
@@ -71,30 +66,71 @@ export function facetsQuery(): string {
 
 export const NEIGHBOUR = `key kinds materializedBy { tool }`;
 
-/** The asset page; `extras` adds the optional fields the server was found to have. */
-export function assetQuery(extras: { policy: string; asset: string }): string {
-  return /* GraphQL */ `
-    query Asset($key: String!) {
-      asset(key: $key) {
-        key keyPath aliases kinds group owners tags description dbtUniqueId codeVersion
-        relation { database schema name fullName }
-        materializedBy { tool location runTargetId }
-        readBy
-        locations
-        definedIn { file line path }
-        columns { name type description tags checks { name blocking } }
-        checks { name description blocking columnName additionalDeps }
-        policy { source type label cronSchedule cronTimezone condition declaredIn { file line path } ${extras.policy} }
-        upstream { ${NEIGHBOUR} }
-        downstream { ${NEIGHBOUR} }
-        impact { count countByKind { kind count } }
-        diagnostics { severity code message }
-        metadata
-        ${extras.asset}
-      }
+/** How many materializations (and failed attempts) the asset page lists, and Census runs its panel shows. */
+export const HISTORY_SIZE = 20;
+export const CENSUS_RUNS = 5;
+
+const FIVETRAN_CONNECTOR = /* GraphQL */ `
+  fragment FivetranConnectorState on FivetranConnector {
+    connectorId name service location groupId groupName destinationService scheduleType syncFrequencyMinutes
+    paused setupState syncState updateState succeededAt failedAt rescheduledFor url logsUrl sourceSchema sourceTable asOf
+  }
+`;
+
+const CENSUS_SYNC = /* GraphQL */ `
+  fragment CensusSyncState on CensusSync {
+    syncId label location operation sourceObject destinationName destinationObject destinationType
+    mappings { from to primaryIdentifier }
+    schedule paused health url asOf
+    lastRuns(first: ${CENSUS_RUNS}) {
+      syncRunId status startedAt completedAt recordsProcessed recordsUpdated recordsFailed recordsInvalid errorMessage launchedBy
     }
-  `;
-}
+  }
+`;
+
+const EVALUATION = /* GraphQL */ `
+  fragment EvaluationFields on Evaluation {
+    assetKey tick evaluatedAt requested treeHash
+    tree { id name label value reason children }
+  }
+`;
+
+/** The asset page: everything but the lineage graph (LINEAGE) and the dry run (DRY_RUN), in one request. */
+export const ASSET = /* GraphQL */ `
+  query Asset($key: String!) {
+    asset(key: $key) {
+      key keyPath aliases kinds group owners tags description dbtUniqueId codeVersion
+      relation { database schema name fullName }
+      materializedBy { tool location runTargetId }
+      readBy
+      locations
+      definedIn { file line path }
+      columns { name type description tags checks { name blocking } }
+      checks { name description blocking columnName additionalDeps }
+      policy { source type label cronSchedule cronTimezone condition tree declaredIn { file line path } }
+      upstream { ${NEIGHBOUR} }
+      downstream { ${NEIGHBOUR} }
+      impact { count countByKind { kind count } }
+      diagnostics { severity code message }
+      metadata
+      fivetran { ...FivetranConnectorState }
+      census { ...CensusSyncState }
+      materializations(first: ${HISTORY_SIZE}, includeFailures: true) { id assetKey status tool location runId occurredAt recordedAt metadata }
+      evaluations(first: 1) { ...EvaluationFields }
+    }
+  }
+  ${FIVETRAN_CONNECTOR}
+  ${CENSUS_SYNC}
+  ${EVALUATION}
+`;
+
+/** What a tick now would request, and why, for every asset with a policy (the page picks its own). */
+export const DRY_RUN = /* GraphQL */ `
+  query DryRun {
+    dryRun { ...EvaluationFields }
+  }
+  ${EVALUATION}
+`;
 
 export const LINEAGE = /* GraphQL */ `
   query Lineage($key: String!, $direction: LineageDirection, $depth: Int) {
@@ -111,16 +147,6 @@ export const LOCATIONS = /* GraphQL */ `
       name kind origin state loadedAt loadDurationMs assetCount
       error { code message at }
       diagnostics { severity code message locationName assetKey asset { key } nodeId at { file line path } }
-    }
-  }
-`;
-
-/** What the server offers beyond the base contract; asked once. */
-export const INTROSPECTION = /* GraphQL */ `
-  query Capabilities {
-    __schema {
-      queryType { fields { name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } }
-      types { name kind fields { name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } }
     }
   }
 `;
