@@ -1,12 +1,26 @@
 /**
- * Entry: asks for the catalog list's first page, then loads and renders the app. The app (react-admin, MUI) is a
- * separate chunk, so the request runs while that code downloads and evaluates; the data provider picks up the
- * response (data-provider/prefetch.ts) and the list renders with its rows from the first frame.
+ * Entry: asks for the catalog list's first page (and its facets), draws the list's first paint from them while
+ * the app (react-admin, MUI: a separate, much larger chunk) downloads and evaluates, then renders the app, which
+ * takes over the prefetched responses (data-provider/prefetch.ts) and removes the first paint once its own list
+ * has drawn (boot/first-paint.tsx).
  */
+import "./catalog.css";
+import { startFirstPaint } from "./boot/first-paint.tsx";
 import { prefetchFirstPage } from "./data-provider/prefetch.ts";
-
-const firstPage = prefetchFirstPage("/graphql", window.location);
 
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root");
-void import("./render.tsx").then(({ render }) => render(root, firstPage));
+
+const firstPage = prefetchFirstPage("/graphql", window.location);
+const firstPaint = firstPage === null ? null : startFirstPaint(firstPage, root);
+const app = firstPaint === null ? import("./render.tsx") : firstPaint.drawn.then(() => import("./render.tsx"));
+
+app.then(
+  ({ render }) => render(root, firstPage),
+  (error: unknown) => {
+    // A stale tab after an upgrade asks for chunks that no longer exist: say so rather than hang.
+    const message = `Tributary's web app could not load (${error instanceof Error ? error.message : String(error)}). Reload the page to try again.`;
+    if (firstPaint !== null) firstPaint.fail(message);
+    else root.textContent = message;
+  },
+);

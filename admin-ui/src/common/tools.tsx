@@ -1,73 +1,8 @@
-/** Colours and marks of the tools and kinds an asset can have, used in chips, the list and the lineage graph. */
+/** Tool and kind chips (MUI); the marks and colours themselves live in tool-marks.tsx, free of MUI. */
 import { Box, Chip } from "@mui/material";
+import { ToolMark, toolStyle } from "./tool-marks.tsx";
 
-export interface ToolStyle {
-  readonly label: string;
-  readonly color: string;
-  /** Text colour on `color`. */
-  readonly contrast: string;
-  /** One or two letters drawn in the mark. */
-  readonly mark: string;
-}
-
-const TOOLS: Readonly<Record<string, ToolStyle>> = {
-  dbt: { label: "dbt", color: "#FF694B", contrast: "#fff", mark: "d" },
-  fivetran: { label: "Fivetran", color: "#0073FF", contrast: "#fff", mark: "F" },
-  census: { label: "Census", color: "#7A3FE4", contrast: "#fff", mark: "C" },
-  duckdb: { label: "DuckDB", color: "#FFD600", contrast: "#1d1d1d", mark: "D" },
-  postgres: { label: "Postgres", color: "#336791", contrast: "#fff", mark: "P" },
-  snowflake: { label: "Snowflake", color: "#29B5E8", contrast: "#fff", mark: "S" },
-  bigquery: { label: "BigQuery", color: "#4285F4", contrast: "#fff", mark: "B" },
-  source: { label: "source", color: "#667085", contrast: "#fff", mark: "s" },
-  seed: { label: "seed", color: "#12B76A", contrast: "#fff", mark: "s" },
-  snapshot: { label: "snapshot", color: "#875BF7", contrast: "#fff", mark: "s" },
-  exposure: { label: "exposure", color: "#0E9384", contrast: "#fff", mark: "e" },
-  dashboard: { label: "dashboard", color: "#0BA5EC", contrast: "#fff", mark: "▦" },
-};
-
-const FALLBACK_COLORS = ["#6172F3", "#EE46BC", "#F79009", "#2E90FA", "#15B79E", "#9E77ED"];
-
-/** The style of a tool or kind; unknown kinds get a stable colour from their name. */
-export function toolStyle(kind: string): ToolStyle {
-  const known = TOOLS[kind.toLowerCase()];
-  if (known !== undefined) return known;
-  let hash = 0;
-  for (const char of kind) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return { label: kind, color: FALLBACK_COLORS[hash % FALLBACK_COLORS.length] ?? "#667085", contrast: "#fff", mark: kind.slice(0, 1) };
-}
-
-/** The tool a graph node or row is coloured by: what materializes it, else its most specific tool kind. */
-export function primaryTool(kinds: readonly string[], materializedBy: { tool: string } | null): string {
-  if (materializedBy !== null) return materializedBy.tool;
-  for (const tool of ["census", "fivetran", "dbt"]) if (kinds.includes(tool)) return tool;
-  return kinds[0] ?? "unknown";
-}
-
-/** A round mark with the tool's letter (a plain span: it is drawn hundreds of times). */
-export function ToolMark({ kind, size = 18 }: { kind: string; size?: number }) {
-  const style = toolStyle(kind);
-  return (
-    <span
-      aria-hidden
-      style={{
-        width: size,
-        height: size,
-        borderRadius: "50%",
-        background: style.color,
-        color: style.contrast,
-        display: "inline-flex",
-        alignItems: "center",
-        justifyContent: "center",
-        fontSize: size * 0.6,
-        fontWeight: 700,
-        lineHeight: 1,
-        flexShrink: 0,
-      }}
-    >
-      {style.mark}
-    </span>
-  );
-}
+export { AssetMarks, primaryTool, ToolMark, toolStyle, type ToolStyle } from "./tool-marks.tsx";
 
 /** A small chip naming a tool or kind, with its mark. */
 export function KindChip({ kind, size = "small" }: { kind: string; size?: "small" | "medium" }) {
@@ -94,13 +29,3 @@ export function KindChips({ kinds }: { kinds: readonly string[] }) {
   );
 }
 
-/** The marks of an asset's kinds, compact, for dense tables (a native title, cheap at 100 rows). */
-export function KindMarks({ kinds }: { kinds: readonly string[] }) {
-  return (
-    <span style={{ display: "flex", gap: 4 }} title={kinds.map((kind) => toolStyle(kind).label).join(", ")} aria-label={kinds.join(", ")}>
-      {kinds.map((kind) => (
-        <ToolMark key={kind} kind={kind} />
-      ))}
-    </span>
-  );
-}

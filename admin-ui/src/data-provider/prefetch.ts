@@ -7,7 +7,7 @@
  */
 import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import type { AssetFilter } from "../types.ts";
-import { ASSET_PAGE } from "./queries.ts";
+import { ASSET_PAGE, facetsQuery } from "./queries.ts";
 import { filterVariables } from "./variables.ts";
 
 /** A prefetched response older than this is not used (the user may have come back much later). */
@@ -17,15 +17,23 @@ const pending = new Map<string, { response: Promise<Response>; at: number }>();
 
 const requestKey = (url: string, query: string, variables: Record<string, unknown>) => `${url}\n${query}\n${JSON.stringify(variables)}`;
 
-/** Starts a GraphQL POST whose response {@link takePrefetched} hands out once. */
-export function prefetch(url: string, query: string, variables: Record<string, unknown>): void {
+/**
+ * Starts a GraphQL POST whose response {@link takePrefetched} hands out once; resolves with a copy of its body
+ * (for the first paint), or rejects when it fails.
+ */
+export function prefetch(url: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
   const response = fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
     body: JSON.stringify({ query, variables }),
   });
-  response.catch(() => undefined); // a failure is reported by the regular request that replaces it
+  // Cloned here, before the app's request can read the body. A failure is reported by the regular request
+  // that replaces it.
+  const copy = response.then((answer) => (answer.ok ? answer.clone().json() : Promise.reject(new Error(`${answer.status}`))));
+  copy.catch(() => undefined);
+  response.catch(() => undefined);
   pending.set(requestKey(url, query, variables), { response, at: performance.now() });
+  return copy;
 }
 
 /** The prefetched response of exactly this request, once; undefined when there is none (or it is stale). */
@@ -54,11 +62,19 @@ export function prefetchFirstPage(url: string, location: { pathname: string; sea
     return null;
   }
   if (typeof filter !== "object" || filter === null || Array.isArray(filter)) return null;
-  prefetch(url, ASSET_PAGE, { ...filterVariables(filter), first: LIST_PAGE_SIZE, after: null });
-  return { filter: filter as AssetFilter };
+  const variables = filterVariables(filter);
+  return {
+    filter: filter as AssetFilter,
+    page: prefetch(url, ASSET_PAGE, { ...variables, first: LIST_PAGE_SIZE, after: null }),
+    // The facets the list asks for as soon as its rows are in: the same request, started now.
+    facets: prefetch(url, facetsQuery(), variables),
+  };
 }
 
 /** The list view whose first page was prefetched: react-admin's getList parameters are derived from it. */
 export interface FirstPage {
   readonly filter: AssetFilter;
+  /** The GraphQL answers' bodies, for the first paint. */
+  readonly page: Promise<unknown>;
+  readonly facets: Promise<unknown>;
 }

@@ -1,0 +1,128 @@
+/**
+ * The app frame (app bar, menu, content area) as plain elements styled by catalog.css. react-admin's layout is
+ * replaced by this one (layout/index.tsx supplies its state) because the first paint (boot/first-paint.tsx)
+ * draws the very same frame before react-admin has loaded: one component, so the two cannot drift apart.
+ */
+import type { MouseEvent, ReactNode } from "react";
+
+/** Material icons (Apache-2.0) as paths: plain SVG, no icon components. */
+export const ICONS = {
+  menu: "M3 18h18v-2H3zm0-5h18v-2H3zm0-7v2h18V6z",
+  refresh:
+    "M17.65 6.35C16.2 4.9 14.21 4 12 4c-4.42 0-7.99 3.58-7.99 8s3.57 8 7.99 8c3.73 0 6.84-2.55 7.73-6h-2.08c-.82 2.33-3.04 4-5.65 4-3.31 0-6-2.69-6-6s2.69-6 6-6c1.66 0 3.14.69 4.22 1.78L13 11h7V4z",
+  search:
+    "M15.5 14h-.79l-.28-.27C15.41 12.59 16 11.11 16 9.5 16 5.91 13.09 3 9.5 3S3 5.91 3 9.5 5.91 16 9.5 16c1.61 0 3.09-.59 4.23-1.57l.27.28v.79l5 4.99L20.49 19zm-6 0C7.01 14 5 11.99 5 9.5S7.01 5 9.5 5 14 7.01 14 9.5 11.99 14 9.5 14",
+  catalog: "M20 3H5c-1.1 0-2 .9-2 2v14c0 1.1.9 2 2 2h15c1.1 0 2-.9 2-2V5c0-1.1-.9-2-2-2m0 2v3H5V5zm-5 14h-5v-9h5zM5 10h3v9H5zm12 9v-9h3v9z",
+  locations: "M2 20h20v-4H2zm2-3h2v2H4zM2 4v4h20V4zm4 3H4V5h2zm-4 7h20v-4H2zm2-3h2v2H4z",
+  api: "m14 12-2 2-2-2 2-2zm-2-6 2.12 2.12 2.5-2.5L12 1 7.38 5.62l2.5 2.5zm-6 6 2.12-2.12-2.5-2.5L1 12l4.62 4.62 2.5-2.5zm12 0-2.12 2.12 2.5 2.5L23 12l-4.62-4.62-2.5 2.5zm-6 6-2.12-2.12-2.5 2.5L12 23l4.62-4.62-2.5-2.5z",
+  filter: "M10 18h4v-2h-4zM3 6v2h18V6zm3 7h12v-2H6z",
+  close: "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
+} as const;
+
+export function Icon({ path, size = 24 }: { path: string; size?: number }) {
+  return (
+    <svg className="icon" viewBox="0 0 24 24" width={size} height={size} fill="currentColor" aria-hidden focusable="false">
+      <path d={path} />
+    </svg>
+  );
+}
+
+interface MenuItem {
+  readonly label: string;
+  readonly to: string;
+  readonly icon: string;
+  /** A page outside the app (GraphiQL): the browser loads it. */
+  readonly external?: boolean;
+}
+
+export const MENU: readonly MenuItem[] = [
+  { label: "Catalog", to: "/assets", icon: ICONS.catalog },
+  { label: "Locations", to: "/locations", icon: ICONS.locations },
+  { label: "GraphQL API", to: "/graphql", icon: ICONS.api, external: true },
+];
+
+/** Where the menu's open/closed choice is kept, for the app and the first paint alike. */
+const SIDEBAR_KEY = "tributary.sidebar";
+
+/** Whether the menu shows its labels: the saved choice, else open on screens wide enough for it. */
+export function initialSidebarOpen(): boolean {
+  try {
+    const saved = window.localStorage.getItem(SIDEBAR_KEY);
+    if (saved === "open" || saved === "closed") return saved === "open";
+  } catch {
+    // Storage can be disabled; the default below applies.
+  }
+  return window.matchMedia("(min-width: 900px)").matches;
+}
+
+export function saveSidebarOpen(open: boolean): void {
+  try {
+    window.localStorage.setItem(SIDEBAR_KEY, open ? "open" : "closed");
+  } catch {
+    // Not saved; the menu still toggles.
+  }
+}
+
+export interface AppFrameProps {
+  /** The page's title in the app bar (the first paint's). */
+  readonly title?: string;
+  /**
+   * The id react-admin pages portal their title into (`react-admin-title`): the app's frame only, so a page
+   * rendered while the first paint is up never portals into the first paint's frame.
+   */
+  readonly titleContainerId?: string;
+  readonly sidebarOpen: boolean;
+  readonly onToggleSidebar?: () => void;
+  readonly onRefresh?: () => void;
+  /** A request is running: the app bar shows a progress line. */
+  readonly loading?: boolean;
+  /** The path of the current page, to mark its menu item. */
+  readonly pathname: string;
+  /** Opens an in-app path without reloading; without it, links load the page. */
+  readonly navigate?: (to: string) => void;
+  readonly children: ReactNode;
+}
+
+export function AppFrame({ title, titleContainerId, sidebarOpen, onToggleSidebar, onRefresh, loading = false, pathname, navigate, children }: AppFrameProps) {
+  const follow = (item: MenuItem) => (event: MouseEvent) => {
+    if (navigate === undefined || item.external === true || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    navigate(item.to);
+  };
+  return (
+    <div className={`app-frame ${sidebarOpen ? "sidebar-open" : "sidebar-closed"}`}>
+      <a className="skip-link" href="#main-content">
+        Skip to content
+      </a>
+      <header className="app-bar">
+        <button type="button" className="icon-button" aria-label={sidebarOpen ? "Close menu" : "Open menu"} aria-expanded={sidebarOpen} onClick={onToggleSidebar}>
+          <Icon path={ICONS.menu} />
+        </button>
+        <img className="app-logo" src="/favicon.svg" alt="" width={22} height={22} />
+        <span className="app-name">Tributary</span>
+        <span className="app-title" id={titleContainerId}>
+          {title}
+        </span>
+        <button type="button" className="icon-button" aria-label="Refresh" title="Refresh" onClick={onRefresh}>
+          <Icon path={ICONS.refresh} />
+        </button>
+        {loading && <span className="app-progress" role="progressbar" aria-label="Loading" />}
+      </header>
+      <nav className="app-menu" aria-label="Main">
+        {MENU.map((item) => {
+          const active = !item.external && (pathname === item.to || pathname.startsWith(`${item.to}/`) || (pathname === "/" && item.to === "/assets"));
+          return (
+            <a key={item.to} href={item.to} className={active ? "active" : undefined} aria-current={active ? "page" : undefined} title={item.label} onClick={follow(item)}>
+              <Icon path={item.icon} />
+              <span className="label">{item.label}</span>
+            </a>
+          );
+        })}
+      </nav>
+      {sidebarOpen && <div className="app-menu-backdrop" onClick={onToggleSidebar} aria-hidden />}
+      <main id="main-content" className="app-content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
