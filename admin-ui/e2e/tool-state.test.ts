@@ -174,6 +174,12 @@ describe("asset page: tool state and history", { timeout: 120_000 }, () => {
     assert.deepEqual(await channel.locator(".markdown-compact code").allTextContents(), ["web", "pos"]);
     // One line per short description: the paragraph keeps no margins of its own.
     assert.equal(await channel.locator(".markdown-compact p").evaluate((p) => getComputedStyle(p).marginBottom), "0px");
+    // GitHub-flavoured tables, as dbt docs blocks write them (financial_status's docs block is one).
+    const status = columns.locator("tbody tr").filter({ has: page.getByText("financial_status", { exact: true }) });
+    const table = status.locator(".markdown-compact table");
+    await table.waitFor();
+    assert.deepEqual(await table.locator("th").allTextContents(), ["status", "meaning"]);
+    assert.equal(await table.locator("tbody tr").count(), 5);
     if (SCREENSHOTS !== null) await columns.screenshot({ path: join(SCREENSHOTS, "columns-1440.png") });
   });
 
