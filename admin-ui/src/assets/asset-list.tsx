@@ -9,6 +9,7 @@ import { ListBase, Title, useListContext } from "react-admin";
 import { useNavigate } from "react-router-dom";
 import { dismissFirstPaint } from "../boot/first-paint-signal.ts";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
+import { usePageTitle } from "../common/use-page-title.ts";
 import type { AssetFilter, AssetSummary } from "../types.ts";
 import { AssetTable, type TableSort } from "./asset-table.tsx";
 import { FacetDialog, FacetPanel } from "./facet-sidebar.tsx";
@@ -83,6 +84,7 @@ function AssetRows() {
 function CatalogListView() {
   const { total, isPending, filterValues } = useListContext();
   const [filtersOpen, setFiltersOpen] = useState(false);
+  usePageTitle("Catalog");
   return (
     <>
       <Title title="Catalog" />

@@ -7,10 +7,11 @@ import ArrowBackIcon from "@mui/icons-material/ArrowBack";
 import ReportProblemOutlinedIcon from "@mui/icons-material/ReportProblemOutlined";
 import { Alert, Box, Breadcrumbs, Button, Chip, Grid, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { ShowBase, useShowContext } from "react-admin";
-import { Link, useNavigate } from "react-router-dom";
+import { ShowBase, Title, useShowContext } from "react-admin";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { MarkdownText } from "../common/markdown.tsx";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
+import { usePageTitle } from "../common/use-page-title.ts";
 import { KindChip, KindChips, primaryTool, ToolMark } from "../common/tools.tsx";
 import { useTributary } from "../common/use-tributary.ts";
 import { LineageGraph } from "../lineage/lineage-graph.tsx";
@@ -166,6 +167,13 @@ function UpstreamCount({ assetKey }: { assetKey: string }) {
   return <>{count.toLocaleString("en")} upstream asset{count === 1 ? "" : "s"} in all</>;
 }
 
+/** The asset's key in the app bar and the browser tab, as soon as it is known: from the URL (react-admin's `:id`). */
+function AssetTitle() {
+  const key = useParams<{ id: string }>().id ?? null;
+  usePageTitle(key);
+  return key === null ? null : <Title title={key} />;
+}
+
 function AssetPage() {
   const { record, isPending, error, refetch } = useShowContext<AssetDetail>();
   const navigate = useNavigate();
@@ -292,6 +300,7 @@ export function AssetShow() {
     // No redirect to the list on error (react-admin's default): the page says what went wrong.
     // Refreshed every 30 s while the tab is visible, so tool state and history follow syncs as they land.
     <ShowBase queryOptions={{ retry: false, onError: () => undefined, refetchInterval: 30_000 }}>
+      <AssetTitle />
       <AssetPage />
     </ShowBase>
   );

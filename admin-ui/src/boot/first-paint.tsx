@@ -12,7 +12,7 @@ import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import { activeFacetFilters, FacetCard, ListPageFrame, PaginationView, SearchField } from "../assets/list-page.tsx";
 import { AssetTable } from "../assets/asset-table.tsx";
 import type { FirstPage } from "../data-provider/prefetch.ts";
-import { AppFrame, initialSidebarOpen } from "../layout/frame.tsx";
+import { AppFrame, documentTitle, initialSidebarOpen } from "../layout/frame.tsx";
 import type { AssetFilter, AssetSummary, Facets } from "../types.ts";
 import { FirstPaintContext } from "./first-paint-context.ts";
 import { onDismissFirstPaint } from "./first-paint-signal.ts";
@@ -109,6 +109,7 @@ export function startFirstPaint(firstPage: FirstPage, appRoot: HTMLElement): Fir
   const container = document.createElement("div");
   container.id = "first-paint";
   document.body.append(container);
+  document.title = documentTitle("Catalog");
   appRoot.inert = true;
   const root = createRoot(container);
   const sidebarOpen = initialSidebarOpen();

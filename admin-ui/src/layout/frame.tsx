@@ -44,15 +44,24 @@ export const MENU: readonly MenuItem[] = [
 /** Where the menu's open/closed choice is kept, for the app and the first paint alike. */
 const SIDEBAR_KEY = "tributary.sidebar";
 
-/** Whether the menu shows its labels: the saved choice, else open on screens wide enough for it. */
+/**
+ * Whether the menu shows its labels: on a phone never at first (open, it covers the page); elsewhere the saved
+ * choice, else open where the catalog's facets and columns still fit beside it.
+ */
 export function initialSidebarOpen(): boolean {
+  if (window.matchMedia("(max-width: 599px)").matches) return false;
   try {
     const saved = window.localStorage.getItem(SIDEBAR_KEY);
     if (saved === "open" || saved === "closed") return saved === "open";
   } catch {
     // Storage can be disabled; the default below applies.
   }
-  return window.matchMedia("(min-width: 900px)").matches;
+  return window.matchMedia("(min-width: 1280px)").matches;
+}
+
+/** The browser tab's title: the page's, then the product's. */
+export function documentTitle(page: string | null): string {
+  return page === null || page === "" ? "Tributary" : `${page} · Tributary`;
 }
 
 export function saveSidebarOpen(open: boolean): void {

@@ -6,6 +6,7 @@ import CheckCircleIcon from "@mui/icons-material/CheckCircle";
 import ErrorIcon from "@mui/icons-material/Error";
 import { Alert, Box, Card, CardContent, Chip, Grid, Link as MuiLink, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
 import { ListBase, Title, useListContext } from "react-admin";
+import { usePageTitle } from "../common/use-page-title.ts";
 import { Link } from "react-router-dom";
 import { assetPath } from "../assets/paths.ts";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
@@ -165,6 +166,7 @@ function LocationsPage() {
 
 /** The locations view. */
 export function LocationList() {
+  usePageTitle("Locations");
   return (
     <ListBase perPage={1000} disableSyncWithLocation>
       <Title title="Locations" />
