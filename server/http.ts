@@ -21,6 +21,8 @@ export interface TributaryServerOptions {
   readonly limits?: QueryLimits;
   /** How long `close()` waits for requests in flight before cutting connections (default 5 s). */
   readonly shutdownGraceMs?: number;
+  /** The built web UI to serve at `/` (default admin-ui/dist). */
+  readonly uiDir?: string;
 }
 
 /** A running (or ready to run) Tributary HTTP server. */
@@ -64,9 +66,9 @@ function urlHost(host: string): string {
 
 /** Creates the server; call `listen()` to bind it. */
 export function createTributaryServer(options: TributaryServerOptions): TributaryServer {
-  const { logger, host = "127.0.0.1", port = 3000, limits, shutdownGraceMs = 5000 } = options;
+  const { logger, host = "127.0.0.1", port = 3000, limits, shutdownGraceMs = 5000, uiDir } = options;
   let catalog: CatalogSource | null = options.catalog;
-  const yoga = createTributaryYoga({ catalog: () => catalog, logger, limits });
+  const yoga = createTributaryYoga({ catalog: () => catalog, logger, limits, uiDir });
   const httpServer = createServer(yoga);
   let closing: Promise<void> | null = null;
 
