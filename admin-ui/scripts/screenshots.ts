@@ -1,7 +1,8 @@
 /**
  * Writes the README's screenshots (docs/ui-*.png) from the built UI. Run from admin-ui/: `npm run screenshots`
  * (after `npm run build`). With SCREENSHOT_BASE_URL (e.g. http://127.0.0.1:3000 while `npm run demo` runs) it
- * photographs that server, so the pictures show the whole demo: Fivetran tables, dbt models, Census syncs.
+ * photographs that server, so the pictures show the whole demo: Fivetran tables, dbt models, Census syncs, and
+ * the Fivetran connector and Census sync panels.
  * Without it, it serves demo-project alone.
  */
 import { join } from "node:path";
@@ -35,6 +36,20 @@ try {
   await page.locator(`[data-node-key="${lineageNode}"]`).waitFor();
   await page.waitForTimeout(300);
   await page.locator("#lineage-title").locator("xpath=ancestor::section[1]").screenshot({ path: join(docs, "ui-lineage.png") });
+
+  if (external) {
+    // The tools' own panels: a Fivetran table (connector state, history) and a Census sync (mappings, runs).
+    for (const [key, panel, name] of [
+      ["shopify/order", "fivetran-panel", "ui-fivetran.png"],
+      ["customers_to_crm_contacts", "census-panel", "ui-census.png"],
+    ] as const) {
+      await page.goto(`${serve.baseUrl}/assets/${encodeURIComponent(key)}/show`);
+      const section = page.getByTestId(panel);
+      await section.waitFor();
+      await page.waitForTimeout(300);
+      await section.screenshot({ path: join(docs, name) });
+    }
+  }
 
   if (errors.length > 0) throw new Error(`the UI logged errors:\n${errors.join("\n")}`);
   console.log(`screenshots written to ${docs}`);
