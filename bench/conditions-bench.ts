@@ -41,6 +41,9 @@ export interface ConditionsBenchRow {
   readonly oneRootUpdatedMs: number;
   readonly reevaluatedAfterUpdate: number;
   readonly fullMs: number;
+  /** A dry run of one asset (`dryRun(assetKeys:)`, what an asset page asks): its upstream closure only. */
+  readonly oneAssetMs: number;
+  readonly oneAssetEvaluated: number;
 }
 
 /** Measures one size; each figure is the median of several ticks. */
@@ -78,8 +81,26 @@ export function benchConditions(size: number, repeats = 7): ConditionsBenchRow {
   }
   const full: number[] = [];
   for (let i = 0; i < Math.min(repeats, 3); i++) full.push(tick(true).ms);
+  // One asset deep in the graph (the last in id order), as an asset page's dry run asks for it.
+  const target = graph.assets[graph.assets.length - 1]!.id;
+  const oneAsset: number[] = [];
+  let oneAssetEvaluated = 0;
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    const result = evaluate({ graph, state, now, cursor, full: true, only: new Set([target]) });
+    oneAsset.push(performance.now() - started);
+    oneAssetEvaluated = result.evaluations.length;
+  }
   const round = (v: number) => Math.round(v * 10) / 10;
-  return { assets: size, unchangedMs: round(median(unchanged)), oneRootUpdatedMs: round(median(updated)), reevaluatedAfterUpdate: reevaluated, fullMs: round(median(full)) };
+  return {
+    assets: size,
+    unchangedMs: round(median(unchanged)),
+    oneRootUpdatedMs: round(median(updated)),
+    reevaluatedAfterUpdate: reevaluated,
+    fullMs: round(median(full)),
+    oneAssetMs: round(median(oneAsset)),
+    oneAssetEvaluated,
+  };
 }
 
 /** Prints the table for the given sizes. */
@@ -88,11 +109,11 @@ export function printConditionsBench(sizes: readonly number[]): void {
     process.stderr.write(`evaluating conditions over ${size} assets…\n`);
     return benchConditions(size);
   });
-  console.log("\n| assets (eager) | evaluate(), nothing changed | evaluate(), one root updated (re-evaluated) | full evaluation (dry run) |");
-  console.log("|---|---|---|---|");
+  console.log("\n| assets (eager) | evaluate(), nothing changed | evaluate(), one root updated (re-evaluated) | full evaluation (dry run) | dry run of one asset (evaluated) |");
+  console.log("|---|---|---|---|---|");
   for (const row of rows) {
     console.log(
-      `| ${row.assets.toLocaleString("en")} | ${row.unchangedMs} ms | ${row.oneRootUpdatedMs} ms (${row.reevaluatedAfterUpdate.toLocaleString("en")}) | ${row.fullMs} ms |`,
+      `| ${row.assets.toLocaleString("en")} | ${row.unchangedMs} ms | ${row.oneRootUpdatedMs} ms (${row.reevaluatedAfterUpdate.toLocaleString("en")}) | ${row.fullMs} ms | ${row.oneAssetMs} ms (${row.oneAssetEvaluated.toLocaleString("en")}) |`,
     );
   }
 }

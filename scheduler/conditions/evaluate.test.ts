@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { evaluate } from "./evaluate.ts";
 import { amp, condition, findNode, graphOf, minute, node, source, World } from "./test-support.ts";
 
 const EAGER = condition("eager");
@@ -277,5 +278,33 @@ describe("carry-forward", () => {
       }
     });
     assert.ok(incremental.last!.carriedForward > 0, "the quiet tail was carried forward");
+  });
+});
+
+describe("dry run of a few assets (only)", () => {
+  test("evaluates an asset with its upstream closure alone, and agrees with evaluating everything", () => {
+    const world = new World(
+      graphOf(
+        node("a"),
+        node("b", { deps: ["a"], policy: EAGER }),
+        node("c", { deps: ["b"], policy: EAGER }),
+        node("d", { deps: ["c"], policy: EAGER }),
+        node("x", { deps: ["a"], policy: amp("on_missing") }),
+      ),
+    );
+    world.run(["a", "b", "c", "d", "x"], minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    const state = world.state();
+    const all = evaluate({ graph: world.graph, state, now: minute(3), cursor: world.cursor, full: true });
+    assert.deepEqual(all.requests, ["b", "c", "d"], "the chain is requested in one tick");
+    for (const id of ["b", "c", "d", "x"]) {
+      const one = evaluate({ graph: world.graph, state, now: minute(3), cursor: world.cursor, full: true, only: new Set([id]) });
+      const own = one.evaluations.find((e) => e.assetId === id);
+      assert.deepEqual(own, all.evaluations.find((e) => e.assetId === id), `${id} alone decides as in the whole`);
+      // Its upstream is evaluated too (c reads whether b will be requested), nothing downstream or beside it.
+      const upstream: Record<string, string[]> = { b: ["b"], c: ["b", "c"], d: ["b", "c", "d"], x: ["x"] };
+      assert.deepEqual(one.evaluations.map((e) => e.assetId), upstream[id], `evaluated for ${id}`);
+    }
   });
 });

@@ -45,6 +45,12 @@ export interface EvaluateInput {
   readonly sameRun?: SameRunPredicate;
   /** Evaluate every asset, even those whose result can be carried forward (dry runs, explain). */
   readonly full?: boolean;
+  /**
+   * Evaluate only these assets (ids) and their upstream closure: what a dry run of a few assets needs, since an
+   * asset's condition reads whether its parents will be requested this tick, and nothing downstream. The
+   * result's cursor then covers only those assets: a tick that is kept evaluates everything.
+   */
+  readonly only?: ReadonlySet<string>;
 }
 
 export interface EvaluateResult {
@@ -76,6 +82,22 @@ interface Plan {
 }
 
 const plans = new WeakMap<CatalogGraph, Plan>();
+
+/** The assets `ids` name and everything upstream of them, marked 1 by index. */
+function upstreamClosure(plan: Plan, ids: ReadonlySet<string>): Uint8Array {
+  const marked = new Uint8Array(plan.assets.length);
+  const stack: number[] = [];
+  plan.ids.forEach((id, i) => {
+    if (ids.has(id)) stack.push(i);
+  });
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (marked[i] === 1) continue;
+    marked[i] = 1;
+    for (const d of plan.deps[i]!) if (marked[d] !== 1) stack.push(d);
+  }
+  return marked;
+}
 
 function planFor(graph: CatalogGraph): Plan {
   const cached = plans.get(graph);
@@ -198,9 +220,10 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   const nextAssets: Record<string, AssetCursor> = {};
   let carriedForward = 0;
 
+  const selected = input.only === undefined ? null : upstreamClosure(plan, input.only);
   for (const i of plan.order) {
     const condition = plan.conditions[i];
-    if (!condition) continue;
+    if (!condition || (selected !== null && selected[i] !== 1)) continue;
     const asset = plan.assets[i]!;
     const id = plan.ids[i]!;
     const previous = previousCursors[i];

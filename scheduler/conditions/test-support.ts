@@ -9,7 +9,7 @@ import type { AssetSpec, PolicySpec } from "../../catalog/model/index.ts";
 import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
 import { evaluate } from "./evaluate.ts";
 import type { EvaluateResult } from "./evaluate.ts";
-import type { AssetRuntimeState, EvaluationCursor } from "./state.ts";
+import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "./state.ts";
 
 const AT = { file: "models/schema.yml", line: 1 };
 
@@ -93,11 +93,16 @@ export class World {
     this.update(id, { backfillInProgress: on });
   }
 
+  /** The automation state as a tick reads it now. */
+  state(): AutomationState {
+    return { lastEventId: this.nextId - 1, assets: new Map(this.assets) };
+  }
+
   /** Evaluates at `at` with the previous cursor; returns the requested ids. */
   tick(at: number, options: { full?: boolean } = {}): string[] {
     this.last = evaluate({
       graph: this.graph,
-      state: { lastEventId: this.nextId - 1, assets: new Map(this.assets) },
+      state: this.state(),
       now: at,
       cursor: this.cursor,
       full: options.full ?? false,

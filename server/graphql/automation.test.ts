@@ -26,6 +26,26 @@ describe("automation in GraphQL", () => {
     }
   });
 
+  test("dryRun(assetKeys:) answers for those assets only, as the whole dry run does, and names an unknown key", async () => {
+    const yoga = testYoga();
+    type Evaluation = { assetKey: string; requested: boolean; tree: { label: string; value: boolean }[] };
+    const all = await query<{ dryRun: Evaluation[] }>(yoga, `{ dryRun(at: "2026-03-02T06:00:00Z") { assetKey requested tree { label value } } }`);
+    const withPolicy = all.dryRun.map((e) => e.assetKey);
+    assert.ok(withPolicy.length >= 2, `assets with a policy: ${withPolicy.join(", ")}`);
+    for (const key of withPolicy) {
+      const one = await query<{ dryRun: Evaluation[] }>(yoga, `query($keys: [String!]) { dryRun(at: "2026-03-02T06:00:00Z", assetKeys: $keys) { assetKey requested tree { label value } } }`, { keys: [key] });
+      assert.deepEqual(one.dryRun, all.dryRun.filter((e) => e.assetKey === key), key);
+    }
+    const response = await yoga.fetch("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ dryRun(assetKeys: ["marts/orders", "no/such"]) { assetKey } }` }),
+    });
+    const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    assert.equal(body.errors?.[0]?.extensions?.code, "ASSET_NOT_FOUND");
+    assert.match(body.errors![0]!.message, /no\/such/);
+  });
+
   test("dryRun rejects a malformed time", async () => {
     const response = await testYoga().fetch("http://test/graphql", {
       method: "POST",

@@ -16,6 +16,7 @@ import { ConditionBuildError, compilePolicy } from "../../scheduler/conditions/f
 import { evaluate } from "../../scheduler/conditions/evaluate.ts";
 import { EMPTY_STATE } from "../../scheduler/conditions/state.ts";
 import { treeView } from "../../scheduler/conditions/tree.ts";
+import { findAsset } from "./assets.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
 import { badUserInput } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
@@ -31,9 +32,11 @@ const typeDefs = /* GraphQL */ `
   extend type Query {
     """
     What a tick at \`at\` (default: now) would request from the current state, and why: one evaluation per asset
-    with a policy, in the order they are evaluated (parents first).
+    with a policy, in the order they are evaluated (parents first). \`assetKeys\` narrows it to those assets
+    (what they depend on is evaluated too, but not returned): an asset page asks for its own, which costs its
+    upstream closure instead of the whole catalog. An unknown key is ASSET_NOT_FOUND.
     """
-    dryRun(at: DateTime): [Evaluation!]!
+    dryRun(at: DateTime, assetKeys: [String!]): [Evaluation!]!
   }
 
   extend type Policy {
@@ -93,12 +96,15 @@ function flatten(node: EvaluationNode, into: { id: string; name: string; label: 
 const resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    dryRun: async (_root: unknown, args: { at?: Date | null }, context: AutomationContext): Promise<AssetEvaluation[]> => {
+    dryRun: async (_root: unknown, args: { at?: Date | null; assetKeys?: readonly string[] | null }, context: AutomationContext): Promise<AssetEvaluation[]> => {
       const graph = requireGraph(context);
+      // Resolved before any state is read: an unknown key fails fast.
+      const only = args.assetKeys == null ? undefined : new Set(args.assetKeys.map((key) => findAsset(graph, key).id));
       const source = context.catalog?.automation ?? null;
       const [state, cursor] = source ? await Promise.all([source.state(), source.cursor()]) : [EMPTY_STATE, null];
       const now = args.at ?? new Date();
-      return [...evaluate({ graph, state, cursor, now, full: true }).evaluations];
+      const { evaluations } = evaluate({ graph, state, cursor, now, full: true, ...(only === undefined ? {} : { only }) });
+      return only === undefined ? [...evaluations] : evaluations.filter((evaluation) => only.has(evaluation.assetId));
     },
   },
   Policy: {

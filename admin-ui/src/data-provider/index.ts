@@ -179,8 +179,8 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
       return data.lineage;
     },
     async dryRun(key) {
-      const data = await graphql<{ dryRun: readonly Evaluation[] }>(url, DRY_RUN);
-      return data.dryRun.filter((evaluation) => evaluation.assetKey === key);
+      const data = await graphql<{ dryRun: readonly Evaluation[] }>(url, DRY_RUN, { key });
+      return data.dryRun;
     },
   };
   return provider;

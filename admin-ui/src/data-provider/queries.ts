@@ -124,10 +124,10 @@ export const ASSET = /* GraphQL */ `
   ${EVALUATION}
 `;
 
-/** What a tick now would request, and why, for every asset with a policy (the page picks its own). */
+/** What a tick now would request for one asset, and why (the server evaluates its upstream closure only). */
 export const DRY_RUN = /* GraphQL */ `
-  query DryRun {
-    dryRun { ...EvaluationFields }
+  query DryRun($key: String!) {
+    dryRun(assetKeys: [$key]) { ...EvaluationFields }
   }
   ${EVALUATION}
 `;
