@@ -221,8 +221,9 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
     const whole = Math.min(width / Math.max(1, layout.result.width), h / Math.max(1, layout.result.height));
     const k = Math.min(1.1, Math.max(0.05, whole));
     const focus = layout.result.nodes.find((node) => node.key === assetKey);
-    if (k < 0.75 && layout.result.nodes.length <= 80 && focus !== undefined) {
-      // A small graph stays readable: zoom to 75 % around the asset and let the rest be panned to.
+    if (k < 0.6 && layout.result.nodes.length <= 80 && focus !== undefined) {
+      // A small graph that fits only below 60 % stays readable: zoom to 75 % around the asset and let the rest be
+      // panned to. Down to 60 % the whole graph shows: cutting a node off at the edge reads as a missing asset.
       const readable = 0.75;
       const x = Math.min(24, Math.max(width - layout.result.width * readable - 24, width / 2 - focus.x * readable));
       view.current = { k: readable, x, y: (h - layout.result.height * readable) / 2 };
