@@ -12,6 +12,7 @@ import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import { activeFacetFilters, FacetCard, ListPageFrame, PaginationView, SearchField } from "../assets/list-page.tsx";
 import { AssetTable } from "../assets/asset-table.tsx";
 import type { FirstPage } from "../data-provider/prefetch.ts";
+import { facetsFromAnswer, type FacetsAnswer } from "../data-provider/queries.ts";
 import { AppFrame, documentTitle, initialSidebarOpen } from "../layout/frame.tsx";
 import type { AssetFilter, AssetSummary, Facets } from "../types.ts";
 import { FirstPaintContext } from "./first-paint-context.ts";
@@ -32,29 +33,17 @@ interface FirstPaintState {
 
 /** The GraphQL answer of the list's page query, as rows; null when it is not one (an error answer). */
 function pageOf(body: unknown): PageData | null {
-  const assets = (body as { data?: { assets?: { totalCount: number; nodes: AssetSummary[]; pageInfo: { hasNextPage: boolean } } } } | null)?.data?.assets;
+  type Row = Omit<AssetSummary, "id">;
+  const assets = (body as { data?: { assets?: { totalCount: number; nodes: Row[]; pageInfo: { hasNextPage: boolean } } } } | null)?.data?.assets;
   if (assets === undefined) return null;
-  return { rows: assets.nodes, total: assets.totalCount, hasNextPage: assets.pageInfo.hasNextPage };
+  // Records are identified by key, as the data provider's.
+  return { rows: assets.nodes.map((node) => ({ ...node, id: node.key })), total: assets.totalCount, hasNextPage: assets.pageInfo.hasNextPage };
 }
 
-/** The GraphQL answer of the facets query (data-provider/queries.ts, facetsQuery) as facets; null when it is not one. */
+/** The GraphQL answer of the facets query as facets; null when it is not one (an error answer). */
 function facetsOf(body: unknown): Facets | null {
-  type Counts = readonly { value: string; count: number }[];
-  const data = (body as { data?: Record<string, Record<string, Counts | number> | undefined> } | null)?.data;
-  if (data === undefined) return null;
-  const list = (facet: string) => (data[facet]?.[facet] as Counts | undefined) ?? [];
-  const count = (alias: string) => Number(data[alias]?.["totalCount"] ?? 0);
-  return {
-    kinds: list("kinds"),
-    groups: list("groups"),
-    owners: list("owners"),
-    tags: list("tags"),
-    locations: list("locations"),
-    hasPolicy: [
-      { value: "true", count: count("withPolicy") },
-      { value: "false", count: count("withoutPolicy") },
-    ],
-  };
+  const data = (body as { data?: FacetsAnswer | null } | null)?.data;
+  return data == null ? null : facetsFromAnswer(data);
 }
 
 function FirstPaintView({ filter, state, sidebarOpen }: { filter: AssetFilter; state: FirstPaintState; sidebarOpen: boolean }) {

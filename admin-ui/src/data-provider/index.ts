@@ -13,7 +13,7 @@
 import { HttpError, type DataProvider, type GetListResult, type GetManyResult, type GetOneResult, type RaRecord } from "react-admin";
 import type { AssetDetail, AssetFilter, AssetSummary, Evaluation, Facets, LineageDirection, LineageGraph, LocationInfo } from "../types.ts";
 import { graphql } from "./graphql-client.ts";
-import { ASSET, ASSET_PAGE, DRY_RUN, facetsQuery, LINEAGE, LOCATIONS, ORDERED_ASSET_PAGE, skipQuery } from "./queries.ts";
+import { ASSET, ASSET_PAGE, DRY_RUN, facetsFromAnswer, facetsQuery, LINEAGE, LOCATIONS, ORDERED_ASSET_PAGE, skipQuery, type FacetsAnswer } from "./queries.ts";
 import { filterVariables, type FilterVariables } from "./variables.ts";
 
 export { filterVariables } from "./variables.ts";
@@ -153,26 +153,7 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     deleteMany: unsupported("deleteMany"),
 
     async facets(filter) {
-      const data = await graphql<{
-        kinds: { kinds: Facets["kinds"] };
-        groups: { groups: Facets["groups"] };
-        owners: { owners: Facets["owners"] };
-        tags: { tags: Facets["tags"] };
-        locations: { locations: Facets["locations"] };
-        withPolicy: { totalCount: number };
-        withoutPolicy: { totalCount: number };
-      }>(url, facetsQuery(), filterVariables(filter));
-      return {
-        kinds: data.kinds.kinds,
-        groups: data.groups.groups,
-        owners: data.owners.owners,
-        tags: data.tags.tags,
-        locations: data.locations.locations,
-        hasPolicy: [
-          { value: "true", count: data.withPolicy.totalCount },
-          { value: "false", count: data.withoutPolicy.totalCount },
-        ],
-      };
+      return facetsFromAnswer(await graphql<FacetsAnswer>(url, facetsQuery(), filterVariables(filter)));
     },
     async lineage({ key, direction, depth }) {
       const data = await graphql<{ lineage: LineageGraph }>(url, LINEAGE, { key, direction, depth });

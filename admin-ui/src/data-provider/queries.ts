@@ -1,4 +1,5 @@
 /** The GraphQL documents the data provider sends. Fragments keep list rows small and detail pages complete. */
+import type { Facets } from "../types.ts";
 
 export const ASSET_ROW = /* GraphQL */ `
   fragment AssetRow on Asset {
@@ -62,6 +63,32 @@ export function facetsQuery(): string {
     withPolicy: assets(${noPolicy}, hasPolicy: true, first: 0) { totalCount }
     withoutPolicy: assets(${noPolicy}, hasPolicy: false, first: 0) { totalCount }
   }`;
+}
+
+/** The answer of {@link facetsQuery}. */
+export interface FacetsAnswer {
+  readonly kinds: { readonly kinds: Facets["kinds"] };
+  readonly groups: { readonly groups: Facets["groups"] };
+  readonly owners: { readonly owners: Facets["owners"] };
+  readonly tags: { readonly tags: Facets["tags"] };
+  readonly locations: { readonly locations: Facets["locations"] };
+  readonly withPolicy: { readonly totalCount: number };
+  readonly withoutPolicy: { readonly totalCount: number };
+}
+
+/** {@link facetsQuery}'s answer as the facet card shows it (the data provider and the first paint both read it). */
+export function facetsFromAnswer(data: FacetsAnswer): Facets {
+  return {
+    kinds: data.kinds.kinds,
+    groups: data.groups.groups,
+    owners: data.owners.owners,
+    tags: data.tags.tags,
+    locations: data.locations.locations,
+    hasPolicy: [
+      { value: "true", count: data.withPolicy.totalCount },
+      { value: "false", count: data.withoutPolicy.totalCount },
+    ],
+  };
 }
 
 export const NEIGHBOUR = `key kinds materializedBy { tool }`;
