@@ -1,6 +1,4 @@
 /** The only registry of the UI: the data provider, the theme, the layout and the resources. */
-import StorageIcon from "@mui/icons-material/Storage";
-import TableChartOutlinedIcon from "@mui/icons-material/TableChartOutlined";
 import { QueryClient } from "@tanstack/react-query";
 import { Admin, Resource } from "react-admin";
 import { BrowserRouter } from "react-router-dom";
@@ -37,8 +35,8 @@ export function App() {
         disableTelemetry
         requireAuth={false}
       >
-        <Resource name="assets" options={{ label: "Catalog" }} icon={TableChartOutlinedIcon} recordRepresentation="key" {...assetViews} />
-        <Resource name="locations" icon={StorageIcon} recordRepresentation="name" {...locationViews} />
+        <Resource name="assets" options={{ label: "Catalog" }} recordRepresentation="key" {...assetViews} />
+        <Resource name="locations" recordRepresentation="name" {...locationViews} />
       </Admin>
     </BrowserRouter>
   );

@@ -18,10 +18,8 @@ export const theme: RaThemeOptions = {
     h6: { fontWeight: 600, fontSize: "1.05rem" },
     subtitle2: { fontWeight: 600 },
   },
-  sidebar: { width: 200, closedWidth: 56 },
   components: {
     ...defaultTheme.components,
-    MuiAppBar: { styleOverrides: { root: { backgroundColor: "#0f1b3d" } } },
     MuiPaper: { styleOverrides: { root: { backgroundImage: "none" } }, defaultProps: { elevation: 0 } },
     MuiCard: { styleOverrides: { root: { border: "1px solid #eaecf0" } } },
     MuiTableCell: { styleOverrides: { head: { fontWeight: 600, color: "#475467", backgroundColor: "#f9fafb" } } },
