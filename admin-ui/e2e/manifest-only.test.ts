@@ -58,6 +58,17 @@ describe("web catalog on a plain --manifest catalog", { timeout: 120_000 }, () =
     assert.equal(await page.title(), `${key} · Tributary`);
   });
 
+  test("the catalog.json beside the manifest gives columns their warehouse types and the table its facts", async () => {
+    await page.goto(`${serve.baseUrl}/assets/initialize_seeding/show`);
+    const panel = page.getByTestId("warehouse-panel");
+    await panel.waitFor();
+    assert.match((await panel.textContent()) ?? "", /Table typeBASE TABLE/);
+    assert.match((await page.getByTestId("warehouse-source").textContent()) ?? "", /From dbt catalog\.json, generated .*reports no row counts/);
+    const columns = page.getByTestId("columns-table");
+    const row = columns.locator("tbody tr").filter({ has: page.getByText("elo_rating", { exact: true }) });
+    assert.match((await row.textContent()) ?? "", /DOUBLE/);
+  });
+
   test("the locations page shows the manifest's location as loaded", async () => {
     await page.goto(`${serve.baseUrl}/locations`);
     const card = page.getByTestId("location-card");

@@ -198,6 +198,18 @@ export interface Materialization {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
+/** Asset.tableStats: what the warehouse says about the table. */
+export interface TableStats {
+  readonly source: string;
+  readonly collectedAt: string | null;
+  readonly tableType: string | null;
+  readonly owner: string | null;
+  readonly rowCount: number | null;
+  readonly bytes: number | null;
+  readonly lastModified: string | null;
+  readonly entries: readonly { readonly label: string; readonly value: string | null; readonly description: string | null }[];
+}
+
 export interface AssetDetail extends AssetSummary {
   readonly keyPath: readonly string[];
   readonly aliases: readonly string[];
@@ -209,6 +221,7 @@ export interface AssetDetail extends AssetSummary {
   readonly locations: readonly string[];
   readonly definedIn: SourceLocation | null;
   readonly columns: readonly ColumnInfo[];
+  readonly tableStats: TableStats | null;
   readonly checks: readonly CheckInfo[];
   readonly policy: Policy | null;
   readonly upstream: readonly Neighbour[];

@@ -258,6 +258,7 @@ class GraphBuilder {
       tags: unique(ordered.flatMap((s) => s.spec.tags)),
       description: first((s) => s.description),
       columns: mergeColumns(ordered.map((s) => s.spec.columns)),
+      tableStats: first((s) => s.tableStats ?? null),
       checks: mergeChecks(ordered.map((s) => s.spec.checks)),
       policy: policies[0]?.spec.policy ?? null,
       codeVersion: first((s) => s.codeVersion),

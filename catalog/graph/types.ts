@@ -9,6 +9,7 @@ import type {
   MaterializerRef,
   PolicySpec,
   Relation,
+  TableStats,
 } from "../model/index.ts";
 
 /** One node of the unified graph: an asset as all locations together describe it. */
@@ -25,6 +26,8 @@ export interface CatalogAsset {
   readonly tags: readonly string[];
   readonly description: string | null;
   readonly columns: readonly ColumnSpec[];
+  /** What the warehouse says about the table (from the first spec that knows). */
+  readonly tableStats: TableStats | null;
   readonly checks: readonly CheckSpec[];
   readonly policy: PolicySpec | null;
   readonly codeVersion: string | null;

@@ -155,6 +155,26 @@ export interface MaterializerRef {
   readonly runTargetId: string;
 }
 
+/**
+ * What the warehouse says about a table: read from dbt's catalog.json today (`dbt docs generate`), from the
+ * warehouse connectors later. Row count and bytes only where the adapter reports them.
+ */
+export interface TableStats {
+  /** Where the figures come from, e.g. "dbt catalog.json". */
+  readonly source: string;
+  /** When they were collected, ISO 8601, when known. */
+  readonly collectedAt: string | null;
+  /** As the warehouse names it: "BASE TABLE", "VIEW"… */
+  readonly tableType: string | null;
+  readonly owner: string | null;
+  readonly rowCount: number | null;
+  readonly bytes: number | null;
+  /** As the warehouse reports it. */
+  readonly lastModified: string | null;
+  /** Every statistic as reported, for display. */
+  readonly entries: readonly { readonly label: string; readonly value: string | null; readonly description: string | null }[];
+}
+
 /** What one location says about one asset. */
 export interface AssetSpec {
   readonly key: AssetKey;
@@ -177,6 +197,8 @@ export interface AssetSpec {
   readonly definedIn: SourceLocation | null;
   /** Tool-specific facts (materialization type, connector state…), JSON-serializable. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** What the warehouse says about the table, when the location knows (dbt's catalog.json). */
+  readonly tableStats?: TableStats | null;
   /**
    * True when the location only declares a table that another tool loads (a dbt source): when the catalog
    * has an ingestion location and nothing materializes the asset, it is reported (`unfed_source`).

@@ -1,8 +1,9 @@
 /**
  * A location backed by a `manifest.json` file someone else produced (CI, dbt Cloud, a colleague).
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
+import { withDbtCatalogFile } from "./catalog-artifact.ts";
 import { readManifestFile } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
 
@@ -10,11 +11,17 @@ export interface DbtManifestLocationOptions {
   readonly file: string;
   /** Defaults to the manifest's project name, else the folder that holds it. */
   readonly name?: string | null;
+  /**
+   * dbt's catalog.json, for the warehouse's column types and table statistics: by default the `catalog.json`
+   * beside the manifest, when there is one (`dbt docs generate` writes both into target/); null for none.
+   */
+  readonly catalogFile?: string | null;
 }
 
 /** A location that reads a manifest file on every load. */
 export function createDbtManifestProvider(options: DbtManifestLocationOptions): DefinitionsProvider {
   const file = resolve(options.file);
+  const catalogFile = options.catalogFile === undefined ? join(dirname(file), "catalog.json") : options.catalogFile && resolve(options.catalogFile);
   const location: LocationRef = {
     name: options.name ?? defaultLocationName(file),
     kind: "dbt",
@@ -26,13 +33,8 @@ export function createDbtManifestProvider(options: DbtManifestLocationOptions): 
       const started = performance.now();
       const manifest = await readManifestFile(file, location.name);
       const { specs, diagnostics } = translateManifest(manifest, { locationName: location.name, projectDir: null });
-      return {
-        location,
-        specs,
-        diagnostics,
-        loadedAt: new Date().toISOString(),
-        loadDurationMs: Math.round(performance.now() - started),
-      };
+      const definitions = await withDbtCatalogFile({ location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }, catalogFile);
+      return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
     },
   };
 }

@@ -11,6 +11,7 @@ import { readManifestFile } from "./manifest.ts";
 import { runDbtParse } from "./project-runner.ts";
 import type { DbtRuntime } from "./runtime.ts";
 import { resolveDbtRuntime } from "./runtime.ts";
+import { withDbtCatalogFile } from "./catalog-artifact.ts";
 import { translateManifest } from "./translator.ts";
 
 export interface DbtProjectLocationOptions {
@@ -89,13 +90,12 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
       }
       const manifest = await readManifestFile(manifestPath, name);
       const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir });
-      return {
-        location,
-        specs,
-        diagnostics: await withLineNumbers(diagnostics, projectDir),
-        loadedAt: new Date().toISOString(),
-        loadDurationMs: Math.round(performance.now() - started),
-      };
+      // The project's own docs catalog, when someone ran `dbt docs generate` (Tributary's parse does not write one).
+      const definitions = await withDbtCatalogFile(
+        { location, specs, diagnostics: await withLineNumbers(diagnostics, projectDir), loadedAt: "", loadDurationMs: 0 },
+        join(projectDir, "target", "catalog.json"),
+      );
+      return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
     },
   };
 }

@@ -125,6 +125,8 @@ const typeDefs = /* GraphQL */ `
     "Direct downstream neighbours."
     downstream: [Asset!]!
     columns: [Column!]!
+    "What the warehouse says about the table (dbt's catalog.json, when the location has one); null when unknown."
+    tableStats: TableStats
     checks: [Check!]!
     "When the asset should be materialized, as declared; null when it has no policy."
     policy: Policy
@@ -152,6 +154,30 @@ const typeDefs = /* GraphQL */ `
     name: String!
     "database.schema.name, or schema.name without a database."
     fullName: String!
+  }
+
+  "What the warehouse says about a table. Row count and bytes only where the warehouse reports them."
+  type TableStats {
+    "Where the figures come from, e.g. dbt catalog.json."
+    source: String!
+    "When they were collected."
+    collectedAt: String
+    "As the warehouse names it: BASE TABLE, VIEW…"
+    tableType: String
+    owner: String
+    "Rows (a Float: counts beyond 2^31 are common)."
+    rowCount: Float
+    bytes: Float
+    "As the warehouse reports it."
+    lastModified: String
+    "Every statistic as reported."
+    entries: [TableStatEntry!]!
+  }
+
+  type TableStatEntry {
+    label: String!
+    value: String
+    description: String
   }
 
   type Column {

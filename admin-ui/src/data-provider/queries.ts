@@ -133,6 +133,7 @@ export const ASSET = /* GraphQL */ `
       locations
       definedIn { file line path }
       columns { name type description tags checks { name blocking } }
+      tableStats { source collectedAt tableType owner rowCount bytes lastModified entries { label value description } }
       checks { name description blocking columnName additionalDeps }
       policy { source type label cronSchedule cronTimezone condition tree declaredIn { file line path } }
       upstream { ${NEIGHBOUR} }
