@@ -3,7 +3,7 @@
  * relation become one asset, dependencies given by key or relation become edges, and conflicts and
  * dangling references become diagnostics. The result is immutable; a reload builds a new one.
  */
-import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, LocationDefinitions, MaterializerRef, PolicyRule } from "../model/index.ts";
+import type { AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, LocationDefinitions, MaterializerRef, PolicyRule } from "../model/index.ts";
 import { matchesKeyGlob } from "../model/key-glob.ts";
 import { INGESTION_LOCATION_KINDS, LoadError, keyToString, relationFullName, relationIdentity } from "../model/index.ts";
 import type {
@@ -62,10 +62,15 @@ export function buildCatalogGraph(input: BuildCatalogGraphInput): CatalogGraph {
 interface LocatedSpec {
   readonly spec: AssetSpec;
   readonly locationName: string;
+  /** `keyToString(spec.key)` and `relationIdentity(spec.relation)`, computed once. */
+  readonly id: string;
+  readonly relationId: string | null;
 }
 
 class GraphBuilder {
   private readonly diagnostics: Diagnostic[] = [];
+  /** Key strings by key array: a dependency usually holds the very array its parent's spec has as key. */
+  private readonly idByKey = new Map<AssetKey, string>();
 
   constructor(
     private readonly definitions: readonly LocationDefinitions[],
@@ -76,7 +81,13 @@ class GraphBuilder {
 
   build(): CatalogGraph {
     for (const definitions of this.definitions) this.diagnostics.push(...definitions.diagnostics);
-    const specs: LocatedSpec[] = this.definitions.flatMap((d) => d.specs.map((spec) => ({ spec, locationName: d.location.name })));
+    const specs: LocatedSpec[] = [];
+    for (const { specs: located, location } of this.definitions) {
+      for (const spec of located) {
+        const relationId = spec.relation ? relationIdentity(spec.relation) : null;
+        specs.push({ spec, locationName: location.name, id: this.idOf(spec.key), relationId });
+      }
+    }
     const groups = groupSpecs(specs);
     const assets = groups.map((group) => this.mergeGroup(group));
     this.applyPolicyRules(assets);
@@ -85,7 +96,7 @@ class GraphBuilder {
     assets.forEach((asset, index) => {
       indexById.set(asset.id, index);
       for (const alias of asset.aliasIds) indexById.set(alias, index);
-      for (const { spec } of groups[index]!) if (spec.relation) indexByRelation.set(relationIdentity(spec.relation), index);
+      for (const { relationId } of groups[index]!) if (relationId !== null) indexByRelation.set(relationId, index);
     });
     const upstream: number[][] = assets.map(() => []);
     const downstream: number[][] = assets.map(() => []);
@@ -94,7 +105,7 @@ class GraphBuilder {
       for (const { spec, locationName } of group) {
         for (const dep of spec.deps) {
           const parentIndex =
-            dep.kind === "key" ? indexById.get(keyToString(dep.key)) : indexByRelation.get(relationIdentity(dep.relation));
+            dep.kind === "key" ? indexById.get(this.idOf(dep.key)) : indexByRelation.get(relationIdentity(dep.relation));
           if (parentIndex === undefined) {
             const what = dep.kind === "key" ? `asset "${keyToString(dep.key)}"` : `relation ${relationIdentity(dep.relation)}`;
             // An asset that copies what it reads (a Census sync) says so as `unbuilt_dependency`.
@@ -134,6 +145,12 @@ class GraphBuilder {
     assertAcyclic(assets, upstream, downstream);
     this.reportUnfedSources(groups, assets);
     return new ImmutableCatalogGraph(assets, upstream, downstream, indexById, this.diagnostics, this.statuses, this.builtAt);
+  }
+
+  private idOf(key: AssetKey): string {
+    let id = this.idByKey.get(key);
+    if (id === undefined) this.idByKey.set(key, (id = keyToString(key)));
+    return id;
   }
 
   /**
@@ -205,11 +222,12 @@ class GraphBuilder {
 
   /** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */
   private mergeGroup(group: readonly LocatedSpec[]): MutableAsset {
+    if (group.length === 1) return singleSpecAsset(group[0]!);
     const builders = group.filter((s) => s.spec.materializer !== null);
     const lead = builders[0] ?? group[0]!;
     const leadSpec = lead.spec;
-    const id = keyToString(leadSpec.key);
-    const aliasIds = unique(group.map((s) => keyToString(s.spec.key)).filter((k) => k !== id));
+    const id = lead.id;
+    const aliasIds = unique(group.map((s) => s.id).filter((k) => k !== id));
     const materializer: MaterializerRef | null = leadSpec.materializer;
     for (const other of builders.slice(1)) {
       const m = other.spec.materializer!;
@@ -277,6 +295,35 @@ class GraphBuilder {
 
 type MutableAsset = { -readonly [K in keyof CatalogAsset]: CatalogAsset[K] };
 
+/** What {@link GraphBuilder.mergeGroup} makes of a group of one spec (nearly every asset), without its merging. */
+function singleSpecAsset({ spec, locationName, id }: LocatedSpec): MutableAsset {
+  return {
+    key: spec.key,
+    id,
+    aliasIds: [],
+    relation: spec.relation ?? null,
+    kinds: unique(spec.kinds),
+    group: spec.group ?? null,
+    owners: unique(spec.owners),
+    tags: unique(spec.tags),
+    description: spec.description ?? null,
+    columns: mergeColumns([spec.columns]),
+    tableStats: spec.tableStats ?? null,
+    checks: mergeChecks([spec.checks]),
+    policy: spec.policy ?? null,
+    codeVersion: spec.codeVersion ?? null,
+    dbtUniqueId: spec.dbtUniqueId ?? null,
+    materializer: spec.materializer,
+    readBy: [],
+    locationNames: [locationName],
+    specs: [spec],
+    upstreamIds: [],
+    downstreamIds: [],
+    diagnostics: [],
+    metadata: Object.assign({}, spec.metadata),
+  };
+}
+
 /** Groups specs that are one asset: same key, or same relation. Union-find keeps it linear. */
 function groupSpecs(specs: readonly LocatedSpec[]): LocatedSpec[][] {
   const parent = specs.map((_, i) => i);
@@ -294,15 +341,13 @@ function groupSpecs(specs: readonly LocatedSpec[]): LocatedSpec[][] {
   };
   const byKey = new Map<string, number>();
   const byRelation = new Map<string, number>();
-  specs.forEach(({ spec }, index) => {
-    const key = keyToString(spec.key);
-    const seenKey = byKey.get(key);
-    if (seenKey === undefined) byKey.set(key, index);
+  specs.forEach(({ id, relationId }, index) => {
+    const seenKey = byKey.get(id);
+    if (seenKey === undefined) byKey.set(id, index);
     else union(seenKey, index);
-    if (spec.relation) {
-      const relation = relationIdentity(spec.relation);
-      const seenRelation = byRelation.get(relation);
-      if (seenRelation === undefined) byRelation.set(relation, index);
+    if (relationId !== null) {
+      const seenRelation = byRelation.get(relationId);
+      if (seenRelation === undefined) byRelation.set(relationId, index);
       else union(seenRelation, index);
     }
   });

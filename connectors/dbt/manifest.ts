@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { LoadError } from "../../catalog/model/index.ts";
+import { compileCheck } from "./schema-check.ts";
 
 /** The manifest schema versions this reader understands. */
 export const SUPPORTED_MANIFEST_VERSIONS = [4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
@@ -153,6 +154,9 @@ const manifestSchema = z.object({
   child_map: z.record(z.string(), z.array(z.string())).nullish(),
 });
 
+/** Whether zod would accept the manifest; then the parsed JSON serves as is, without zod's copy of it. */
+const isValidManifest = compileCheck(manifestSchema);
+
 export type ManifestNode = z.infer<typeof nodeSchema>;
 export type ManifestSource = z.infer<typeof sourceSchema>;
 export type ManifestExposure = z.infer<typeof exposureSchema>;
@@ -160,7 +164,10 @@ export type ManifestGroup = z.infer<typeof groupSchema>;
 export type ManifestColumn = z.infer<typeof columnSchema>;
 type RawManifest = z.infer<typeof manifestSchema>;
 
-/** A manifest of any supported version, normalized to one shape. */
+/**
+ * A manifest of any supported version, normalized to one shape. Its objects are usually the parsed JSON
+ * itself, so they carry fields the types do not declare: read only declared fields, and never test with `in`.
+ */
 export interface DbtManifest {
   /** The file it was read from (for error messages), or a label such as `<memory>`. */
   readonly file: string;
@@ -221,6 +228,8 @@ export function normalizeManifest(json: unknown, file: string, locationName: str
     });
   }
   const schemaVersion = readSchemaVersion(json as Record<string, unknown>, file, locationName);
+  // Nearly every manifest is valid: check it in place, and let zod parse only to name what is wrong.
+  if (isValidManifest(json)) return toDbtManifest(json, file, schemaVersion);
   const result = manifestSchema.safeParse(json, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
