@@ -114,6 +114,19 @@ describe("catalog list: first paint and narrow screens", { timeout: 300_000 }, (
     await page.close();
   });
 
+  test("when the app does not draw the list (the user went elsewhere first), the first paint still goes", async () => {
+    const page = await newPage(browser, errors);
+    const chunk = await holdAppChunk(page);
+    await page.goto(`${serve.baseUrl}/assets`);
+    await page.locator('[data-first-paint-key="orders"]').waitFor();
+    await page.evaluate(() => history.pushState({}, "", "/locations"));
+    chunk.release();
+    await page.getByTestId("location-card").first().waitFor();
+    await page.locator("#first-paint").waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal(await page.locator("#root").evaluate((root) => (root as HTMLElement).inert), false);
+    await page.close();
+  });
+
   test("on a narrow screen the facets open from a Filters button, and filter the list", async () => {
     const page = await newPage(browser, errors, { width: 700, height: 900 });
     await page.goto(`${serve.baseUrl}/assets`);

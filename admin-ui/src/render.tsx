@@ -2,13 +2,20 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App, seedFirstPage } from "./App.tsx";
+import { dismissFirstPaint } from "./boot/first-paint-signal.ts";
 import type { FirstPage } from "./data-provider/prefetch.ts";
 
 /** How long the first render waits for a prefetched page before showing the app without it. */
 const SEED_WAIT_MS = 1000;
 
+/**
+ * The first paint goes when the app's list has drawn (assets/asset-list.tsx); if that never happens (the app
+ * left the list, or failed to render it), it goes after this long anyway, so it never hides the app.
+ */
+const FIRST_PAINT_MAX_MS = 4000;
+
 export async function render(root: HTMLElement, firstPage: FirstPage | null): Promise<void> {
-  // For profiling the first page: the app's code is evaluated (see the Performance notes in README.md).
+  // For profiling the first page: when the app's code is evaluated.
   performance.mark("tributary:app-evaluated");
   if (firstPage !== null) {
     await Promise.race([seedFirstPage(firstPage).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SEED_WAIT_MS))]);
@@ -18,4 +25,5 @@ export async function render(root: HTMLElement, firstPage: FirstPage | null): Pr
       <App />
     </StrictMode>,
   );
+  if (firstPage !== null) setTimeout(dismissFirstPaint, FIRST_PAINT_MAX_MS);
 }
