@@ -3,13 +3,43 @@
  * a real public project's manifest from shared/fixtures, read in place, served by the real CLI.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, newPage, ROOT, startServe, type ServeProcess } from "./support.ts";
 
-/** matsonj/nba-monte-carlo (dbt 1.9, DuckDB): 67 models, 12 sources. */
-const MANIFEST = join(ROOT, "..", "shared", "fixtures", "manifests", "nba-monte-carlo-v12-duckdb", "manifest.json");
+/** matsonj/nba-monte-carlo (dbt 1.9, DuckDB): 67 models, 12 sources; its catalog.json lies beside it. */
+const FIXTURE = join(ROOT, "..", "shared", "fixtures", "manifests", "nba-monte-carlo-v12-duckdb");
+
+/**
+ * A target/ folder as `dbt docs generate` and `dbt source freshness` leave it: the fixture's manifest and
+ * catalog (linked, read in place) and a sources.json with one checked source.
+ */
+function targetFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tributary-manifest-only-"));
+  symlinkSync(join(FIXTURE, "manifest.json"), join(dir, "manifest.json"));
+  symlinkSync(join(FIXTURE, "catalog.json"), join(dir, "catalog.json"));
+  const checkedAt = new Date(Date.now() - 3_600_000).toISOString();
+  writeFileSync(
+    join(dir, "sources.json"),
+    JSON.stringify({
+      metadata: { dbt_schema_version: "https://schemas.getdbt.com/dbt/sources/v3.json", generated_at: checkedAt },
+      results: [
+        {
+          unique_id: "source.sports_sims.nba.nba_schedule",
+          status: "warn",
+          max_loaded_at: new Date(Date.now() - 15 * 3_600_000).toISOString(),
+          snapshotted_at: checkedAt,
+          max_loaded_at_time_ago_in_s: 14 * 3600,
+          criteria: { warn_after: { count: 12, period: "hour" }, error_after: { count: 24, period: "hour" }, filter: null },
+        },
+      ],
+    }),
+  );
+  return join(dir, "manifest.json");
+}
 
 describe("web catalog on a plain --manifest catalog", { timeout: 120_000 }, () => {
   let serve: ServeProcess;
@@ -19,7 +49,7 @@ describe("web catalog on a plain --manifest catalog", { timeout: 120_000 }, () =
 
   before(async () => {
     browser = await launchBrowser();
-    serve = await startServe(["--manifest", MANIFEST], "manifest-only-test");
+    serve = await startServe(["--manifest", targetFolder()], "manifest-only-test");
     page = await newPage(browser, errors);
   });
 
@@ -67,6 +97,18 @@ describe("web catalog on a plain --manifest catalog", { timeout: 120_000 }, () =
     const columns = page.getByTestId("columns-table");
     const row = columns.locator("tbody tr").filter({ has: page.getByText("elo_rating", { exact: true }) });
     assert.match((await row.textContent()) ?? "", /DOUBLE/);
+  });
+
+  test("the sources.json beside the manifest shows a source's freshness against its policy", async () => {
+    await page.goto(`${serve.baseUrl}/assets/nba%2Fnba_schedule/show`);
+    const panel = page.getByTestId("freshness-panel");
+    await panel.waitFor();
+    assert.equal(await panel.getByTestId("freshness-status").textContent(), "warn");
+    const text = (await panel.textContent()) ?? "";
+    assert.match(text, /Newest row.+ ago \(14 h old when checked\)/);
+    assert.match(text, /Warn after12 hours/);
+    assert.match(text, /Error after24 hours/);
+    assert.match(text, /From dbt sources\.json, checked/);
   });
 
   test("the locations page shows the manifest's location as loaded", async () => {

@@ -198,6 +198,19 @@ export interface Materialization {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
+/** Asset.freshness: a source table's freshness as last checked. */
+export interface SourceFreshness {
+  readonly source: string;
+  readonly status: string;
+  readonly maxLoadedAt: string | null;
+  readonly checkedAt: string | null;
+  readonly ageSeconds: number | null;
+  readonly warnAfter: string | null;
+  readonly errorAfter: string | null;
+  readonly filter: string | null;
+  readonly error: string | null;
+}
+
 /** Asset.tableStats: what the warehouse says about the table. */
 export interface TableStats {
   readonly source: string;
@@ -222,6 +235,7 @@ export interface AssetDetail extends AssetSummary {
   readonly definedIn: SourceLocation | null;
   readonly columns: readonly ColumnInfo[];
   readonly tableStats: TableStats | null;
+  readonly freshness: SourceFreshness | null;
   readonly checks: readonly CheckInfo[];
   readonly policy: Policy | null;
   readonly upstream: readonly Neighbour[];

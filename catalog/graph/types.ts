@@ -9,6 +9,7 @@ import type {
   MaterializerRef,
   PolicySpec,
   Relation,
+  SourceFreshness,
   TableStats,
 } from "../model/index.ts";
 
@@ -28,6 +29,8 @@ export interface CatalogAsset {
   readonly columns: readonly ColumnSpec[];
   /** What the warehouse says about the table (from the first spec that knows). */
   readonly tableStats: TableStats | null;
+  /** Its freshness as last checked (from the first spec that knows). */
+  readonly freshness: SourceFreshness | null;
   readonly checks: readonly CheckSpec[];
   readonly policy: PolicySpec | null;
   readonly codeVersion: string | null;

@@ -175,6 +175,26 @@ export interface TableStats {
   readonly entries: readonly { readonly label: string; readonly value: string | null; readonly description: string | null }[];
 }
 
+/** A source table's freshness as last checked (dbt's `sources.json`, from `dbt source freshness`). */
+export interface SourceFreshness {
+  /** Where it comes from, e.g. "dbt sources.json". */
+  readonly source: string;
+  /** As dbt reports it: "pass", "warn", "error" or "runtime error". */
+  readonly status: string;
+  /** When the newest row was loaded, ISO 8601. */
+  readonly maxLoadedAt: string | null;
+  /** When it was checked, ISO 8601. */
+  readonly checkedAt: string | null;
+  /** maxLoadedAt's age when it was checked, in seconds. */
+  readonly ageSeconds: number | null;
+  /** The policy, e.g. "12 hours"; null when not set. */
+  readonly warnAfter: string | null;
+  readonly errorAfter: string | null;
+  readonly filter: string | null;
+  /** Why the check failed (a runtime error). */
+  readonly error: string | null;
+}
+
 /** What one location says about one asset. */
 export interface AssetSpec {
   readonly key: AssetKey;
@@ -199,6 +219,8 @@ export interface AssetSpec {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** What the warehouse says about the table, when the location knows (dbt's catalog.json). */
   readonly tableStats?: TableStats | null;
+  /** The source's freshness as last checked, when the location knows (dbt's sources.json). */
+  readonly freshness?: SourceFreshness | null;
   /**
    * True when the location only declares a table that another tool loads (a dbt source): when the catalog
    * has an ingestion location and nothing materializes the asset, it is reported (`unfed_source`).

@@ -4,6 +4,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { withDbtCatalogFile } from "./catalog-artifact.ts";
+import { withDbtFreshnessFile } from "./freshness-artifact.ts";
 import { readManifestFile } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
 
@@ -16,12 +17,15 @@ export interface DbtManifestLocationOptions {
    * beside the manifest, when there is one (`dbt docs generate` writes both into target/); null for none.
    */
   readonly catalogFile?: string | null;
+  /** dbt's sources.json (`dbt source freshness`), for source freshness: by default the one beside the manifest. */
+  readonly freshnessFile?: string | null;
 }
 
 /** A location that reads a manifest file on every load. */
 export function createDbtManifestProvider(options: DbtManifestLocationOptions): DefinitionsProvider {
   const file = resolve(options.file);
   const catalogFile = options.catalogFile === undefined ? join(dirname(file), "catalog.json") : options.catalogFile && resolve(options.catalogFile);
+  const freshnessFile = options.freshnessFile === undefined ? join(dirname(file), "sources.json") : options.freshnessFile && resolve(options.freshnessFile);
   const location: LocationRef = {
     name: options.name ?? defaultLocationName(file),
     kind: "dbt",
@@ -33,7 +37,8 @@ export function createDbtManifestProvider(options: DbtManifestLocationOptions): 
       const started = performance.now();
       const manifest = await readManifestFile(file, location.name);
       const { specs, diagnostics } = translateManifest(manifest, { locationName: location.name, projectDir: null });
-      const definitions = await withDbtCatalogFile({ location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }, catalogFile);
+      const withCatalog = await withDbtCatalogFile({ location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }, catalogFile);
+      const definitions = await withDbtFreshnessFile(withCatalog, freshnessFile);
       return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
     },
   };

@@ -12,6 +12,7 @@ import { runDbtParse } from "./project-runner.ts";
 import type { DbtRuntime } from "./runtime.ts";
 import { resolveDbtRuntime } from "./runtime.ts";
 import { withDbtCatalogFile } from "./catalog-artifact.ts";
+import { withDbtFreshnessFile } from "./freshness-artifact.ts";
 import { translateManifest } from "./translator.ts";
 
 export interface DbtProjectLocationOptions {
@@ -90,11 +91,13 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
       }
       const manifest = await readManifestFile(manifestPath, name);
       const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir });
-      // The project's own docs catalog, when someone ran `dbt docs generate` (Tributary's parse does not write one).
-      const definitions = await withDbtCatalogFile(
+      // The project's own docs catalog and source freshness, when someone ran `dbt docs generate` or
+      // `dbt source freshness` (Tributary's parse writes neither).
+      const withCatalog = await withDbtCatalogFile(
         { location, specs, diagnostics: await withLineNumbers(diagnostics, projectDir), loadedAt: "", loadDurationMs: 0 },
         join(projectDir, "target", "catalog.json"),
       );
+      const definitions = await withDbtFreshnessFile(withCatalog, join(projectDir, "target", "sources.json"));
       return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
     },
   };

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createDbtManifestProvider } from "./manifest-provider.ts";
 import { DbtRunError, findMissingDbtPackages, parseDbtLogLine, runDbtCommand, runDbtParse } from "./project-runner.ts";
 import type { DbtRuntime } from "./runtime.ts";
 import { resolveDbtRuntime } from "./runtime.ts";
@@ -235,6 +236,35 @@ describe("dbt build on demo-project", () => {
     assert.equal(built("model."), 17, "every model but the ephemeral one");
     assert.ok(built("test.") >= 60);
     assert.equal(built("unit_test."), 1);
+  });
+
+  test("then `dbt docs generate` and `dbt source freshness`: a manifest location reads the catalog.json and sources.json beside it", async () => {
+    const targetPath = join(scratch, "demo-build");
+    const warehouse = join(scratch, "build-warehouse", "warehouse.duckdb");
+    for (const args of [["docs", "generate"], ["source", "freshness"]]) {
+      const result = await runDbtCommand({ runtime, projectDir: demoProject, targetPath, args, env: { TRIBUTARY_WAREHOUSE_PATH: warehouse } });
+      // Freshness exits 1 when a source is past error_after (the demo's CSV rows are old): the file is written either way.
+      assert.ok(result.exitCode === 0 || args[0] === "source", `dbt ${args.join(" ")}: ${result.stderr}`);
+    }
+    const definitions = await createDbtManifestProvider({ file: join(targetPath, "manifest.json"), name: "shop" }).load();
+    assert.deepEqual(definitions.diagnostics.filter((d) => /_unreadable$/.test(d.code)), [], "both files are usable");
+    const byKey = new Map(definitions.specs.map((spec) => [spec.key.join("/"), spec]));
+
+    // What DuckDB itself says about the tables dbt built, through catalog.json.
+    const orders = byKey.get("orders")!;
+    assert.equal(orders.tableStats?.tableType, "BASE TABLE");
+    assert.equal(orders.columns.find((c) => c.name === "financial_status")?.type, "VARCHAR");
+    assert.ok(orders.columns.every((c) => c.type !== null), "every column of the built table is typed");
+    assert.equal(byKey.get("stg_shopify__orders")?.tableStats?.tableType, "VIEW");
+
+    // Each source table with a freshness policy, checked on _fivetran_synced.
+    const customer = byKey.get("shopify/customer")!;
+    assert.ok(customer.freshness, "shopify/customer has a freshness result");
+    assert.ok(["pass", "warn", "error"].includes(customer.freshness.status), customer.freshness.status);
+    assert.equal(customer.freshness.warnAfter, "12 hours");
+    assert.equal(customer.freshness.errorAfter, "24 hours");
+    assert.ok(customer.freshness.maxLoadedAt !== null && customer.freshness.ageSeconds !== null);
+    assert.equal(byKey.get("orders")!.freshness ?? null, null, "models have no freshness result");
   });
 });
 

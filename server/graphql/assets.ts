@@ -127,6 +127,8 @@ const typeDefs = /* GraphQL */ `
     columns: [Column!]!
     "What the warehouse says about the table (dbt's catalog.json, when the location has one); null when unknown."
     tableStats: TableStats
+    "A source table's freshness as last checked (dbt's sources.json, when the location has one); null when unknown."
+    freshness: SourceFreshness
     checks: [Check!]!
     "When the asset should be materialized, as declared; null when it has no policy."
     policy: Policy
@@ -172,6 +174,26 @@ const typeDefs = /* GraphQL */ `
     lastModified: String
     "Every statistic as reported."
     entries: [TableStatEntry!]!
+  }
+
+  "A source table's freshness as last checked: the newest row's load time against the source's policy."
+  type SourceFreshness {
+    "Where it comes from, e.g. dbt sources.json."
+    source: String!
+    "As dbt reports it: pass, warn, error or runtime error."
+    status: String!
+    "When the newest row was loaded."
+    maxLoadedAt: String
+    "When it was checked."
+    checkedAt: String
+    "The newest row's age when checked, in seconds."
+    ageSeconds: Float
+    "The policy, e.g. 12 hours."
+    warnAfter: String
+    errorAfter: String
+    filter: String
+    "Why the check failed."
+    error: String
   }
 
   type TableStatEntry {

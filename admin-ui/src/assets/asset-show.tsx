@@ -22,7 +22,7 @@ import { assetPath } from "./paths.ts";
 import { PolicyPanel } from "./policy-panel.tsx";
 import { impactSentence } from "./policy-text.ts";
 import { ToolStatePanel } from "./tool-panels.tsx";
-import { WarehousePanel } from "./warehouse-panel.tsx";
+import { FreshnessPanel, WarehousePanel } from "./warehouse-panel.tsx";
 
 function testName(check: CheckInfo): string {
   // dbt names tests `not_null_orders_order_id`; the test's kind is what a reader wants in a column's row.
@@ -273,6 +273,7 @@ function AssetPage() {
             {record.aliases.length > 0 && <Fact label="Also known as">{record.aliases.join(", ")}</Fact>}
             {typeof record.metadata["dbt/materialized"] === "string" && <Fact label="Materialized">{record.metadata["dbt/materialized"]}</Fact>}
           </Panel>
+          {record.freshness && <FreshnessPanel freshness={record.freshness} />}
           {record.tableStats && <WarehousePanel stats={record.tableStats} />}
           <Panel title="Impact" id="impact" testId="impact-panel">
             <Typography variant="body1" sx={{ fontWeight: 600 }} data-testid="impact-sentence">

@@ -134,6 +134,7 @@ export const ASSET = /* GraphQL */ `
       definedIn { file line path }
       columns { name type description tags checks { name blocking } }
       tableStats { source collectedAt tableType owner rowCount bytes lastModified entries { label value description } }
+      freshness { source status maxLoadedAt checkedAt ageSeconds warnAfter errorAfter filter error }
       checks { name description blocking columnName additionalDeps }
       policy { source type label cronSchedule cronTimezone condition tree declaredIn { file line path } }
       upstream { ${NEIGHBOUR} }
