@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import type { AssetSpec, LocationDefinitions } from "../../catalog/model/index.ts";
 import { spec } from "../../catalog/graph/test-specs.ts";
 import { DbtFreshnessError, parseDbtFreshness, withDbtFreshnessFile } from "./freshness-artifact.ts";
+import { dbtProjectTargetDir } from "./project-provider.ts";
 
 const SCHEMA = "https://schemas.getdbt.com/dbt/sources/v3.json";
 
@@ -66,5 +67,18 @@ describe("dbt sources.json", () => {
     assert.equal(loaded.diagnostics[0]?.code, "freshness_unreadable");
     assert.equal(loaded.diagnostics[0]?.at?.path, "$.results[0].unique_id");
     assert.equal(await withDbtFreshnessFile(definitions, join(dir, "none.json")), definitions, "no file, no change");
+  });
+});
+
+describe("where a dbt project's own artifacts are", () => {
+  test("DBT_TARGET_PATH, else target-path in dbt_project.yml (unless templated), else target/", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tributary-target-path-"));
+    writeFileSync(join(dir, "dbt_project.yml"), "name: p\ntarget-path: build/dbt\n");
+    assert.equal(await dbtProjectTargetDir(dir, {}), join(dir, "build", "dbt"));
+    assert.equal(await dbtProjectTargetDir(dir, { DBT_TARGET_PATH: "/elsewhere/target" }), "/elsewhere/target");
+    writeFileSync(join(dir, "dbt_project.yml"), "name: p\ntarget-path: \"{{ env_var('X', 'target') }}\"\n");
+    assert.equal(await dbtProjectTargetDir(dir, {}), join(dir, "target"));
+    writeFileSync(join(dir, "dbt_project.yml"), "name: p\n");
+    assert.equal(await dbtProjectTargetDir(dir, {}), join(dir, "target"));
   });
 });

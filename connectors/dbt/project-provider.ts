@@ -53,6 +53,23 @@ export async function readDbtProjectName(projectDir: string): Promise<string> {
   return name;
 }
 
+/**
+ * Where the project's own dbt commands write their artifacts, as dbt decides it: `DBT_TARGET_PATH`, else
+ * `target-path` in dbt_project.yml (unless it is templated), else `target/`. `dbt docs generate` and
+ * `dbt source freshness` leave catalog.json and sources.json there.
+ */
+export async function dbtProjectTargetDir(projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const fromEnv = env["DBT_TARGET_PATH"];
+  if (fromEnv) return resolve(projectDir, fromEnv);
+  let configured: unknown;
+  try {
+    configured = (parseYaml(await readFile(join(projectDir, "dbt_project.yml"), "utf8")) as Record<string, unknown> | null)?.["target-path"];
+  } catch {
+    configured = undefined;
+  }
+  return resolve(projectDir, typeof configured === "string" && configured !== "" && !configured.includes("{{") ? configured : "target");
+}
+
 /** A dbt project location. Its name is read from dbt_project.yml unless given. */
 export async function createDbtProjectProvider(options: DbtProjectLocationOptions): Promise<DefinitionsProvider> {
   const projectDir = resolve(options.projectDir);
@@ -93,11 +110,12 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
       const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir });
       // The project's own docs catalog and source freshness, when someone ran `dbt docs generate` or
       // `dbt source freshness` (Tributary's parse writes neither).
+      const projectTarget = await dbtProjectTargetDir(projectDir);
       const withCatalog = await withDbtCatalogFile(
         { location, specs, diagnostics: await withLineNumbers(diagnostics, projectDir), loadedAt: "", loadDurationMs: 0 },
-        join(projectDir, "target", "catalog.json"),
+        join(projectTarget, "catalog.json"),
       );
-      const definitions = await withDbtFreshnessFile(withCatalog, join(projectDir, "target", "sources.json"));
+      const definitions = await withDbtFreshnessFile(withCatalog, join(projectTarget, "sources.json"));
       return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
     },
   };
