@@ -155,3 +155,18 @@ test("a model that calls a user-defined function (dbt 1.11) loads; the function 
   const graph = await load(write("function.json", manifest));
   assert.deepEqual(graph.get("orders")!.upstreamIds, ["order_items", "stg_orders"]);
 });
+
+test("dagster-dbt's pre-1.3.10 config.dagster_auto_materialize_policy is ignored, with a warning saying where to move it", async () => {
+  const manifest = jaffle();
+  manifest.nodes["model.jaffle_shop.orders"].config.dagster_auto_materialize_policy = { type: "eager" };
+  const file = write("legacy-policy-key.json", manifest);
+  const parsed = await readManifestFile(file, "shop");
+  const { specs, diagnostics } = translateManifest(parsed, { locationName: "shop" });
+  const warning = diagnostics.find((d) => d.code === "legacy_policy_key");
+  assert.equal(warning?.severity, "warning");
+  assert.equal(warning?.nodeId, "model.jaffle_shop.orders");
+  assert.match(warning?.message ?? "", /move it to meta\.dagster\.auto_materialize_policy/);
+  assert.equal(specs.find((spec) => spec.dbtUniqueId === "model.jaffle_shop.orders")?.policy, null, "no policy comes of it");
+  // Without the key, no such warning.
+  assert.deepEqual(translateManifest(await readManifestFile(JAFFLE, "shop"), { locationName: "shop" }).diagnostics.filter((d) => d.code === "legacy_policy_key"), []);
+});

@@ -39,6 +39,8 @@ const nodeConfigSchema = z
     group: nullableString,
     tags: z.union([z.array(z.string()), z.string()]).nullish(),
     severity: nullableString,
+    /** dagster-dbt's pre-1.3.10 policy key, read only to tell users it is ignored now (reference §0). */
+    dagster_auto_materialize_policy: z.unknown().optional(),
   })
   .nullish();
 

@@ -327,6 +327,18 @@ class ManifestTranslator {
   private policyFor(uniqueId: string, key: AssetKey, assetNode: AssetNode, topMeta: Record<string, unknown>): PolicySpec | null {
     const amp = topMeta["auto_materialize_policy"];
     const condition = topMeta["automation_condition"];
+    // Current dagster-dbt ignores the pre-1.3.10 key (reference §0): so does Tributary, but it says so.
+    const legacy = assetNode.type === "node" ? assetNode.node.config?.dagster_auto_materialize_policy : undefined;
+    if (legacy !== undefined && amp === undefined) {
+      this.diagnose(
+        "warning",
+        "legacy_policy_key",
+        `${uniqueId}: config.dagster_auto_materialize_policy is no longer read (removed from dagster-dbt); move it to meta.dagster.auto_materialize_policy`,
+        uniqueId,
+        key,
+        this.policyLocation(assetNode),
+      );
+    }
     if (amp === undefined && condition === undefined) return null;
     const declaredIn = this.policyLocation(assetNode);
     const where = declaredIn.file ? ` (${declaredIn.file})` : "";
