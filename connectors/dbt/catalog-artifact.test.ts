@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { applyDbtCatalog, DbtCatalogError, withWarehouseColumns, parseDbtCatalog, readDbtCatalog } from "./catalog-artifact.ts";
+import { applyDbtCatalog, withWarehouseColumns, parseDbtCatalog, readDbtCatalog } from "./catalog-artifact.ts";
+import { DbtArtifactError } from "./optional-artifact.ts";
 import { readManifestFile } from "./manifest.ts";
 import { createDbtManifestProvider } from "./manifest-provider.ts";
 import { translateManifest } from "./translator.ts";
@@ -104,12 +105,12 @@ describe("dbt catalog.json", () => {
     const dir = mkdtempSync(join(tmpdir(), "tributary-catalog-"));
     const truncated = join(dir, "truncated.json");
     writeFileSync(truncated, readFileSync(join(FIXTURES, "nba-monte-carlo-v12-duckdb", "catalog.json"), "utf8").slice(0, 5000));
-    await assert.rejects(readDbtCatalog(truncated), (error: unknown) => error instanceof DbtCatalogError && error.file === truncated && /not valid JSON/.test(error.message));
+    await assert.rejects(readDbtCatalog(truncated), (error: unknown) => error instanceof DbtArtifactError && error.file === truncated && /not valid JSON/.test(error.message));
     await assert.rejects(readDbtCatalog(join(dir, "missing.json")), /no such file/);
 
     const manifestText = readFileSync(join(FIXTURES, "nba-monte-carlo-v12-duckdb", "manifest.json"), "utf8");
     assert.throws(() => parseDbtCatalog(manifestText, "manifest.json"), (error: unknown) => {
-      assert.ok(error instanceof DbtCatalogError);
+      assert.ok(error instanceof DbtArtifactError);
       assert.equal(error.jsonPath, "$.metadata.dbt_schema_version");
       assert.match(error.message, /manifest\.json is not a usable dbt catalog at \$\.metadata\.dbt_schema_version: is not a dbt catalog schema/);
       return true;
@@ -119,7 +120,7 @@ describe("dbt catalog.json", () => {
       nodes: { "model.p.m": { metadata: { schema: "s", name: "m" }, columns: { id: { type: "int", index: "first", name: "id" } }, stats: {} } },
       sources: {},
     });
-    assert.throws(() => parseDbtCatalog(wrongColumn, "c.json"), (error: unknown) => error instanceof DbtCatalogError && error.jsonPath === '$.nodes["model.p.m"].columns.id.index');
+    assert.throws(() => parseDbtCatalog(wrongColumn, "c.json"), (error: unknown) => error instanceof DbtArtifactError && error.jsonPath === '$.nodes["model.p.m"].columns.id.index');
   });
 });
 

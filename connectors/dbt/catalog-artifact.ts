@@ -5,11 +5,9 @@
  * not declare, columns it does not document, and table statistics. Optional and secondary: a catalog that cannot
  * be read is a warning on the location, never a failed load.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import type { AssetSpec, ColumnSpec, Diagnostic, LocationDefinitions, TableStats } from "../../catalog/model/index.ts";
-import { formatJsonPath } from "./manifest.ts";
+import type { AssetSpec, ColumnSpec, LocationDefinitions, TableStats } from "../../catalog/model/index.ts";
+import { parseArtifact, readArtifactText, withOptionalArtifact } from "./optional-artifact.ts";
 
 /** One statistic as the adapter reports it (`stats.<id>` in catalog.json). */
 const statSchema = z.object({
@@ -65,18 +63,6 @@ export interface DbtCatalog {
   readonly tables: ReadonlyMap<string, CatalogTable>;
 }
 
-/** A catalog.json that could not be used, with where it breaks. */
-export class DbtCatalogError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly jsonPath: string | null,
-  ) {
-    super(message);
-    this.name = "DbtCatalogError";
-  }
-}
-
 /** Statistics whose ids name the same fact across adapters. */
 const ROW_COUNT_IDS = ["row_count", "num_rows", "rows"];
 /** Redshift's `size` is already in bytes: dbt-redshift multiplies its count of 1 MB blocks by 1,000,000. */
@@ -113,21 +99,10 @@ function toTable(table: z.infer<typeof tableSchema>, generatedAt: string | null)
 
 /** Validates catalog.json text; errors name the file and the JSON path at fault. */
 export function parseDbtCatalog(text: string, file: string): DbtCatalog {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new DbtCatalogError(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, file, null);
-  }
-  const result = catalogSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const jsonPath = formatJsonPath(issue.path);
-    throw new DbtCatalogError(`${file} is not a usable dbt catalog at ${jsonPath}: ${issue.message}`, file, jsonPath);
-  }
-  const generatedAt = result.data.metadata.generated_at ?? null;
+  const catalog = parseArtifact(text, file, catalogSchema, "dbt catalog");
+  const generatedAt = catalog.metadata.generated_at ?? null;
   const tables = new Map<string, CatalogTable>();
-  for (const [id, table] of [...Object.entries(result.data.nodes), ...Object.entries(result.data.sources)]) {
+  for (const [id, table] of [...Object.entries(catalog.nodes), ...Object.entries(catalog.sources)]) {
     tables.set(table.unique_id ?? id, toTable(table, generatedAt));
   }
   return { file, tables };
@@ -135,14 +110,7 @@ export function parseDbtCatalog(text: string, file: string): DbtCatalog {
 
 /** Reads and validates a catalog.json file. */
 export async function readDbtCatalog(file: string): Promise<DbtCatalog> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DbtCatalogError(`Cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(error)}`, file, null);
-  }
-  return parseDbtCatalog(text, file);
+  return parseDbtCatalog(await readArtifactText(file), file);
 }
 
 /**
@@ -175,29 +143,12 @@ export function applyDbtCatalog(definitions: LocationDefinitions, catalog: DbtCa
   return { ...definitions, specs };
 }
 
-/** A catalog that could not be used, as a warning on its location: the load goes on without it. */
-export function catalogDiagnostic(error: DbtCatalogError, locationName: string): Diagnostic {
-  return {
-    severity: "warning",
-    code: "catalog_unreadable",
-    message: `${error.message}. Column types and table statistics from it are missing; regenerate it with \`dbt docs generate\`.`,
-    locationName,
-    assetKey: null,
-    nodeId: null,
-    at: { file: error.file, line: null, path: error.jsonPath },
-  };
-}
-
-/**
- * The definitions enriched with the catalog.json at `file`, when there is one: a missing file changes nothing,
- * an unusable one adds a `catalog_unreadable` warning and changes nothing else.
- */
-export async function withDbtCatalogFile(definitions: LocationDefinitions, file: string | null): Promise<LocationDefinitions> {
-  if (file === null || !existsSync(file)) return definitions;
-  try {
-    return applyDbtCatalog(definitions, await readDbtCatalog(file));
-  } catch (error) {
-    if (!(error instanceof DbtCatalogError)) throw error;
-    return { ...definitions, diagnostics: [...definitions.diagnostics, catalogDiagnostic(error, definitions.location.name)] };
-  }
+/** The definitions enriched with the catalog.json at `file`, when there is one (see optional-artifact.ts). */
+export function withDbtCatalogFile(definitions: LocationDefinitions, file: string | null): Promise<LocationDefinitions> {
+  return withOptionalArtifact(
+    definitions,
+    file,
+    { code: "catalog_unreadable", consequence: "Column types and table statistics from it are missing; regenerate it with `dbt docs generate`." },
+    (text, path) => applyDbtCatalog(definitions, parseDbtCatalog(text, path)),
+  );
 }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { AssetSpec, LocationDefinitions } from "../../catalog/model/index.ts";
 import { spec } from "../../catalog/graph/test-specs.ts";
-import { DbtFreshnessError, parseDbtFreshness, withDbtFreshnessFile } from "./freshness-artifact.ts";
+import { parseDbtFreshness, withDbtFreshnessFile } from "./freshness-artifact.ts";
+import { DbtArtifactError } from "./optional-artifact.ts";
 import { dbtProjectTargetDir } from "./project-provider.ts";
 
 const SCHEMA = "https://schemas.getdbt.com/dbt/sources/v3.json";
@@ -55,7 +56,7 @@ describe("dbt sources.json", () => {
   test("a file that is not a sources.json names the JSON path; on a location it is a warning and nothing else changes", async () => {
     assert.throws(
       () => parseDbtFreshness(JSON.stringify({ metadata: { dbt_schema_version: "https://schemas.getdbt.com/dbt/catalog/v1.json" }, results: [] }), "sources.json"),
-      (error: unknown) => error instanceof DbtFreshnessError && error.jsonPath === "$.metadata.dbt_schema_version",
+      (error: unknown) => error instanceof DbtArtifactError && error.jsonPath === "$.metadata.dbt_schema_version",
     );
     const dir = mkdtempSync(join(tmpdir(), "tributary-freshness-"));
     const file = join(dir, "sources.json");
