@@ -222,7 +222,6 @@ class GraphBuilder {
 
   /** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */
   private mergeGroup(group: readonly LocatedSpec[]): MutableAsset {
-    if (group.length === 1) return singleSpecAsset(group[0]!);
     const builders = group.filter((s) => s.spec.materializer !== null);
     const lead = builders[0] ?? group[0]!;
     const leadSpec = lead.spec;
@@ -295,36 +294,6 @@ class GraphBuilder {
 }
 
 type MutableAsset = { -readonly [K in keyof CatalogAsset]: CatalogAsset[K] };
-
-/** What {@link GraphBuilder.mergeGroup} makes of a group of one spec (nearly every asset), without its merging. */
-function singleSpecAsset({ spec, locationName, id }: LocatedSpec): MutableAsset {
-  return {
-    key: spec.key,
-    id,
-    aliasIds: [],
-    relation: spec.relation ?? null,
-    kinds: unique(spec.kinds),
-    group: spec.group ?? null,
-    owners: unique(spec.owners),
-    tags: unique(spec.tags),
-    description: spec.description ?? null,
-    columns: mergeColumns([spec.columns]),
-    tableStats: spec.tableStats ?? null,
-    freshness: spec.freshness ?? null,
-    checks: mergeChecks([spec.checks]),
-    policy: spec.policy ?? null,
-    codeVersion: spec.codeVersion ?? null,
-    dbtUniqueId: spec.dbtUniqueId ?? null,
-    materializer: spec.materializer,
-    readBy: [],
-    locationNames: [locationName],
-    specs: [spec],
-    upstreamIds: [],
-    downstreamIds: [],
-    diagnostics: [],
-    metadata: Object.assign({}, spec.metadata),
-  };
-}
 
 /** Groups specs that are one asset: same key, or same relation. Union-find keeps it linear. */
 function groupSpecs(specs: readonly LocatedSpec[]): LocatedSpec[][] {
