@@ -12,7 +12,7 @@ import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import { activeFacetFilters, FacetCard, ListPageFrame, PaginationView, SearchField } from "../assets/list-page.tsx";
 import { AssetTable } from "../assets/asset-table.tsx";
 import type { FirstPage } from "../data-provider/prefetch.ts";
-import { facetsFromAnswer, type FacetsAnswer } from "../data-provider/queries.ts";
+import { facetsFromAnswer, withId, type FacetsAnswer } from "../data-provider/queries.ts";
 import { AppFrame, documentTitle, initialSidebarOpen } from "../layout/frame.tsx";
 import type { AssetFilter, AssetSummary, Facets } from "../types.ts";
 import { FirstPaintContext } from "./first-paint-context.ts";
@@ -36,8 +36,7 @@ function pageOf(body: unknown): PageData | null {
   type Row = Omit<AssetSummary, "id">;
   const assets = (body as { data?: { assets?: { totalCount: number; nodes: Row[]; pageInfo: { hasNextPage: boolean } } } } | null)?.data?.assets;
   if (assets === undefined) return null;
-  // Records are identified by key, as the data provider's.
-  return { rows: assets.nodes.map((node) => ({ ...node, id: node.key })), total: assets.totalCount, hasNextPage: assets.pageInfo.hasNextPage };
+  return { rows: assets.nodes.map(withId), total: assets.totalCount, hasNextPage: assets.pageInfo.hasNextPage };
 }
 
 /** The GraphQL answer of the facets query as facets; null when it is not one (an error answer). */

@@ -13,7 +13,7 @@
 import { HttpError, type DataProvider, type GetListResult, type GetManyResult, type GetOneResult, type RaRecord } from "react-admin";
 import type { AssetDetail, AssetFilter, AssetSummary, Evaluation, Facets, LineageDirection, LineageGraph, LocationInfo } from "../types.ts";
 import { graphql } from "./graphql-client.ts";
-import { ASSET, ASSET_PAGE, DRY_RUN, facetsFromAnswer, facetsQuery, LINEAGE, LOCATIONS, ORDERED_ASSET_PAGE, skipQuery, type FacetsAnswer } from "./queries.ts";
+import { ASSET, ASSET_PAGE, DRY_RUN, facetsFromAnswer, facetsQuery, LINEAGE, LOCATIONS, ORDERED_ASSET_PAGE, skipQuery, withId, type FacetsAnswer } from "./queries.ts";
 import { filterVariables, type FilterVariables } from "./variables.ts";
 
 export { filterVariables } from "./variables.ts";
@@ -47,7 +47,6 @@ interface AssetPageData {
   };
 }
 
-const withId = <T extends { key: string }>(asset: T): T & { id: string } => ({ ...asset, id: asset.key });
 
 export function createTributaryDataProvider(url = "/graphql"): TributaryDataProvider {
   /** cursor after `offset` assets, per filter */

@@ -65,6 +65,9 @@ export function facetsQuery(): string {
   }`;
 }
 
+/** An asset as a react-admin record: identified by its key (the data provider's and the first paint's rows). */
+export const withId = <T extends { key: string }>(asset: T): T & { id: string } => ({ ...asset, id: asset.key });
+
 /** The answer of {@link facetsQuery}. */
 export interface FacetsAnswer {
   readonly kinds: { readonly kinds: Facets["kinds"] };
