@@ -30,6 +30,11 @@ export interface AssetEventInput {
   readonly dedupeKey: string;
   /** JSON-serializable facts: sync status, link, rows… Never a secret. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * The Tributary run that did it (set by the runs engine, never by connectors); null or absent for work a
+   * tool did on its own. When a run and an observer record the same event, the run's id is kept.
+   */
+  readonly tributaryRunId?: string | null;
 }
 
 /** A recorded event. */

@@ -25,9 +25,10 @@ interface EventRow {
   recorded_at: Date;
   dedupe_key: string;
   metadata: Record<string, unknown> | string;
+  tributary_run_id: string | null;
 }
 
-const COLUMNS = "id, asset_key, kind, tool, location_name, run_id, occurred_at, recorded_at, dedupe_key, metadata";
+const COLUMNS = "id, asset_key, kind, tool, location_name, run_id, occurred_at, recorded_at, dedupe_key, metadata, tributary_run_id";
 
 function toEvent(row: EventRow): AssetEvent {
   return {
@@ -41,6 +42,7 @@ function toEvent(row: EventRow): AssetEvent {
     recordedAt: new Date(row.recorded_at).toISOString(),
     dedupeKey: row.dedupe_key,
     metadata: typeof row.metadata === "string" ? (JSON.parse(row.metadata) as Record<string, unknown>) : row.metadata,
+    tributaryRunId: row.tributary_run_id,
   };
 }
 
@@ -61,11 +63,14 @@ export async function recordAssetEvents(client: SqlClient, events: readonly Asse
   return client.transaction(async (tx) => {
     let inserted = 0;
     for (const event of events) {
-      const rows = await tx.query<{ id: number }>(
-        `INSERT INTO asset_events (asset_key, kind, tool, location_name, run_id, occurred_at, dedupe_key, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-         ON CONFLICT (asset_key, dedupe_key) DO NOTHING
-         RETURNING id`,
+      // A run that records an event an observer already stored (a Fivetran sync seen both ways) adds its run
+      // id to it: only the first writer's facts are kept, but which run did it must not be lost.
+      const rows = await tx.query<{ inserted: boolean }>(
+        `INSERT INTO asset_events (asset_key, kind, tool, location_name, run_id, occurred_at, dedupe_key, metadata, tributary_run_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+         ON CONFLICT (asset_key, dedupe_key) DO UPDATE SET tributary_run_id = EXCLUDED.tributary_run_id
+           WHERE asset_events.tributary_run_id IS NULL AND EXCLUDED.tributary_run_id IS NOT NULL
+         RETURNING (xmax = 0) AS inserted`,
         [
           keyToString(event.assetKey),
           event.kind,
@@ -75,9 +80,10 @@ export async function recordAssetEvents(client: SqlClient, events: readonly Asse
           new Date(event.occurredAt).toISOString(),
           event.dedupeKey,
           JSON.stringify(event.metadata),
+          event.tributaryRunId ?? null,
         ],
       );
-      inserted += rows.length;
+      if (rows[0]?.inserted === true) inserted += 1;
     }
     return { inserted };
   });

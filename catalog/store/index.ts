@@ -18,6 +18,9 @@ import type { LocationDefinitions } from "../model/index.ts";
 import * as definitions from "./definitions.ts";
 import * as events from "./events.ts";
 import * as evaluations from "./evaluations.ts";
+import * as runs from "./runs.ts";
+import type { CheckResult, CheckResultInput } from "../model/runs.ts";
+import type { RunFilter, RunLogLine, RunRecord } from "./runs.ts";
 import type { AssetEvaluation } from "../model/evaluation.ts";
 import type { LoadFailure, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
 import { StoreError } from "./errors.ts";
@@ -35,7 +38,12 @@ export type { StoreLogger } from "./logger.ts";
 export { loadMigrations, migrate, readHistory } from "./migrations.ts";
 export type { AppliedMigration, Migration, MigrationResult } from "./migrations.ts";
 export { DEFAULT_DATA_DIR, IN_MEMORY, openSqlClient } from "./sql-client.ts";
-export type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
+export type { SqlClient, SqlClientOptions, SqlDialect, SqlSession } from "./sql-client.ts";
+export * as runSql from "./runs.ts";
+export * as automationSql from "./automation.ts";
+export * as evaluationSql from "./evaluations.ts";
+export type { ClaimedStep, NewRun, NewStep, RunFilter, RunLogLine, RunRecord, RunStep, StepResult } from "./runs.ts";
+export type { AutomationInputs, LatestEventRow, TickRecord } from "./automation.ts";
 
 /** The store's operations. Every write is one transaction; every read sees one committed state. */
 export interface CatalogStore extends AssetEventSink, AssetEventReader {
@@ -60,6 +68,22 @@ export interface CatalogStore extends AssetEventSink, AssetEventReader {
   saveEvaluations(batch: readonly AssetEvaluation[]): Promise<{ inserted: number }>;
   /** An asset's condition evaluations, newest tick first (at most 500). */
   assetEvaluations(assetId: string, options: { readonly first: number }): Promise<AssetEvaluation[]>;
+  /** Records check results (dbt tests) once each; `runId` is the Tributary run that produced them, if any. */
+  recordCheckResults(results: readonly CheckResultInput[], runId?: string | null): Promise<{ inserted: number }>;
+  /** The latest result of each check of an asset (by key string). */
+  latestCheckResults(assetId: string): Promise<CheckResult[]>;
+  /** One check's results (or all checks' of the asset when `checkName` is null), newest first. */
+  checkHistory(assetId: string, checkName: string | null, limit: number): Promise<CheckResult[]>;
+  getRun(id: string): Promise<RunRecord | null>;
+  listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  countRuns(filter: Pick<RunFilter, "statuses" | "assetId">): Promise<number>;
+  runLogs(runId: string, options?: { readonly afterId?: number; readonly limit?: number }): Promise<RunLogLine[]>;
+  /**
+   * The client itself, for the runs engine and the scheduler's tick: they compose the SQL of ./runs.ts and
+   * ./automation.ts (exported as runSql, automationSql) in transactions of their own, and hand the same
+   * transaction to the job queue, so a tick's runs and their jobs commit together.
+   */
+  readonly client: SqlClient;
   /** Closes the database; a second call is harmless, other calls afterwards throw a `closed` StoreError. */
   close(): Promise<void>;
 }
@@ -112,6 +136,16 @@ export async function createCatalogStore(
     latestAssetEvents: async (options) => events.latestAssetEvents(open(), options),
     saveEvaluations: async (batch) => evaluations.saveEvaluations(open(), batch),
     assetEvaluations: async (assetId, { first }) => evaluations.assetEvaluations(open(), assetId, first),
+    recordCheckResults: async (results, runId = null) => runs.recordCheckResults(open(), results, runId),
+    latestCheckResults: async (assetId) => runs.latestCheckResults(open(), assetId),
+    checkHistory: async (assetId, checkName, limit) => runs.checkHistory(open(), assetId, checkName, limit),
+    getRun: async (id) => runs.getRun(open(), id),
+    listRuns: async (filter) => runs.listRuns(open(), filter),
+    countRuns: async (filter) => runs.countRuns(open(), filter),
+    runLogs: async (runId, options) => runs.runLogs(open(), runId, options),
+    get client() {
+      return open();
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -47,6 +47,19 @@ export interface SqlClient {
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   /** Closes the connection(s); a second call is harmless. A transaction's client cannot be closed. */
   close(): Promise<void>;
+  /**
+   * A connection of its own, outside the pool, for state that lives as long as a session: the scheduler's
+   * leader lock (a session advisory lock, released by Postgres the moment the process dies). Null on the
+   * embedded database (one process owns it: its data directory is locked) and on a transaction's client.
+   */
+  openSession(): Promise<SqlSession | null>;
+}
+
+/** A dedicated connection; `lost` is set once it fails (then the session's locks are gone too). */
+export interface SqlSession {
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  readonly lost: boolean;
+  close(): Promise<void>;
 }
 
 /** How to reach the database: a Postgres server when `databaseUrl` is set, else the embedded one. */
@@ -216,6 +229,10 @@ class TransactionClient implements SqlClient {
   async close(): Promise<void> {
     throw new StoreError("invalid_options", "A transaction's client cannot be closed; close the client that opened it.");
   }
+
+  async openSession(): Promise<SqlSession | null> {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -353,6 +370,10 @@ class PgliteClient implements SqlClient {
       await this.release();
     }
   }
+
+  async openSession(): Promise<SqlSession | null> {
+    return null;
+  }
 }
 
 function pgliteExecutor(tx: PgliteTransaction): Executor {
@@ -485,19 +506,70 @@ export async function createPostgresClient(options: PostgresClientOptions): Prom
     );
   }
   logger.debug({ url: redacted, schema }, "connected to Postgres");
-  return new PostgresClient(pool, schema, redacted, scrub);
+  const sessionConfig: pg.ClientConfig = {
+    connectionString: options.databaseUrl,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: "tributary-session",
+    types: pgTypes,
+    // Keepalives make a dead peer (the server, or the network to it) show up as a lost session.
+    keepAlive: true,
+    ...(searchPathOption === undefined ? {} : { options: searchPathOption }),
+  };
+  return new PostgresClient(pool, schema, redacted, scrub, sessionConfig, logger);
 }
 
 class PostgresClient implements SqlClient {
   readonly dialect = "postgres";
   #closed = false;
 
+  readonly #sessions = new Set<pg.Client>();
+
   constructor(
     private readonly pool: pg.Pool,
     readonly schema: string | null,
     private readonly redactedUrl: string,
     private readonly scrub: (text: string) => string,
+    private readonly sessionConfig: pg.ClientConfig,
+    private readonly logger: StoreLogger,
   ) {}
+
+  async openSession(): Promise<SqlSession | null> {
+    this.#check();
+    const connection = new pg.Client(this.sessionConfig);
+    let lost = false;
+    connection.on("error", (error) => {
+      lost = true;
+      this.logger.warn({ url: this.redactedUrl, error: this.scrub(error.message) }, "a Postgres session connection failed");
+    });
+    connection.on("end", () => {
+      lost = true;
+    });
+    try {
+      await connection.connect();
+    } catch (error) {
+      throw this.#wrap(error, "connect");
+    }
+    this.#sessions.add(connection);
+    const sessions = this.#sessions;
+    const wrap = (error: unknown, sql: string) => this.#wrap(error, sql);
+    return {
+      get lost() {
+        return lost;
+      },
+      async query<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+        try {
+          return (await connection.query(sql, [...params])).rows as T[];
+        } catch (error) {
+          throw wrap(error, sql);
+        }
+      },
+      async close() {
+        if (!sessions.delete(connection)) return;
+        lost = true;
+        await connection.end().catch(() => undefined);
+      },
+    };
+  }
 
   #check(): void {
     if (this.#closed) throw closedError(`The Postgres client for ${this.redactedUrl}`);
@@ -566,6 +638,8 @@ class PostgresClient implements SqlClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#sessions].map((session) => session.end().catch(() => undefined)));
+    this.#sessions.clear();
     await this.pool.end();
   }
 }

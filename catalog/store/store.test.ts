@@ -34,6 +34,7 @@ function failingClient(client: SqlClient, shouldFail: (sql: string, params: read
     exec: (script) => inner.exec(script),
     transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
     close: () => inner.close(),
+    openSession: () => inner.openSession(),
   });
   return wrap(client);
 }

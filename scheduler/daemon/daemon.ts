@@ -1,0 +1,204 @@
+/**
+ * The scheduler daemon: every `intervalMs`, the leader evaluates every condition on a frozen snapshot of the
+ * store and turns the requests into runs (reference §2.6). One tick is ONE transaction:
+ *
+ *   read the cursor (locked) → read the latest events and the runs in progress → evaluate() →
+ *   reserve a run per step under `tick:<evaluation id>:<group>` and send its job → store the evaluations →
+ *   move the cursor from the evaluation id it was read at → record the tick
+ *
+ * so a crash at any point leaves either the whole tick or none of it, and the outside calls happen only in
+ * workers, after the commit, on runs that exist. A tick that loses the race for the cursor (another leader
+ * committed first) rolls back entirely.
+ */
+import type { CatalogGraph } from "../../catalog/graph/types.ts";
+import type { CatalogStore } from "../../catalog/store/index.ts";
+import { automationSql, evaluationSql } from "../../catalog/store/index.ts";
+import { evaluate } from "../conditions/evaluate.ts";
+import type { SameRunPredicate } from "../conditions/evaluate.ts";
+import type { EvaluationCursor } from "../conditions/state.ts";
+import type { EngineLogger, RunEngine } from "../runs/engine.ts";
+import { newRunId } from "../runs/engine.ts";
+import type { LeaderLease } from "./leader.ts";
+import { automationStateFromInputs } from "./state.ts";
+
+export interface DaemonOptions {
+  readonly store: CatalogStore;
+  readonly engine: RunEngine;
+  readonly lease: LeaderLease;
+  readonly graph: () => CatalogGraph | null;
+  readonly logger: EngineLogger;
+  /** Default 30 s (Dagster's default sensor interval). */
+  readonly intervalMs?: number;
+  readonly now?: () => Date;
+  readonly sameRun?: SameRunPredicate;
+  /** Names this process in the tick log. */
+  readonly name: string;
+}
+
+/** What one tick did. */
+export interface TickOutcome {
+  readonly leader: boolean;
+  readonly evaluationId: number | null;
+  readonly evaluated: number;
+  readonly requested: readonly string[];
+  readonly runIds: readonly string[];
+  readonly unlaunchable: readonly { readonly assetId: string; readonly reason: string }[];
+  readonly durationMs: number;
+  /** Why the tick did nothing, when it did nothing. */
+  readonly skipped: string | null;
+}
+
+export interface Daemon {
+  start(): void;
+  /** One tick now (tests, and `start`'s loop). Ticks never overlap. */
+  tick(): Promise<TickOutcome>;
+  stop(): Promise<void>;
+  readonly isLeader: boolean;
+  readonly lastTick: TickOutcome | null;
+}
+
+class CursorMoved extends Error {}
+
+export function createDaemon(options: DaemonOptions): Daemon {
+  const { store, engine, lease, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const intervalMs = options.intervalMs ?? 30_000;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<TickOutcome> | null = null;
+  let stopped = false;
+  let lastTick: TickOutcome | null = null;
+  const reportedUnlaunchable = new Set<string>();
+
+  const idle = (skipped: string, leader: boolean, started: number): TickOutcome => ({
+    leader,
+    evaluationId: null,
+    evaluated: 0,
+    requested: [],
+    runIds: [],
+    unlaunchable: [],
+    durationMs: performance.now() - started,
+    skipped,
+  });
+
+  async function runTick(): Promise<TickOutcome> {
+    const started = performance.now();
+    const wasLeader = lease.isLeader;
+    const leader = await lease.ensure();
+    if (leader && !wasLeader) logger.info({ daemon: options.name }, "this process now leads the scheduler");
+    if (!leader && wasLeader) logger.warn({ daemon: options.name }, "this process no longer leads the scheduler");
+    if (!leader) return idle("another process leads the scheduler", false, started);
+    const graph = options.graph();
+    if (!graph) return idle("the catalog is still loading", true, started);
+    const at = now();
+    let outcome: TickOutcome;
+    try {
+      outcome = await store.client.transaction(async (tx) => {
+        const stored = await automationSql.readCursor<EvaluationCursor>(tx, { lock: true });
+        const inputs = await automationSql.readAutomationInputs(tx);
+        const state = automationStateFromInputs(inputs, graph);
+        const result = evaluate({ graph, state, now: at, cursor: stored?.cursor ?? null, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
+        const evaluationId = result.cursor.evaluationId;
+        const plan = engine.plan(result.requests);
+        const created = await engine.submit(
+          tx,
+          plan.steps.map((step) => ({
+            id: newRunId(),
+            idempotencyKey: `tick:${evaluationId}:${step.groupKey}`,
+            launchedBy: { kind: "policy", tick: evaluationId },
+            steps: [{ tool: step.tool, locationName: step.locationName, targets: step.targets, queue: step.queue }],
+          })),
+        );
+        await evaluationSql.saveEvaluations(tx, result.evaluations);
+        if (!(await automationSql.writeCursor(tx, stored?.evaluationId ?? null, evaluationId, result.cursor))) throw new CursorMoved();
+        const durationMs = performance.now() - started;
+        if (result.evaluations.length > 0 || result.requests.length > 0) {
+          await automationSql.recordTick(tx, {
+            evaluationId,
+            evaluatedAt: at.toISOString(),
+            leader: options.name,
+            evaluated: result.evaluations.length,
+            requested: result.requests.length,
+            runIds: created.map((r) => r.id),
+            durationMs,
+          });
+        }
+        return {
+          leader: true,
+          evaluationId,
+          evaluated: result.evaluations.length,
+          requested: result.requests,
+          runIds: created.map((r) => r.id),
+          unlaunchable: plan.unlaunchable,
+          durationMs,
+          skipped: null,
+          created,
+        };
+      }).then(({ created, ...rest }) => {
+        engine.notify(created);
+        return rest;
+      });
+    } catch (error) {
+      if (error instanceof CursorMoved) {
+        logger.warn({ daemon: options.name }, "another scheduler committed a tick first; this tick was rolled back");
+        return idle("another scheduler committed this tick first", true, started);
+      }
+      throw error;
+    }
+    for (const item of outcome.unlaunchable) {
+      if (reportedUnlaunchable.has(item.assetId)) continue;
+      reportedUnlaunchable.add(item.assetId);
+      logger.warn({ asset: item.assetId, reason: item.reason }, "a policy requested an asset Tributary cannot launch");
+    }
+    if (outcome.runIds.length > 0) {
+      logger.info({ tick: outcome.evaluationId, requested: outcome.requested.length, runs: outcome.runIds.length }, "tick requested runs");
+    } else {
+      logger.debug({ tick: outcome.evaluationId, evaluated: outcome.evaluated, ms: Math.round(outcome.durationMs) }, "tick");
+    }
+    return outcome;
+  }
+
+  async function tick(): Promise<TickOutcome> {
+    // Ticks never overlap: a slow tick makes the next one wait, never run beside it.
+    while (running) await running.catch(() => undefined);
+    running = runTick();
+    try {
+      lastTick = await running;
+      return lastTick;
+    } finally {
+      running = null;
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      tick()
+        .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, "a scheduler tick failed; the next tick tries again"))
+        .finally(schedule);
+    }, intervalMs);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      stopped = false;
+      // The first tick right away: a restarted daemon picks up where the cursor left off.
+      tick()
+        .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, "a scheduler tick failed; the next tick tries again"))
+        .finally(schedule);
+    },
+    tick,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => undefined);
+      await lease.release();
+    },
+    get isLeader() {
+      return lease.isLeader;
+    },
+    get lastTick() {
+      return lastTick;
+    },
+  };
+}
