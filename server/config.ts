@@ -45,16 +45,32 @@ const fivetranAccountSchema = z
   })
   .strict();
 
+const retrySchema = z
+  .object({
+    /** Attempts after the first (default 0: a failed run is not retried). */
+    max_retries: z.number().int().min(0).max(20).default(0),
+    /** Wait before the first retry (default 60 s). */
+    delay_seconds: z.number().min(0).default(60),
+    /** constant: every retry waits delay; exponential: delay × 2^(attempt−1). */
+    backoff: z.enum(["constant", "exponential"]).default("exponential"),
+  })
+  .strict();
+
 const policyRuleSchema = z
   .object({
     /** Key glob: `*` within one part, `**` across parts, e.g. "shopify/*". */
     assets: z.string().min(1),
     auto_materialize_policy: z.unknown().optional(),
     automation_condition: z.unknown().optional(),
+    /** Retries of the runs launched for these assets (overrides scheduler.retry). */
+    retry: retrySchema.optional(),
   })
   .strict()
-  .refine((rule) => (rule.auto_materialize_policy === undefined) !== (rule.automation_condition === undefined), {
-    message: "give exactly one of auto_materialize_policy or automation_condition",
+  .refine((rule) => rule.auto_materialize_policy !== undefined || rule.automation_condition !== undefined || rule.retry !== undefined, {
+    message: "give auto_materialize_policy, automation_condition or retry",
+  })
+  .refine((rule) => rule.auto_materialize_policy === undefined || rule.automation_condition === undefined, {
+    message: "give at most one of auto_materialize_policy or automation_condition",
   });
 
 const censusWorkspaceSchema = z
@@ -77,6 +93,19 @@ const censusWorkspaceSchema = z
   })
   .strict();
 
+const schedulerSchema = z
+  .object({
+    /** How often the leader evaluates every condition (default 30 s, Dagster's). */
+    tick_interval_seconds: z.number().positive().max(86_400).default(30),
+    /** How often a worker running a step reports it is alive (default 5 s). */
+    heartbeat_seconds: z.number().positive().default(5),
+    /** A running step silent for this long is taken over by another worker (default 30 s). */
+    stale_after_seconds: z.number().positive().default(30),
+    /** Retries of failed runs launched by policies; `policies[].retry` overrides it per asset glob. */
+    retry: retrySchema.optional(),
+  })
+  .strict();
+
 const configSchema = z
   .object({
     dbt: z
@@ -92,6 +121,7 @@ const configSchema = z
       .strict()
       .default({}),
     server: z.object({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).strict().default({}),
+    scheduler: schedulerSchema.default({ tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 }),
     /** Policies for assets that declare none (Fivetran tables, Census syncs), by key glob; the first match wins. */
     policies: z.array(policyRuleSchema).default([]),
     fivetran: z
@@ -115,6 +145,15 @@ export type CensusWorkspaceConfig = z.infer<typeof censusWorkspaceSchema>;
 
 export type TributaryConfig = z.infer<typeof configSchema>;
 
+/** How failed runs launched by policies are retried. */
+export type RetryConfig = z.infer<typeof retrySchema>;
+
+/** A `policies[]` entry's retry settings, by key glob. */
+export interface RetryRule {
+  readonly assets: string;
+  readonly retry: RetryConfig;
+}
+
 /** A dbt location as configured, with paths resolved. */
 export type DbtLocationConfig =
   | { readonly kind: "project"; readonly dir: string; readonly name: string | null; readonly target: string | null; readonly profilesDir: string | null; readonly env: Record<string, string> }
@@ -128,6 +167,8 @@ export interface LoadedConfig {
   readonly dataDir: string | null;
   /** `policies`, parsed; an invalid one carries its errors and becomes a diagnostic on the assets it matches. */
   readonly policyRules: readonly PolicyRule[];
+  /** `policies[].retry`, in file order (the first rule matching an asset wins). */
+  readonly retryRules: readonly RetryRule[];
 }
 
 /** Reads, interpolates and validates a config file. Throws {@link LoadError} naming the file and path. */
@@ -167,7 +208,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );
   const dataDir = result.data.storage.data_dir === undefined ? null : resolve(base, result.data.storage.data_dir);
-  const policyRules = result.data.policies.map((rule, index): PolicyRule => {
+  const retryRules: RetryRule[] = result.data.policies.flatMap((rule) => (rule.retry ? [{ assets: rule.assets, retry: rule.retry }] : []));
+  const policyRules = result.data.policies.flatMap((rule, index): PolicyRule[] => {
+    if (rule.auto_materialize_policy === undefined && rule.automation_condition === undefined) return [];
     const node = document.getIn(["policies", index], true) as { range?: [number, number, number] } | undefined;
     const line = node?.range ? lineCounter.linePos(node.range[0]).line : null;
     const declaredIn = { file: path, line, path: `policies[${index}]` };
@@ -175,9 +218,9 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       rule.auto_materialize_policy !== undefined
         ? parseAutoMaterializePolicy(rule.auto_materialize_policy, { ...declaredIn, path: `${declaredIn.path}.auto_materialize_policy` })
         : parseAutomationCondition(rule.automation_condition, { ...declaredIn, path: `${declaredIn.path}.automation_condition` });
-    return { assets: rule.assets, policy: parsed.policy, errors: parsed.errors, declaredIn };
+    return [{ assets: rule.assets, policy: parsed.policy, errors: parsed.errors, declaredIn }];
   });
-  return { file: path, config: result.data, dbtLocations, dataDir, policyRules };
+  return { file: path, config: result.data, dbtLocations, dataDir, policyRules, retryRules };
 }
 
 /** Replaces `${VAR}` / `${VAR:-default}` in every string; a variable that is unset and has no default is an error. */

@@ -62,6 +62,8 @@ export interface RunQueueOptions {
 
 export function createRunQueue(options: RunQueueOptions): RunQueue {
   const { client } = options;
+  // Interpolated into SQL above: plain identifiers only.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`Invalid job queue schema name "${options.schema}"`);
   const boss = new PgBoss({
     db: executorFor(client),
     schema: options.schema,
@@ -75,25 +77,38 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
   const inFlight = new Set<Promise<unknown>>();
   return {
     async start() {
+      // Two processes starting at once both see no queue schema; Postgres reports their concurrent CREATE
+      // SCHEMA as a duplicate key, which pg-boss does not recognise as its own install race. Creating the
+      // schema first, under a lock, leaves pg-boss only races it does handle ("already exists").
+      await client.transaction(async (tx) => {
+        if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(hashtext($1::text))", [`tributary-queue-schema:${options.schema}`]);
+        await tx.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+      });
       await boss.start();
     },
     async ensureQueue(name, { oneAtATime }) {
-      const existing = await boss.getQueue(name);
       const policy = oneAtATime ? "singleton" : "standard";
       // A step is retried by Tributary (takeover after a worker stops), never by the queue: a retried job
       // would run the outside work twice. The expiry only bounds a handler that never returns.
       const settings = { name, policy, retryLimit: 0, expireInSeconds: 23 * 3600 } as PgBoss.Queue;
-      if (!existing) {
-        await boss.createQueue(name, settings).catch(async (error: unknown) => {
-          // Another process created it between the look and the create.
-          if (!(await boss.getQueue(name))) throw error;
-        });
-      } else if (existing.policy !== policy) {
-        // pg-boss cannot change a queue's policy in place; an idle queue is recreated.
-        const size = await boss.getQueueSize(name, { before: "completed" } as never);
-        if (size === 0) {
-          await boss.deleteQueue(name);
+      // Several processes starting at once may race to create it (Postgres may even pick one as a deadlock
+      // victim): look again and retry until one of them made it.
+      for (let attempt = 1; ; attempt++) {
+        const existing = await boss.getQueue(name);
+        if (existing) {
+          if (existing.policy !== policy && (await boss.getQueueSize(name)) === 0) {
+            // pg-boss cannot change a queue's policy in place; an idle queue is recreated.
+            await boss.deleteQueue(name);
+            continue;
+          }
+          return;
+        }
+        try {
           await boss.createQueue(name, settings);
+          return;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
         }
       }
     },

@@ -4,10 +4,12 @@
  */
 import type { CatalogGraph } from "../../catalog/graph/types.ts";
 import type { AssetEvaluation } from "../../catalog/model/evaluation.ts";
-import type { AssetEventReader } from "../../catalog/model/events.ts";
+import type { AssetEvent, AssetEventInput, AssetEventReader } from "../../catalog/model/events.ts";
 import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/state.ts";
 import type { MaterializerRef } from "../../catalog/model/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
+import type { CheckResult, LaunchedBy } from "../../catalog/model/runs.ts";
+import type { RunFilter, RunLogLine, RunRecord } from "../../catalog/store/index.ts";
 import { catalogNotReady } from "./errors.ts";
 
 /**
@@ -30,6 +32,54 @@ export interface CatalogSource {
    * as metadata of the same keys its spec carries; null when nothing newer than the load is known.
    */
   liveMaterializerMetadata?(materializer: MaterializerRef): Readonly<Record<string, unknown>> | null;
+  /** Runs: history, logs, launches; absent without a store. */
+  readonly runs?: RunsSource;
+}
+
+/** What a launch made: the run, and the requested assets that cannot be launched, with why. */
+export interface LaunchOutcome {
+  /** Null when nothing requested could be launched. */
+  readonly run: RunRecord | null;
+  readonly unlaunchable: readonly { readonly assetId: string; readonly reason: string }[];
+}
+
+/**
+ * Where the API reads and launches runs: the store and the runs engine (server/runs-source.ts builds one;
+ * server/wiring.ts attaches it). Reads always work with a store; launching needs the engine.
+ */
+export interface RunsSource {
+  /** Runs newest first, filtered, one page (`after` carries the last run's `createdAtPrecise` and id). */
+  list(filter: RunFilter): Promise<RunRecord[]>;
+  count(filter: Pick<RunFilter, "statuses" | "assetId">): Promise<number>;
+  get(id: string): Promise<RunRecord | null>;
+  /** A run's log lines after `afterId`, oldest first. */
+  logs(runId: string, options?: { readonly afterId?: number; readonly limit?: number }): Promise<RunLogLine[]>;
+  /** The materializations (and failed attempts) the run recorded, oldest first. */
+  materializations(run: RunRecord): Promise<AssetEvent[]>;
+  /** The check results the run recorded, oldest first. */
+  checkResults(run: RunRecord): Promise<CheckResult[]>;
+  /** The latest result of each check of an asset (by key string). */
+  latestCheckResults(assetId: string): Promise<CheckResult[]>;
+  /** An asset's check results (of one check, or of all when `checkName` is null), newest first. */
+  checkHistory(assetId: string, checkName: string | null, limit: number): Promise<CheckResult[]>;
+  /**
+   * Launches the assets (ids) now: one run, steps in dependency order. Absent when this process cannot launch;
+   * then `reexecute` and `cancel` are absent too, and `launchUnavailable` says why.
+   */
+  launch?(assetIds: readonly string[], launchedBy: LaunchedBy, options?: { readonly idempotencyKey?: string }): Promise<LaunchOutcome>;
+  /** Re-executes an ended run: all of it, or only what failed or was skipped. */
+  reexecute?(runId: string, onlyFailed: boolean): Promise<LaunchOutcome>;
+  /** Cancels a run; returns it afterwards (unchanged when it had ended), null when there is no such run. */
+  cancel?(runId: string): Promise<RunRecord | null>;
+  /** Why `launch` is absent: one sentence for people (sent as the LAUNCH_UNAVAILABLE error's message). */
+  readonly launchUnavailable?: string;
+  /**
+   * Calls `listener` whenever something about the run changed in this process (state, events, logs); other
+   * processes' changes are seen by polling. Returns the unsubscribe function.
+   */
+  watch(runId: string, listener: () => void): () => void;
+  /** Records materializations made outside Tributary (a dbt run in CI) once each; see Mutation.reportMaterialization. */
+  report?(events: readonly AssetEventInput[]): Promise<{ inserted: number }>;
 }
 
 /** Where the API reads automation state and history. */
