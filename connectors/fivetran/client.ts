@@ -110,6 +110,9 @@ export function createFivetranClient(options: FivetranClientOptions): FivetranCl
         body: { force },
         schema: actionResponseSchema,
         subject: `connector ${connectionId}`,
+        // A 429 or 5xx answer did nothing and is retried; a request without an answer may still start a
+        // sync, so it is not sent again (the launcher reads the connector to see whether it did).
+        retry: "answered",
       });
     },
     async updateConnection(connectionId, patch) {

@@ -5,6 +5,7 @@
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
 import { isApiError } from "../shared/http-client.ts";
+import { safeOrigin } from "../shared/safe-origin.ts";
 import type { FivetranClient } from "./client.ts";
 import { fetchWorkspaceSnapshot } from "./snapshot.ts";
 import type { FivetranWorkspaceSnapshot } from "./snapshot.ts";
@@ -18,16 +19,6 @@ export interface FivetranProviderOptions extends Omit<FivetranTranslatorOptions,
   readonly now?: () => Date;
   /** Called with each snapshot fetched (the observer and the API use the latest connector state). */
   readonly onSnapshot?: (snapshot: FivetranWorkspaceSnapshot) => void;
-}
-
-/** The URL without user info or query, safe to show as a location's origin. */
-export function safeOrigin(baseUrl: string): string {
-  try {
-    const url = new URL(baseUrl);
-    return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, "");
-  } catch {
-    return "(invalid base URL)";
-  }
 }
 
 export function createFivetranProvider(options: FivetranProviderOptions): DefinitionsProvider {

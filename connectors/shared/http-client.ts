@@ -96,8 +96,12 @@ export interface HttpRequest<T> {
   readonly schema: z.ZodType<T>;
   /** What the call is about, for error messages (`connector shopify_conn`). */
   readonly subject?: string;
-  /** Set false for calls that must not be repeated on a 5xx (default true). */
-  readonly retry?: boolean;
+  /**
+   * true (default): retry 429, 5xx, timeouts and network errors. "answered": retry only what the server
+   * answered with 429 or 5xx — never a request left without an answer, which the server may still carry out
+   * (a trigger retried after a timeout could start a second sync). false: retry only 429.
+   */
+  readonly retry?: boolean | "answered";
 }
 
 /** A small HTTP client with retries, timeouts, validation and redaction. */
@@ -185,7 +189,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } catch (error) {
         const timedOut = axios.isAxiosError(error) && (error.code === "ETIMEDOUT" || error.code === "ECONNABORTED");
         const reason = timedOut ? `timed out after ${timeoutMs} ms` : `network error (${axios.isAxiosError(error) ? (error.code ?? error.message) : String(error)})`;
-        if (attempt < maxRetries && req.retry !== false) {
+        if (attempt < maxRetries && (req.retry ?? true) === true) {
           const delayMs = retryDelayMs * 2 ** attempt;
           onRetry?.({ endpoint, attempt: attempt + 1, delayMs, reason });
           await sleep(delayMs);

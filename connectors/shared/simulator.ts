@@ -21,6 +21,11 @@ export interface SimulatorFault {
   readonly delayMs?: number;
   /** How many requests it hits (default 1). */
   readonly times?: number;
+  /**
+   * The request takes effect first, then the fault applies: the vendor acted but the client sees a delay
+   * (a timeout) or an error — a lost answer, the case that makes retrying a trigger unsafe.
+   */
+  readonly processFirst?: boolean;
 }
 
 /** Injected faults, consumed by the requests they match. */

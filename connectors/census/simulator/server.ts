@@ -92,6 +92,14 @@ interface RunState {
   sync_trigger_reason: { ui_tag: string; ui_detail: string };
 }
 
+/** A trigger Census accepted (`POST /syncs/{id}/trigger`): each one starts a run. */
+export interface SimulatedCensusTrigger {
+  readonly syncId: number;
+  readonly runId: number;
+  readonly at: string;
+  readonly fullSync: boolean;
+}
+
 export interface SimulatedCensusRequest {
   readonly method: string;
   readonly path: string;
@@ -105,11 +113,15 @@ export interface CensusSimulator {
   readonly url: string;
   readonly outputDir: string;
   readonly requests: readonly SimulatedCensusRequest[];
+  /** Triggers accepted over the API so far, oldest first (what exactly-once tests count). */
+  readonly triggers: readonly SimulatedCensusTrigger[];
   inject(fault: SimulatorFault): void;
   /** The next run of the sync fails with this Census error. */
   failNextRun(syncId: number, error?: { readonly code: string; readonly message: string }): void;
-  /** Keeps the sync's next run `working` until released (for timeouts). */
+  /** Keeps the sync's next run `working` until the simulator closes (for timeouts, cancels). */
   holdNextRun(syncId: number): void;
+  /** Changes a sync as a user would in the UI (`PATCH /syncs/{id}` does the same). */
+  updateSync(syncId: number, patch: { readonly paused?: boolean }): void;
   /** Runs the sync as Census's scheduler would; resolves with the finished run. */
   runScheduledSync(syncId: number): Promise<Record<string, unknown>>;
   /** A run as `GET /sync_runs/{id}` returns it. */
@@ -132,6 +144,7 @@ export async function startCensusSimulator(options: CensusSimulatorOptions): Pro
   const inFlight = new Set<Promise<unknown>>();
   const faults = createFaultQueue();
   const requests: SimulatedCensusRequest[] = [];
+  const triggers: SimulatedCensusTrigger[] = [];
   let closed = false;
   const stamp = () => now().toISOString();
   const persist = () => {
@@ -288,6 +301,7 @@ export async function startCensusSimulator(options: CensusSimulatorOptions): Pro
         const full = query.get("force_full_sync") === "true" || (typeof body === "object" && body !== null && (body as { force_full_sync?: unknown }).force_full_sync === true);
         if (full && entry.config.operation === "append") throw new SimulatorHttpError(400, "error", "Append syncs do not support full syncs"); // [unverified] wording
         const run = startRun(entry.config.id, "api", full);
+        triggers.push({ syncId: entry.config.id, runId: run.id, at: run.created_at, fullSync: full });
         return ok({ sync_run_id: apiVersion === "v2" ? String(run.id) : run.id });
       }
       if (sub === "sync_runs" && method === "GET") return { status: 200, body: page(ordered([...runs.values()].filter((r) => r.sync_id === entry.config.id).map(runJson), query, true), query) };
@@ -334,15 +348,19 @@ export async function startCensusSimulator(options: CensusSimulatorOptions): Pro
       parsed = (await readJsonBody(request, "error")).json;
       const segments = url.pathname.split("/").filter(Boolean);
       if (segments[0] !== "api" || segments[1] !== apiVersion) throw notFound(`Endpoint ${method} ${url.pathname}`);
+      const answer = () => {
+        if (!validAuth(request.headers.authorization)) throw new SimulatorHttpError(401, "error", "Unauthorized: the API token is missing or invalid");
+        return route(method, segments.slice(2), url.searchParams, parsed);
+      };
       const fault = faults.take(method, url.pathname);
+      const early = fault?.processFirst ? answer() : null;
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
         const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
         send(fault.status, fault.body ?? { status: "error", message: fault.status === 429 ? "Too many requests. Please retry later." : "Internal server error (injected)" }, headers);
         return;
       }
-      if (!validAuth(request.headers.authorization)) throw new SimulatorHttpError(401, "error", "Unauthorized: the API token is missing or invalid");
-      const result = route(method, segments.slice(2), url.searchParams, parsed);
+      const result = early ?? answer();
       send(result.status, result.body);
     } catch (error) {
       if (error instanceof SimulatorHttpError) send(error.status, { status: apiVersion === "v2" && error.status === 404 ? 404 : error.code, message: error.message });
@@ -355,11 +373,17 @@ export async function startCensusSimulator(options: CensusSimulatorOptions): Pro
     url: `${listening.origin}/api/${apiVersion}`,
     outputDir: options.outputDir,
     requests,
+    triggers,
     inject: (fault) => faults.inject(fault),
     failNextRun(syncId, error = { code: "JSON_ARRAY_ERROR", message: "The destination rejected the records (injected)" }) {
       pendingFailures.set(syncId, error);
     },
     holdNextRun: (syncId) => void held.add(syncId),
+    updateSync(syncId, patch) {
+      const entry = syncs.get(syncId);
+      if (!entry) throw new Error(`no simulated sync ${syncId}`);
+      if (patch.paused !== undefined) entry.paused = patch.paused;
+    },
     runScheduledSync(syncId) {
       if (!syncs.has(syncId)) throw new Error(`no simulated sync ${syncId}`);
       const run = startRun(syncId, "schedule", false);

@@ -98,6 +98,15 @@ export interface SimulatedSync {
   readonly error: string | null;
 }
 
+/** A trigger Fivetran accepted (`POST /connections/{id}/sync`, `/force`, `/resync`) and what it did. */
+export interface SimulatedTrigger {
+  readonly connectorId: string;
+  readonly at: string;
+  readonly force: boolean;
+  /** started a sync; joined the running one (force:false); restarted it (force:true); or the sync was rescheduled. */
+  readonly effect: "started" | "joined" | "restarted" | "rescheduled";
+}
+
 /** One request the simulator answered (for tests: what the client really sent). */
 export interface SimulatedRequest {
   readonly method: string;
@@ -118,11 +127,15 @@ export interface FivetranSimulator {
   readonly requests: readonly SimulatedRequest[];
   /** Syncs finished so far, oldest first. */
   readonly syncs: readonly SimulatedSync[];
+  /** Triggers accepted over the API so far, oldest first (what exactly-once tests count). */
+  readonly triggers: readonly SimulatedTrigger[];
   inject(fault: SimulatorFault): void;
   /** The next sync of the connector fails (Fivetran sets `failed_at`) with this message. */
   failNextSync(connectorId: string, message?: string): void;
   /** The next sync of the connector is rescheduled (source quota) until `until`. */
   rescheduleNextSync(connectorId: string, until: Date): void;
+  /** The next sync of the connector stays `syncing` until the simulator closes (to cancel a run mid-sync). */
+  holdNextSync(connectorId: string): void;
   /** Changes a connector as a user would in the dashboard. */
   updateConnector(connectorId: string, patch: { readonly paused?: boolean; readonly setupState?: "connected" | "incomplete" | "broken"; readonly scheduleType?: "auto" | "manual" }): void;
   /** Runs a sync as Fivetran's own scheduler would, and resolves when it has finished. */
@@ -148,7 +161,10 @@ interface ConnectorRuntime {
   running: { timer: NodeJS.Timeout; startedAt: string; trigger: "api" | "schedule"; generation: number } | null;
   generation: number;
   pendingFailure: string | null;
+  /** The error of the latest sync, when it failed (shown as a task until a sync succeeds). */
+  lastError: string | null;
   pendingReschedule: Date | null;
+  holdNext: boolean;
   resumeTimer: NodeJS.Timeout | null;
   scheduleTimer: NodeJS.Timeout | null;
   waiters: ((sync: SimulatedSync) => void)[];
@@ -215,7 +231,9 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       running: null,
       generation: 0,
       pendingFailure: null,
+      lastError: null,
       pendingReschedule: null,
+      holdNext: false,
       resumeTimer: null,
       scheduleTimer: null,
       waiters: [],
@@ -224,6 +242,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
   const faults = createFaultQueue();
   const requests: SimulatedRequest[] = [];
   const syncs: SimulatedSync[] = [];
+  const triggers: SimulatedTrigger[] = [];
   const inFlight = new Set<Promise<unknown>>();
   let rateRemaining = 20_000;
   let closed = false;
@@ -243,10 +262,12 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
 
   // --- the sync state machine -------------------------------------------------------------------------------
 
-  function startSync(connector: ConnectorRuntime, trigger: "api" | "schedule", force: boolean): void {
-    if (closed) return;
+  /** Starts a sync (or not) and says what happened. */
+  function startSync(connector: ConnectorRuntime, trigger: "api" | "schedule", force: boolean): SimulatedTrigger["effect"] {
+    if (closed) return "joined"; // closing: nothing starts
+    const restarting = connector.running !== null;
     if (connector.running) {
-      if (!force) return; // force:false does nothing while a sync runs
+      if (!force) return "joined"; // force:false does nothing while a sync runs
       clearTimeout(connector.running.timer); // force:true stops it and starts a new one
       connector.running = null;
     }
@@ -268,20 +289,24 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
         }, Math.max(0, until.getTime() - now().getTime()));
         connector.resumeTimer.unref();
       }
-      return;
+      return "rescheduled";
     }
     connector.rescheduledFor = null;
     connector.syncState = "syncing";
     const generation = ++connector.generation;
     const startedAt = now().toISOString();
+    // A held sync never finishes on its own (the longest delay a timer takes; cleared on close).
+    const held = connector.holdNext;
+    connector.holdNext = false;
     const timer = setTimeout(() => {
       const finishing = finishSync(connector, generation, startedAt, trigger);
       inFlight.add(finishing);
       void finishing.finally(() => inFlight.delete(finishing));
-    }, syncDurationMs);
+    }, held ? 2_147_483_647 : syncDurationMs);
     timer.unref();
     connector.running = { timer, startedAt, trigger, generation };
     log(`fivetran simulator: ${connector.config.id} sync started (${trigger})`);
+    return restarting ? "restarted" : "started";
   }
 
   async function finishSync(connector: ConnectorRuntime, generation: number, startedAt: string, trigger: "api" | "schedule"): Promise<void> {
@@ -304,6 +329,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
     const finishedAt = fivetranTimestamp(now());
     if (error === null) connector.succeededAt = finishedAt;
     else connector.failedAt = finishedAt;
+    connector.lastError = error;
     connector.syncState = connector.paused ? "paused" : "scheduled";
     persist();
     const sync: SimulatedSync = { connectorId: connector.config.id, trigger, startedAt, finishedAt, status: error === null ? "succeeded" : "failed", rowsLanded, error };
@@ -351,7 +377,11 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
         sync_state: connector.paused && !connector.running ? "paused" : connector.syncState,
         update_state: "on_schedule",
         is_historical_sync: connector.succeededAt === null,
-        tasks: connector.setupState === "broken" ? [{ code: "reconnect", message: "Reconnect: the source credentials were rejected" }] : [],
+        // [unverified] how the real API words a failed sync's task; it does list what needs fixing as tasks.
+        tasks: [
+          ...(connector.setupState === "broken" ? [{ code: "reconnect", message: "Reconnect: the source credentials were rejected" }] : []),
+          ...(connector.lastError !== null ? [{ code: "sync_failed", message: connector.lastError }] : []),
+        ],
         warnings: [],
         ...(connector.rescheduledFor ? { rescheduled_for: connector.rescheduledFor } : {}),
       },
@@ -472,7 +502,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
         if (connector.setupState !== "connected") throw new SimulatorHttpError(400, "InvalidState", `Connection with id '${id}' is not connected (setup state ${connector.setupState})`);
         if (sub === "resync" && connector.running) throw new SimulatorHttpError(409, "Conflict", "Cannot resync while a sync is in progress and cannot be completed");
         const force = sub === "force" || sub === "resync" || (typeof body === "object" && body !== null && (body as { force?: unknown }).force === true);
-        startSync(connector, "api", force);
+        triggers.push({ connectorId: id, at: now().toISOString(), force, effect: startSync(connector, "api", force) });
         return { status: 200, body: { code: "Success", message: `Sync has been successfully triggered for connection with id '${id}'` } };
       }
     }
@@ -508,7 +538,19 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
       let segments = url.pathname.split("/").filter(Boolean);
       if (segments[0] !== "v1") throw new SimulatorHttpError(404, "NotFound", `No endpoint ${method} ${url.pathname}`);
       segments = segments.slice(1);
+      const answer = () => {
+        if (request.headers.authorization !== expectedAuthorization) {
+          // The message never echoes what was sent.
+          throw new SimulatorHttpError(401, "AuthFailed", "Authentication failed: invalid API key or API secret");
+        }
+        if (segments[0] === "connectors" || (segments[0] === "groups" && segments[2] === "connectors")) {
+          if (legacyPaths === "not_found") throw new SimulatorHttpError(404, "NotFound", "The /v1/connectors endpoints are deprecated; use /v1/connections");
+          segments = segments.map((segment, index) => (segment === "connectors" && index <= 2 ? "connections" : segment));
+        }
+        return route(method, segments, url.searchParams, request, parsedBody);
+      };
       const fault = faults.take(method, url.pathname);
+      const early = fault?.processFirst ? answer() : null;
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
         const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
@@ -516,15 +558,7 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
         send(fault.status, body, headers, parsedBody);
         return;
       }
-      if (request.headers.authorization !== expectedAuthorization) {
-        // The message never echoes what was sent.
-        throw new SimulatorHttpError(401, "AuthFailed", "Authentication failed: invalid API key or API secret");
-      }
-      if (segments[0] === "connectors" || (segments[0] === "groups" && segments[2] === "connectors")) {
-        if (legacyPaths === "not_found") throw new SimulatorHttpError(404, "NotFound", "The /v1/connectors endpoints are deprecated; use /v1/connections");
-        segments = segments.map((segment, index) => (segment === "connectors" && index <= 2 ? "connections" : segment));
-      }
-      const result = route(method, segments, url.searchParams, request, parsedBody);
+      const result = early ?? answer();
       send(result.status, result.body, {}, parsedBody);
     } catch (error) {
       if (error instanceof SimulatorHttpError) send(error.status, { code: error.code, message: error.message }, {}, parsedBody);
@@ -548,12 +582,16 @@ export async function startFivetranSimulator(options: FivetranSimulatorOptions):
     port: address.port,
     requests,
     syncs,
+    triggers,
     inject: (fault) => faults.inject(fault),
     failNextSync(connectorId, message = "Simulated failure: the source returned an error") {
       connectorOr404(connectorId).pendingFailure = message;
     },
     rescheduleNextSync(connectorId, until) {
       connectorOr404(connectorId).pendingReschedule = until;
+    },
+    holdNextSync(connectorId) {
+      connectorOr404(connectorId).holdNext = true;
     },
     updateConnector(connectorId, patch) {
       const connector = connectorOr404(connectorId);
