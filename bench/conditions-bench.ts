@@ -10,9 +10,10 @@ import type { AssetSpec, PolicySpec } from "../catalog/model/index.ts";
 import { evaluate } from "../scheduler/conditions/evaluate.ts";
 import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "../scheduler/conditions/state.ts";
 
+/** The synthetic graph used by the conditions and tick benches. */
 const EAGER: PolicySpec = { source: "automation_condition", condition: "eager", declaredIn: { file: "dbt_project.yml", line: 1 } };
 
-function syntheticGraph(size: number) {
+export function syntheticGraph(size: number) {
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const roots = Math.max(1, Math.floor(size * 0.05));

@@ -7,8 +7,8 @@ import type { AssetEventSink } from "../catalog/model/events.ts";
 import type { DefinitionsProvider, MaterializerRef } from "../catalog/model/index.ts";
 import { createCensusClient } from "../connectors/census/client.ts";
 import type { CensusClient } from "../connectors/census/client.ts";
-import { createCensusLauncher } from "../connectors/census/launcher.ts";
-import type { CensusLauncher } from "../connectors/census/launcher.ts";
+import { createCensusStepLauncher } from "../connectors/census/launcher.ts";
+import type { Launcher } from "../catalog/model/runs.ts";
 import { createCensusObserver } from "../connectors/census/observer.ts";
 import type { CensusObserver } from "../connectors/census/observer.ts";
 import { createCensusProvider } from "../connectors/census/provider.ts";
@@ -25,7 +25,8 @@ export interface CensusWorkspace {
 export interface CensusLocations {
   readonly workspaces: readonly CensusWorkspace[];
   readonly providers: readonly DefinitionsProvider[];
-  launcher(workspaceName: string, events: AssetEventSink): CensusLauncher;
+  /** A launcher per workspace, for the runs engine. */
+  stepLaunchers(): Launcher[];
   startObservers(events: AssetEventSink): void;
   /** The sync's state as the observer last saw it, as asset metadata; null when not seen. */
   liveMetadata(materializer: MaterializerRef): Record<string, unknown> | null;
@@ -48,18 +49,16 @@ export function createCensusLocations(configs: readonly CensusWorkspaceConfig[],
   return {
     workspaces,
     providers: workspaces.map((w) => w.provider),
-    launcher(workspaceName, events) {
-      const workspace = workspaces.find((w) => w.name === workspaceName);
-      if (!workspace) throw new Error(`No Census workspace named "${workspaceName}"`);
-      const { config } = workspace;
-      return createCensusLauncher({
-        client: workspace.client,
-        locationName: workspace.name,
-        events,
-        forceFullSync: config.force_full_sync ?? false,
-        ...(config.poll_interval_seconds ? { pollIntervalMs: config.poll_interval_seconds * 1000 } : {}),
-        ...(config.poll_timeout_seconds ? { pollTimeoutMs: config.poll_timeout_seconds * 1000 } : {}),
-        log: (message) => log.info({ location: workspace.name }, message),
+    stepLaunchers() {
+      return workspaces.map((workspace) => {
+        const { config } = workspace;
+        return createCensusStepLauncher({
+          client: workspace.client,
+          locationName: workspace.name,
+          forceFullSync: config.force_full_sync ?? false,
+          ...(config.poll_interval_seconds ? { pollIntervalMs: config.poll_interval_seconds * 1000 } : {}),
+          ...(config.poll_timeout_seconds ? { pollTimeoutMs: config.poll_timeout_seconds * 1000 } : {}),
+        });
       });
     },
     startObservers(events) {

@@ -1,13 +1,14 @@
 /**
  * The `tributary` command line. Parses arguments and hands over to ./serve.ts; the connectors, store and
- * scheduler come in through ./wiring.ts. Run it with `npx tributary …` (bin/tributary.js) or
- * `tsx server/cli.ts …`.
+ * scheduler come in through ./wiring.ts; `materialize` and `runs` talk to a running server (./cli-runs.ts).
+ * Run it with `npx tributary …` (bin/tributary.js) or `tsx server/cli.ts …`.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
+import { addRunCommands } from "./cli-runs.ts";
 import { startDemoCensus } from "./demo-census.ts";
 import { startDemoFivetran } from "./demo-fivetran.ts";
 import { createLogger } from "./logging.ts";
@@ -21,6 +22,8 @@ export interface CliEnvironment {
   readonly logger: Logger;
   /** Directory the location defaults are looked for in (default the process's cwd). */
   readonly cwd: string;
+  /** Environment variables (default the process's): TRIBUTARY_URL. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Options common to commands that load locations, as commander parses them. */
@@ -31,7 +34,7 @@ interface LocationFlags {
   readonly dataDir: string;
 }
 
-/** A usage problem found after parsing (exit code 2, like commander's own). */
+/** A usage problem found after parsing (exit code 2, like commander's own usage errors). */
 class UsageError extends Error {}
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -111,9 +114,11 @@ function stopOnSignal(stop: () => Promise<void>, output: ConsoleOutput, logger: 
   });
 }
 
+const NO_SCHEDULER_HELP = "do not run the scheduler daemon (no policy ticks) nor the observers; runs launched by hand still execute";
+
 /** Builds the command tree; each action stores its exit code through `setExitCode`. */
 export function createProgram(environment: CliEnvironment, setExitCode: (code: number) => void): Command {
-  const { deps, output, logger, cwd } = environment;
+  const { deps, output, logger, cwd, env } = environment;
   const program = new Command()
     .name("tributary")
     .description("One asset catalog and control plane for Fivetran → dbt → Census")
@@ -131,7 +136,7 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
   )
     .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
     .addOption(new Option("--port <port>", "port to listen on (0 picks a free one)").argParser(parsePort).default(3000))
-    .option("--no-scheduler", "serve only: do not run the automation daemon")
+    .option("--no-scheduler", NO_SCHEDULER_HELP)
     .option("--strict", "treat error diagnostics as fatal at startup")
     .action(async (flags: LocationFlags & { host: string; port: number; scheduler: boolean; strict?: boolean }) => {
       const locations = resolveLocations(flags, cwd);
@@ -163,7 +168,7 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
     .description("serve demo-project (a dbt project on DuckDB) with its tributary.yaml; installs dbt on first run")
     .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
     .addOption(new Option("--port <port>", "port to listen on (0 picks a free one)").argParser(parsePort).default(3000))
-    .option("--no-scheduler", "do not run the automation daemon")
+    .option("--no-scheduler", NO_SCHEDULER_HELP)
     .action(async (flags: { host: string; port: number; scheduler: boolean }) => {
       const config = fileURLToPath(new URL("../demo-project/tributary.yaml", import.meta.url));
       const dataDir = fileURLToPath(new URL("../.tributary/demo", import.meta.url));
@@ -203,6 +208,8 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
       );
     });
 
+  addRunCommands(program, { output, env }, setExitCode);
+
   return program;
 }
 
@@ -217,6 +224,7 @@ export async function main(argv: readonly string[], environment: Partial<CliEnvi
     output,
     logger: environment.logger ?? createLogger(),
     cwd: environment.cwd ?? process.cwd(),
+    env: environment.env ?? process.env,
   };
   let exitCode = 0;
   const program = createProgram(full, (code) => {
@@ -228,7 +236,7 @@ export async function main(argv: readonly string[], environment: Partial<CliEnvi
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with code 0; usage errors were already printed by commander.
-      return error.exitCode;
+      return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError) {
       output.err(`error: ${error.message}`);

@@ -34,7 +34,11 @@ export async function startDemoFivetran(options: DemoFivetranOptions): Promise<F
     apiKey,
     apiSecret,
     groups: [{ id: "demo_warehouse", name: "Demo warehouse", destination: { service: "duckdb", database: "warehouse" } }],
-    connectors: connectorsFromDataDir(join(options.projectDir, "data", "fivetran"), { groupId: "demo_warehouse", syncFrequencyMinutes: 5 }),
+    // The schedule Fivetran reports is the one the simulator keeps (the connector panel shows it).
+    connectors: connectorsFromDataDir(join(options.projectDir, "data", "fivetran"), {
+      groupId: "demo_warehouse",
+      syncFrequencyMinutes: Math.max(1, Math.round(Number.isFinite(minutes) ? minutes : 2)),
+    }),
     warehousePath,
     autoSchedule: true,
     scheduleIntervalMs: () => Math.max(0.1, Number.isFinite(minutes) ? minutes : 2) * 60_000,

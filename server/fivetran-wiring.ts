@@ -8,8 +8,8 @@ import type { AssetEventSink } from "../catalog/model/events.ts";
 import type { DefinitionsProvider, MaterializerRef } from "../catalog/model/index.ts";
 import { createFivetranClient } from "../connectors/fivetran/client.ts";
 import type { FivetranClient } from "../connectors/fivetran/client.ts";
-import { createFivetranLauncher } from "../connectors/fivetran/launcher.ts";
-import type { FivetranLauncher } from "../connectors/fivetran/launcher.ts";
+import { createFivetranStepLauncher } from "../connectors/fivetran/launcher.ts";
+import type { Launcher } from "../catalog/model/runs.ts";
 import { createFivetranObserver } from "../connectors/fivetran/observer.ts";
 import type { FivetranObserver } from "../connectors/fivetran/observer.ts";
 import { createFivetranProvider } from "../connectors/fivetran/provider.ts";
@@ -27,8 +27,8 @@ export interface FivetranAccount {
 export interface FivetranLocations {
   readonly accounts: readonly FivetranAccount[];
   readonly providers: readonly DefinitionsProvider[];
-  /** A launcher per account (for the scheduler and manual launches), writing events to `events`. */
-  launcher(accountName: string, events: AssetEventSink): FivetranLauncher;
+  /** A launcher per account, for the runs engine (the scheduler's and manual launches). */
+  stepLaunchers(): Launcher[];
   /** Starts one observer per account, recording Fivetran's own syncs in `events`. */
   startObservers(events: AssetEventSink): void;
   /** The connector's state as the observer last saw it, as asset metadata; null when not seen. */
@@ -57,18 +57,16 @@ export function createFivetranLocations(configs: readonly FivetranAccountConfig[
   return {
     accounts,
     providers: accounts.map((a) => a.provider),
-    launcher(accountName, events) {
-      const account = accounts.find((a) => a.name === accountName);
-      if (!account) throw new Error(`No Fivetran account named "${accountName}"`);
-      const { config } = account;
-      return createFivetranLauncher({
-        client: account.client,
-        locationName: account.name,
-        events,
-        forceSync: config.force_sync ?? false,
-        ...(config.poll_interval_seconds ? { pollIntervalMs: config.poll_interval_seconds * 1000 } : {}),
-        ...(config.poll_timeout_seconds ? { pollTimeoutMs: config.poll_timeout_seconds * 1000 } : {}),
-        log: (message) => log.info({ location: account.name }, message),
+    stepLaunchers() {
+      return accounts.map((account) => {
+        const { config } = account;
+        return createFivetranStepLauncher({
+          client: account.client,
+          locationName: account.name,
+          forceSync: config.force_sync ?? false,
+          ...(config.poll_interval_seconds ? { pollIntervalMs: config.poll_interval_seconds * 1000 } : {}),
+          ...(config.poll_timeout_seconds ? { pollTimeoutMs: config.poll_timeout_seconds * 1000 } : {}),
+        });
       });
     },
     startObservers(events) {

@@ -31,6 +31,11 @@ export interface CatalogServiceRequest extends LocationOptions {
 
 /** The catalog service and whatever else the wiring started (store, scheduler), as the server sees it. */
 export interface ServeRuntime extends CatalogSource {
+  /**
+   * Starts the background work (the scheduler's ticks, the observers) once the catalog has loaded and is
+   * served, so the first tick evaluates the real catalog at once instead of one interval later.
+   */
+  startBackground?(): void;
   /** Stops what the wiring started (scheduler, store); called on shutdown. */
   close?(): Promise<void>;
 }
@@ -237,6 +242,7 @@ export async function startServe(
     return fail();
   }
   output.out(`Tributary is serving ${graphqlUrl}`);
+  loaded.runtime.startBackground?.();
 
   let stopping: Promise<void> | null = null;
   return {

@@ -28,6 +28,7 @@ export interface AutomationInputs {
 
 interface Row {
   asset_key: string;
+  kind?: string;
   id: number;
   occurred_at: Date;
   tributary_run_id: string | null;
@@ -35,65 +36,120 @@ interface Row {
   data_version: string | null;
 }
 
-async function latest(client: SqlClient, kind: string): Promise<LatestEventRow[]> {
-  const rows = await client.query<Row>(
-    `SELECT DISTINCT ON (e.asset_key) e.asset_key, e.id, e.occurred_at, e.tributary_run_id, r.asset_keys AS run_asset_keys,
+const EVENT_SELECT = `SELECT e.asset_key, e.kind, e.id, e.occurred_at, e.tributary_run_id, r.asset_keys AS run_asset_keys,
             e.metadata->>'data_version' AS data_version
-       FROM asset_events e LEFT JOIN runs r ON r.id = e.tributary_run_id
-      WHERE e.kind = $1
-      ORDER BY e.asset_key, e.occurred_at DESC, e.id DESC`,
-    [kind],
-  );
-  return rows.map((row) => ({
+       FROM asset_events e LEFT JOIN runs r ON r.id = e.tributary_run_id`;
+
+function toLatest(row: Row): LatestEventRow {
+  return {
     assetId: row.asset_key,
     id: Number(row.id),
     occurredAt: new Date(row.occurred_at).toISOString(),
     tributaryRunId: row.tributary_run_id,
     runAssetIds: row.run_asset_keys,
     dataVersion: row.data_version,
-  }));
+  };
 }
 
-/** Reads the tick's inputs. Call it inside the tick's transaction. */
-export async function readAutomationInputs(client: SqlClient): Promise<AutomationInputs> {
-  const max = await client.query<{ max: number | null }>("SELECT max(id) AS max FROM asset_events");
-  const materializations = await latest(client, "materialization");
-  const failures = await latest(client, "materialization_failure");
-  const observations = await latest(client, "observation");
+/** An event row of the incremental read, with its kind. */
+export interface EventRow extends LatestEventRow {
+  readonly kind: "materialization" | "materialization_failure" | "observation";
+}
+
+/** The runs not yet ended, asset id → one such run's id. */
+async function runsInProgress(client: SqlClient): Promise<Map<string, string>> {
   const running = await client.query<{ id: string; asset_keys: string[] }>(
     "SELECT id, asset_keys FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at, id",
   );
   const inProgress = new Map<string, string>();
   for (const run of running) for (const key of run.asset_keys) if (!inProgress.has(key)) inProgress.set(key, run.id);
-  return { lastEventId: Number(max[0]?.max ?? 0), materializations, failures, observations, inProgress };
+  return inProgress;
 }
 
-/** The stored cursor, locked until the transaction ends; null before the first tick. */
-export async function readCursor<T>(client: SqlClient, options: { readonly lock: boolean }): Promise<{ evaluationId: number; cursor: T } | null> {
-  const rows = await client.query<{ evaluation_id: number; cursor: unknown }>(
-    `SELECT evaluation_id, cursor FROM automation_cursor WHERE id = 1${options.lock && client.dialect === "postgres" ? " FOR UPDATE" : ""}`,
+/** Reads the tick's inputs in full. Call it inside the tick's transaction. */
+export async function readAutomationInputs(client: SqlClient): Promise<AutomationInputs> {
+  const max = await client.query<{ max: number | null }>("SELECT max(id) AS max FROM asset_events");
+  const rows = await client.query<Row & { kind: EventRow["kind"] }>(
+    `SELECT DISTINCT ON (e.asset_key, e.kind) ${EVENT_SELECT.replace("SELECT ", "")}
+      ORDER BY e.asset_key, e.kind, e.occurred_at DESC, e.id DESC`,
   );
-  const row = rows[0];
-  if (!row) return null;
-  return { evaluationId: Number(row.evaluation_id), cursor: (typeof row.cursor === "string" ? JSON.parse(row.cursor) : row.cursor) as T };
+  const of = (kind: EventRow["kind"]) => rows.filter((row) => row.kind === kind).map(toLatest);
+  return {
+    lastEventId: Number(max[0]?.max ?? 0),
+    materializations: of("materialization"),
+    failures: of("materialization_failure"),
+    observations: of("observation"),
+    inProgress: await runsInProgress(client),
+  };
 }
 
 /**
- * Moves the cursor from `previousEvaluationId` (null: no cursor yet) to `evaluationId`. Returns false, writing
- * nothing, when another tick moved it first: the caller must roll its tick back.
+ * What changed since a previous read: events with an id above `afterId`, or recorded after `recordedAfter`
+ * (an event whose transaction committed late can carry a lower id than one already read), and the runs in
+ * progress now. Merging them into the previous inputs by (occurredAt, id) gives the full read's answer.
  */
-export async function writeCursor(client: SqlClient, previousEvaluationId: number | null, evaluationId: number, cursor: unknown): Promise<boolean> {
+export async function readAutomationChanges(client: SqlClient, afterId: number, recordedAfter: Date): Promise<{ events: EventRow[]; inProgress: Map<string, string> }> {
+  const rows = await client.query<Row & { kind: EventRow["kind"] }>(`${EVENT_SELECT} WHERE e.id > $1 OR e.recorded_at > $2 ORDER BY e.id`, [afterId, recordedAfter]);
+  return { events: rows.map((row) => ({ ...toLatest(row), kind: row.kind })), inProgress: await runsInProgress(client) };
+}
+
+/** The cursor's head: the tick that wrote it. */
+export interface CursorHead {
+  readonly evaluationId: number;
+  readonly evaluatedAt: number;
+  readonly lastEventId: number;
+}
+
+/** The stored cursor's head, locked until the transaction ends; null before the first tick. */
+export async function readCursorHead(client: SqlClient, options: { readonly lock: boolean }): Promise<CursorHead | null> {
+  const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number }>(
+    `SELECT evaluation_id, evaluated_at, last_event_id FROM automation_cursor WHERE id = 1${options.lock && client.dialect === "postgres" ? " FOR UPDATE" : ""}`,
+  );
+  const row = rows[0];
+  return row ? { evaluationId: Number(row.evaluation_id), evaluatedAt: new Date(row.evaluated_at).getTime(), lastEventId: Number(row.last_event_id) } : null;
+}
+
+/** Every asset's stored cursor (as JSON values). */
+export async function readAssetCursors(client: SqlClient): Promise<Map<string, unknown>> {
+  const rows = await client.query<{ asset_key: string; cursor: unknown }>("SELECT asset_key, cursor FROM automation_asset_cursors");
+  return new Map(rows.map((row) => [row.asset_key, typeof row.cursor === "string" ? JSON.parse(row.cursor) : row.cursor]));
+}
+
+/**
+ * Moves the cursor from `previousEvaluationId` (null: no cursor yet) to `head`, writing the asset cursors that
+ * changed and deleting the removed ones. Returns false, writing nothing, when another tick moved it first:
+ * the caller must roll its tick back.
+ */
+export async function writeCursor(
+  client: SqlClient,
+  previousEvaluationId: number | null,
+  head: CursorHead,
+  changed: readonly (readonly [string, unknown])[],
+  removed: readonly string[],
+): Promise<boolean> {
+  const params = [head.evaluationId, new Date(head.evaluatedAt), head.lastEventId];
   const rows =
     previousEvaluationId === null
       ? await client.query(
-          `INSERT INTO automation_cursor (id, evaluation_id, cursor) VALUES (1, $1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [evaluationId, JSON.stringify(cursor)],
+          `INSERT INTO automation_cursor (id, evaluation_id, evaluated_at, last_event_id) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id`,
+          params,
         )
       : await client.query(
-          `UPDATE automation_cursor SET evaluation_id = $2, cursor = $3::jsonb, updated_at = now() WHERE id = 1 AND evaluation_id = $1 RETURNING id`,
-          [previousEvaluationId, evaluationId, JSON.stringify(cursor)],
+          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, updated_at = now() WHERE id = 1 AND evaluation_id = $4 RETURNING id`,
+          [...params, previousEvaluationId],
         );
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  for (let i = 0; i < changed.length; i += 1000) {
+    const slice = changed.slice(i, i + 1000);
+    await client.query(
+      `INSERT INTO automation_asset_cursors (asset_key, cursor)
+       SELECT c.asset_key, c.cursor FROM jsonb_to_recordset($1::jsonb) AS c(asset_key text, cursor jsonb)
+       ON CONFLICT (asset_key) DO UPDATE SET cursor = EXCLUDED.cursor`,
+      [JSON.stringify(slice.map(([assetKey, cursor]) => ({ asset_key: assetKey, cursor })))],
+    );
+  }
+  if (removed.length > 0) await client.query("DELETE FROM automation_asset_cursors WHERE asset_key = ANY($1::text[])", [[...removed]]);
+  return true;
 }
 
 export interface TickRecord {

@@ -5,16 +5,29 @@ import type { SqlClient } from "./sql-client.ts";
 /** The most evaluations one read returns. */
 export const MAX_EVALUATIONS = 500;
 
-/** Stores a tick's evaluations in one transaction; an (asset, tick) already stored is kept as it was. */
+/**
+ * Stores a tick's evaluations in one transaction (a statement per 500, not per row: the first tick of a large
+ * catalog evaluates every asset); an (asset, tick) already stored is kept as it was.
+ */
 export async function saveEvaluations(client: SqlClient, evaluations: readonly AssetEvaluation[]): Promise<{ inserted: number }> {
   if (evaluations.length === 0) return { inserted: 0 };
   return client.transaction(async (tx) => {
     let inserted = 0;
-    for (const e of evaluations) {
+    for (let i = 0; i < evaluations.length; i += 500) {
+      const slice = evaluations.slice(i, i + 500).map((e) => ({
+        asset_key: e.assetId,
+        tick: e.tick,
+        evaluated_at: e.evaluatedAt,
+        requested: e.requested,
+        tree_hash: e.treeHash,
+        tree: e.tree,
+      }));
       const rows = await tx.query(
         `INSERT INTO condition_evaluations (asset_key, tick, evaluated_at, requested, tree_hash, tree)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (asset_key, tick) DO NOTHING RETURNING id`,
-        [e.assetId, e.tick, e.evaluatedAt, e.requested, e.treeHash, JSON.stringify(e.tree)],
+         SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree
+           FROM jsonb_to_recordset($1::jsonb) AS e(asset_key text, tick bigint, evaluated_at timestamptz, requested boolean, tree_hash text, tree jsonb)
+         ON CONFLICT (asset_key, tick) DO NOTHING RETURNING id`,
+        [JSON.stringify(slice)],
       );
       inserted += rows.length;
     }

@@ -14,7 +14,8 @@ const KINDS: readonly AssetEventKind[] = ["materialization", "materialization_fa
 /** Most rows one history read returns. */
 export const MAX_EVENT_HISTORY = 1000;
 
-interface EventRow {
+/** A row of asset_events as read with {@link COLUMNS} (also read by ./runs.ts for a run's events). */
+export interface EventRow {
   id: number;
   asset_key: string;
   kind: AssetEventKind;
@@ -28,9 +29,9 @@ interface EventRow {
   tributary_run_id: string | null;
 }
 
-const COLUMNS = "id, asset_key, kind, tool, location_name, run_id, occurred_at, recorded_at, dedupe_key, metadata, tributary_run_id";
+export const COLUMNS = "id, asset_key, kind, tool, location_name, run_id, occurred_at, recorded_at, dedupe_key, metadata, tributary_run_id";
 
-function toEvent(row: EventRow): AssetEvent {
+export function toEvent(row: EventRow): AssetEvent {
   return {
     id: Number(row.id),
     assetKey: keyFromString(row.asset_key),

@@ -43,7 +43,7 @@ export * as runSql from "./runs.ts";
 export * as automationSql from "./automation.ts";
 export * as evaluationSql from "./evaluations.ts";
 export type { ClaimedStep, NewRun, NewStep, RunFilter, RunLogLine, RunRecord, RunStep, StepResult } from "./runs.ts";
-export type { AutomationInputs, LatestEventRow, TickRecord } from "./automation.ts";
+export type { AutomationInputs, CursorHead, EventRow, LatestEventRow, TickRecord } from "./automation.ts";
 
 /** The store's operations. Every write is one transaction; every read sees one committed state. */
 export interface CatalogStore extends AssetEventSink, AssetEventReader {

@@ -6,10 +6,13 @@
  * - every later write of a running step names the claim it was given, so a worker that lost its step (it
  *   stalled and another took over) writes nothing.
  */
+import type { AssetEvent, AssetEventKind } from "../model/events.ts";
 import type { CheckOutcome, CheckResult, CheckResultInput, LaunchedBy, RunLogInput, RunLogLevel, RunStatus, StepStatus, StepTarget } from "../model/runs.ts";
 import { keyFromString, keyToString } from "../model/index.ts";
 import type { AssetKey } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
+import { COLUMNS as EVENT_COLUMNS, toEvent } from "./events.ts";
+import type { EventRow } from "./events.ts";
 import type { SqlClient } from "./sql-client.ts";
 
 /** A run to reserve, with its steps in execution order. */
@@ -65,6 +68,11 @@ export interface RunRecord {
   readonly message: string | null;
   readonly cancelRequested: boolean;
   readonly createdAt: string;
+  /**
+   * created_at at the database's precision (microseconds, ISO 8601 UTC): `createdAt` keeps milliseconds only,
+   * and a page cursor built from it could skip a run created in the same millisecond.
+   */
+  readonly createdAtPrecise: string;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
   readonly steps: readonly RunStep[];
@@ -96,7 +104,7 @@ export interface RunFilter {
   /** Runs that target this asset (key string). */
   readonly assetId?: string | null;
   readonly first: number;
-  /** Cursor: the (created_at, id) of the last run of the previous page. */
+  /** Cursor: the (created_at, id) of the last run of the previous page; pass `createdAtPrecise` as createdAt. */
   readonly after?: { readonly createdAt: string; readonly id: string } | null;
 }
 
@@ -115,6 +123,7 @@ interface RunRow {
   message: string | null;
   cancel_requested: boolean;
   created_at: Date;
+  created_at_precise: string;
   started_at: Date | null;
   ended_at: Date | null;
 }
@@ -143,7 +152,8 @@ interface StepRow {
 }
 
 const RUN_COLUMNS =
-  "id, idempotency_key, status, launched_by, tick, parent_run_id, attempt, asset_keys, message, cancel_requested, created_at, started_at, ended_at";
+  "id, idempotency_key, status, launched_by, tick, parent_run_id, attempt, asset_keys, message, cancel_requested, created_at, " +
+  `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_precise, started_at, ended_at`;
 const STEP_COLUMNS =
   "run_id, step_index, tool, location_name, targets, asset_keys, status, queue, job_id, claimed_by, attempts, heartbeat_at, progress, message, failed_keys, skipped_keys, tool_run_id, url, started_at, ended_at";
 
@@ -188,6 +198,7 @@ function toRun(row: RunRow, steps: readonly RunStep[]): RunRecord {
     message: row.message,
     cancelRequested: row.cancel_requested,
     createdAt: iso(row.created_at)!,
+    createdAtPrecise: row.created_at_precise,
     startedAt: iso(row.started_at),
     endedAt: iso(row.ended_at),
     steps,
@@ -546,6 +557,29 @@ export async function checkHistory(client: SqlClient, assetId: string, checkName
     `SELECT ${CHECK_COLUMNS} FROM check_results WHERE asset_key = $1 AND ($2::text IS NULL OR check_name = $2)
       ORDER BY occurred_at DESC, id DESC LIMIT $3`,
     [assetId, checkName, Math.max(0, Math.min(limit, 1000))],
+  );
+  return rows.map(toCheckResult);
+}
+
+const RUN_EVENT_KINDS: readonly AssetEventKind[] = ["materialization", "materialization_failure"];
+
+/** The materializations (and failed attempts) a run recorded, oldest first (at most `limit`, 1000 by default). */
+export async function runAssetEvents(client: SqlClient, runId: string, options: { readonly limit?: number } = {}): Promise<AssetEvent[]> {
+  const rows = await client.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM asset_events WHERE tributary_run_id = $1 AND kind = ANY($2::text[]) ORDER BY occurred_at, id LIMIT $3`,
+    [runId, [...RUN_EVENT_KINDS], Math.max(0, Math.min(options.limit ?? 1000, 10_000))],
+  );
+  return rows.map(toEvent);
+}
+
+/**
+ * The check results a run recorded, oldest first. A launcher records results for its targets' checks, so
+ * they are looked for under the run's asset keys (the index of check_results starts with the asset key).
+ */
+export async function runCheckResults(client: SqlClient, run: Pick<RunRecord, "id" | "assetKeys">, options: { readonly limit?: number } = {}): Promise<CheckResult[]> {
+  const rows = await client.query<CheckRow>(
+    `SELECT ${CHECK_COLUMNS} FROM check_results WHERE asset_key = ANY($1::text[]) AND run_id = $2 ORDER BY occurred_at, id LIMIT $3`,
+    [uniqueKeys(run.assetKeys), run.id, Math.max(0, Math.min(options.limit ?? 1000, 10_000))],
   );
   return rows.map(toCheckResult);
 }

@@ -48,20 +48,21 @@ describe("demo-project, parsed by real dbt", () => {
   });
 
   test("policies from dbt_project.yml (+meta) and from model YAML", () => {
-    assert.equal(ampType(graph.get("orders")!.policy), "eager", "eager from +meta on marts");
+    assert.equal(ampType(graph.get("orders")!.policy), "eager", "eager from +meta on the project's models");
     const rollup = graph.get("daily_revenue")!.policy!;
     assert.equal(rollup.source, "auto_materialize_policy");
     assert.deepEqual(rollup.source === "auto_materialize_policy" && [rollup.type, rollup.cronSchedule, rollup.cronTimezone], ["on_cron", "0 6 * * *", "Europe/Copenhagen"]);
     assert.match(rollup.declaredIn.file!, /models\/marts\/finance\/_finance\.yml$/);
-    assert.equal(ampType(graph.get("dim_countries")!.policy), "on_missing");
+    assert.equal(ampType(graph.get("customer_snapshot")!.policy), "on_missing");
     assert.equal(ampType(graph.get("marketing_roi")!.policy), "automation_condition");
-    assert.equal(graph.get("stg_shopify__orders")!.policy, null, "staging has no policy");
+    assert.equal(ampType(graph.get("stg_shopify__orders")!.policy), "eager", "staging is eager too");
+    assert.equal(ampType(graph.get("country_codes")!.policy), "eager", "seeds are eager");
   });
 
   test("each parsed policy compiles to the condition tree it declares", () => {
     assert.equal(treeHash(graph.get("orders")!.policy), treeHash(amp("eager")));
     assert.equal(treeHash(graph.get("daily_revenue")!.policy), treeHash(amp("on_cron", "0 6 * * *", "Europe/Copenhagen")));
-    assert.equal(treeHash(graph.get("dim_countries")!.policy), treeHash(amp("on_missing")));
+    assert.equal(treeHash(graph.get("customer_snapshot")!.policy), treeHash(amp("on_missing")));
     const marketing = { all_of: [{ any_of: ["missing", "any_deps_updated"] }, { not: "any_deps_missing" }, { not: "any_deps_in_progress" }, { not: "in_progress" }] };
     assert.equal(treeHash(graph.get("marketing_roi")!.policy), treeHash({ source: "automation_condition", condition: marketing, declaredIn: declared }));
     assert.notEqual(treeHash(amp("eager")), treeHash(amp("on_missing")), "different policies have different trees");

@@ -15,11 +15,11 @@ import type { CatalogStore } from "../../catalog/store/index.ts";
 import { automationSql, evaluationSql } from "../../catalog/store/index.ts";
 import { evaluate } from "../conditions/evaluate.ts";
 import type { SameRunPredicate } from "../conditions/evaluate.ts";
-import type { EvaluationCursor } from "../conditions/state.ts";
 import type { EngineLogger, RunEngine } from "../runs/engine.ts";
 import { newRunId } from "../runs/engine.ts";
 import type { LeaderLease } from "./leader.ts";
 import { automationStateFromInputs } from "./state.ts";
+import { CursorCache, InputsCache } from "./tick-state.ts";
 
 export interface DaemonOptions {
   readonly store: CatalogStore;
@@ -68,6 +68,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   let stopped = false;
   let lastTick: TickOutcome | null = null;
   const reportedUnlaunchable = new Set<string>();
+  const cursors = new CursorCache();
+  const inputsCache = new InputsCache();
 
   const idle = (skipped: string, leader: boolean, started: number): TickOutcome => ({
     leader,
@@ -91,12 +93,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (!graph) return idle("the catalog is still loading", true, started);
     const at = now();
     let outcome: TickOutcome;
+    let commitCursor = () => {};
     try {
       outcome = await store.client.transaction(async (tx) => {
-        const stored = await automationSql.readCursor<EvaluationCursor>(tx, { lock: true });
-        const inputs = await automationSql.readAutomationInputs(tx);
+        const stored = await cursors.read(tx);
+        const inputs = await inputsCache.read(tx);
         const state = automationStateFromInputs(inputs, graph);
-        const result = evaluate({ graph, state, now: at, cursor: stored?.cursor ?? null, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
+        const result = evaluate({ graph, state, now: at, cursor: stored.cursor, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
         const evaluationId = result.cursor.evaluationId;
         const plan = engine.plan(result.requests);
         const created = await engine.submit(
@@ -109,7 +112,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
           })),
         );
         await evaluationSql.saveEvaluations(tx, result.evaluations);
-        if (!(await automationSql.writeCursor(tx, stored?.evaluationId ?? null, evaluationId, result.cursor))) throw new CursorMoved();
+        const written = await cursors.write(tx, stored, result.cursor, state.lastEventId);
+        if (!written.ok) throw new CursorMoved();
+        commitCursor = written.commit;
         const durationMs = performance.now() - started;
         if (result.evaluations.length > 0 || result.requests.length > 0) {
           await automationSql.recordTick(tx, {
@@ -134,10 +139,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
           created,
         };
       }).then(({ created, ...rest }) => {
+        commitCursor();
         engine.notify(created);
         return rest;
       });
     } catch (error) {
+      cursors.reset();
       if (error instanceof CursorMoved) {
         logger.warn({ daemon: options.name }, "another scheduler committed a tick first; this tick was rolled back");
         return idle("another scheduler committed this tick first", true, started);

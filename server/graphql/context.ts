@@ -4,13 +4,14 @@
  */
 import type { CatalogGraph } from "../../catalog/graph/types.ts";
 import type { AssetEvaluation } from "../../catalog/model/evaluation.ts";
-import type { AssetEvent, AssetEventInput, AssetEventReader } from "../../catalog/model/events.ts";
+import type { AssetEvent, AssetEventReader } from "../../catalog/model/events.ts";
 import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/state.ts";
 import type { MaterializerRef } from "../../catalog/model/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
 import type { CheckResult, LaunchedBy } from "../../catalog/model/runs.ts";
 import type { RunFilter, RunLogLine, RunRecord } from "../../catalog/store/index.ts";
 import { catalogNotReady } from "./errors.ts";
+import type { ReportSink } from "./report.ts";
 
 /**
  * The smallest view of the catalog service (catalog/service.ts) the server needs: the graph being served
@@ -34,6 +35,8 @@ export interface CatalogSource {
   liveMaterializerMetadata?(materializer: MaterializerRef): Readonly<Record<string, unknown>> | null;
   /** Runs: history, logs, launches; absent without a store. */
   readonly runs?: RunsSource;
+  /** Where work done outside Tributary is recorded (Mutation.reportDbtRunResults); absent without a store. */
+  readonly reportSink?: ReportSink;
 }
 
 /** What a launch made: the run, and the requested assets that cannot be launched, with why. */
@@ -78,8 +81,6 @@ export interface RunsSource {
    * processes' changes are seen by polling. Returns the unsubscribe function.
    */
   watch(runId: string, listener: () => void): () => void;
-  /** Records materializations made outside Tributary (a dbt run in CI) once each; see Mutation.reportMaterialization. */
-  report?(events: readonly AssetEventInput[]): Promise<{ inserted: number }>;
 }
 
 /** Where the API reads automation state and history. */

@@ -9,6 +9,10 @@ import { GraphQLError } from "graphql";
 export const ErrorCode = {
   /** A key that names no asset in the catalog being served. */
   assetNotFound: "ASSET_NOT_FOUND",
+  /** An id that names no run. */
+  runNotFound: "RUN_NOT_FOUND",
+  /** A launch, re-execution or cancel asked of a server that cannot launch runs (no store or no runs engine). */
+  launchUnavailable: "LAUNCH_UNAVAILABLE",
   /** An argument that is well-typed but not acceptable (negative depth, `first` above the maximum, a bad cursor). */
   badUserInput: "BAD_USER_INPUT",
   /** The server is up but no catalog has been loaded yet. */
@@ -28,6 +32,16 @@ export function assetNotFound(key: string): GraphQLError {
   return new GraphQLError(`No asset with key "${key}"`, {
     extensions: { code: ErrorCode.assetNotFound, key },
   });
+}
+
+/** `RUN_NOT_FOUND`, carrying the id that was asked for. */
+export function runNotFound(id: string): GraphQLError {
+  return new GraphQLError(`No run with id "${id}"`, { extensions: { code: ErrorCode.runNotFound, id } });
+}
+
+/** `LAUNCH_UNAVAILABLE`: this server cannot launch runs; `reason` is a sentence saying why. */
+export function launchUnavailable(reason: string): GraphQLError {
+  return new GraphQLError(reason, { extensions: { code: ErrorCode.launchUnavailable } });
 }
 
 /** `BAD_USER_INPUT`, naming the argument at fault. */

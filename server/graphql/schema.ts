@@ -8,11 +8,13 @@ import { eventsModule } from "./events.ts";
 import { fivetranModule } from "./fivetran.ts";
 import { lineageModule } from "./lineage.ts";
 import { locationsModule } from "./locations.ts";
+import { reportModule } from "./report.ts";
+import { runsModule } from "./runs.ts";
 import type { SchemaModule } from "./module.ts";
 import { scalarsModule } from "./scalars.ts";
 
 /** Every module of the schema; a new area of the API adds its module here. */
-export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule];
+export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule];
 
 /** Builds the executable schema (SDL of all modules, their resolvers merged). */
 export function createCatalogSchema() {

@@ -102,13 +102,23 @@ CREATE INDEX check_results_by_check ON check_results (asset_key, check_name, occ
 ALTER TABLE asset_events ADD COLUMN tributary_run_id text;
 CREATE INDEX asset_events_by_run ON asset_events (tributary_run_id) WHERE tributary_run_id IS NOT NULL;
 
--- The scheduler's cursor: one row, moved by the leader's tick in the same transaction that stores the tick's
--- evaluations and reserves its runs.
+-- Events recorded since a moment (the daemon reads what is new since its previous tick).
+CREATE INDEX asset_events_by_recorded ON asset_events (recorded_at);
+
+-- The scheduler's cursor, moved by the leader's tick in the same transaction that stores the tick's
+-- evaluations and reserves its runs: one head row (the tick), and one row per asset holding what its
+-- condition remembers. A tick rewrites only the assets whose memory changed.
 CREATE TABLE automation_cursor (
   id integer PRIMARY KEY CHECK (id = 1),
   evaluation_id bigint NOT NULL,
-  cursor jsonb NOT NULL,
+  evaluated_at timestamptz NOT NULL,
+  last_event_id bigint NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE automation_asset_cursors (
+  asset_key text PRIMARY KEY,
+  cursor jsonb NOT NULL
 );
 
 -- One row per tick that did something (evaluated assets or requested runs), for the daemon's status.

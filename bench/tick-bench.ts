@@ -1,0 +1,130 @@
+/**
+ * One scheduler tick's full cost at 1k and 10k eager assets, store included: reading the latest events and runs
+ * in progress, evaluate(), persisting evaluations, runs with their jobs, and the cursor, in one transaction —
+ * on the embedded PGlite and on the Postgres server (TEST_DATABASE_URL, skipped with
+ * TRIBUTARY_SKIP_POSTGRES_TESTS=1). Beside it, evaluate() alone on the same state (bench/conditions-bench.ts).
+ * Run alone with `npx tsx bench/tick-bench.ts`; `npm run bench` includes it.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AssetEventInput } from "../catalog/model/events.ts";
+import { keyFromString } from "../catalog/model/index.ts";
+import { openCatalogStore, openSqlClient } from "../catalog/store/index.ts";
+import type { CatalogStore } from "../catalog/store/index.ts";
+import { createDaemon } from "../scheduler/daemon/daemon.ts";
+import { createLeaderLease } from "../scheduler/daemon/leader.ts";
+import { createRunEngine } from "../scheduler/runs/engine.ts";
+import { createRunQueue } from "../scheduler/runs/queue.ts";
+import { quietLogger, recordingLauncher } from "../scheduler/runs/test-support.ts";
+import { syntheticGraph } from "./conditions-bench.ts";
+
+const POSTGRES_URL = process.env["TEST_DATABASE_URL"] || "postgres://postgres@127.0.0.1:5432/test";
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+export interface TickBenchRow {
+  readonly engine: string;
+  readonly assets: number;
+  readonly firstTickMs: number;
+  readonly unchangedMs: number;
+  readonly oneRootUpdatedMs: number;
+  readonly runsLaunched: number;
+}
+
+async function benchTick(engineName: "pglite" | "postgres", size: number): Promise<TickBenchRow> {
+  const graph = syntheticGraph(size);
+  let store: CatalogStore;
+  let cleanup: () => Promise<void>;
+  if (engineName === "pglite") {
+    const dir = mkdtempSync(join(tmpdir(), "tributary-tick-bench-"));
+    store = await openCatalogStore({ dataDir: dir });
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const schema = `tributary_bench_${randomBytes(5).toString("hex")}`;
+    store = await openCatalogStore({ databaseUrl: POSTGRES_URL, schema });
+    cleanup = async () => {
+      const admin = await openSqlClient({ databaseUrl: POSTGRES_URL });
+      await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE`);
+      await admin.close();
+    };
+  }
+  // Every asset materialized once: a settled catalog.
+  const at = "2026-03-02T00:00:00.000Z";
+  const events: AssetEventInput[] = graph.assets.map((asset) => ({
+    assetKey: keyFromString(asset.id),
+    kind: "materialization",
+    tool: asset.materializer?.tool ?? "dbt",
+    locationName: asset.materializer?.locationName ?? "bench",
+    runId: null,
+    occurredAt: at,
+    dedupeKey: `seed:${asset.id}`,
+    metadata: {},
+  }));
+  for (let i = 0; i < events.length; i += 1000) await store.recordAssetEvents(events.slice(i, i + 1000));
+  const queue = createRunQueue({ client: store.client, schema: `${store.client.schema ?? "tributary"}_queue` });
+  await queue.start();
+  const engine = createRunEngine({
+    store,
+    queue,
+    launchers: [recordingLauncher("dbt", "shop"), recordingLauncher("fivetran", "fivetran", { batch: "target" })],
+    graph: () => graph,
+    logger: quietLogger,
+    work: false,
+  });
+  await engine.start();
+  let now = Date.UTC(2026, 2, 2, 1);
+  const daemon = createDaemon({ store, engine, lease: createLeaderLease(store.client), graph: () => graph, logger: quietLogger, name: "bench", now: () => new Date(now) });
+  const timed = async () => {
+    now += 30_000;
+    const started = performance.now();
+    const outcome = await daemon.tick();
+    return { ms: performance.now() - started, runs: outcome.runIds.length };
+  };
+  try {
+    const first = await timed();
+    const unchanged: number[] = [];
+    for (let i = 0; i < 7; i++) unchanged.push((await timed()).ms);
+    const updated: number[] = [];
+    let runsLaunched = 0;
+    const roots = graph.assets.filter((a) => a.materializer?.tool === "fivetran");
+    for (let i = 0; i < 5; i++) {
+      const root = roots[i % roots.length]!;
+      await store.recordAssetEvents([{ ...events[0]!, assetKey: keyFromString(root.id), occurredAt: new Date(now).toISOString(), dedupeKey: `update:${i}` }]);
+      const tick = await timed();
+      updated.push(tick.ms);
+      runsLaunched += tick.runs;
+      // The runs never execute here (no workers): clear them so the next update is not blocked by "in progress".
+      await store.client.exec("UPDATE runs SET status = 'succeeded', ended_at = now() WHERE status IN ('queued', 'running')");
+    }
+    const round = (v: number) => Math.round(v * 10) / 10;
+    return { engine: engineName, assets: size, firstTickMs: round(first.ms), unchangedMs: round(median(unchanged)), oneRootUpdatedMs: round(median(updated)), runsLaunched };
+  } finally {
+    await daemon.stop();
+    await engine.stop();
+    await store.close();
+    await cleanup();
+  }
+}
+
+/** Prints the table for the given sizes on both engines. */
+export async function printTickBench(sizes: readonly number[]): Promise<void> {
+  const engines: ("pglite" | "postgres")[] = process.env["TRIBUTARY_SKIP_POSTGRES_TESTS"] === "1" ? ["pglite"] : ["pglite", "postgres"];
+  const rows: TickBenchRow[] = [];
+  for (const size of sizes) {
+    for (const engine of engines) {
+      process.stderr.write(`ticking over ${size} assets on ${engine}…\n`);
+      rows.push(await benchTick(engine, size));
+    }
+  }
+  console.log("\n| store | assets (eager) | first tick | tick, nothing changed | tick, one root updated (runs launched over 5 ticks) |");
+  console.log("|---|---|---|---|---|");
+  for (const row of rows) {
+    console.log(`| ${row.engine} | ${row.assets.toLocaleString("en")} | ${row.firstTickMs} ms | ${row.unchangedMs} ms | ${row.oneRootUpdatedMs} ms (${row.runsLaunched}) |`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await printTickBench((process.env["BENCH_SIZES"] ?? "1000,10000").split(",").map(Number).filter((n) => n <= 10_000));
