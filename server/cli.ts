@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Logger } from "pino";
+import { addReportCommand } from "./cli-report.ts";
 import { addRunCommands } from "./cli-runs.ts";
 import { startDemoCensus } from "./demo-census.ts";
 import { startDemoFivetran } from "./demo-fivetran.ts";
@@ -209,6 +210,7 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
     });
 
   addRunCommands(program, { output, env }, setExitCode);
+  addReportCommand(program, { output, env }, setExitCode);
 
   return program;
 }
