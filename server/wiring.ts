@@ -6,7 +6,6 @@
 import { join, resolve } from "node:path";
 import type { DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
 import { createCatalogService as createService } from "../catalog/service.ts";
-import type { CatalogStore } from "../catalog/store/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
 import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
 import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
@@ -18,6 +17,18 @@ import { createFivetranLocations } from "./fivetran-wiring.ts";
 import type { FivetranLocations } from "./fivetran-wiring.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
 import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
+import type { Launcher } from "../catalog/model/runs.ts";
+import { matchesKeyGlob } from "../catalog/model/key-glob.ts";
+import { keyToString } from "../catalog/model/index.ts";
+import { createDbtBuildLauncher } from "../connectors/dbt/build-launcher.ts";
+import { createRunQueue } from "../scheduler/runs/queue.ts";
+import { createRunEngine } from "../scheduler/runs/engine.ts";
+import type { RetryPolicy } from "../scheduler/runs/engine.ts";
+import { createDaemon } from "../scheduler/daemon/daemon.ts";
+import { createLeaderLease } from "../scheduler/daemon/leader.ts";
+import type { LoadedConfig } from "./config.ts";
+import { createRunChanges, createRunsSource } from "./runs-source.ts";
+import { createReportSink } from "./report-sink.ts";
 
 /** Builds the providers for every location the request and its config file name. */
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
@@ -31,6 +42,9 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   census: CensusLocations;
   /** tributary.yaml's `policies`, for assets that declare none. */
   policyRules: readonly PolicyRule[];
+  /** One launcher per dbt project location (a manifest read alone cannot be launched). */
+  dbtLaunchers: Launcher[];
+  loaded: LoadedConfig | null;
 }> {
   const loaded = request.config ? await loadConfig(request.config) : null;
   const locations: DbtLocationConfig[] = [
@@ -40,6 +54,7 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   ];
   const dataDir = loaded?.dataDir ?? resolve(request.dataDir);
   const providers: DefinitionsProvider[] = [];
+  const dbtLaunchers: Launcher[] = [];
   for (const location of locations) {
     if (location.kind === "manifest") {
       providers.push(createDbtManifestProvider({ file: location.file, name: location.name }));
@@ -47,6 +62,18 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
     }
     // Parse output goes under the data dir, one folder per location, so the project's own target/ is untouched.
     const name = location.name ?? (await readDbtProjectName(location.dir));
+    dbtLaunchers.push(
+      createDbtBuildLauncher({
+        locationName: name,
+        projectDir: location.dir,
+        parseTargetDir: join(dataDir, "dbt", name, "target"),
+        runsDir: join(dataDir, "dbt", name, "runs"),
+        dbtExecutable: loaded?.config.dbt.executable ?? null,
+        profilesDir: location.profilesDir,
+        target: location.target,
+        env: location.env,
+      }),
+    );
     providers.push(
       await createDbtProjectProvider({
         projectDir: location.dir,
@@ -64,36 +91,115 @@ export async function createProviders(request: Pick<CatalogServiceRequest, "conf
   const census = createCensusLocations(loaded?.config.census.workspaces ?? [], request.logger);
   providers.push(...census.providers);
   const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
-  return { providers, databaseUrl, dataDir, fivetran, census, policyRules: loaded?.policyRules ?? [] };
+  return { providers, databaseUrl, dataDir, fivetran, census, policyRules: loaded?.policyRules ?? [], dbtLaunchers, loaded };
+}
+
+/** The job queue's schema: beside the store's, so installations in different schemas never share jobs. */
+export function queueSchemaFor(storeSchema: string | null): string {
+  return storeSchema === null ? "tributary_queue" : `${storeSchema}_queue`;
+}
+
+/** Retries for a failed run: the first `policies[].retry` rule matching one of its assets, else scheduler.retry. */
+function retryPolicyFrom(loaded: LoadedConfig | null): (run: { readonly assetKeys: readonly (readonly string[])[] }) => RetryPolicy | null {
+  const toPolicy = (retry: { max_retries: number; delay_seconds: number; backoff: "constant" | "exponential" }): RetryPolicy | null =>
+    retry.max_retries > 0 ? { maxRetries: retry.max_retries, delayMs: retry.delay_seconds * 1000, backoff: retry.backoff } : null;
+  return (run) => {
+    for (const key of run.assetKeys) {
+      const rule = loaded?.retryRules.find((r) => matchesKeyGlob(keyToString(key), r.assets));
+      if (rule) return toPolicy(rule.retry);
+    }
+    return loaded?.config.scheduler.retry ? toPolicy(loaded.config.scheduler.retry) : null;
+  };
 }
 
 /** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
 export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
-  const { providers, databaseUrl, dataDir, fivetran, census, policyRules } = await createProviders(request);
+  const { providers, databaseUrl, dataDir, fivetran, census, policyRules, dbtLaunchers, loaded } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
-  let store: CatalogStore | null = null;
-  if (request.purpose === "serve") {
-    onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
-    store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
+  if (request.purpose !== "serve") {
+    const service = createService({ providers, store: null, policyRules, onProgress });
+    return {
+      current: () => service.current(),
+      get ready() {
+        return service.ready;
+      },
+      reload: () => service.reload(),
+      async close() {},
+    };
   }
+  onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
+  const store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
   const service = createService({ providers, store, policyRules, onProgress });
-  // Fivetran's own syncs are recorded as materializations while serving (they need the store).
-  if (store && request.scheduler) {
-    fivetran.startObservers(store);
-    census.startObservers(store);
+  const graph = () => (service.ready ? service.current() : null);
+  const scheduler = loaded?.config.scheduler ?? { tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 };
+  const runsLog = request.logger.child({ component: "runs" });
+  const launchers = [...dbtLaunchers, ...fivetran.stepLaunchers(), ...census.stepLaunchers()];
+  const changes = createRunChanges();
+  const queue = createRunQueue({
+    client: store.client,
+    schema: queueSchemaFor(store.client.schema),
+    onError: (error) => runsLog.warn({ error: error.message }, "the job queue reported an error"),
+  });
+  let engine: ReturnType<typeof createRunEngine>;
+  try {
+    onProgress("starting the job queue and run workers");
+    await queue.start();
+    engine = createRunEngine({
+      store,
+      queue,
+      launchers,
+      graph,
+      logger: runsLog,
+      heartbeatMs: scheduler.heartbeat_seconds * 1000,
+      staleAfterMs: scheduler.stale_after_seconds * 1000,
+      // One process owns the embedded store: a step left running there is a crashed process's.
+      takeOverAllAtStart: store.dialect === "pglite",
+      retryPolicy: retryPolicyFrom(loaded),
+      onRunChanged: changes.notify,
+    });
+    await engine.start();
+  } catch (error) {
+    await queue.stop().catch(() => undefined);
+    await store.close();
+    throw error;
   }
+  const daemon = request.scheduler
+    ? createDaemon({
+        store,
+        engine,
+        lease: createLeaderLease(store.client),
+        graph,
+        logger: request.logger.child({ component: "scheduler" }),
+        intervalMs: scheduler.tick_interval_seconds * 1000,
+        name: engine.workerId,
+      })
+    : null;
+  let backgroundStarted = false;
   return {
     current: () => service.current(),
     get ready() {
       return service.ready;
     },
     reload: () => service.reload(),
-    ...(store ? { events: store, automation: createStoreAutomationSource(store, () => (service.ready ? service.current() : null)) } : {}),
+    events: store,
+    automation: createStoreAutomationSource(store, graph),
+    runs: createRunsSource(store, engine, { changes }),
+    reportSink: createReportSink(store),
     liveMaterializerMetadata: (materializer) => fivetran.liveMetadata(materializer) ?? census.liveMetadata(materializer),
+    startBackground() {
+      if (backgroundStarted || !request.scheduler) return;
+      backgroundStarted = true;
+      // The tools' own syncs are recorded as materializations while serving; the daemon ticks.
+      fivetran.startObservers(store);
+      census.startObservers(store);
+      daemon?.start();
+    },
     async close() {
+      await daemon?.stop();
       await fivetran.stop();
       await census.stop();
-      await store?.close();
+      await engine.stop();
+      await store.close();
     },
   };
 }

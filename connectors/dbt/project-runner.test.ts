@@ -140,20 +140,21 @@ describe("dbt parse on demo-project", () => {
       assert.deepEqual(node.config["meta"], meta, `${id}: config.meta equals meta`);
       return meta.dagster;
     };
-    // +meta in dbt_project.yml, on every mart…
+    // +meta in dbt_project.yml, on every model…
     assert.deepEqual(policy("model.shop.orders"), { auto_materialize_policy: { type: "eager" } });
     assert.deepEqual(policy("model.shop.customers.v2"), { auto_materialize_policy: { type: "eager" } });
     // …replaced, not deep-merged, by a model's own config.meta.dagster.
     assert.deepEqual(policy("model.shop.daily_revenue"), {
       auto_materialize_policy: { type: "on_cron", cron_schedule: "0 6 * * *", cron_timezone: "Europe/Copenhagen" },
     });
-    assert.deepEqual(policy("model.shop.dim_countries"), { auto_materialize_policy: { type: "on_missing" } });
+    assert.deepEqual(policy("snapshot.shop.customer_snapshot"), { auto_materialize_policy: { type: "on_missing" } });
+    assert.deepEqual(policy("model.shop.dim_countries"), { auto_materialize_policy: { type: "eager" } });
     assert.deepEqual(policy("model.shop.marketing_roi"), {
       automation_condition: {
         all_of: [{ any_of: ["missing", "any_deps_updated"] }, { not: "any_deps_missing" }, { not: "any_deps_in_progress" }, { not: "in_progress" }],
       },
     });
-    assert.equal(policy("model.shop.stg_shopify__orders"), undefined);
+    assert.deepEqual(policy("model.shop.stg_shopify__orders"), { auto_materialize_policy: { type: "eager" } });
   });
 });
 

@@ -28,6 +28,8 @@ export interface DbtLogLine {
   timestamp: string | null;
   /** The event's structured data (node_info, status, exc, …). */
   data: Record<string, unknown>;
+  /** dbt's id of the invocation (`info.invocation_id`); present on every JSON line of dbt ≥ 1.0. */
+  invocationId?: string;
 }
 
 /** What went wrong running dbt. */
@@ -75,6 +77,11 @@ export interface DbtCommandOptions {
   onLogLine?: (line: DbtLogLine) => void;
   /** Aborting it interrupts dbt (SIGINT, then SIGKILL) and rejects with code `dbt_cancelled`. */
   signal?: AbortSignal;
+  /**
+   * Called once dbt's process exists, with its pid, before any of its output: a launcher saves it so that a
+   * worker taking over after a crash can follow the running dbt instead of starting another.
+   */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Options of {@link runDbtCommand}. */
@@ -176,6 +183,16 @@ export async function runDbtCommand(options: RunDbtCommandOptions): Promise<DbtC
   const started = Date.now();
   return new Promise<DbtCommandResult>((resolvePromise, reject) => {
     const child = spawn(options.runtime.executable, args, { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    // No pid means the spawn failed; the "error" event below reports it.
+    if (child.pid !== undefined && options.onSpawn) {
+      try {
+        options.onSpawn(child.pid);
+      } catch (error) {
+        child.kill("SIGKILL"); // nobody could follow this dbt: do not leave it running
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+    }
     const logLines: DbtLogLine[] = [];
     let stderr = "";
     let pending = "";
@@ -246,6 +263,7 @@ export function parseDbtLogLine(text: string): DbtLogLine {
         message: typeof info["msg"] === "string" ? info["msg"] : "",
         timestamp: typeof info["ts"] === "string" ? info["ts"] : null,
         data: isRecord(parsed["data"]) ? parsed["data"] : {},
+        ...(typeof info["invocation_id"] === "string" ? { invocationId: info["invocation_id"] } : {}),
       };
     }
   } catch {

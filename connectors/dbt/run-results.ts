@@ -8,8 +8,10 @@
  * - `tributary report --run-results target/run_results.json`, for a build someone ran by hand.
  *
  * All three go through {@link translateNodeResult}, and every value an event carries is one both sources give
- * identically (timing strings, not dbt's float `execution_time`, whose log and file renderings differ in the
- * last digits), so the same build yields the same events, dedupe keys and metadata from either.
+ * alike: times from the nodes' timing phases in one canonical spelling (the log renders them through
+ * protobuf, the file through Python), durations from those (not dbt's float `execution_time`, whose two
+ * renderings differ in the last digits), the relation and materialization from the manifest (run_results.json
+ * has no relation for seeds). So the same build yields the same events, dedupe keys and metadata from either.
  */
 import { basename, join } from "node:path";
 import { z } from "zod";
