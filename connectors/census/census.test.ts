@@ -82,7 +82,7 @@ describe("Census against the simulator", () => {
       assert.deepEqual(crm!.kinds, ["census", "hubspot"]);
       assert.deepEqual(crm!.deps, [{ kind: "relation", relation: { database: "warehouse", schema: "analytics", name: "customers" } }]);
       assert.deepEqual(crm!.materializer, { tool: "census", locationName: "census", runTargetId: "101" });
-      assert.deepEqual(crm!.columns.map((c) => c.name), ["external_id", "email", "lifetime_value"]);
+      assert.deepEqual(crm!.columns.map((c) => c.name), ["external_id", "email", "order_count"]);
       assert.equal(crm!.metadata["census/source_object"], "warehouse.analytics.customers");
       assert.deepEqual(ads!.key, ["marketing_roi_to_ad_audiences"]);
       assert.equal(ads!.metadata["census/source_kind"], "dbt_model");
@@ -125,7 +125,7 @@ describe("Census against the simulator", () => {
       assert.equal(event!.metadata["census/records_failed"], 0);
       const written = JSON.parse(readFileSync(join(census.simulator.outputDir, "CRM", "contacts.json"), "utf8")) as Record<string, string>[];
       assert.deepEqual(written.map((r) => r["external_id"]), ["1", "2"]);
-      assert.deepEqual(Object.keys(written[0]!).sort(), ["email", "external_id", "lifetime_value"]);
+      assert.deepEqual(Object.keys(written[0]!).sort(), ["email", "external_id", "order_count"]);
     } finally {
       await census.close();
     }

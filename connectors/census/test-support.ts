@@ -23,7 +23,7 @@ export async function seedMarts(warehousePath: string): Promise<void> {
   try {
     await warehouse.connection.run("CREATE SCHEMA IF NOT EXISTS analytics");
     await warehouse.connection.run(
-      "CREATE OR REPLACE TABLE analytics.customers AS SELECT * FROM (VALUES (1, 'ada@example.com', 120.5), (2, 'bob@example.com', 80.0), (NULL, 'nobody@example.com', 0.0)) t(customer_id, email, lifetime_value)",
+      "CREATE OR REPLACE TABLE analytics.customers AS SELECT * FROM (VALUES (1, 'ada@example.com', 12), (2, 'bob@example.com', 8), (NULL, 'nobody@example.com', 0)) t(customer_id, email, number_of_orders)",
     );
     await warehouse.connection.run(
       "CREATE OR REPLACE TABLE analytics.marketing_roi AS SELECT * FROM (VALUES (7, 'Spring beans', 900.0), (8, 'Cold brew', 450.0)) t(campaign_id, campaign_name, attributed_net_revenue)",

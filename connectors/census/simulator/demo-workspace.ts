@@ -25,7 +25,8 @@ export function demoCensusWorkspace(): { sources: SimulatedCensusSource[]; desti
         mappings: [
           { from: "customer_id", to: "external_id", primary: true },
           { from: "email", to: "email" },
-          { from: "lifetime_value", to: "lifetime_value" },
+          // customers (v2, the latest version) leaves lifetime_value out on purpose: the CRM gets the order count.
+          { from: "number_of_orders", to: "order_count" },
         ],
         scheduleFrequency: "hourly",
       },
