@@ -114,8 +114,8 @@ export const postgresEngine: TestEngine = {
       async dispose() {
         const admin = await openSqlClient({ databaseUrl: TEST_DATABASE_URL });
         try {
-          // Safe to interpolate: generated above from hex digits.
-          await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          // Safe to interpolate: generated above from hex digits. The runs engine's job queue lives beside it.
+          await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_queue CASCADE`);
         } finally {
           await admin.close();
         }
