@@ -242,6 +242,10 @@ export async function startServe(
     return fail();
   }
   output.out(`Tributary is serving ${graphqlUrl}`);
+  output.err(
+    `Open the catalog at ${graphqlUrl.replace(/graphql$/, "")} (GraphQL and GraphiQL at ${graphqlUrl}); ` +
+      `another port: --port <n>${options.scheduler ? "; the scheduler ticks and launches runs (--no-scheduler turns it off)" : ""}`,
+  );
   loaded.runtime.startBackground?.();
 
   let stopping: Promise<void> | null = null;

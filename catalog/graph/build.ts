@@ -495,14 +495,7 @@ class ImmutableCatalogGraph implements CatalogGraph {
   }
 
   facets(query: AssetQuery): AssetFacets {
-    const assets = this.search(query);
-    return {
-      kinds: countValues(assets.flatMap((a) => a.kinds)),
-      groups: countValues(assets.flatMap((a) => (a.group ? [a.group] : []))),
-      owners: countValues(assets.flatMap((a) => a.owners)),
-      tags: countValues(assets.flatMap((a) => a.tags)),
-      locations: countValues(assets.flatMap((a) => a.locationNames)),
-    };
+    return facetsOf(this.search(query));
   }
 
   /** Node indexes in `order`, sorted once per graph and order. */
@@ -563,6 +556,17 @@ function countValues(values: readonly string[]): FacetCount[] {
 }
 
 /** Plain code-unit order: stable across runtimes and locales, so cursors stay valid. */
+/** Counts per facet value over `assets` (what {@link CatalogGraph.facets} returns for a query's matches). */
+export function facetsOf(assets: readonly CatalogAsset[]): AssetFacets {
+  return {
+    kinds: countValues(assets.flatMap((a) => a.kinds)),
+    groups: countValues(assets.flatMap((a) => (a.group ? [a.group] : []))),
+    owners: countValues(assets.flatMap((a) => a.owners)),
+    tags: countValues(assets.flatMap((a) => a.tags)),
+    locations: countValues(assets.flatMap((a) => a.locationNames)),
+  };
+}
+
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

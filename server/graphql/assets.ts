@@ -3,8 +3,11 @@
  * `Asset` type with its columns, checks, policy, neighbours and impact. Resolvers only translate between the
  * schema and {@link CatalogGraph}; the graph does the work.
  */
+import { facetsOf } from "../../catalog/graph/build.ts";
+import { assetStatus, requestState } from "./status.ts";
+import type { AssetStatus } from "./status.ts";
 import { comparePositions, isKeyOrder, orderPosition } from "../../catalog/graph/order.ts";
-import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
+import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph, FacetCount } from "../../catalog/graph/types.ts";
 import type { CheckSpec, ColumnSpec, PolicySpec, Relation, SourceLocation } from "../../catalog/model/index.ts";
 import { keyFromString, keyToString, relationFullName } from "../../catalog/model/index.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
@@ -30,6 +33,8 @@ const typeDefs = /* GraphQL */ `
       locations: [String!]
       "Only assets with (true) or without (false) a policy."
       hasPolicy: Boolean
+      "Only assets in these states (from the runs and events Tributary recorded)."
+      statuses: [AssetStatus!]
       "Page size: 50 when omitted, at most 500."
       first: Int
       "The endCursor of the previous page. A cursor is valid only with the orderBy it was issued for."
@@ -50,6 +55,7 @@ const typeDefs = /* GraphQL */ `
       tags: [String!]
       locations: [String!]
       hasPolicy: Boolean
+      statuses: [AssetStatus!]
     ): AssetFacets!
   }
 
@@ -281,8 +287,28 @@ const typeDefs = /* GraphQL */ `
     count: Int!
   }
 
+  "An asset's state, from the runs and events Tributary recorded."
+  enum AssetStatus {
+    "Materialized, and nothing upstream was materialized since."
+    FRESH
+    "A direct upstream asset was materialized after it."
+    STALE
+    "Its latest attempt failed (after its latest materialization)."
+    FAILED
+    "A run in progress targets it."
+    RUNNING
+    "Never materialized (or, for a source, never observed) as far as Tributary knows."
+    NEVER_MATERIALIZED
+  }
+
+  extend type Asset {
+    status: AssetStatus!
+  }
+
   "Facet values, most frequent first."
   type AssetFacets {
+    "Counted with every filter except statuses (as each facet)."
+    statuses: [FacetCount!]!
     kinds: [FacetCount!]!
     groups: [FacetCount!]!
     owners: [FacetCount!]!
@@ -304,7 +330,11 @@ interface FilterArguments {
   readonly tags?: readonly string[] | null;
   readonly locations?: readonly string[] | null;
   readonly hasPolicy?: boolean | null;
+  readonly statuses?: readonly AssetStatus[] | null;
 }
+
+/** The facets of a query, with the assets they count (for the status counts, resolved on demand). */
+type FacetsResult = AssetFacets & { readonly matching: readonly CatalogAsset[] };
 
 interface AssetsArguments extends FilterArguments {
   readonly first?: number | null;
@@ -356,14 +386,41 @@ export function findAsset(graph: CatalogGraph, key: string): CatalogAsset {
 
 const resolvers = {
   Query: {
-    assets: (_root: unknown, args: AssetsArguments, context: GraphQLContext): Page<CatalogAsset> => {
+    assets: async (_root: unknown, args: AssetsArguments, context: GraphQLContext): Promise<Page<CatalogAsset>> => {
       const graph = requireGraph(context);
-      return paginate(graph.search(toAssetQuery(args), args.orderBy), args, cursorOrder(args.orderBy));
+      let found = graph.search(toAssetQuery(args), args.orderBy);
+      if (args.statuses && args.statuses.length > 0) {
+        const state = await requestState(context);
+        const wanted = new Set(args.statuses);
+        found = found.filter((asset) => wanted.has(assetStatus(asset, graph, state)));
+      }
+      return paginate(found, args, cursorOrder(args.orderBy));
     },
     asset: (_root: unknown, args: { key: string }, context: GraphQLContext): CatalogAsset =>
       findAsset(requireGraph(context), args.key),
-    facets: (_root: unknown, args: FilterArguments, context: GraphQLContext): AssetFacets =>
-      requireGraph(context).facets(toAssetQuery(args)),
+    facets: async (_root: unknown, args: FilterArguments, context: GraphQLContext): Promise<FacetsResult> => {
+      const graph = requireGraph(context);
+      let matching = graph.search(toAssetQuery(args));
+      if (args.statuses && args.statuses.length > 0) {
+        const state = await requestState(context);
+        const wanted = new Set(args.statuses);
+        matching = matching.filter((asset) => wanted.has(assetStatus(asset, graph, state)));
+      }
+      return { ...facetsOf(matching), matching };
+    },
+  },
+  AssetFacets: {
+    // Run state is read only when a client asks for the status counts.
+    statuses: async (facets: FacetsResult, _args: unknown, context: GraphQLContext): Promise<FacetCount[]> => {
+      const graph = requireGraph(context);
+      const state = await requestState(context);
+      const counts = new Map<string, number>();
+      for (const asset of facets.matching) {
+        const status = assetStatus(asset, graph, state);
+        counts.set(status, (counts.get(status) ?? 0) + 1);
+      }
+      return [...counts.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    },
   },
   AssetConnection: {
     nodes: (page: Page<CatalogAsset>) => page.items,
@@ -371,6 +428,8 @@ const resolvers = {
     pageInfo: (page: Page<CatalogAsset>) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
   },
   Asset: {
+    status: async (asset: CatalogAsset, _args: unknown, context: GraphQLContext): Promise<AssetStatus> =>
+      assetStatus(asset, requireGraph(context), await requestState(context)),
     key: (asset: CatalogAsset) => asset.id,
     keyPath: (asset: CatalogAsset) => asset.key,
     aliases: (asset: CatalogAsset) => asset.aliasIds,
