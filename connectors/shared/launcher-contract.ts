@@ -128,7 +128,8 @@ export function launcherContract(name: string, setup: () => Promise<LauncherCont
         const base = harness.starts();
         const controller = new AbortController();
         const launched = harness.launcher.launch(stepLaunch(harness.targets, createMemoryStepReporter(), { signal: controller.signal }));
-        const waitUntil = Date.now() + 5_000;
+        // A loaded CI machine can take several seconds to start a tool's process (dbt): wait for it, not a guess.
+        const waitUntil = Date.now() + 60_000;
         while (harness.starts() === base && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 5));
         assert.equal(harness.starts() - base, 1, "the work was started");
         await new Promise((resolve) => setTimeout(resolve, 20));
