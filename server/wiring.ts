@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import type { DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
 import { createCatalogService as createService } from "../catalog/service.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
+import type { CatalogStore } from "../catalog/store/index.ts";
 import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
 import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
 import type { DbtLocationConfig } from "./config.ts";
@@ -112,8 +113,26 @@ function retryPolicyFrom(loaded: LoadedConfig | null): (run: { readonly assetKey
   };
 }
 
+/**
+ * Seams for tests that run the real wiring (server/demo-loop.test.ts); the CLI sets none of them.
+ */
+export interface WiringOptions {
+  /**
+   * The scheduler daemon's clock: what its ticks evaluate cron schedules against and record as their time
+   * (default the real one). Only the daemon reads it: runs, heartbeats, retries and the tools keep the real
+   * clock, so a test can move it past an `on_cron` tick without waiting for the hour.
+   */
+  readonly schedulerNow?: () => Date;
+  /** Called once the store is open, for a test to read runs, events and check results straight from it. */
+  readonly onStore?: (store: CatalogStore) => void;
+}
+
 /** See {@link import("./serve.ts").ServeDependencies.createCatalogService}. */
-export async function createCatalogService(request: CatalogServiceRequest, onProgress: (message: string) => void): Promise<ServeRuntime> {
+export async function createCatalogService(
+  request: CatalogServiceRequest,
+  onProgress: (message: string) => void,
+  options: WiringOptions = {},
+): Promise<ServeRuntime> {
   const { providers, databaseUrl, dataDir, fivetran, census, policyRules, dbtLaunchers, loaded } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
   if (request.purpose !== "serve") {
@@ -129,6 +148,7 @@ export async function createCatalogService(request: CatalogServiceRequest, onPro
   }
   onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
   const store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
+  options.onStore?.(store);
   const service = createService({ providers, store, policyRules, onProgress });
   const graph = () => (service.ready ? service.current() : null);
   const scheduler = loaded?.config.scheduler ?? { tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 };
@@ -172,6 +192,7 @@ export async function createCatalogService(request: CatalogServiceRequest, onPro
         logger: request.logger.child({ component: "scheduler" }),
         intervalMs: scheduler.tick_interval_seconds * 1000,
         name: engine.workerId,
+        ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
       })
     : null;
   let backgroundStarted = false;

@@ -221,6 +221,27 @@ describe("legacy auto_materialize_policy eager / lazy (Dagster's rule-based poli
     assert.equal(findNode(world.evaluation("b"), "waiting on upstream data to be present")!.reason, "x never materialized");
   });
 
+  test("eager: a parent built by a run that also targets the child does not request the child while that run goes on", () => {
+    // Dagster's legacy daemon ignores a parent update whose run planned the child (is_asset_planned_for_run):
+    // a dbt build streams each model's materialization, and a tick between the parent's and the child's
+    // must not queue a second build of the child.
+    const world = new World(graphOf(node("a"), node("b", { deps: ["a"], policy: amp("eager") }), node("c", { deps: ["b"], policy: amp("eager") })));
+    world.materialize("a", minute(0));
+    assert.deepEqual(world.tick(minute(1)), ["b", "c"], "first build: b (a parent updated) and c with it");
+    world.materialize("b", minute(2), ["b", "c"], "r1");
+    assert.deepEqual(world.tick(minute(3)), [], "c is still missing, but the run that built b builds c next (materialize_on_missing)");
+    world.materialize("c", minute(4), ["b", "c"], "r1");
+    assert.deepEqual(world.tick(minute(5)), []);
+    world.materialize("a", minute(6));
+    assert.deepEqual(world.tick(minute(7)), ["b", "c"]);
+    world.materialize("b", minute(8), ["b", "c"], "r2");
+    assert.deepEqual(world.tick(minute(9)), [], "b is newer than c, but r2 builds c next (materialize_on_parent_updated)");
+    world.materialize("c", minute(10), ["b", "c"], "r2");
+    assert.deepEqual(world.tick(minute(11)), []);
+    world.materialize("b", minute(12), ["b"], "r3");
+    assert.deepEqual(world.tick(minute(13)), ["c"], "a run of b alone still requests c");
+  });
+
   test("lazy never requests on its own (freshness policies are not ported)", () => {
     const world = new World(graphOf(node("a"), node("b", { deps: ["a"], policy: amp("lazy") })));
     assert.deepEqual(world.tick(minute(0)), []);

@@ -569,8 +569,15 @@ function evaluateRule(c: CompiledNode, id: string, target: number, candidate: bo
   const deps = x.plan.deps[target]!;
   const previous = x.previousNodes[id];
   const ePrev = x.ePrev;
-  // "Updated after the cursor": with no cursor yet (first tick), every existing record counts.
-  const updatedSinceCursor = (d: number) => x.updateId[d]! !== NONE && (ePrev === null || x.updateId[d]! > ePrev);
+  // "Updated after the cursor": with no cursor yet (first tick), every existing record counts. As in Dagster's
+  // legacy daemon (`is_asset_planned_for_run` on the parent's latest record), a parent's update made by a run
+  // that also targets this asset does not count: that run builds this asset itself, later in the same dbt
+  // build, and a tick while it runs must not request the asset again.
+  const plannedWithTarget = (d: number) => {
+    const latest = x.runtime[d]?.latestMaterialization;
+    return latest != null && latest.storageId === x.updateId[d] && latest.runAssetSelection != null && latest.runAssetSelection.includes(x.plan.ids[target]!);
+  };
+  const updatedSinceCursor = (d: number) => x.updateId[d]! !== NONE && (ePrev === null || x.updateId[d]! > ePrev) && !plannedWithTarget(d);
   const requestedBefore = x.previousRequested(target);
   switch (node.rule) {
     case "materialize_on_missing": {
