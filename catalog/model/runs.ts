@@ -97,7 +97,9 @@ export interface StepLaunch {
   readonly targets: readonly StepTarget[];
   /**
    * The progress an earlier attempt saved, when this step is taken over after a crash: the launcher must
-   * follow the work that progress names and never start it again. Null on a step's first attempt.
+   * follow the work that progress names and never start it again. Null on a step's first attempt, and when the
+   * attempt taken over saved no progress (progress is saved before any outside call that starts work, so that
+   * attempt started nothing, and this one starts afresh).
    */
   readonly resume: Readonly<Record<string, unknown>> | null;
   /** Aborted when the run is canceled: stop dbt, stop polling. */

@@ -94,7 +94,10 @@ export interface ClaimedStep {
   readonly run: RunRecord;
   readonly step: RunStep;
   readonly claim: string;
-  /** The progress the previous attempt saved; null on a first attempt. */
+  /**
+   * The progress an earlier attempt saved, for the launcher to follow; null on a first attempt, and on a
+   * takeover of an attempt that saved none (it had started nothing outside).
+   */
   readonly resume: Readonly<Record<string, unknown>> | null;
   readonly takenOver: boolean;
 }
@@ -263,6 +266,16 @@ export async function reserveRun(client: SqlClient, run: NewRun): Promise<{ run:
   });
 }
 
+/**
+ * Locks a run's row until the transaction ends. Every transaction that writes a run and its steps takes this
+ * lock first, as {@link claimStep} does: two of them then queue on the run instead of each holding a row the
+ * other waits for (a cancel that locked a step and waited for the run while a claim held the run and waited
+ * for the step was a deadlock).
+ */
+export async function lockRun(client: SqlClient, runId: string): Promise<void> {
+  await client.query("SELECT id FROM runs WHERE id = $1 FOR UPDATE", [runId]);
+}
+
 /** Notes the job queue's id of a step's current job. */
 export async function setStepJob(client: SqlClient, runId: string, stepIndex: number, jobId: string | null): Promise<void> {
   await client.query("UPDATE run_steps SET job_id = $3 WHERE run_id = $1 AND step_index = $2", [runId, stepIndex, jobId]);
@@ -357,7 +370,9 @@ export async function claimStep(
       step: toStep(step),
       claim: input.claim,
       takenOver,
-      resume: takenOver ? (previous.progress === null ? {} : json<Record<string, unknown>>(previous.progress)) : null,
+      // A worker saves progress before any outside call that starts work, so one that stopped before its first
+      // save started nothing: the step starts afresh (resume null), as on a first attempt.
+      resume: takenOver && previous.progress !== null ? json<Record<string, unknown>>(previous.progress) : null,
     };
   });
 }

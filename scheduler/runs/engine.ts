@@ -198,6 +198,7 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     const asked = await runSql.requestCancel(store.client, runId);
     if (asked) {
       await store.client.transaction(async (tx) => {
+        await runSql.lockRun(tx, runId);
         const run = await runSql.getRun(tx, runId);
         if (!run) return;
         if (!run.steps.some((s) => s.status === "running")) {
@@ -269,7 +270,9 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     log({
       level: "info",
       message: claimed.takenOver
-        ? `step ${step.index + 1}/${run.steps.length} (${step.tool} ${step.locationName}) taken over by ${workerId} after its worker stopped; following the work it started`
+        ? claimed.resume === null
+          ? `step ${step.index + 1}/${run.steps.length} (${step.tool} ${step.locationName}) taken over by ${workerId} after its worker stopped before starting anything; starting it`
+          : `step ${step.index + 1}/${run.steps.length} (${step.tool} ${step.locationName}) taken over by ${workerId} after its worker stopped; following the work it started`
         : `step ${step.index + 1}/${run.steps.length} (${step.tool} ${step.locationName}) started on ${workerId}: ${step.assetKeys.map(keyToString).join(", ")}`,
     });
     logger.info({ runId: run.id, step: step.index, tool: step.tool, location: step.locationName, assets: step.assetKeys.length, takenOver: claimed.takenOver }, "step started");
@@ -326,6 +329,7 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     let retry: NewRun | null = null;
     let retryAt: Date | undefined;
     const nextRuns = await store.client.transaction(async (tx) => {
+      await runSql.lockRun(tx, run.id);
       const after = await runSql.finishStep(tx, run.id, stepIndex, claim, outcome);
       if (!after) return null;
       const next = after.steps[stepIndex + 1];
@@ -371,14 +375,14 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
 
   /** A canceled run whose pending step's job arrives: end the run. */
   async function finishIfCanceled(runId: string): Promise<void> {
-    const run = await store.getRun(runId);
-    if (run && run.cancelRequested && (run.status === "queued" || run.status === "running") && !run.steps.some((s) => s.status === "running")) {
-      await store.client.transaction(async (tx) => {
-        await runSql.skipRemainingSteps(tx, runId, 0, "canceled", "canceled before it started");
-        await runSql.finishRun(tx, runId, "canceled", "canceled");
-      });
-      changed(runId);
-    }
+    const ended = await store.client.transaction(async (tx) => {
+      await runSql.lockRun(tx, runId);
+      const run = await runSql.getRun(tx, runId);
+      if (!run || !run.cancelRequested || !(run.status === "queued" || run.status === "running") || run.steps.some((s) => s.status === "running")) return false;
+      await runSql.skipRemainingSteps(tx, runId, 0, "canceled", "canceled before it started");
+      return runSql.finishRun(tx, runId, "canceled", "canceled");
+    });
+    if (ended) changed(runId);
   }
 
   async function reconcile({ all = false }: { readonly all?: boolean } = {}): Promise<number> {
@@ -406,6 +410,58 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
         logger.warn({ runId: step.runId, step: step.index, worker: step.claimedBy }, "a step's worker stopped; handing the step to another worker to follow its work");
       }
     }
+    handed += await reconcileJobs(staleBefore);
+    return handed;
+  }
+
+  /**
+   * Jobs a worker took (active in the queue) and never finished because its process died. Heartbeats cover a
+   * claimed step, not these two windows:
+   * - the worker took the job and died before its claim committed: the step is still pending and its only
+   *   job is active, so no worker would ever take it again. It is sent again (a second claim of a pending step
+   *   loses the guarded UPDATE, so a slow live worker cannot make it run twice);
+   * - the worker recorded the step's outcome and died before telling the queue: the job stays active and,
+   *   on a one-at-a-time queue (a dbt project), holds the queue so no later step of it would ever start. It
+   *   is failed (the store, not the queue, says how the step ended).
+   * A job taken after `staleBefore` is left alone: its worker is claiming it now.
+   */
+  async function reconcileJobs(staleBefore: Date): Promise<number> {
+    const queues = [...new Set(options.launchers.map((l) => queueName(l.tool, l.locationName)))];
+    let handed = 0;
+    for (const job of await queue.activeJobs(queues, staleBefore)) {
+      const { runId, stepIndex } = job.job;
+      if (active.has(runId)) continue; // this process runs it
+      const rows = await store.client.query<{ status: string; job_id: string | null }>("SELECT status, job_id FROM run_steps WHERE run_id = $1 AND step_index = $2", [
+        runId,
+        stepIndex,
+      ]);
+      const step = rows[0];
+      // A running step's own job: its heartbeat tells whether its worker lives (above).
+      if (step?.status === "running" && step.job_id === job.id) continue;
+      if (step?.status === "pending" && step.job_id === job.id) {
+        // The new job first, then the old one failed: a crash between the two leaves an old job whose step has
+        // moved on to another, which the next pass fails.
+        const sent = await store.client.transaction(async (tx) => {
+          const still = await tx.query(`SELECT 1 FROM run_steps WHERE run_id = $1 AND step_index = $2 AND status = 'pending' AND job_id = $3 FOR UPDATE`, [
+            runId,
+            stepIndex,
+            job.id,
+          ]);
+          if (still.length === 0) return false;
+          const jobId = await queue.send(tx, job.queue, { runId, stepIndex });
+          await runSql.setStepJob(tx, runId, stepIndex, jobId);
+          return true;
+        });
+        await queue.failJob(job.queue, job.id, "its worker stopped before claiming the step; the step was sent again").catch(() => undefined);
+        if (sent) {
+          handed += 1;
+          queue.notify(job.queue);
+          logger.warn({ runId, step: stepIndex }, "a worker stopped after taking a step's job and before claiming the step; sending the step again");
+        }
+        continue;
+      }
+      await queue.failJob(job.queue, job.id, "its worker stopped after the step had ended or been handed on").catch(() => undefined);
+    }
     return handed;
   }
 
@@ -422,6 +478,9 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
       for (const launcher of options.launchers) {
         await queue.ensureQueue(queueName(launcher.tool, launcher.locationName), { oneAtATime: launcher.concurrency === 1 });
       }
+      // Before this process's workers start: with `takeOverAllAtStart` every running step and every active job
+      // is taken for a dead process's, which is only true while no worker of this one has claimed anything.
+      await reconcile({ all: options.takeOverAllAtStart ?? false });
       if (options.work ?? true) {
         for (const launcher of options.launchers) {
           await queue.work(queueName(launcher.tool, launcher.locationName), launcher.concurrency, (job) =>
@@ -431,7 +490,6 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
           );
         }
       }
-      await reconcile({ all: options.takeOverAllAtStart ?? false });
       reconcileTimer = setInterval(() => {
         if (stopped) return;
         reconcile().catch((error: unknown) => logger.warn({ error: String(error) }, "reconciling runs failed"));

@@ -16,6 +16,14 @@ export interface StepJob {
   readonly stepIndex: number;
 }
 
+/** A job a worker took and has not finished. */
+export interface ActiveJob {
+  readonly queue: string;
+  readonly id: string;
+  readonly job: StepJob;
+  readonly startedAt: Date;
+}
+
 export interface RunQueue {
   /** Installs or upgrades pg-boss's schema and starts its maintenance. */
   start(): Promise<void>;
@@ -29,6 +37,12 @@ export interface RunQueue {
   notify(queue: string): void;
   /** Fails an active job whose worker stopped, so a `oneAtATime` queue is free for the step's takeover. */
   failJob(queue: string, jobId: string, reason: string): Promise<void>;
+  /**
+   * Jobs of these queues a worker took (active) before `startedBefore`. A job stays active until its handler
+   * returns, so one whose worker was killed stays active (for `expireInSeconds`) and, on a `oneAtATime` queue,
+   * holds the queue: the engine looks for those whose step shows the worker is gone.
+   */
+  activeJobs(queues: readonly string[], startedBefore: Date): Promise<ActiveJob[]>;
   /** Stops taking jobs and waits for the handlers in flight (at most `timeoutMs`). */
   stop(options?: { readonly timeoutMs?: number }): Promise<void>;
 }
@@ -143,6 +157,19 @@ export function createRunQueue(options: RunQueueOptions): RunQueue {
     },
     async failJob(queue, jobId, reason) {
       await boss.fail(queue, jobId, { reason });
+    },
+    async activeJobs(queues, startedBefore) {
+      if (queues.length === 0) return [];
+      // pg-boss (v10) has no call listing a queue's active jobs; its job table is read directly.
+      const rows = await client.query<{ id: string; name: string; data: unknown; started_on: Date }>(
+        `SELECT id::text AS id, name, data, started_on FROM ${options.schema}.job
+          WHERE state = 'active' AND name = ANY($1::text[]) AND started_on < $2 ORDER BY started_on`,
+        [[...queues], startedBefore],
+      );
+      return rows.map((row) => {
+        const data = (typeof row.data === "string" ? JSON.parse(row.data) : row.data) as StepJob;
+        return { queue: row.name, id: row.id, job: { runId: data.runId, stepIndex: Number(data.stepIndex) }, startedAt: new Date(row.started_on) };
+      });
     },
     async stop({ timeoutMs = 30_000 } = {}) {
       for (const queue of workerIds.keys()) await boss.offWork(queue).catch(() => undefined);
