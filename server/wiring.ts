@@ -195,6 +195,11 @@ export async function createCatalogService(
         ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
       })
     : null;
+  // The tools' own syncs are recorded as materializations while serving (they need no catalog).
+  if (request.scheduler) {
+    fivetran.startObservers(store);
+    census.startObservers(store);
+  }
   let backgroundStarted = false;
   return {
     current: () => service.current(),
@@ -208,12 +213,9 @@ export async function createCatalogService(
     reportSink: createReportSink(store),
     liveMaterializerMetadata: (materializer) => fivetran.liveMetadata(materializer) ?? census.liveMetadata(materializer),
     startBackground() {
-      if (backgroundStarted || !request.scheduler) return;
+      if (backgroundStarted || !daemon) return;
       backgroundStarted = true;
-      // The tools' own syncs are recorded as materializations while serving; the daemon ticks.
-      fivetran.startObservers(store);
-      census.startObservers(store);
-      daemon?.start();
+      daemon.start();
     },
     async close() {
       await daemon?.stop();
