@@ -286,9 +286,8 @@ export async function getRun(client: SqlClient, id: string): Promise<RunRecord |
   return (await withSteps(client, rows))[0] ?? null;
 }
 
-/** Runs newest first, filtered, one page. */
-export async function listRuns(client: SqlClient, filter: RunFilter): Promise<RunRecord[]> {
-  const limit = Math.max(0, Math.min(filter.first, MAX_RUNS_PAGE));
+/** The WHERE clause and parameters of a status / asset filter, shared by the page and its count. */
+function runFilterClause(filter: Pick<RunFilter, "statuses" | "assetId">): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.statuses && filter.statuses.length > 0) {
@@ -299,6 +298,13 @@ export async function listRuns(client: SqlClient, filter: RunFilter): Promise<Ru
     params.push([filter.assetId]);
     where.push(`asset_keys @> $${params.length}::text[]`);
   }
+  return { where, params };
+}
+
+/** Runs newest first, filtered, one page. */
+export async function listRuns(client: SqlClient, filter: RunFilter): Promise<RunRecord[]> {
+  const limit = Math.max(0, Math.min(filter.first, MAX_RUNS_PAGE));
+  const { where, params } = runFilterClause(filter);
   if (filter.after) {
     params.push(filter.after.createdAt, filter.after.id);
     where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
@@ -314,16 +320,7 @@ export async function listRuns(client: SqlClient, filter: RunFilter): Promise<Ru
 
 /** How many runs match a filter (without paging). */
 export async function countRuns(client: SqlClient, filter: Pick<RunFilter, "statuses" | "assetId">): Promise<number> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.statuses && filter.statuses.length > 0) {
-    params.push([...filter.statuses]);
-    where.push(`status = ANY($${params.length}::text[])`);
-  }
-  if (filter.assetId) {
-    params.push([filter.assetId]);
-    where.push(`asset_keys @> $${params.length}::text[]`);
-  }
+  const { where, params } = runFilterClause(filter);
   const rows = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM runs ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}`, params);
   return Number(rows[0]?.count ?? 0);
 }
