@@ -6,6 +6,7 @@ import type { GraphQLContext } from "./context.ts";
 import { censusModule } from "./census.ts";
 import { eventsModule } from "./events.ts";
 import { fivetranModule } from "./fivetran.ts";
+import { historyModule } from "./history.ts";
 import { lineageModule } from "./lineage.ts";
 import { locationsModule } from "./locations.ts";
 import { reportModule } from "./report.ts";
@@ -14,7 +15,7 @@ import type { SchemaModule } from "./module.ts";
 import { scalarsModule } from "./scalars.ts";
 
 /** Every module of the schema; a new area of the API adds its module here. */
-export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule];
+export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule];
 
 /** Builds the executable schema (SDL of all modules, their resolvers merged). */
 export function createCatalogSchema() {

@@ -26,8 +26,8 @@ export function requestState(context: GraphQLContext): Promise<AutomationState> 
   return state;
 }
 
-/** When the asset's data was last updated: its latest materialization, or observation for a source. */
-function updatedAt(state: AutomationState, id: string): number | null {
+/** When the asset's data was last updated (epoch ms): its latest materialization, or observation for a source. */
+export function updatedAt(state: AutomationState, id: string): number | null {
   const entry = state.assets.get(id);
   return entry?.latestMaterialization?.timestamp ?? entry?.latestObservation?.timestamp ?? null;
 }

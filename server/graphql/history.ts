@@ -1,0 +1,88 @@
+/**
+ * What the web catalog's status and history views need beside the runs API: `Asset.lastUpdatedAt` (from the
+ * same run-state snapshot as `Asset.status`, so a list page costs one read), `Materialization.durationMs` (each
+ * tool reports its timing in its own metadata keys) and `Materialization.tributaryRunId` (the run that recorded
+ * it, to link the history to run pages), and `Query.launchCapability` (whether this server launches runs, so the
+ * UI shows its Materialize buttons only where a launch can succeed).
+ */
+import type { CatalogAsset } from "../../catalog/graph/types.ts";
+import type { AssetEvent } from "../../catalog/model/events.ts";
+import type { GraphQLContext } from "./context.ts";
+import type { SchemaModule } from "./module.ts";
+import { requestState, updatedAt } from "./status.ts";
+
+const typeDefs = /* GraphQL */ `
+  extend type Asset {
+    "When its data was last updated (its latest materialization; a source's latest observation); null when never."
+    lastUpdatedAt: DateTime
+  }
+
+  extend type Materialization {
+    """
+    How long the work took, in milliseconds, from the tool's own timing (dbt's execution time of the node, a
+    Fivetran sync from trigger to completion, a Census sync run from start to completion); null when the tool
+    did not report it.
+    """
+    durationMs: Float
+    "The Tributary run that recorded it; null for work a tool did on its own (a scheduled sync)."
+    tributaryRunId: ID
+  }
+
+  "Whether this server can launch runs (launchRun, reexecuteRun, cancelRun)."
+  type LaunchCapability {
+    available: Boolean!
+    "Why not, in one sentence, when it cannot."
+    reason: String
+  }
+
+  extend type Query {
+    "Whether launches are possible here: the UI shows its Materialize and re-execute buttons only when they are."
+    launchCapability: LaunchCapability!
+  }
+`;
+
+const text = (metadata: AssetEvent["metadata"], key: string): string | null => {
+  const value = metadata[key];
+  return typeof value === "string" && value.trim() !== "" ? value : null;
+};
+
+const span = (from: string | null, to: string | null): number | null => {
+  if (from === null || to === null) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
+};
+
+/** A materialization's duration from its tool's metadata keys; null when the tool did not say. */
+export function materializationDurationMs(event: Pick<AssetEvent, "tool" | "metadata">): number | null {
+  const { metadata } = event;
+  const seconds = metadata["dbt/execution_duration_s"];
+  if (event.tool === "dbt" && typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  if (event.tool === "fivetran") return span(text(metadata, "fivetran/triggered_at"), text(metadata, "fivetran/sync_completed_at"));
+  if (event.tool === "census") return span(text(metadata, "census/started_at"), text(metadata, "census/completed_at"));
+  const ms = metadata["duration_ms"];
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
+
+const resolvers = {
+  Asset: {
+    lastUpdatedAt: async (asset: CatalogAsset, _args: unknown, context: GraphQLContext): Promise<string | null> => {
+      const at = updatedAt(await requestState(context), asset.id);
+      return at === null ? null : new Date(at).toISOString();
+    },
+  },
+  Materialization: {
+    durationMs: (event: AssetEvent) => materializationDurationMs(event),
+    tributaryRunId: (event: AssetEvent) => event.tributaryRunId ?? null,
+  },
+  Query: {
+    launchCapability: (_root: unknown, _args: unknown, context: GraphQLContext) => {
+      const runs = context.catalog?.runs ?? null;
+      if (runs === null) return { available: false, reason: "This server has no store to keep runs in." };
+      if (!runs.launch || !runs.reexecute || !runs.cancel) return { available: false, reason: runs.launchUnavailable ?? "This server cannot launch runs." };
+      return { available: true, reason: null };
+    },
+  },
+};
+
+/** The history and status fields the web catalog reads. */
+export const historyModule: SchemaModule = { typeDefs, resolvers };
