@@ -103,7 +103,7 @@ describe("Fivetran accounts from tributary.yaml", () => {
       delete process.env["TEST_FT_WRONG_SECRET"];
     }
     const everything = [...logLines, ...answers, ...progress].join("\n");
-    assert.ok(logLines.some((line) => line.includes("observing Fivetran failed")), "the failing account was logged");
+    assert.ok(logLines.some((line) => line.includes("observing fivetran failed")), "the failing account was logged");
     for (const secret of [TEST_API_KEY, TEST_API_SECRET, WRONG_SECRET, Buffer.from(`${TEST_API_KEY}:${TEST_API_SECRET}`).toString("base64"), Buffer.from(`${TEST_API_KEY}:${WRONG_SECRET}`).toString("base64")]) {
       assert.ok(!everything.includes(secret), `a credential leaked: ${secret}`);
     }

@@ -3,25 +3,18 @@
  * tributary.yaml, opens the store (embedded PGlite, or Postgres via DATABASE_URL), and returns the catalog
  * service `serve` and `check` run on.
  */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
+import type { ConnectorLocation } from "../catalog/model/connector.ts";
 import type { DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
+import { createConnectorLocations, liveStateLookup } from "./connectors.ts";
 import { createCatalogService as createService } from "../catalog/service.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
-import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
-import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
-import type { DbtLocationConfig } from "./config.ts";
 import { loadConfig } from "./config.ts";
-import { createCensusLocations } from "./census-wiring.ts";
-import type { CensusLocations } from "./census-wiring.ts";
-import { createFivetranLocations } from "./fivetran-wiring.ts";
-import type { FivetranLocations } from "./fivetran-wiring.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
 import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
-import type { Launcher } from "../catalog/model/runs.ts";
 import { matchesKeyGlob } from "../catalog/model/key-glob.ts";
 import { keyToString } from "../catalog/model/index.ts";
-import { createDbtBuildLauncher } from "../connectors/dbt/build-launcher.ts";
 import { createRunQueue } from "../scheduler/runs/queue.ts";
 import { createRunEngine } from "../scheduler/runs/engine.ts";
 import type { RetryPolicy } from "../scheduler/runs/engine.ts";
@@ -31,68 +24,23 @@ import type { LoadedConfig } from "./config.ts";
 import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";
 
-/** Builds the providers for every location the request and its config file name. */
+/** Builds every connector location the request and its config file name. */
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
+  /** Every configured location: its provider, launcher and observer. */
+  locations: ConnectorLocation[];
   providers: DefinitionsProvider[];
   databaseUrl: string | null;
   /** The data dir in effect: tributary.yaml's storage.data_dir, else the flag. */
   dataDir: string;
-  /** The Fivetran accounts of tributary.yaml (their providers are in `providers`). */
-  fivetran: FivetranLocations;
-  /** The Census workspaces of tributary.yaml (their providers are in `providers`). */
-  census: CensusLocations;
   /** tributary.yaml's `policies`, for assets that declare none. */
   policyRules: readonly PolicyRule[];
-  /** One launcher per dbt project location (a manifest read alone cannot be launched). */
-  dbtLaunchers: Launcher[];
   loaded: LoadedConfig | null;
 }> {
   const loaded = request.config ? await loadConfig(request.config) : null;
-  const locations: DbtLocationConfig[] = [
-    ...(loaded?.dbtLocations ?? []),
-    ...request.dbtProjects.map((dir) => ({ kind: "project" as const, dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} })),
-    ...request.manifests.map((file) => ({ kind: "manifest" as const, file: resolve(file), name: null })),
-  ];
   const dataDir = loaded?.dataDir ?? resolve(request.dataDir);
-  const providers: DefinitionsProvider[] = [];
-  const dbtLaunchers: Launcher[] = [];
-  for (const location of locations) {
-    if (location.kind === "manifest") {
-      providers.push(createDbtManifestProvider({ file: location.file, name: location.name }));
-      continue;
-    }
-    // Parse output goes under the data dir, one folder per location, so the project's own target/ is untouched.
-    const name = location.name ?? (await readDbtProjectName(location.dir));
-    dbtLaunchers.push(
-      createDbtBuildLauncher({
-        locationName: name,
-        projectDir: location.dir,
-        parseTargetDir: join(dataDir, "dbt", name, "target"),
-        runsDir: join(dataDir, "dbt", name, "runs"),
-        dbtExecutable: loaded?.config.dbt.executable ?? null,
-        profilesDir: location.profilesDir,
-        target: location.target,
-        env: location.env,
-      }),
-    );
-    providers.push(
-      await createDbtProjectProvider({
-        projectDir: location.dir,
-        name,
-        targetDir: join(dataDir, "dbt", name, "target"),
-        dbtExecutable: loaded?.config.dbt.executable ?? null,
-        profilesDir: location.profilesDir,
-        target: location.target,
-        env: location.env,
-      }),
-    );
-  }
-  const fivetran = createFivetranLocations(loaded?.config.fivetran.accounts ?? [], request.logger);
-  providers.push(...fivetran.providers);
-  const census = createCensusLocations(loaded?.config.census.workspaces ?? [], request.logger);
-  providers.push(...census.providers);
+  const locations = await createConnectorLocations({ loaded, dbtProjects: request.dbtProjects, manifests: request.manifests, dataDir, logger: request.logger });
   const databaseUrl = process.env["DATABASE_URL"] || loaded?.config.storage.database_url || null;
-  return { providers, databaseUrl, dataDir, fivetran, census, policyRules: loaded?.policyRules ?? [], dbtLaunchers, loaded };
+  return { locations, providers: locations.map((l) => l.provider), databaseUrl, dataDir, policyRules: loaded?.policyRules ?? [], loaded };
 }
 
 /** The job queue's schema: beside the store's, so installations in different schemas never share jobs. */
@@ -133,7 +81,7 @@ export async function createCatalogService(
   onProgress: (message: string) => void,
   options: WiringOptions = {},
 ): Promise<ServeRuntime> {
-  const { providers, databaseUrl, dataDir, fivetran, census, policyRules, dbtLaunchers, loaded } = await createProviders(request);
+  const { locations, providers, databaseUrl, dataDir, policyRules, loaded } = await createProviders(request);
   // `check` validates only: it writes nothing, so it needs no store.
   if (request.purpose !== "serve") {
     const service = createService({ providers, store: null, policyRules, onProgress });
@@ -153,7 +101,7 @@ export async function createCatalogService(
   const graph = () => (service.ready ? service.current() : null);
   const scheduler = loaded?.config.scheduler ?? { tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 };
   const runsLog = request.logger.child({ component: "runs" });
-  const launchers = [...dbtLaunchers, ...fivetran.stepLaunchers(), ...census.stepLaunchers()];
+  const launchers = locations.flatMap((location) => (location.launcher ? [location.launcher] : []));
   const changes = createRunChanges();
   const queue = createRunQueue({
     client: store.client,
@@ -196,9 +144,11 @@ export async function createCatalogService(
       })
     : null;
   // The tools' own syncs are recorded as materializations while serving (they need no catalog).
-  if (request.scheduler) {
-    fivetran.startObservers(store);
-    census.startObservers(store);
+  const observed = request.scheduler ? locations.filter((location) => location.observer !== null) : [];
+  for (const location of observed) {
+    location.observer!.start(store, (error) =>
+      request.logger.warn({ component: location.tool, location: location.name, error: error instanceof Error ? error.message : String(error) }, `observing ${location.tool} failed`),
+    );
   }
   let backgroundStarted = false;
   return {
@@ -211,7 +161,7 @@ export async function createCatalogService(
     automation: createStoreAutomationSource(store, graph),
     runs: createRunsSource(store, engine, { changes }),
     reportSink: createReportSink(store),
-    liveMaterializerMetadata: (materializer) => fivetran.liveMetadata(materializer) ?? census.liveMetadata(materializer),
+    liveMaterializerMetadata: liveStateLookup(locations),
     startBackground() {
       if (backgroundStarted || !daemon) return;
       backgroundStarted = true;
@@ -219,8 +169,7 @@ export async function createCatalogService(
     },
     async close() {
       await daemon?.stop();
-      await fivetran.stop();
-      await census.stop();
+      await Promise.all(observed.map((location) => location.observer!.stop()));
       await engine.stop();
       await store.close();
     },

@@ -143,9 +143,3 @@ export interface Launcher {
   readonly batch: "location" | "target";
   launch(step: StepLaunch): Promise<StepOutcome>;
 }
-
-/** A connector's observer: records work the tool did on its own (a Fivetran scheduled sync). */
-export interface Observer {
-  start(onError: (error: unknown) => void): void;
-  stop(): Promise<void>;
-}

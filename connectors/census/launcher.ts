@@ -14,6 +14,7 @@
  * first run newer than `previousRunId` and fails the step when there is none. Runs are matched by Census's
  * own order, not by comparing Census's `created_at` with our clock, which could be skewed.
  */
+import { censusRunEventState } from "./tool-state.ts";
 import { z } from "zod";
 import type { AssetEventInput } from "../../catalog/model/events.ts";
 import type { AssetKey } from "../../catalog/model/index.ts";
@@ -71,22 +72,22 @@ export function runEvent(input: {
     runId: run.id,
     occurredAt: run.completed_at ?? run.updated_at ?? run.created_at,
     dedupeKey: runDedupeKey(sync.id, run.id),
-    metadata: {
-      "census/sync_id": sync.id,
-      "census/sync_run_id": run.id,
-      "census/status": status,
-      "census/full_sync": run.full_sync ?? null,
-      "census/started_at": run.created_at,
-      "census/completed_at": run.completed_at,
-      "census/source_record_count": run.source_record_count ?? null,
-      "census/records_processed": run.records_processed ?? null,
-      "census/records_updated": run.records_updated ?? null,
-      "census/records_failed": run.records_failed ?? null,
-      "census/records_invalid": run.records_invalid ?? null,
-      "census/launched_by": input.launchedBy,
-      "census/trigger": run.sync_trigger_reason?.ui_tag ?? null,
-      ...(succeeded ? {} : { "census/error_code": run.error_code, "census/error_message": run.error_message ?? `Census run ${run.id} ${status}`, "census/error_detail": run.error_detail }),
-    },
+    metadata: censusRunEventState.write({
+      sync_id: sync.id,
+      sync_run_id: run.id,
+      status: status,
+      full_sync: run.full_sync ?? null,
+      started_at: run.created_at,
+      completed_at: run.completed_at,
+      source_record_count: run.source_record_count ?? null,
+      records_processed: run.records_processed ?? null,
+      records_updated: run.records_updated ?? null,
+      records_failed: run.records_failed ?? null,
+      records_invalid: run.records_invalid ?? null,
+      launched_by: input.launchedBy,
+      trigger: run.sync_trigger_reason?.ui_tag ?? null,
+      ...(succeeded ? {} : { error_code: run.error_code, error_message: run.error_message ?? `Census run ${run.id} ${status}`, error_detail: run.error_detail }),
+    }),
   };
 }
 
@@ -166,7 +167,7 @@ export function createCensusLauncher(options: CensusLauncherOptions): CensusLaun
         runId: syncRunId,
         occurredAt: at,
         dedupeKey: `census:${sync.id}:${status}:${syncRunId ?? at}`,
-        metadata: { "census/sync_id": sync.id, "census/sync_run_id": syncRunId, "census/status": status, "census/error_message": message, "census/launched_by": "tributary" },
+        metadata: censusRunEventState.write({ sync_id: sync.id, sync_run_id: syncRunId, status, error_message: message, launched_by: "tributary" }),
       },
     ]);
   }

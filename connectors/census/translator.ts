@@ -11,6 +11,7 @@
  * - any other SQL model → no dependency, and an info diagnostic saying why.
  * The spec sets `readsBuiltAssets`, so the catalog graph reports a sync whose upstream no location builds.
  */
+import { censusSyncState } from "./tool-state.ts";
 import type { AssetDep, AssetKey, AssetSpec, ColumnSpec, Diagnostic, Relation } from "../../catalog/model/index.ts";
 import type { CensusMapping, CensusSourceObject, CensusSync } from "./schemas.ts";
 import type { CensusWorkspaceSnapshot } from "./snapshot.ts";
@@ -94,23 +95,23 @@ export function syncUrl(appUrl: string, syncId: string): string {
 /** The sync's definition as asset metadata (`census/…` keys); read back by the API. */
 export function syncMetadata(sync: CensusSync, context: { readonly destinationName: string | null; readonly destinationType: string; readonly appUrl: string }): Record<string, unknown> {
   const source = syncSource(sync.source_attributes.object);
-  return {
-    "census/sync_id": sync.id,
-    "census/label": syncName(sync),
-    "census/operation": sync.operation,
-    "census/paused": sync.paused,
-    "census/health": sync.status,
-    "census/schedule": scheduleText(sync),
-    "census/source_kind": source.kind,
-    "census/source_object": source.display,
-    "census/source_connection_id": sync.source_attributes.connection_id,
-    "census/destination_connection_id": sync.destination_attributes.connection_id,
-    "census/destination_name": context.destinationName,
-    "census/destination_type": context.destinationType,
-    "census/destination_object": sync.destination_attributes.object,
-    "census/mappings": sync.mappings.map((m) => ({ from: mappingFrom(m), to: m.to, primary: m.is_primary_identifier === true })),
-    "census/url": syncUrl(context.appUrl, sync.id),
-  };
+  return censusSyncState.write({
+    sync_id: sync.id,
+    label: syncName(sync),
+    operation: sync.operation,
+    paused: sync.paused,
+    health: sync.status,
+    schedule: scheduleText(sync),
+    source_kind: source.kind,
+    source_object: source.display,
+    source_connection_id: sync.source_attributes.connection_id,
+    destination_connection_id: sync.destination_attributes.connection_id,
+    destination_name: context.destinationName,
+    destination_type: context.destinationType,
+    destination_object: sync.destination_attributes.object,
+    mappings: sync.mappings.map((m) => ({ from: mappingFrom(m), to: m.to, primary: m.is_primary_identifier === true })),
+    url: syncUrl(context.appUrl, sync.id),
+  });
 }
 
 /** The destination type: its `type` when Census sends one, else its name (`Braze` → `braze`). */
@@ -160,7 +161,7 @@ export function translateCensusWorkspace(snapshot: CensusWorkspaceSnapshot, opti
       materializer: { tool: CENSUS_TOOL, locationName, runTargetId: sync.id },
       dbtUniqueId: null,
       definedIn: null,
-      metadata: { ...syncMetadata(sync, { destinationName: destination?.name ?? null, destinationType: type, appUrl }), "census/snapshot_fetched_at": snapshot.fetchedAt, "census/api_version": snapshot.apiVersion },
+      metadata: { ...syncMetadata(sync, { destinationName: destination?.name ?? null, destinationType: type, appUrl }), ...censusSyncState.write({ snapshot_fetched_at: snapshot.fetchedAt, api_version: snapshot.apiVersion }) },
       readsBuiltAssets: true,
     });
   }

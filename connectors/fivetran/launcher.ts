@@ -23,6 +23,7 @@
  *
  * Clock and sleep are injected, so tests run the whole loop in fake time.
  */
+import { fivetranSyncEventState } from "./tool-state.ts";
 import { z } from "zod";
 import type { AssetEventInput } from "../../catalog/model/events.ts";
 import type { AssetKey } from "../../catalog/model/index.ts";
@@ -170,20 +171,20 @@ export function completedSyncEvents(input: {
   const { connector, status } = input;
   const completedAt = status === "succeeded" ? connector.succeededAt! : connector.failedAt!;
   const { url, logsUrl } = connectorUrls(connector, input.dashboardUrl);
-  const metadata: Record<string, unknown> = {
-    "fivetran/connector_id": connector.id,
-    "fivetran/sync_completed_at": completedAt,
-    "fivetran/status": status,
-    "fivetran/sync_state": connector.syncState,
-    "fivetran/setup_state": connector.setupState,
-    "fivetran/launched_by": input.launchedBy,
-    "fivetran/connector_url": url,
-    "fivetran/logs_url": logsUrl,
-    ...(input.triggeredAt ? { "fivetran/triggered_at": input.triggeredAt } : {}),
+  const metadata = fivetranSyncEventState.write({
+    connector_id: connector.id,
+    sync_completed_at: completedAt,
+    status: status,
+    sync_state: connector.syncState,
+    setup_state: connector.setupState,
+    launched_by: input.launchedBy,
+    connector_url: url,
+    logs_url: logsUrl,
+    ...(input.triggeredAt ? { triggered_at: input.triggeredAt } : {}),
     ...(status === "failed" && connector.tasks.length + connector.warnings.length > 0
-      ? { "fivetran/messages": [...connector.tasks, ...connector.warnings].map((t) => `${t.code}${t.message ? `: ${t.message}` : ""}`) }
+      ? { messages: [...connector.tasks, ...connector.warnings].map((t) => `${t.code}${t.message ? `: ${t.message}` : ""}`) }
       : {}),
-  };
+  });
   return input.assetKeys.map((assetKey) => ({
     assetKey,
     kind: status === "succeeded" ? "materialization" : "materialization_failure",
@@ -229,18 +230,18 @@ export function createFivetranLauncher(options: FivetranLauncherOptions): Fivetr
         runId: null,
         occurredAt: triggeredAt,
         dedupeKey: `fivetran:${connector.id}:${status}:${triggeredAt}`,
-        metadata: {
-          "fivetran/connector_id": connector.id,
-          "fivetran/status": status,
-          "fivetran/message": message,
-          "fivetran/sync_state": connector.syncState,
-          "fivetran/setup_state": connector.setupState,
-          "fivetran/paused": connector.paused,
-          "fivetran/rescheduled_for": connector.rescheduledFor,
-          "fivetran/triggered_at": triggeredAt,
-          "fivetran/connector_url": url,
-          "fivetran/logs_url": logsUrl,
-        },
+        metadata: fivetranSyncEventState.write({
+          connector_id: connector.id,
+          status: status,
+          message: message,
+          sync_state: connector.syncState,
+          setup_state: connector.setupState,
+          paused: connector.paused,
+          rescheduled_for: connector.rescheduledFor,
+          triggered_at: triggeredAt,
+          connector_url: url,
+          logs_url: logsUrl,
+        }),
       })),
     );
   }

@@ -5,6 +5,7 @@
  * `destination database . schema . table` — the join with the dbt source that reads the same table, whatever
  * the names — kinds `fivetran` + the destination type, the enabled columns, and the connector's state.
  */
+import { fivetranTableState } from "./tool-state.ts";
 import type { AssetKey, AssetSpec, ColumnSpec, Diagnostic } from "../../catalog/model/index.ts";
 import type { FivetranSchemaConfig } from "./schemas.ts";
 import type { ConnectorState, FivetranWorkspaceSnapshot, GroupSnapshot } from "./snapshot.ts";
@@ -68,22 +69,22 @@ export function connectorUrls(connector: Pick<ConnectorState, "service" | "schem
 /** The connector's state as asset metadata (`fivetran/…` keys); read back by the API. */
 export function connectorMetadata(connector: ConnectorState, dashboardUrl?: string): Record<string, unknown> {
   const { url, logsUrl } = connectorUrls(connector, dashboardUrl);
-  return {
-    "fivetran/connector_id": connector.id,
-    "fivetran/connector_name": connector.schema,
-    "fivetran/service": connector.service,
-    "fivetran/schedule_type": connector.scheduleType,
-    "fivetran/sync_frequency_minutes": connector.syncFrequencyMinutes,
-    "fivetran/paused": connector.paused,
-    "fivetran/setup_state": connector.setupState,
-    "fivetran/sync_state": connector.syncState,
-    "fivetran/update_state": connector.updateState,
-    "fivetran/succeeded_at": connector.succeededAt,
-    "fivetran/failed_at": connector.failedAt,
-    "fivetran/rescheduled_for": connector.rescheduledFor,
-    "fivetran/connector_url": url,
-    "fivetran/logs_url": logsUrl,
-  };
+  return fivetranTableState.write({
+    connector_id: connector.id,
+    connector_name: connector.schema,
+    service: connector.service,
+    schedule_type: connector.scheduleType,
+    sync_frequency_minutes: connector.syncFrequencyMinutes,
+    paused: connector.paused,
+    setup_state: connector.setupState,
+    sync_state: connector.syncState,
+    update_state: connector.updateState,
+    succeeded_at: connector.succeededAt,
+    failed_at: connector.failedAt,
+    rescheduled_for: connector.rescheduledFor,
+    connector_url: url,
+    logs_url: logsUrl,
+  });
 }
 
 function databaseOf(group: GroupSnapshot | undefined, overrides: Readonly<Record<string, string>>): string | null {
@@ -143,15 +144,17 @@ export function translateWorkspace(snapshot: FivetranWorkspaceSnapshot, options:
         definedIn: null,
         metadata: {
           ...metadata,
-          "fivetran/group_id": connector.groupId,
-          "fivetran/group_name": group?.name ?? null,
-          "fivetran/destination_service": destination?.service ?? null,
-          "fivetran/source_schema": table.sourceSchema,
-          "fivetran/source_table": table.sourceTable,
-          "fivetran/destination_schema_name": table.schema,
-          "fivetran/destination_table_name": table.table,
-          "fivetran/sync_mode": table.syncMode,
-          "fivetran/snapshot_fetched_at": snapshot.fetchedAt,
+          ...fivetranTableState.write({
+            group_id: connector.groupId,
+            group_name: group?.name ?? null,
+            destination_service: destination?.service ?? null,
+            source_schema: table.sourceSchema,
+            source_table: table.sourceTable,
+            destination_schema_name: table.schema,
+            destination_table_name: table.table,
+            sync_mode: table.syncMode,
+            snapshot_fetched_at: snapshot.fetchedAt,
+          }),
         },
       });
     }

@@ -4,6 +4,7 @@
  * asset events (what the launcher and the observer recorded), newest first. No token ever reaches here.
  */
 import type { CatalogAsset } from "../../catalog/graph/types.ts";
+import { censusRunEventState, censusSyncState } from "../../connectors/census/tool-state.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { SchemaModule } from "./module.ts";
 
@@ -62,19 +63,8 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-type Metadata = Readonly<Record<string, unknown>>;
-const text = (metadata: Metadata, key: string): string | null => {
-  const value = metadata[`census/${key}`];
-  return typeof value === "string" ? value : null;
-};
-const int = (metadata: Metadata, key: string): number | null => {
-  const value = metadata[`census/${key}`];
-  return typeof value === "number" ? value : null;
-};
-
 interface CensusParent {
   readonly asset: CatalogAsset;
-  readonly metadata: Metadata;
 }
 
 const resolvers = {
@@ -83,25 +73,23 @@ const resolvers = {
       const spec = asset.specs.find((s) => s.materializer?.tool === "census");
       if (!spec?.materializer) return null;
       const live = context.catalog?.liveMaterializerMetadata?.(spec.materializer) ?? null;
-      const metadata: Metadata = { ...spec.metadata, ...(live ?? {}) };
-      const mappings = Array.isArray(metadata["census/mappings"]) ? (metadata["census/mappings"] as { from: string; to: string; primary?: boolean }[]) : [];
+      const state = censusSyncState.read({ ...spec.metadata, ...(live ?? {}) });
       return {
         asset,
-        metadata,
         syncId: spec.materializer.runTargetId,
-        label: text(metadata, "label") ?? spec.materializer.runTargetId,
+        label: state.label ?? spec.materializer.runTargetId,
         location: spec.materializer.locationName,
-        operation: text(metadata, "operation") ?? "unknown",
-        sourceObject: text(metadata, "source_object") ?? "unknown",
-        destinationName: text(metadata, "destination_name"),
-        destinationObject: text(metadata, "destination_object") ?? "unknown",
-        destinationType: text(metadata, "destination_type") ?? "unknown",
-        mappings: mappings.map((m) => ({ from: m.from, to: m.to, primaryIdentifier: m.primary === true })),
-        schedule: text(metadata, "schedule"),
-        paused: metadata["census/paused"] === true,
-        health: text(metadata, "health"),
-        url: text(metadata, "url") ?? "",
-        asOf: text(metadata, "observed_at") ?? text(metadata, "snapshot_fetched_at"),
+        operation: state.operation ?? "unknown",
+        sourceObject: state.source_object ?? "unknown",
+        destinationName: state.destination_name,
+        destinationObject: state.destination_object ?? "unknown",
+        destinationType: state.destination_type ?? "unknown",
+        mappings: (state.mappings ?? []).map((m) => ({ from: m.from, to: m.to, primaryIdentifier: m.primary === true })),
+        schedule: state.schedule,
+        paused: state.paused === true,
+        health: state.health,
+        url: state.url ?? "",
+        asOf: state.observed_at ?? state.snapshot_fetched_at,
       };
     },
   },
@@ -114,18 +102,21 @@ const resolvers = {
       return history
         .filter((event) => event.tool === "census")
         .slice(0, first)
-        .map((event) => ({
-          syncRunId: text(event.metadata, "sync_run_id") ?? event.runId,
-          status: text(event.metadata, "status") ?? (event.kind === "materialization" ? "completed" : "failed"),
-          startedAt: text(event.metadata, "started_at"),
-          completedAt: text(event.metadata, "completed_at") ?? event.occurredAt,
-          recordsProcessed: int(event.metadata, "records_processed"),
-          recordsUpdated: int(event.metadata, "records_updated"),
-          recordsFailed: int(event.metadata, "records_failed"),
-          recordsInvalid: int(event.metadata, "records_invalid"),
-          errorMessage: text(event.metadata, "error_message"),
-          launchedBy: text(event.metadata, "launched_by"),
-        }));
+        .map((event) => {
+          const run = censusRunEventState.read(event.metadata);
+          return {
+            syncRunId: run.sync_run_id ?? event.runId,
+            status: run.status ?? (event.kind === "materialization" ? "completed" : "failed"),
+            startedAt: run.started_at,
+            completedAt: run.completed_at ?? event.occurredAt,
+            recordsProcessed: run.records_processed,
+            recordsUpdated: run.records_updated,
+            recordsFailed: run.records_failed,
+            recordsInvalid: run.records_invalid,
+            errorMessage: run.error_message,
+            launchedBy: run.launched_by,
+          };
+        });
     },
   },
 };

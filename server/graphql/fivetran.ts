@@ -5,6 +5,7 @@
  * name. The state is the account's last load, overlaid with what the observer saw since (`asOf` says when).
  */
 import type { CatalogAsset } from "../../catalog/graph/types.ts";
+import { fivetranTableState } from "../../connectors/fivetran/tool-state.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { SchemaModule } from "./module.ts";
 
@@ -53,43 +54,35 @@ const typeDefs = /* GraphQL */ `
   }
 `;
 
-type Metadata = Readonly<Record<string, unknown>>;
-
-const text = (metadata: Metadata, key: string): string | null => {
-  const value = metadata[`fivetran/${key}`];
-  return typeof value === "string" ? value : null;
-};
-
 const resolvers = {
   Asset: {
     fivetran: (asset: CatalogAsset, _args: unknown, context: GraphQLContext) => {
       const spec = asset.specs.find((s) => s.materializer?.tool === "fivetran");
       if (!spec?.materializer) return null;
       const live = context.catalog?.liveMaterializerMetadata?.(spec.materializer) ?? null;
-      const metadata: Metadata = { ...spec.metadata, ...(live ?? {}) };
-      const frequency = metadata["fivetran/sync_frequency_minutes"];
+      const state = fivetranTableState.read({ ...spec.metadata, ...(live ?? {}) });
       return {
         connectorId: spec.materializer.runTargetId,
-        name: text(metadata, "connector_name"),
-        service: text(metadata, "service") ?? "unknown",
+        name: state.connector_name,
+        service: state.service ?? "unknown",
         location: spec.materializer.locationName,
-        groupId: text(metadata, "group_id"),
-        groupName: text(metadata, "group_name"),
-        destinationService: text(metadata, "destination_service"),
-        scheduleType: text(metadata, "schedule_type"),
-        syncFrequencyMinutes: typeof frequency === "number" ? frequency : null,
-        paused: metadata["fivetran/paused"] === true,
-        setupState: text(metadata, "setup_state") ?? "unknown",
-        syncState: text(metadata, "sync_state") ?? "unknown",
-        updateState: text(metadata, "update_state"),
-        succeededAt: text(metadata, "succeeded_at"),
-        failedAt: text(metadata, "failed_at"),
-        rescheduledFor: text(metadata, "rescheduled_for"),
-        url: text(metadata, "connector_url") ?? "",
-        logsUrl: text(metadata, "logs_url") ?? "",
-        sourceSchema: text(metadata, "source_schema"),
-        sourceTable: text(metadata, "source_table"),
-        asOf: text(metadata, "observed_at") ?? text(metadata, "snapshot_fetched_at"),
+        groupId: state.group_id,
+        groupName: state.group_name,
+        destinationService: state.destination_service,
+        scheduleType: state.schedule_type,
+        syncFrequencyMinutes: state.sync_frequency_minutes,
+        paused: state.paused === true,
+        setupState: state.setup_state ?? "unknown",
+        syncState: state.sync_state ?? "unknown",
+        updateState: state.update_state,
+        succeededAt: state.succeeded_at,
+        failedAt: state.failed_at,
+        rescheduledFor: state.rescheduled_for,
+        url: state.connector_url ?? "",
+        logsUrl: state.logs_url ?? "",
+        sourceSchema: state.source_schema,
+        sourceTable: state.source_table,
+        asOf: state.observed_at ?? state.snapshot_fetched_at,
       };
     },
   },

@@ -1,0 +1,43 @@
+/**
+ * dbt locations from flags and tributary.yaml, wired in: a project (`--project`, `dbt.projects`) is parsed by
+ * dbt and launched with `dbt build`; a manifest read alone (`--manifest`) only loads, since nothing says how to
+ * build it. Parse output and run artifacts go under the data dir, one folder per location, so the project's own
+ * target/ is untouched.
+ */
+import { join, resolve } from "node:path";
+import type { ConnectorLocation } from "../catalog/model/connector.ts";
+import { createDbtBuildLauncher } from "../connectors/dbt/build-launcher.ts";
+import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
+import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
+import type { ConnectorRegistration } from "./connectors.ts";
+import type { DbtLocationConfig } from "./config.ts";
+
+export const dbtConnector: ConnectorRegistration = {
+  tool: "dbt",
+  async locations({ loaded, dbtProjects, manifests, dataDir }) {
+    const configs: DbtLocationConfig[] = [
+      ...(loaded?.dbtLocations ?? []),
+      ...dbtProjects.map((dir) => ({ kind: "project" as const, dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} })),
+      ...manifests.map((file) => ({ kind: "manifest" as const, file: resolve(file), name: null })),
+    ];
+    const dbtExecutable = loaded?.config.dbt.executable ?? null;
+    const locations: ConnectorLocation[] = [];
+    for (const config of configs) {
+      if (config.kind === "manifest") {
+        const provider = createDbtManifestProvider({ file: config.file, name: config.name });
+        locations.push({ tool: "dbt", name: provider.location.name, provider, launcher: null, observer: null });
+        continue;
+      }
+      const name = config.name ?? (await readDbtProjectName(config.dir));
+      const shared = { projectDir: config.dir, dbtExecutable, profilesDir: config.profilesDir, target: config.target, env: config.env };
+      locations.push({
+        tool: "dbt",
+        name,
+        provider: await createDbtProjectProvider({ ...shared, name, targetDir: join(dataDir, "dbt", name, "target") }),
+        launcher: createDbtBuildLauncher({ ...shared, locationName: name, parseTargetDir: join(dataDir, "dbt", name, "target"), runsDir: join(dataDir, "dbt", name, "runs") }),
+        observer: null,
+      });
+    }
+    return locations;
+  },
+};
