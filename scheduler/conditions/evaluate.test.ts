@@ -100,24 +100,36 @@ describe("eager (AutomationCondition.eager)", () => {
     assert.deepEqual(world.tick(minute(3)), []);
   });
 
-  test("editing the condition fires initial_evaluation again and clears the latch", () => {
+  test("editing the condition keeps its state: the latch survives, initial_evaluation stays false (Dagster ≥ 1.9)", () => {
     const world = new World(graph());
     world.run(["a", "b", "c"], minute(0));
     world.tick(minute(1));
     world.materialize("a", minute(2));
     world.setInProgress("a", "slow");
     assert.deepEqual(world.tick(minute(3)), [], "latched, blocked");
-    const before = world.last!.evaluations.find((e) => e.assetId === "b")!.treeHash;
+    const before = world.last!.evaluations.find((e) => e.assetId === "b")!;
     world.graph = graphOf(
       node("a"),
-      node("b", { deps: ["a"], policy: condition({ all_of: ["eager", { not: "execution_failed" }] }) }),
+      node("b", { deps: ["a"], policy: condition({ all_of: [{ not: "execution_failed" }, "eager"] }) }),
       node("c", { deps: ["b"], policy: EAGER }),
     );
     world.setInProgress("a", null);
-    assert.deepEqual(world.tick(minute(4)), [], "the edited condition starts fresh: the old latch is gone");
+    assert.deepEqual(world.tick(minute(4)), ["b", "c"], "eager moved in the tree, its since_last_handled kept the latch");
     const b = world.last!.evaluations.find((e) => e.assetId === "b")!;
-    assert.notEqual(b.treeHash, before);
-    assert.equal(findNode(b.tree, "initial_evaluation")!.reason, "first evaluation of this condition");
+    assert.notEqual(b.treeHash, before.treeHash);
+    assert.equal(findNode(b.tree, "initial_evaluation")!.value, false);
+    const sinceId = findNode(before.tree, "SINCE")!.id;
+    assert.equal(findNode(b.tree, "SINCE")!.id, sinceId, "the since node's id does not depend on its position");
+  });
+
+  test("a condition given to an asset never evaluated before fires initial_evaluation", () => {
+    const world = new World(graphOf(node("a"), node("b", { deps: ["a"] })));
+    world.run(["a", "b"], minute(0));
+    world.tick(minute(1));
+    world.graph = graphOf(node("a"), node("b", { deps: ["a"], policy: EAGER }));
+    world.tick(minute(2));
+    assert.equal(findNode(world.evaluation("b"), "initial_evaluation")!.value, true);
+    assert.equal(findNode(world.evaluation("b"), "initial_evaluation")!.reason, "first evaluation of this asset");
   });
 
   test("a label-only difference keeps the tree hash", async () => {
@@ -167,6 +179,19 @@ describe("on_cron", () => {
     assert.deepEqual(world.tick(hour(3, 6, 1)), [], "a updated before today's cron tick: not enough");
     world.materialize("a", hour(3, 7));
     assert.deepEqual(world.tick(hour(3, 7, 1)), ["r"]);
+  });
+
+  test("a dep that lands after the cron time but before the next tick counts: the later trigger wins (Dagster ≥ 1.12)", () => {
+    const world = new World(graphOf(node("a"), node("r", { deps: ["a"], policy: daily })));
+    world.run(["a", "r"], hour(2, 1));
+    assert.deepEqual(world.tick(hour(2, 5, 59)), []);
+    world.materialize("a", hour(2, 6, 0) + 30_000);
+    assert.deepEqual(world.tick(hour(2, 6, 1)), ["r"], "newly_updated (06:00:30) and cron_tick_passed (06:00) on one tick: the update is later");
+    const since = findNode(world.evaluation("r"), "dep a")!.children[0]!.children[0]!;
+    assert.match(since.reason!, /happened after the reset/);
+    assert.deepEqual(world.tick(hour(2, 6, 2)), []);
+    world.materialize("a", hour(3, 5, 59));
+    assert.deepEqual(world.tick(hour(3, 6, 1)), [], "an update before the cron time, seen on the same tick as the cron: the reset wins");
   });
 
   test("a root asset fires on every cron tick (no deps: vacuously all updated); a chain runs in one tick", () => {

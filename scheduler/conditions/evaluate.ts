@@ -271,7 +271,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       nodes,
       ePrev: previous === undefined ? null : previous.lastEventId,
       previousTime: previous === undefined ? null : previous.effectiveTime,
-      treeHash: condition.treeHash,
+      timing: new Map(),
       runtime,
       updateId,
       outdated,
@@ -359,7 +359,14 @@ interface Context {
   readonly ePrev: number | null;
   /** The root's previous evaluation time; null on its first evaluation. */
   readonly previousTime: number | null;
-  readonly treeHash: string;
+  /**
+   * When the fact behind a true node happened (epoch ms), for the nodes that carry it (Dagster's
+   * TimingMetadata): newly_updated (the materialization), newly_requested (the previous tick), cron_tick_passed
+   * (the tick), a dependency's node, any_deps_match (the latest of its deps') and since (its trigger's).
+   * all_of, any_of, not, newly_true and all_deps_match carry none. `since` reads it when its trigger and reset
+   * are both true on one tick: the later one wins.
+   */
+  readonly timing: Map<EvaluationNode, number>;
   readonly runtime: readonly (AssetRuntimeState | undefined)[];
   readonly updateId: Float64Array;
   readonly outdated: Uint8Array | null;
@@ -409,17 +416,24 @@ function evaluateNode(c: CompiledNode, target: number, suffix: string, candidate
       const reset = evaluateNode(c.children[1]!, target, suffix, true, x);
       const previous = x.previousNodes[id];
       const before = previous?.value === true;
-      const value = (before || trigger.value) && !reset.value;
+      const triggerAt = x.timing.get(trigger);
+      const resetAt = x.timing.get(reset);
+      // Both true on this tick: the trigger wins when it happened after the reset (Dagster ≥ 1.12).
+      const triggerLater = trigger.value && reset.value && triggerAt !== undefined && resetAt !== undefined && triggerAt > resetAt;
+      const value = ((before || trigger.value) && !reset.value) || triggerLater;
       const times = Array.isArray(previous?.extra) ? (previous.extra as readonly (number | null)[]) : [null, null];
-      const triggerAt = trigger.value ? x.now : (times[0] ?? null);
-      const resetAt = reset.value ? x.now : (times[1] ?? null);
-      x.nodes[id] = { value, extra: [triggerAt, resetAt] };
+      const lastTrigger = trigger.value ? x.now : (times[0] ?? null);
+      const lastReset = reset.value ? x.now : (times[1] ?? null);
+      x.nodes[id] = { value, extra: [lastTrigger, lastReset] };
       let reason: string;
-      if (reset.value) reason = `reset: ${reset.label} is true${trigger.value ? " (reset wins over the trigger on the same tick)" : ""}`;
+      if (triggerLater) reason = `${trigger.label} (${formatTime(triggerAt, x.now)}) happened after the reset ${reset.label} (${formatTime(resetAt, x.now)})`;
+      else if (reset.value) reason = `reset: ${reset.label} is true${trigger.value ? " (and not earlier than the trigger)" : ""}`;
       else if (trigger.value) reason = `${trigger.label} became true at ${formatTime(x.now, x.now)}`;
-      else if (value) reason = `latched since ${triggerAt === null ? "an earlier tick" : formatTime(triggerAt, x.now)}, not reset since`;
+      else if (value) reason = `latched since ${lastTrigger === null ? "an earlier tick" : formatTime(lastTrigger, x.now)}, not reset since`;
       else reason = `${trigger.label} has not been true since the last reset`;
-      return result(c, id, value, reason, [trigger, reset]);
+      const node = result(c, id, value, reason, [trigger, reset]);
+      if (triggerAt !== undefined) x.timing.set(node, triggerAt);
+      return node;
     }
     case "newly_true": {
       const child = evaluateNode(c.children[0]!, target, suffix, true, x);
@@ -434,19 +448,29 @@ function evaluateNode(c: CompiledNode, target: number, suffix: string, candidate
       const children: EvaluationNode[] = [];
       let any = false;
       let all = true;
+      const trueDeps: string[] = [];
+      const falseDeps: string[] = [];
+      let latest: number | undefined;
       for (const d of deps) {
         const depId = x.plan.ids[d]!;
         const child = evaluateNode(c.children[0]!, d, `${suffix}@${depId}`, candidate, x);
         any ||= child.value;
         all &&= child.value;
-        children.push({ id: `${id}@${depId}`, name: `dep ${depId}`, label: `dep ${depId}`, value: child.value, reason: child.reason, children: [child] });
+        (child.value ? trueDeps : falseDeps).push(depId);
+        const wrapper: EvaluationNode = { id: `${id}@${depId}`, name: `dep ${depId}`, label: `dep ${depId}`, value: child.value, reason: child.reason, children: [child] };
+        const at = x.timing.get(child);
+        if (at !== undefined) {
+          x.timing.set(wrapper, at);
+          if (latest === undefined || at > latest) latest = at;
+        }
+        children.push(wrapper);
       }
-      const trueDeps = children.filter((child) => child.value).map((child) => child.name.slice(4));
-      const falseDeps = children.filter((child) => !child.value).map((child) => child.name.slice(4));
       if (node.kind === "any_deps") {
         const value = candidate && any;
         const reason = deps.length === 0 ? "no dependencies" : value ? `true for ${listDeps(trueDeps)}` : null;
-        return result(c, id, value, reason, children);
+        const evaluated = result(c, id, value, reason, children);
+        if (latest !== undefined) x.timing.set(evaluated, latest);
+        return evaluated;
       }
       const value = candidate && all;
       const reason = deps.length === 0 ? "no dependencies: vacuously true" : value ? `true for every dependency` : `false for ${listDeps(falseDeps)}`;
@@ -495,12 +519,10 @@ function evaluateOperand(c: CompiledNode, id: string, target: number, candidate:
   const who = target === x.root ? "" : `${x.plan.ids[target]} `;
   switch (node.operand) {
     case "initial_evaluation": {
-      // True when this node has no cursor yet, or the tree it belongs to changed since.
-      const previous = x.previousNodes[id];
-      const value = candidate && (previous === undefined || previous.extra !== x.treeHash);
-      x.nodes[id] = { value, extra: x.treeHash };
-      const reason = previous === undefined ? "first evaluation of this condition" : previous.extra !== x.treeHash ? "the condition changed since the previous tick" : null;
-      return result(c, id, value, candidate ? reason : SKIPPED);
+      // True on the asset's first evaluation only (no cursor yet), as in Dagster ≥ 1.9: editing the condition
+      // does not make it true again (node state is kept by id; see tree.ts).
+      const value = candidate && x.previousTime === null;
+      return result(c, id, value, candidate ? (value ? "first evaluation of this asset" : null) : SKIPPED);
     }
     case "code_version_changed": {
       const current = x.plan.assets[target]!.codeVersion;
@@ -523,11 +545,16 @@ function evaluateOperand(c: CompiledNode, id: string, target: number, candidate:
       if (x.ePrev === null) return result(c, id, false, "first evaluation: nothing is newly updated");
       const value = x.updateId[target]! > x.ePrev;
       const at = s?.latestMaterialization?.timestamp ?? s?.latestObservation?.timestamp;
-      return result(c, id, value, value ? `${who}updated ${formatTime(at!, x.now)}, since the previous tick` : null);
+      const evaluated = result(c, id, value, value ? `${who}updated ${formatTime(at!, x.now)}, since the previous tick` : null);
+      // The timing is the latest materialization's (an observation carries none, as in Dagster).
+      if (value && s?.latestMaterialization) x.timing.set(evaluated, s.latestMaterialization.timestamp);
+      return evaluated;
     }
     case "newly_requested": {
       const value = x.previousRequested(target);
-      return result(c, id, value, value ? `${who}requested by the previous tick` : null);
+      const evaluated = result(c, id, value, value ? `${who}requested by the previous tick` : null);
+      if (value && x.previousTime !== null) x.timing.set(evaluated, x.previousTime);
+      return evaluated;
     }
     case "will_be_requested": {
       const value = target !== x.root && x.willBeRequested(target);
@@ -551,7 +578,9 @@ function evaluateOperand(c: CompiledNode, id: string, target: number, candidate:
       if (x.previousTime === null) return result(c, id, false, "first evaluation: no cron tick has passed yet");
       const latest = latestCronTick(cron.schedule, cron.timezone, x.now);
       const value = latest !== null && latest >= x.previousTime;
-      return result(c, id, value, latest === null ? "no cron tick yet" : `${value ? "" : "no "}cron tick ${value ? formatTime(latest, x.now) : "since " + formatTime(x.previousTime, x.now)}${value ? " passed since the previous tick" : ""}`);
+      const evaluated = result(c, id, value, latest === null ? "no cron tick yet" : `${value ? "" : "no "}cron tick ${value ? formatTime(latest, x.now) : "since " + formatTime(x.previousTime, x.now)}${value ? " passed since the previous tick" : ""}`);
+      if (value) x.timing.set(evaluated, latest);
+      return evaluated;
     }
     case "in_latest_time_window":
       return result(c, id, true, "unpartitioned: always in the latest time window");

@@ -3,8 +3,9 @@
  * since, newly_true, any/all deps match) and the legacy rules of Dagster's `AutoMaterializePolicy`. The named
  * conditions (eager, on_cron, on_missing…) are labelled compositions of these, built in ./named.ts.
  *
- * Every node has a stable id: md5(parent id + index + name), as Dagster's `get_node_unique_id`, so stored
- * evaluations line up across ticks; and every tree a hash over all ids (Dagster's `get_unique_id`), which
+ * Every node has an id: md5(parent id + index + name), as Dagster's `get_node_unique_id`, so stored
+ * evaluations line up across ticks — except `since` and `newly_true`, whose ids do not depend on their
+ * position (see {@link compileCondition}); and every tree a hash over all ids (Dagster's `get_unique_id`), which
  * changes when the condition is edited (any operand, order, cron string or allow/ignore selection) but not
  * when only a label changes.
  */
@@ -174,6 +175,21 @@ export function nodeId(parentId: string | null, index: number | null, name: stri
 }
 
 /**
+ * `since` and `newly_true` evaluate their children over the whole asset whatever comes before them, so, as in
+ * Dagster (≥ 1.9, `_get_stable_unique_id`), their id does not depend on where they sit in the tree: it is
+ * md5(name + the ids their children would have at the root). Wrapping a policy in `all_of`, or reordering
+ * the operands around it, keeps their state (and their subtrees', whose ids derive from theirs). Under a
+ * dependency the evaluator appends `@<dep key>`, as Dagster adds the target key.
+ */
+function hasStableId(node: ConditionNode): boolean {
+  return node.kind === "since" || node.kind === "newly_true";
+}
+
+function stableNodeId(node: ConditionNode, name: string): string {
+  return md5([name, ...childrenOf(node).map((child, i) => nodeId(null, i, nodeName(child)))].join(""));
+}
+
+/**
  * A tree ready to evaluate: every node with its id, name and display label, and the tree's hash. Built once
  * per condition (see {@link compileCondition}); the evaluator never hashes on the hot path.
  */
@@ -192,7 +208,7 @@ export interface CompiledNode {
 export interface CompiledCondition {
   readonly tree: ConditionNode;
   readonly root: CompiledNode;
-  /** Hash of the whole tree; stored with each evaluation; a change fires initial_evaluation. */
+  /** Hash of the whole tree; stored with each evaluation (a change re-evaluates the asset; state is kept by node id). */
   readonly treeHash: string;
   /** Every cron (schedule, timezone) of the tree, so a tick knows cheaply whether one passed. */
   readonly crons: readonly { readonly schedule: string; readonly timezone: string }[];
@@ -207,7 +223,7 @@ export function compileCondition(tree: ConditionNode): CompiledCondition {
   let usesLegacyRules = false;
   const visit = (node: ConditionNode, parentId: string | null, index: number | null): CompiledNode => {
     const name = nodeName(node);
-    const id = nodeId(parentId, index, name);
+    const id = hasStableId(node) ? stableNodeId(node, name) : nodeId(parentId, index, name);
     if (node.kind === "operand" && node.cron) crons.set(`${node.cron.schedule}\u0000${node.cron.timezone}`, node.cron);
     if (node.kind === "operand" && node.operand === "code_version_changed") usesCodeVersion = true;
     if (node.kind === "rule") usesLegacyRules = true;
