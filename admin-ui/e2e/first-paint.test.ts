@@ -145,14 +145,14 @@ describe("catalog list: first paint and narrow screens", { timeout: 300_000 }, (
     await page.close();
   });
 
-  test("on a phone the menu hides, and the table keeps the asset and policy columns", async () => {
+  test("on a phone the menu hides, and the table keeps the asset and status columns", async () => {
     const page = await newPage(browser, errors, { width: 390, height: 844 });
     await page.goto(`${serve.baseUrl}/assets`);
     await page.locator('[data-asset-key="orders"]').waitFor();
     assert.equal(await page.locator(".app-menu").isVisible(), false, "the menu is closed");
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, "nothing overflows sideways");
     const visibleHeaders = await page.locator("thead th").evaluateAll((cells) => cells.filter((cell) => (cell as HTMLElement).offsetParent !== null).map((cell) => cell.textContent?.replace(/[↑↓]/g, "").trim()));
-    assert.deepEqual(visibleHeaders, ["Asset", "Policy"]);
+    assert.deepEqual(visibleHeaders, ["Asset", "Status / updated"]);
     await page.getByRole("button", { name: "Open menu" }).click();
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Locations" }).click();
     await page.waitForURL(/\/locations$/);

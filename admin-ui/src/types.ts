@@ -19,6 +19,9 @@ export interface PolicySummary {
   readonly label: string;
 }
 
+/** `Asset.status`: the asset's state from the runs and events Tributary recorded. */
+export type AssetStatus = "FRESH" | "STALE" | "FAILED" | "RUNNING" | "NEVER_MATERIALIZED";
+
 /** An asset as the catalog list shows it (react-admin records need an `id`). */
 export interface AssetSummary {
   readonly id: string;
@@ -31,6 +34,9 @@ export interface AssetSummary {
   readonly relation: Pick<Relation, "fullName"> | null;
   readonly materializedBy: Pick<Materializer, "tool"> | null;
   readonly policy: PolicySummary | null;
+  readonly status: AssetStatus;
+  /** When its data was last updated (ISO 8601); null when never. */
+  readonly lastUpdatedAt: string | null;
 }
 
 export interface SourceLocation {
@@ -76,6 +82,8 @@ export interface Neighbour {
   readonly key: string;
   readonly kinds: readonly string[];
   readonly materializedBy: Pick<Materializer, "tool"> | null;
+  readonly status: AssetStatus;
+  readonly lastUpdatedAt: string | null;
 }
 
 export interface DiagnosticInfo {
@@ -196,6 +204,10 @@ export interface Materialization {
   readonly recordedAt: string;
   /** What the tool said (`fivetran/…`, `census/…` keys): status, links, messages, record counts. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** How long it took, from the tool's own timing; null when not reported. */
+  readonly durationMs: number | null;
+  /** The Tributary run that recorded it; null for work a tool did on its own. */
+  readonly tributaryRunId: string | null;
 }
 
 /** Asset.freshness: a source table's freshness as last checked. */
@@ -273,6 +285,7 @@ export interface FacetCount {
 
 /** Facet counts; each facet is counted with every filter but its own, so its other values stay pickable. */
 export interface Facets {
+  readonly statuses: readonly FacetCount[];
   readonly kinds: readonly FacetCount[];
   readonly groups: readonly FacetCount[];
   readonly owners: readonly FacetCount[];
@@ -287,6 +300,8 @@ export interface LineageNode {
   readonly key: string;
   readonly kinds: readonly string[];
   readonly materializedBy: Pick<Materializer, "tool"> | null;
+  readonly status: AssetStatus;
+  readonly lastUpdatedAt: string | null;
 }
 
 export interface LineageGraph {
@@ -303,4 +318,5 @@ export interface AssetFilter {
   readonly tags?: readonly string[];
   readonly locations?: readonly string[];
   readonly hasPolicy?: boolean;
+  readonly statuses?: readonly AssetStatus[];
 }

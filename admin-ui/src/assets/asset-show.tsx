@@ -10,6 +10,8 @@ import { useQuery } from "@tanstack/react-query";
 import { ShowBase, Title, useShowContext } from "react-admin";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { MarkdownText } from "../common/markdown.tsx";
+import { StatusBadge } from "../common/status-badge.tsx";
+import { TimeText } from "../common/time-text.tsx";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
 import { usePageTitle } from "../common/use-page-title.ts";
 import { KindChip, KindChips, primaryTool, ToolMark } from "../common/tools.tsx";
@@ -150,6 +152,12 @@ function Header({ record }: { record: AssetDetail }) {
           {record.key}
         </Typography>
         <KindChips kinds={record.kinds} />
+        <Box data-testid="asset-status" sx={{ display: "flex", alignItems: "center", gap: 1 }}>
+          <StatusBadge status={record.status} />
+          <Typography variant="body2" sx={{ color: "text.secondary" }}>
+            {record.lastUpdatedAt ? <TimeText iso={record.lastUpdatedAt} prefix="updated " /> : "not updated yet"}
+          </Typography>
+        </Box>
       </Box>
       {record.relation && (
         <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", mt: 0.5 }}>

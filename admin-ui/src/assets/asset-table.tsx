@@ -5,6 +5,9 @@
  */
 import { Fragment, type MouseEvent } from "react";
 import { useIsFirstPaint } from "../boot/first-paint-context.ts";
+import { ago } from "../common/format.ts";
+import { plainText } from "../common/plain-text.ts";
+import { StatusBadge } from "../common/status-badge.tsx";
 import { AssetMarks } from "../common/tool-marks.tsx";
 import type { AssetSummary } from "../types.ts";
 import { assetPath } from "./paths.ts";
@@ -26,6 +29,7 @@ interface Column {
 
 const COLUMNS: readonly Column[] = [
   { label: "Asset", className: "col-asset", sortBy: "key" },
+  { label: "Status / updated", className: "col-status" },
   { label: "Description", className: "col-description" },
   { label: "Group / owners", className: "col-group", sortBy: "group" },
   { label: "Tags", className: "col-tags" },
@@ -53,10 +57,23 @@ function Header({ column, sort, onSort }: { column: Column; sort: TableSort; onS
   );
 }
 
+/** The asset's state and when its data last changed: "stale · 5 min ago". */
+export function StatusCell({ status, lastUpdatedAt }: { status: AssetSummary["status"]; lastUpdatedAt: string | null }) {
+  const when = lastUpdatedAt === null ? null : ago(lastUpdatedAt);
+  return (
+    <>
+      <StatusBadge status={status} />
+      <div className="updated" title={lastUpdatedAt === null ? undefined : `Data last updated ${lastUpdatedAt}`}>
+        {when === null ? <span className="muted">never updated</span> : when}
+      </div>
+    </>
+  );
+}
+
 /** A description as one or two lines of plain text (markdown marks dropped: the asset page renders it). */
 function Description({ text }: { text: string | null }) {
   if (!text) return <span className="muted">—</span>;
-  const plain = text.replace(/[#*_`>]/g, "").trim();
+  const plain = plainText(text);
   return (
     <div className="description" title={plain}>
       {plain}
@@ -175,6 +192,9 @@ export function AssetTable({ rows, sort, onSort, onOpen }: AssetTableProps) {
                     {record.relation && <div className="relation" title={record.relation.fullName}>{record.relation.fullName}</div>}
                   </div>
                 </div>
+              </td>
+              <td className="col-status">
+                <StatusCell status={record.status} lastUpdatedAt={record.lastUpdatedAt} />
               </td>
               <td className="col-description">
                 <Description text={record.description} />

@@ -6,6 +6,7 @@
 import { useState, type ReactNode } from "react";
 import { useIsFirstPaint } from "../boot/first-paint-context.ts";
 import { countOf, thousands } from "../common/format.ts";
+import { STATUS_ORDER, statusStyle } from "../common/status.ts";
 import { ToolMark } from "../common/tool-marks.tsx";
 import { Icon, ICONS } from "../layout/frame.tsx";
 import type { AssetFilter, FacetCount, Facets } from "../types.ts";
@@ -76,9 +77,10 @@ export function SearchField({ value, onChange }: SearchFieldProps) {
   );
 }
 
-export type ListFacet = "kinds" | "groups" | "owners" | "tags" | "locations";
+export type ListFacet = "kinds" | "groups" | "owners" | "tags" | "locations" | "statuses";
 
 const SECTIONS: readonly { facet: ListFacet | "hasPolicy"; title: string }[] = [
+  { facet: "statuses", title: "Status" },
   { facet: "kinds", title: "Kind / tool" },
   { facet: "groups", title: "Group" },
   { facet: "owners", title: "Owner" },
@@ -92,7 +94,7 @@ const COLLAPSED = 6;
 
 /** The filters a facet card counts against: the search and policy split are not facet values. */
 export function activeFacetFilters(filter: AssetFilter): number {
-  const lists = (["kinds", "groups", "owners", "tags", "locations"] as const).reduce((n, facet) => n + (filter[facet]?.length ?? 0), 0);
+  const lists = (["kinds", "groups", "owners", "tags", "locations", "statuses"] as const).reduce((n, facet) => n + (filter[facet]?.length ?? 0), 0);
   return lists + (typeof filter.hasPolicy === "boolean" ? 1 : 0);
 }
 
@@ -111,7 +113,7 @@ function FacetSection({
 }) {
   const firstPaint = useIsFirstPaint();
   const [expanded, setExpanded] = useState(false);
-  const selected = (value: string): boolean => (facet === "hasPolicy" ? String(filter.hasPolicy) === value : (filter[facet] ?? []).includes(value));
+  const selected = (value: string): boolean => (facet === "hasPolicy" ? String(filter.hasPolicy) === value : ((filter[facet] ?? []) as readonly string[]).includes(value));
   const toggle = (value: string) => {
     if (onChange === undefined) return;
     if (facet === "hasPolicy") {
@@ -119,14 +121,17 @@ function FacetSection({
       onChange(selected(value) ? rest : { ...rest, hasPolicy: value === "true" });
       return;
     }
-    const current = filter[facet] ?? [];
+    const current = (filter[facet] ?? []) as readonly string[];
     const next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value];
     const { [facet]: _dropped, ...rest } = filter;
     onChange(next.length === 0 ? rest : { ...rest, [facet]: next });
   };
+  // Statuses in the order that needs attention first; others most frequent first, as the server sends them.
+  const ordered = facet === "statuses" ? [...values].sort((a, b) => STATUS_ORDER.indexOf(a.value as never) - STATUS_ORDER.indexOf(b.value as never)) : values;
   // Selected values always show, even past the fold.
-  const visible = expanded ? values : values.filter((v, i) => i < COLLAPSED || selected(v.value));
-  const label = (value: string) => (facet === "hasPolicy" ? (value === "true" ? "Has a policy" : "No policy") : value);
+  const visible = expanded ? ordered : ordered.filter((v, i) => i < COLLAPSED || selected(v.value));
+  const label = (value: string) =>
+    facet === "hasPolicy" ? (value === "true" ? "Has a policy" : "No policy") : facet === "statuses" ? (value === "NEVER_MATERIALIZED" ? "never materialized" : statusStyle(value).label) : value;
   return (
     <section className="facet" aria-label={`Filter by ${title.toLowerCase()}`}>
       <h3>{title}</h3>
@@ -144,6 +149,7 @@ function FacetSection({
                 onClick={() => toggle(value)}
               >
                 {facet === "kinds" && <ToolMark kind={value} size={14} />}
+                {facet === "statuses" && <span className="status-dot" style={{ background: statusStyle(value).color }} aria-hidden />}
                 <span className="facet-label" title={label(value)}>
                   {label(value)}
                 </span>

@@ -16,6 +16,8 @@ function materialization(overrides: Partial<Materialization>): Materialization {
     occurredAt: "2026-11-24T08:00:00.000Z",
     recordedAt: "2026-11-24T08:00:01.000Z",
     metadata: {},
+    durationMs: null,
+    tributaryRunId: null,
     ...overrides,
   };
 }

@@ -40,8 +40,11 @@ export function materializationFacts(materialization: Materialization): Material
   const launcher = text(metadata, `${tool}/launched_by`);
   const messages = Array.isArray(metadata["fivetran/messages"]) ? (metadata["fivetran/messages"] as unknown[]).filter((m): m is string => typeof m === "string") : [];
   const message = text(metadata, "census/error_message") ?? text(metadata, "fivetran/message") ?? (messages.length > 0 ? messages.join("; ") : null) ?? text(metadata, "error_message");
+  // The server's duration (each tool's own timing) when it has one; else read from the metadata here.
   const durationMs =
-    tool === "census"
+    materialization.durationMs != null
+      ? materialization.durationMs
+      : tool === "census"
       ? span(text(metadata, "census/started_at"), text(metadata, "census/completed_at"))
       : tool === "fivetran"
         ? span(text(metadata, "fivetran/triggered_at"), text(metadata, "fivetran/sync_completed_at"))

@@ -12,11 +12,13 @@ export const ASSET_ROW = /* GraphQL */ `
     relation { fullName }
     materializedBy { tool }
     policy { source type label }
+    status
+    lastUpdatedAt
   }
 `;
 
-const FILTER_PARAMETERS = `$search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean`;
-const FILTER_ARGUMENTS = `search: $search, kinds: $kinds, groups: $groups, owners: $owners, tags: $tags, locations: $locations, hasPolicy: $hasPolicy`;
+const FILTER_PARAMETERS = `$search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!]`;
+const FILTER_ARGUMENTS = `search: $search, kinds: $kinds, groups: $groups, owners: $owners, tags: $tags, locations: $locations, hasPolicy: $hasPolicy, statuses: $statuses`;
 
 /** A page of the list; `ordered` adds `orderBy` (the default key order is asked without it). */
 function assetPageQuery(ordered: boolean): string {
@@ -51,13 +53,13 @@ export function skipQuery(ordered: boolean): string {
  * Variables are prefixed with the facet they leave out.
  */
 export function facetsQuery(): string {
-  const facets = ["kinds", "groups", "owners", "tags", "locations"] as const;
-  const filters = ["kinds", "groups", "owners", "tags", "locations"] as const;
+  const facets = ["kinds", "groups", "owners", "tags", "locations", "statuses"] as const;
+  const filters = ["kinds", "groups", "owners", "tags", "locations", "statuses"] as const;
   const parts = facets.map((facet) => {
     const args = [`search: $search`, `hasPolicy: $hasPolicy`, ...filters.filter((f) => f !== facet).map((f) => `${f}: $${f}`)];
     return `${facet}: facets(${args.join(", ")}) { ${facet} { value count } }`;
   });
-  const noPolicy = `search: $search, kinds: $kinds, groups: $groups, owners: $owners, tags: $tags, locations: $locations`;
+  const noPolicy = `search: $search, kinds: $kinds, groups: $groups, owners: $owners, tags: $tags, locations: $locations, statuses: $statuses`;
   return `query Facets(${FILTER_PARAMETERS}) {
     ${parts.join("\n    ")}
     withPolicy: assets(${noPolicy}, hasPolicy: true, first: 0) { totalCount }
@@ -75,6 +77,7 @@ export interface FacetsAnswer {
   readonly owners: { readonly owners: Facets["owners"] };
   readonly tags: { readonly tags: Facets["tags"] };
   readonly locations: { readonly locations: Facets["locations"] };
+  readonly statuses: { readonly statuses: Facets["statuses"] };
   readonly withPolicy: { readonly totalCount: number };
   readonly withoutPolicy: { readonly totalCount: number };
 }
@@ -87,6 +90,7 @@ export function facetsFromAnswer(data: FacetsAnswer): Facets {
     owners: data.owners.owners,
     tags: data.tags.tags,
     locations: data.locations.locations,
+    statuses: data.statuses.statuses,
     hasPolicy: [
       { value: "true", count: data.withPolicy.totalCount },
       { value: "false", count: data.withoutPolicy.totalCount },
@@ -94,7 +98,7 @@ export function facetsFromAnswer(data: FacetsAnswer): Facets {
   };
 }
 
-export const NEIGHBOUR = `key kinds materializedBy { tool }`;
+export const NEIGHBOUR = `key kinds materializedBy { tool } status lastUpdatedAt`;
 
 /** How many materializations (and failed attempts) the asset page lists, and Census runs its panel shows. */
 export const HISTORY_SIZE = 20;
@@ -129,7 +133,7 @@ const EVALUATION = /* GraphQL */ `
 export const ASSET = /* GraphQL */ `
   query Asset($key: String!) {
     asset(key: $key) {
-      key keyPath aliases kinds group owners tags description dbtUniqueId codeVersion
+      key keyPath aliases kinds group owners tags description dbtUniqueId codeVersion status lastUpdatedAt
       relation { database schema name fullName }
       materializedBy { tool location runTargetId }
       readBy
@@ -147,7 +151,7 @@ export const ASSET = /* GraphQL */ `
       metadata
       fivetran { ...FivetranConnectorState }
       census { ...CensusSyncState }
-      materializations(first: ${HISTORY_SIZE}, includeFailures: true) { id assetKey status tool location runId occurredAt recordedAt metadata }
+      materializations(first: ${HISTORY_SIZE}, includeFailures: true) { id assetKey status tool location runId occurredAt recordedAt metadata durationMs tributaryRunId }
       evaluations(first: 1) { ...EvaluationFields }
     }
   }

@@ -18,5 +18,6 @@ export function filterVariables(filter: AssetFilter): FilterVariables {
     tags: list(filter.tags),
     locations: list(filter.locations),
     hasPolicy: typeof filter.hasPolicy === "boolean" ? filter.hasPolicy : null,
+    statuses: list(filter.statuses),
   };
 }

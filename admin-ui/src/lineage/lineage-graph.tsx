@@ -26,12 +26,14 @@ import { useQuery } from "@tanstack/react-query";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
+import { STATUS_ORDER, statusStyle } from "../common/status.ts";
 import { primaryTool, ToolMark, toolStyle } from "../common/tools.tsx";
 import { useTributary } from "../common/use-tributary.ts";
 import { assetPath } from "../assets/paths.ts";
 import type { LineageDirection, LineageGraph as LineageData } from "../types.ts";
 import { NODE_HEIGHT, type LayoutResult, type PlacedEdge } from "./layout.ts";
 import { runLayout } from "./run-layout.ts";
+import { staleBehindFailure } from "./status.ts";
 
 const DEPTHS: readonly { value: number; label: string }[] = [
   { value: 1, label: "1 hop" },
@@ -76,17 +78,22 @@ function clip(label: string, width: number): string {
   return label.length <= room ? label : `${label.slice(0, Math.max(1, room - 1))}…`;
 }
 
+export type ColourBy = "tool" | "status";
+
 interface SceneProps {
   readonly layout: LayoutResult;
   readonly data: LineageData;
   readonly focusKey: string;
   readonly matches: ReadonlySet<string> | null;
   readonly onOpen: (key: string) => void;
+  readonly colourBy: ColourBy;
 }
 
 /** Nodes and edges; memoized so panning and zooming never re-render them. */
-const Scene = memo(function Scene({ layout, data, focusKey, matches, onOpen }: SceneProps) {
+const Scene = memo(function Scene({ layout, data, focusKey, matches, onOpen, colourBy }: SceneProps) {
   const tools = useMemo(() => new Map(data.nodes.map((node) => [node.key, primaryTool(node.kinds, node.materializedBy)])), [data]);
+  const statuses = useMemo(() => new Map(data.nodes.map((node) => [node.key, node.status])), [data]);
+  const held = useMemo(() => (colourBy === "status" ? staleBehindFailure(data) : new Set<string>()), [data, colourBy]);
   return (
     <>
       <g className="edges" fill="none">
@@ -112,17 +119,24 @@ const Scene = memo(function Scene({ layout, data, focusKey, matches, onOpen }: S
         {layout.nodes.map((node) => {
           const tool = tools.get(node.key) ?? "";
           const style = toolStyle(tool);
+          const status = statusStyle(statuses.get(node.key) ?? "NEVER_MATERIALIZED");
+          const byStatus = colourBy === "status";
+          const behind = held.has(node.key);
           const focused = node.key === focusKey;
           const matched = matches?.has(node.key) ?? false;
           const dim = matches !== null && !matched;
+          const fill = focused ? `${style.color}26` : matched ? "#fff7d6" : byStatus ? status.background : "#ffffff";
+          const stroke = matched ? "#f5b400" : byStatus ? (behind ? "#f79009" : status.color) : focused ? style.color : "#d0d5dd";
           return (
             <g
               key={node.key}
               transform={`translate(${node.x - node.width / 2},${node.y - NODE_HEIGHT / 2})`}
               role="link"
               tabIndex={0}
-              aria-label={`${node.key} (${style.label})${focused ? ", this asset" : ""}`}
+              aria-label={`${node.key} (${style.label}, ${status.label})${focused ? ", this asset" : ""}`}
               data-node-key={node.key}
+              data-status={statuses.get(node.key)}
+              data-behind-failure={behind ? "true" : undefined}
               className="lineage-node"
               style={{ cursor: "pointer", opacity: dim ? 0.3 : 1 }}
               onClick={() => onOpen(node.key)}
@@ -133,22 +147,24 @@ const Scene = memo(function Scene({ layout, data, focusKey, matches, onOpen }: S
                 }
               }}
             >
-              <title>{node.key}</title>
+              <title>{`${node.key}: ${status.label}${behind ? " (behind a failure upstream)" : ""}`}</title>
               <rect
                 width={node.width}
                 height={NODE_HEIGHT}
                 rx={8}
-                fill={focused ? `${style.color}26` : matched ? "#fff7d6" : "#ffffff"}
-                stroke={focused ? style.color : matched ? "#f5b400" : "#d0d5dd"}
-                strokeWidth={focused || matched ? 2 : 1}
+                fill={fill}
+                stroke={stroke}
+                strokeWidth={focused || matched || behind ? 2.5 : byStatus ? 1.5 : 1}
+                strokeDasharray={behind ? "4 2" : undefined}
               />
+              <circle cx={node.width - 10} cy={10} r={4} fill={status.color} />
               <rect width={5} height={NODE_HEIGHT - 12} x={6} y={6} rx={2.5} fill={style.color} />
               <circle cx={22} cy={NODE_HEIGHT / 2} r={7} fill={style.color} />
               <text x={22} y={NODE_HEIGHT / 2 + 3.5} textAnchor="middle" fontSize={9} fontWeight={700} fill={style.contrast}>
                 {style.mark}
               </text>
               <text x={35} y={NODE_HEIGHT / 2 + 4} fontSize={12} fontWeight={focused ? 700 : 500} fill="#101828">
-                {clip(node.key, node.width)}
+                {clip(node.key, node.width - 12)}
               </text>
             </g>
           );
@@ -178,6 +194,16 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
       { replace: true },
     );
   const depths = DEPTHS.some((d) => d.value === depth) ? DEPTHS : [...DEPTHS, { value: depth, label: `${depth} hops` }].sort((a, b) => (a.value || 1e9) - (b.value || 1e9));
+  const colourBy: ColourBy = params.get("colour") === "status" ? "status" : "tool";
+  const setColourBy = (next: ColourBy) =>
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        updated.set("colour", next);
+        return updated;
+      },
+      { replace: true },
+    );
   const [search, setSearch] = useState("");
   const lineage = useQuery({
     queryKey: ["lineage", assetKey, direction, depth],
@@ -325,6 +351,10 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
           <ToggleButton value="BOTH">Both</ToggleButton>
           <ToggleButton value="DOWNSTREAM">Downstream</ToggleButton>
         </ToggleButtonGroup>
+        <ToggleButtonGroup size="small" exclusive value={colourBy} onChange={(_event, value: ColourBy | null) => value && setColourBy(value)} aria-label="Colour by">
+          <ToggleButton value="tool">Tool</ToggleButton>
+          <ToggleButton value="status">Status</ToggleButton>
+        </ToggleButtonGroup>
         <FormControl size="small" sx={{ width: 120, flexShrink: 0 }}>
           <InputLabel id="lineage-depth">Depth</InputLabel>
           <Select labelId="lineage-depth" label="Depth" value={depth} onChange={(event) => setView({ depth: Number(event.target.value) })}>
@@ -422,11 +452,24 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
               </marker>
             </defs>
             <g ref={sceneRef}>
-              <Scene layout={layout.result} data={layout.data} focusKey={assetKey} matches={matches} onOpen={open} />
+              <Scene layout={layout.result} data={layout.data} focusKey={assetKey} matches={matches} onOpen={open} colourBy={colourBy} />
             </g>
           </svg>
         )}
-        {layout !== null && tools.length > 0 && (
+        {layout !== null && colourBy === "status" && (
+          <Box data-testid="status-legend" sx={{ position: "absolute", left: 12, bottom: 10, display: "flex", flexWrap: "wrap", gap: 1.5, bgcolor: "rgba(255,255,255,0.9)", px: 1.25, py: 0.5, borderRadius: 1, border: "1px solid", borderColor: "divider" }}>
+            {STATUS_ORDER.map((status) => (
+              <Box key={status} sx={{ display: "flex", alignItems: "center", gap: 0.5 }}>
+                <Box component="span" sx={{ width: 9, height: 9, borderRadius: "50%", bgcolor: statusStyle(status).color }} />
+                <Typography variant="caption">{statusStyle(status).label}</Typography>
+              </Box>
+            ))}
+            <Typography variant="caption" sx={{ color: "text.secondary" }}>
+              ⋯ orange dashed: stale behind a failure
+            </Typography>
+          </Box>
+        )}
+        {layout !== null && colourBy === "tool" && tools.length > 0 && (
           <Box sx={{ position: "absolute", left: 12, bottom: 10, display: "flex", gap: 1.5, bgcolor: "rgba(255,255,255,0.9)", px: 1.25, py: 0.5, borderRadius: 1, border: "1px solid", borderColor: "divider" }}>
             {tools.map((tool) => (
               <Box key={tool} sx={{ display: "flex", alignItems: "center", gap: 0.5 }}>
