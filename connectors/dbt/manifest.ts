@@ -9,6 +9,8 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { LoadError } from "../../catalog/model/index.ts";
+import { decodeJsonBytes, findDuplicateKeys, findJsonSyntaxError, showCharacter } from "./json-text.ts";
+import type { DuplicateJsonKey } from "./json-text.ts";
 import { compileCheck } from "./schema-check.ts";
 
 /** The manifest schema versions this reader understands. */
@@ -16,31 +18,40 @@ export const SUPPORTED_MANIFEST_VERSIONS = [4, 5, 6, 7, 8, 9, 10, 11, 12] as con
 
 const nullableString = z.string().nullish();
 const stringList = z.array(z.string()).nullish();
-const record = z.record(z.string(), z.unknown());
+/**
+ * A field Tributary only shows or interprets leniently: any value is accepted and read through the helpers
+ * at the end of this file ({@link asString}, {@link asRecord}, {@link isEnabled}…), which ignore a value of
+ * an unexpected type instead of refusing the manifest. dbt writes `config` and `meta` from users' YAML and
+ * Jinja largely unchecked (a dbt 1.2 source carries `config.enabled: "True and True"`), so every config
+ * field and every field that is only displayed is lenient; only what gives the graph its shape is strict.
+ */
+const lenient = z.unknown().optional();
 
 const columnSchema = z.object({
-  name: z.string(),
-  description: nullableString,
-  data_type: nullableString,
-  meta: record.nullish(),
-  tags: stringList,
+  // Strict: none. A column is named by its key in `columns` when `name` is missing or not a string.
+  name: lenient,
+  description: lenient,
+  data_type: lenient,
+  tags: lenient,
 });
 
+/** `depends_on.nodes` is the graph's edges: strict. */
 const dependsOnSchema = z.object({ nodes: stringList }).nullish();
 
+/**
+ * Everything under `config` comes from users' YAML and Jinja, which dbt passes through largely unchecked:
+ * lenient. `materialized` stays a string (or nothing): it decides whether a model is a table at all.
+ */
 const nodeConfigSchema = z
   .object({
-    enabled: z.boolean().nullish(),
+    enabled: lenient,
     materialized: nullableString,
-    schema: nullableString,
-    alias: nullableString,
-    database: nullableString,
-    meta: record.nullish(),
-    group: nullableString,
-    tags: z.union([z.array(z.string()), z.string()]).nullish(),
-    severity: nullableString,
+    schema: lenient,
+    meta: lenient,
+    group: lenient,
+    severity: lenient,
     /** dagster-dbt's pre-1.3.10 policy key, read only to tell users it is ignored now (reference §0). */
-    dagster_auto_materialize_policy: z.unknown().optional(),
+    dagster_auto_materialize_policy: lenient,
   })
   .nullish();
 
@@ -50,31 +61,30 @@ const nodeSchema = z.object({
   resource_type: z.string(),
   name: z.string(),
   package_name: z.string(),
+  /** Both required strings in every schema v4–v12; run results name compiled files by them. */
   original_file_path: nullableString,
-  patch_path: nullableString,
   path: nullableString,
+  patch_path: lenient,
   fqn: z.array(z.string()).nullish(),
-  database: nullableString,
-  schema: nullableString,
-  alias: nullableString,
-  description: nullableString,
-  meta: record.nullish(),
-  tags: stringList,
+  database: lenient,
+  schema: lenient,
+  alias: lenient,
+  description: lenient,
+  meta: lenient,
+  tags: lenient,
   config: nodeConfigSchema,
   columns: z.record(z.string(), columnSchema).nullish(),
   depends_on: dependsOnSchema,
-  raw_code: nullableString,
-  raw_sql: nullableString,
-  checksum: z.object({ name: nullableString, checksum: nullableString }).nullish(),
-  version: z.union([z.string(), z.number()]).nullish(),
-  latest_version: z.union([z.string(), z.number()]).nullish(),
-  group: nullableString,
-  access: nullableString,
-  attached_node: nullableString,
-  column_name: nullableString,
-  test_metadata: z
-    .object({ name: z.string(), kwargs: record.nullish(), namespace: nullableString })
-    .nullish(),
+  raw_code: lenient,
+  raw_sql: lenient,
+  checksum: lenient,
+  version: lenient,
+  latest_version: lenient,
+  group: lenient,
+  access: lenient,
+  attached_node: lenient,
+  column_name: lenient,
+  test_metadata: lenient,
   relation_name: nullableString,
 });
 
@@ -84,63 +94,56 @@ const sourceSchema = z.object({
   name: z.string(),
   source_name: z.string(),
   package_name: z.string(),
-  original_file_path: nullableString,
-  path: nullableString,
+  original_file_path: lenient,
   fqn: z.array(z.string()).nullish(),
-  database: nullableString,
+  database: lenient,
+  /** The relation's schema: required, as in every schema v4–v12. */
   schema: z.string(),
-  identifier: nullableString,
-  description: nullableString,
-  source_description: nullableString,
-  loader: nullableString,
-  loaded_at_field: nullableString,
-  meta: record.nullish(),
-  source_meta: record.nullish(),
-  tags: stringList,
+  identifier: lenient,
+  description: lenient,
+  source_description: lenient,
+  loader: lenient,
+  loaded_at_field: lenient,
+  meta: lenient,
+  tags: lenient,
   config: nodeConfigSchema,
   columns: z.record(z.string(), columnSchema).nullish(),
   relation_name: nullableString,
-  freshness: z.unknown().optional(),
+  freshness: lenient,
 });
 
 const exposureSchema = z.object({
   unique_id: z.string(),
   name: z.string(),
   package_name: z.string(),
-  type: nullableString,
-  label: nullableString,
-  description: nullableString,
-  url: nullableString,
-  maturity: nullableString,
-  original_file_path: nullableString,
-  owner: z.object({ name: nullableString, email: z.union([z.string(), z.array(z.string())]).nullish() }).nullish(),
+  type: lenient,
+  label: lenient,
+  description: lenient,
+  url: lenient,
+  maturity: lenient,
+  original_file_path: lenient,
+  owner: lenient,
   depends_on: dependsOnSchema,
-  meta: record.nullish(),
-  tags: stringList,
+  meta: lenient,
+  tags: lenient,
   config: nodeConfigSchema,
 });
 
-const groupSchema = z.object({
-  name: z.string(),
-  owner: z
-    .object({ name: nullableString, email: z.union([z.string(), z.array(z.string())]).nullish() })
-    .passthrough()
-    .nullish(),
-});
+const groupSchema = z.object({ name: z.string(), owner: lenient });
 
 /** Nodes dbt resolves through but that are not tables: metrics, semantic models, saved queries. */
 const passThroughSchema = z.object({ unique_id: z.string(), name: z.string(), depends_on: dependsOnSchema });
 
-const unitTestSchema = z.object({ unique_id: z.string(), name: z.string(), model: nullableString });
+const unitTestSchema = z.object({ unique_id: z.string(), name: z.string(), model: lenient });
 
 const manifestSchema = z.object({
   metadata: z.object({
     dbt_schema_version: z.string(),
-    dbt_version: nullableString,
-    adapter_type: nullableString,
-    project_id: nullableString,
-    project_name: nullableString,
-    generated_at: nullableString,
+    dbt_version: lenient,
+    adapter_type: lenient,
+    project_id: lenient,
+    project_name: lenient,
+    generated_at: lenient,
   }),
   nodes: z.record(z.string(), nodeSchema),
   sources: z.record(z.string(), sourceSchema),
@@ -151,9 +154,8 @@ const manifestSchema = z.object({
   groups: z.record(z.string(), groupSchema).nullish(),
   unit_tests: z.record(z.string(), unitTestSchema).nullish(),
   /** User-defined functions (dbt 1.11+): built by dbt, but not tables. */
-  functions: z.record(z.string(), z.object({ unique_id: z.string(), name: z.string() })).nullish(),
+  functions: z.record(z.string(), z.object({ unique_id: z.string() })).nullish(),
   parent_map: z.record(z.string(), z.array(z.string())).nullish(),
-  child_map: z.record(z.string(), z.array(z.string())).nullish(),
 });
 
 /** Whether zod would accept the manifest; then the parsed JSON serves as is, without zod's copy of it. */
@@ -163,6 +165,7 @@ export type ManifestNode = z.infer<typeof nodeSchema>;
 export type ManifestSource = z.infer<typeof sourceSchema>;
 export type ManifestExposure = z.infer<typeof exposureSchema>;
 export type ManifestGroup = z.infer<typeof groupSchema>;
+export type ManifestConfig = NonNullable<z.infer<typeof nodeConfigSchema>>;
 export type ManifestColumn = z.infer<typeof columnSchema>;
 type RawManifest = z.infer<typeof manifestSchema>;
 
@@ -190,13 +193,15 @@ export interface DbtManifest {
   readonly functionIds: ReadonlySet<string>;
   /** `parent_map`; rebuilt from `depends_on` when the manifest has none. */
   readonly parentMap: Readonly<Record<string, readonly string[]>>;
+  /** Keys that appear twice in one JSON object of the file (JSON.parse kept the last value); the translator warns. */
+  readonly duplicateKeys: readonly DuplicateJsonKey[];
 }
 
 /** Reads and validates a manifest file. Throws {@link LoadError} naming the file and JSON path at fault. */
 export async function readManifestFile(file: string, locationName: string | null = null): Promise<DbtManifest> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(error);
@@ -206,7 +211,8 @@ export async function readManifestFile(file: string, locationName: string | null
       cause: error,
     });
   }
-  return parseManifest(text, file, locationName);
+  // UTF-8 (a BOM is dropped) or, as Python's json reads it, UTF-16.
+  return parseManifest(decodeJsonBytes(bytes).text, file, locationName);
 }
 
 /** Parses manifest text. `file` names it in errors. */
@@ -217,7 +223,9 @@ export function parseManifest(text: string, file: string, locationName: string |
   } catch (error) {
     throw jsonSyntaxError(text, file, locationName, error);
   }
-  return normalizeManifest(json, file, locationName);
+  const manifest = normalizeManifest(json, file, locationName);
+  const duplicateKeys = findDuplicateKeys(text);
+  return duplicateKeys.length === 0 ? manifest : { ...manifest, duplicateKeys };
 }
 
 /** Validates an already-parsed manifest object. */
@@ -296,11 +304,11 @@ function toDbtManifest(raw: RawManifest, file: string, schemaVersion: number): D
   return {
     file,
     schemaVersion,
-    dbtVersion: raw.metadata.dbt_version ?? null,
-    adapterType: raw.metadata.adapter_type ?? null,
-    projectName: raw.metadata.project_name ?? null,
-    projectId: raw.metadata.project_id ?? null,
-    generatedAt: raw.metadata.generated_at ?? null,
+    dbtVersion: asString(raw.metadata.dbt_version),
+    adapterType: asString(raw.metadata.adapter_type),
+    projectName: asString(raw.metadata.project_name),
+    projectId: asString(raw.metadata.project_id),
+    generatedAt: asString(raw.metadata.generated_at),
     nodes: raw.nodes,
     sources: raw.sources,
     exposures: raw.exposures ?? {},
@@ -309,6 +317,7 @@ function toDbtManifest(raw: RawManifest, file: string, schemaVersion: number): D
     unitTests: raw.unit_tests ?? {},
     functionIds: new Set(Object.keys(raw.functions ?? {})),
     parentMap: raw.parent_map ?? rebuildParentMap(raw),
+    duplicateKeys: [],
   };
 }
 
@@ -353,21 +362,57 @@ function describeValue(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
-/** Turns JSON.parse's message into one naming the line and column, and "truncated" when the file just ends. */
+/**
+ * A syntax error naming the line and column, found by our own scan: V8 gives no position for some errors
+ * and quotes the text around the fault, NUL bytes and all. "Truncated" when the file just ends.
+ */
 function jsonSyntaxError(text: string, file: string, locationName: string | null, error: unknown): LoadError {
-  const message = error instanceof Error ? error.message : String(error);
-  const positionMatch = /position (\d+)/.exec(message);
-  const truncated = /Unexpected end of JSON input|Unterminated string|end of data/i.test(message);
-  const position = positionMatch ? Number(positionMatch[1]) : truncated ? text.length : null;
-  let where = "";
-  if (position !== null) {
-    const before = text.slice(0, position);
-    const line = before.split("\n").length;
-    const column = position - before.lastIndexOf("\n");
-    where = ` at line ${line}, column ${column}`;
+  const problem = findJsonSyntaxError(text);
+  let what: string;
+  if (problem === null) {
+    // JSON.parse refused what the scan accepts: say so without quoting the text.
+    what = `is not valid JSON (${error instanceof Error ? error.name : "error"}; no position known)`;
+  } else if (problem.truncated) {
+    what = `is truncated: the JSON ends unexpectedly at line ${problem.line}, column ${problem.column} (${text.length} characters). Was it copied while dbt was still writing it?`;
+  } else {
+    const nul = text.indexOf("\u0000");
+    what =
+      `is not valid JSON at line ${problem.line}, column ${problem.column}: ${problem.problem}` +
+      (nul !== -1 && nul <= problem.offset ? ` (the file holds ${showCharacter("\u0000")} bytes: is it UTF-8, or was it damaged?)` : "");
   }
-  const what = truncated
-    ? `is truncated: the JSON ends unexpectedly${where} (${text.length} bytes). Was it copied while dbt was still writing it?`
-    : `is not valid JSON${where}: ${message.replace(/^[^:]*JSON[^:]*: /, "")}`;
   return new LoadError("manifest_malformed_json", `${file} ${what}`, { file, locationName, cause: error });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading lenient fields: a value of an unexpected type reads as absent, never as an error.
+
+/** The value when it is a string, else null. */
+export function asString(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/** The value when it is a string or a number (dbt model versions are either), as a string; else null. */
+export function asVersion(value: unknown): string | number | null {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? value : null;
+}
+
+/** The value when it is a JSON object, else null. */
+export function asRecord(value: unknown): Record<string, unknown> | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** The strings of a list (a single string is a list of one, as dbt allows for tags and emails); else []. */
+export function asStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+/**
+ * Whether a node dbt listed is enabled. dbt moves disabled nodes to the manifest's `disabled` section, so
+ * an entry of `nodes` or `sources` is enabled unless its config says exactly `false` (a hand-edited
+ * manifest); any other value is one dbt wrote and still enabled, e.g. the string "True and True" a dbt 1.2
+ * package writes for `enabled: "{{ true and true }}"`. dagster-dbt does not read the field at all.
+ */
+export function isEnabled(config: ManifestConfig | null | undefined): boolean {
+  return config?.enabled !== false;
 }

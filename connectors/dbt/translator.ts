@@ -22,6 +22,7 @@ import type {
 import { LoadError, keyToString } from "../../catalog/model/index.ts";
 import { parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/policy.ts";
 import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
+import { asRecord, asString, asStrings, asVersion, isEnabled } from "./manifest.ts";
 
 /** dbt resource types that become assets dbt builds. */
 const BUILT_RESOURCE_TYPES = new Set(["model", "seed", "snapshot"]);
@@ -64,6 +65,16 @@ class ManifestTranslator {
   }
 
   translate(): TranslatedDbtProject {
+    for (const { key, jsonPath } of this.manifest.duplicateKeys) {
+      this.diagnose(
+        "warning",
+        "duplicate_json_key",
+        `${this.manifest.file}: the key ${JSON.stringify(key)} appears more than once in the object at ${jsonPath}; only its last value is read`,
+        null,
+        null,
+        { file: this.manifest.file, line: null, path: jsonPath },
+      );
+    }
     const assetNodes = this.collectAssetNodes();
     this.assignKeys(assetNodes);
     const checksByAsset = this.translateTests();
@@ -108,30 +119,28 @@ class ManifestTranslator {
 
   private assetKeyFor(assetNode: AssetNode): AssetKey {
     const node = assetNode.node;
-    const configMeta = node.config?.meta;
-    const meta = configMeta && hasKeys(configMeta) ? configMeta : node.meta;
-    const override = dagsterMeta(meta)["asset_key"];
+    const override = dagsterMeta(effectiveMeta(node))["asset_key"];
     if (Array.isArray(override) && override.length > 0 && override.every((part) => typeof part === "string")) {
       return override as string[];
     }
     if (assetNode.type === "source") return [assetNode.node.source_name, assetNode.node.name];
     if (assetNode.type === "exposure") return ["exposures", assetNode.node.name];
     const model = assetNode.node;
-    if (model.version !== null && model.version !== undefined && model.version !== "") {
-      return [model.alias ?? model.name];
+    if (asVersion(model.version) !== null && model.version !== "") {
+      return [asString(model.alias) ?? model.name];
     }
-    const schema = model.config?.schema;
+    const schema = asString(model.config?.schema);
     return schema ? [schema, model.name] : [model.name];
   }
 
   private toSpec(uniqueId: string, assetNode: AssetNode, checks: CheckSpec[]): AssetSpec {
     const key = this.keyByUniqueId.get(uniqueId)!;
     const node = assetNode.node;
-    const topMeta = dagsterMeta(node.meta);
+    const topMeta = dagsterMeta(asRecord(node.meta));
     const definedIn = this.sourceLocation(assetNode);
     const policy = assetNode.type === "exposure" ? null : this.policyFor(uniqueId, key, assetNode, topMeta);
     const group = this.groupFor(assetNode, topMeta);
-    const tags = this.tagsFor(uniqueId, key, node.tags ?? [], definedIn);
+    const tags = this.tagsFor(uniqueId, key, node.tags, definedIn);
     const deps = assetNode.type === "source" ? [] : this.depsFor(uniqueId, assetNode.node.depends_on?.nodes ?? []);
     const owners = this.ownersFor(assetNode, topMeta);
     // Each literal spells out the shared fields: `{...shared, more}` makes V8 build the spec in a slow,
@@ -149,18 +158,18 @@ class ManifestTranslator {
         dbtUniqueId: uniqueId,
         definedIn,
         relation: null,
-        kinds: ["dbt", "exposure", ...(exposure.type ? [exposure.type] : [])],
+        kinds: ["dbt", "exposure", ...(nonEmpty(exposure.type) ? [asString(exposure.type)!] : [])],
         description: nonEmpty(exposure.description),
         columns: [],
         codeVersion: null,
         materializer: null,
         metadata: compact({
           "dbt/resource_type": "exposure",
-          "dbt/exposure_type": exposure.type,
-          "dbt/label": exposure.label,
-          "dbt/url": exposure.url,
-          "dbt/maturity": exposure.maturity,
-          "dbt/owner": exposure.owner ? compact({ name: exposure.owner.name, email: exposure.owner.email }) : null,
+          "dbt/exposure_type": asString(exposure.type),
+          "dbt/label": asString(exposure.label),
+          "dbt/url": asString(exposure.url),
+          "dbt/maturity": asString(exposure.maturity),
+          "dbt/owner": asRecord(exposure.owner) ? compact({ name: asString(asRecord(exposure.owner)!["name"]), email: emailsOrNull(asRecord(exposure.owner)!["email"]) }) : null,
           "dbt/package": exposure.package_name,
         }),
       };
@@ -177,7 +186,7 @@ class ManifestTranslator {
         policy,
         dbtUniqueId: uniqueId,
         definedIn,
-        relation: { database: nonEmpty(source.database), schema: source.schema, name: source.identifier ?? source.name },
+        relation: { database: nonEmpty(source.database), schema: source.schema, name: nonEmpty(source.identifier) ?? source.name },
         kinds: ["dbt", this.adapter, "source"],
         description: nonEmpty(source.description),
         columns: toColumns(source.columns),
@@ -189,7 +198,7 @@ class ManifestTranslator {
           "dbt/source_name": source.source_name,
           "dbt/source_description": nonEmpty(source.source_description),
           "dbt/loader": nonEmpty(source.loader),
-          "dbt/loaded_at_field": source.loaded_at_field,
+          "dbt/loaded_at_field": asString(source.loaded_at_field),
           "dbt/package": source.package_name,
           "dbt/relation_name": source.relation_name,
           "dbt/fqn": source.fqn,
@@ -197,10 +206,10 @@ class ManifestTranslator {
       };
     }
     const model = assetNode.node;
-    const rawCode = model.raw_code ?? model.raw_sql ?? null;
+    const rawCode = asString(model.raw_code) ?? asString(model.raw_sql);
     const codeVersion = rawCode
       ? createHash("sha1").update(rawCode).digest("hex")
-      : (model.checksum?.checksum ?? null);
+      : asString(asRecord(model.checksum)?.["checksum"]);
     return {
       key,
       group,
@@ -211,7 +220,7 @@ class ManifestTranslator {
       policy,
       dbtUniqueId: uniqueId,
       definedIn,
-      relation: model.schema ? { database: nonEmpty(model.database), schema: model.schema, name: model.alias ?? model.name } : null,
+      relation: nonEmpty(model.schema) ? { database: nonEmpty(model.database), schema: asString(model.schema)!, name: nonEmpty(model.alias) ?? model.name } : null,
       kinds: ["dbt", this.adapter],
       description: nonEmpty(model.description),
       columns: toColumns(model.columns),
@@ -223,9 +232,9 @@ class ManifestTranslator {
         "dbt/package": model.package_name,
         "dbt/fqn": model.fqn,
         "dbt/relation_name": model.relation_name,
-        "dbt/access": model.access,
-        "dbt/version": model.version,
-        "dbt/latest_version": model.latest_version,
+        "dbt/access": asString(model.access),
+        "dbt/version": asVersion(model.version),
+        "dbt/latest_version": asVersion(model.latest_version),
         "dbt/unit_tests": this.unitTestsFor(uniqueId),
       }),
     };
@@ -246,6 +255,15 @@ class ManifestTranslator {
   private resolveParents(childId: string, parents: readonly string[], path: string[]): string[] {
     const resolved: string[] = [];
     parents.forEach((parentId, index) => {
+      if (parentId === childId) {
+        // dbt refuses a model that refs itself; a manifest that says so anyway has a cycle of one node.
+        throw new LoadError("dependency_cycle", `${this.manifest.file}: dependency cycle ${childId} → ${childId} (${childId} depends on itself)`, {
+          file: this.manifest.file,
+          locationName: this.options.locationName,
+          nodeId: childId,
+          jsonPath: `${collectionPath(childId, this.manifest)}.depends_on.nodes[${index}]`,
+        });
+      }
       if (this.keyByUniqueId.has(parentId)) {
         resolved.push(parentId);
         return;
@@ -303,22 +321,22 @@ class ManifestTranslator {
   private ownersFor(assetNode: AssetNode, topMeta: Record<string, unknown>): string[] {
     const fromMeta = topMeta["owners"];
     if (Array.isArray(fromMeta) && fromMeta.length > 0) return fromMeta.filter((o): o is string => typeof o === "string");
-    if (assetNode.type === "exposure") return emails(assetNode.node.owner?.email);
-    const groupName = assetNode.type === "node" ? assetNode.node.group : null;
+    if (assetNode.type === "exposure") return asStrings(asRecord(assetNode.node.owner)?.["email"]);
+    const groupName = assetNode.type === "node" ? nonEmpty(assetNode.node.group) : null;
     if (!groupName) return [];
     for (const group of Object.values(this.manifest.groups)) {
-      if (group.name === groupName) return emails(group.owner?.email);
+      if (group.name === groupName) return asStrings(asRecord(group.owner)?.["email"]);
     }
     return [];
   }
 
   /** dbt tags, keeping those Dagster accepts as tag keys and reporting the rest. */
-  private tagsFor(uniqueId: string, key: AssetKey, tags: readonly string[], at: SourceLocation): string[] {
+  private tagsFor(uniqueId: string, key: AssetKey, tags: unknown, at: SourceLocation): string[] {
     const kept: string[] = [];
-    for (const tag of tags) {
-      if (/^[A-Za-z0-9_.-]{1,63}$/.test(tag)) kept.push(tag);
+    for (const tag of Array.isArray(tags) ? tags : []) {
+      if (typeof tag === "string" && /^[A-Za-z0-9_.-]{1,63}$/.test(tag)) kept.push(tag);
       else {
-        this.diagnose("warning", "invalid_tag", `${uniqueId}: tag "${tag}" is not a valid tag key (letters, digits, _ . - only, at most 63) and is dropped`, uniqueId, key, at);
+        this.diagnose("warning", "invalid_tag", `${uniqueId}: tag ${JSON.stringify(tag)} is not a valid tag key (letters, digits, _ . - only, at most 63) and is dropped`, uniqueId, key, at);
       }
     }
     return kept;
@@ -375,7 +393,7 @@ class ManifestTranslator {
     const nodes = this.manifest.nodes;
     for (const testId in nodes) {
       const test = nodes[testId]!;
-      if (test.resource_type !== "test" || test.config?.enabled === false) continue;
+      if (test.resource_type !== "test" || !isEnabled(test.config)) continue;
       const attachedId = this.attachedNodeFor(testId, test);
       if (attachedId === null) continue;
       const assetKey = this.keyByUniqueId.get(attachedId);
@@ -386,19 +404,20 @@ class ManifestTranslator {
         // Keys are unique per node (assignKeys), so another id is another key.
         if (parentKey && parentId !== attachedId) additionalDeps.push(parentKey);
       }
-      const severity = test.config?.severity ?? "error";
+      const severity = (nonEmpty(test.config?.severity) ?? "error").toLowerCase();
+      const testMetadata = asRecord(test.test_metadata);
       const check: CheckSpec = {
         name: test.name,
         assetKey,
-        description: nonEmpty(stringAt(test.meta, "description")) ?? nonEmpty(test.description),
-        blocking: severity.toLowerCase() === "error",
+        description: nonEmpty(asRecord(test.meta)?.["description"]) ?? nonEmpty(test.description),
+        blocking: severity === "error",
         additionalDeps,
-        columnName: test.column_name ?? null,
+        columnName: asString(test.column_name),
         sourceId: testId,
         metadata: compact({
-          "dbt/test_type": test.test_metadata ? "generic" : "singular",
-          "dbt/test_name": test.test_metadata?.name,
-          "dbt/severity": severity.toLowerCase(),
+          "dbt/test_type": testMetadata ? "generic" : "singular",
+          "dbt/test_name": asString(testMetadata?.["name"]),
+          "dbt/severity": severity,
           "dbt/original_file_path": test.original_file_path,
         }),
       };
@@ -410,14 +429,13 @@ class ManifestTranslator {
   }
 
   private attachedNodeFor(testId: string, test: ManifestNode): string | null {
-    let attached = test.attached_node ?? null;
-    const dependsOn = test.depends_on?.nodes ?? [];
-    if (dependsOn.length === 1) attached = dependsOn[0]!;
-    const configMeta = test.config?.meta;
-    const meta = configMeta && hasKeys(configMeta) ? configMeta : test.meta;
-    const ref = dagsterMeta(meta)["ref"];
+    let attached = asString(test.attached_node);
+    // dagster-dbt takes `set(depends_on.nodes)`: a test naming one parent twice (dbt-expectations does) has one parent.
+    const dependsOn = new Set(test.depends_on?.nodes ?? []);
+    if (dependsOn.size === 1) attached = dependsOn.values().next().value!;
+    const ref = dagsterMeta(effectiveMeta(test))["ref"];
     if (ref !== undefined) {
-      const at: SourceLocation = { file: this.projectPath(test.original_file_path), line: null, path: `$.nodes[${JSON.stringify(testId)}].meta.dagster.ref` };
+      const at: SourceLocation = { file: this.projectPath(asString(test.original_file_path)), line: null, path: `$.nodes[${JSON.stringify(testId)}].meta.dagster.ref` };
       if (typeof ref !== "object" || ref === null || typeof (ref as Record<string, unknown>)["name"] !== "string") {
         this.diagnose("warning", "invalid_test_ref", `${testId}: meta.dagster.ref must be {name, package?, version?}; the test is not a check`, testId, null, at);
         return null;
@@ -425,7 +443,7 @@ class ManifestTranslator {
       const { name, package: pkg, version } = ref as { name: string; package?: string; version?: string | number };
       const packageName = pkg ?? this.manifest.projectName;
       for (const [id, node] of Object.entries(this.manifest.nodes)) {
-        const nodeVersion = node.version ?? null;
+        const nodeVersion = asVersion(node.version);
         if (
           node.name === name &&
           node.package_name === packageName &&
@@ -446,10 +464,11 @@ class ManifestTranslator {
     if (!this.unitTestsByModel) {
       this.unitTestsByModel = new Map();
       for (const test of Object.values(this.manifest.unitTests)) {
-        if (!test.model) continue;
-        const names = this.unitTestsByModel.get(test.model) ?? [];
+        const testedModel = asString(test.model);
+        if (!testedModel) continue;
+        const names = this.unitTestsByModel.get(testedModel) ?? [];
         names.push(test.name);
-        this.unitTestsByModel.set(test.model, names);
+        this.unitTestsByModel.set(testedModel, names);
       }
     }
     return this.unitTestsByModel.get(model.name) ?? null;
@@ -457,15 +476,15 @@ class ManifestTranslator {
 
   private sourceLocation(assetNode: AssetNode): SourceLocation {
     const node = assetNode.node;
-    const patch = assetNode.type === "node" ? assetNode.node.patch_path : null;
-    return { file: this.projectPath(patch ?? node.original_file_path ?? null), line: null, path: null };
+    const patch = assetNode.type === "node" ? asString(assetNode.node.patch_path) : null;
+    return { file: this.projectPath(patch ?? asString(node.original_file_path)), line: null, path: null };
   }
 
   /** Where a node's `meta.dagster` comes from: its YAML patch, else its own file (config()), else dbt_project.yml. */
   private policyLocation(assetNode: AssetNode): SourceLocation {
     const node = assetNode.node;
-    const patch = assetNode.type === "node" ? assetNode.node.patch_path : null;
-    const file = this.projectPath(patch ?? node.original_file_path ?? null) ?? "dbt_project.yml";
+    const patch = assetNode.type === "node" ? asString(assetNode.node.patch_path) : null;
+    const file = this.projectPath(patch ?? asString(node.original_file_path)) ?? "dbt_project.yml";
     return { file, line: null, path: `${collectionPath(node.unique_id, this.manifest)}.meta.dagster` };
   }
 
@@ -489,7 +508,7 @@ class ManifestTranslator {
 
 function isBuiltAsset(node: ManifestNode): boolean {
   if (!BUILT_RESOURCE_TYPES.has(node.resource_type)) return false;
-  if (node.config?.enabled === false) return false;
+  if (!isEnabled(node.config)) return false;
   return !(node.resource_type === "model" && node.config?.materialized === "ephemeral");
 }
 
@@ -506,27 +525,36 @@ function hasKeys(record: Record<string, unknown>): boolean {
   return false;
 }
 
+/** `config.meta` when it has keys, else the node's `meta` (dagster-dbt's order). */
+function effectiveMeta(node: { readonly meta?: unknown; readonly config?: { readonly meta?: unknown } | null }): Record<string, unknown> | null {
+  const configMeta = asRecord(node.config?.meta);
+  return configMeta && hasKeys(configMeta) ? configMeta : asRecord(node.meta);
+}
+
 function toColumns(columns: Record<string, ManifestColumn> | null | undefined): ColumnSpec[] {
-  return Object.values(columns ?? {}).map((column) => ({
-    name: column.name,
-    type: nonEmpty(column.data_type),
-    description: nonEmpty(column.description),
-    tags: column.tags ?? [],
-  }));
+  const result: ColumnSpec[] = [];
+  for (const name in columns) {
+    const column = columns[name]!;
+    result.push({
+      name: nonEmpty(column.name) ?? name,
+      type: nonEmpty(column.data_type),
+      description: nonEmpty(column.description),
+      tags: asStrings(column.tags),
+    });
+  }
+  return result;
 }
 
-function emails(value: string | string[] | null | undefined): string[] {
-  if (!value) return [];
-  return Array.isArray(value) ? value : [value];
+/** An owner's email(s) for metadata: a string, a list of strings, or null. */
+function emailsOrNull(value: unknown): string | string[] | null {
+  if (typeof value === "string") return value;
+  const list = asStrings(value);
+  return Array.isArray(value) && list.length > 0 ? list : null;
 }
 
-function nonEmpty(value: string | null | undefined): string | null {
-  return value === null || value === undefined || value.trim() === "" ? null : value;
-}
-
-function stringAt(record: Record<string, unknown> | null | undefined, key: string): string | null {
-  const value = record?.[key];
-  return typeof value === "string" ? value : null;
+/** The value when it is a string with more than blanks, else null. */
+function nonEmpty(value: unknown): string | null {
+  return typeof value !== "string" || value.trim() === "" ? null : value;
 }
 
 /** Drops null/undefined entries so metadata stays small and serializable. */
