@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
@@ -22,10 +22,12 @@ import type { CheckResultInput, StepOutcome, StepTarget } from "../../catalog/mo
 import { createMemoryEventSink, createMemoryStepReporter, stepLaunch } from "../shared/testing.ts";
 import type { MemoryStepReporter } from "../shared/testing.ts";
 import {
+  DBT_PID_FILE,
   createDbtBuildLauncher,
   dbtSelectionArgs,
   isDbtProcessAlive,
   prepareSelectorProject,
+  readDbtPidFile,
 } from "./build-launcher.ts";
 import type { DbtBuildLauncherOptions } from "./build-launcher.ts";
 import { readManifestFile } from "./manifest.ts";
@@ -281,6 +283,7 @@ describe("dbt build launcher on demo-project", () => {
       assert.equal(finished!["invocationId"], outcome.toolRunId);
       assert.equal(finished!["exitCode"], 0);
       assert.equal(isDbtProcessAlive(running!["pid"] as number), false, "dbt has exited");
+      assert.equal(readDbtPidFile(targetPath), running!["pid"], "dbt's own pid file names the process the launcher saved");
     });
 
     test("run_results.json gives the very events and check results the launcher recorded live", async () => {
@@ -351,6 +354,35 @@ describe("dbt build launcher on demo-project", () => {
       } finally {
         child.kill();
       }
+    });
+    test("taken over from 'starting' (the worker died before saving the pid): it follows the dbt its pid file names", async () => {
+      const starting = report.progress[0]!;
+      assert.equal(starting["phase"], "starting");
+      assert.equal(starting["pid"], undefined);
+      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 1500)", "dbt-build-stand-in"], { stdio: "ignore" });
+      await writeFile(join(targetPath, DBT_PID_FILE), `${child.pid}\n`);
+      const runsBefore = await readdir(runsDir);
+      const started = Date.now();
+      const takeover = createMemoryStepReporter();
+      const resumed = await createDbtBuildLauncher({ ...options, resumePollMs: 100 }).launch(stepLaunch(targets, takeover, { runId: "run-a", resume: starting }));
+      assert.ok(Date.now() - started >= 1200, "it waited for the process the pid file names");
+      assert.equal(resumed.status, "succeeded", resumed.message);
+      assert.ok(takeover.logs.some((l) => l.message === `dbt (pid ${child.pid}) is still running; waiting for it to finish`));
+      assert.deepEqual(await readdir(runsDir), runsBefore, "dbt was not started again");
+    });
+
+    test("taken over from 'starting' with no pid file: no dbt was ever started, so the takeover starts it", async () => {
+      const fresh = join(runsDir, "run-fresh-0");
+      await mkdir(fresh, { recursive: true });
+      const takeover = createMemoryStepReporter();
+      const resumed = await createDbtBuildLauncher(options).launch(
+        stepLaunch(targets.slice(0, 1), takeover, { runId: "run-fresh", resume: { phase: "starting", targetPath: fresh, startedAt: new Date().toISOString(), host: hostname() } }),
+      );
+      assert.equal(resumed.status, "succeeded", resumed.message);
+      assert.ok(takeover.logs.some((l) => /stopped before dbt started \(no dbt\.pid in .*\); starting it now/.test(l.message)));
+      assert.equal(takeover.events.filter((e) => e.kind === "materialization").length, 1);
+      assert.ok(existsSync(join(fresh, "run_results.json")), "this build's results are in the step's target dir");
+      assert.notEqual(readDbtPidFile(fresh), null);
     });
   });
 

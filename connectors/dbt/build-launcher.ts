@@ -17,7 +17,10 @@
  *    is read: anything the stream missed is recorded from it, and the outcome comes from it.
  *
  * Resume (the step's worker died): dbt is never started again. A dbt still running is waited for; then its
- * run_results.json gives the same events under the same dedupe keys, so nothing is recorded twice.
+ * run_results.json gives the same events under the same dedupe keys, so nothing is recorded twice. Which dbt
+ * to follow comes from the saved pid, or, when the worker died before saving it, from the pid file dbt's own
+ * process writes before dbt starts (`dbt.pid` in the step's target dir, see runDbtCommand's `pidFile`): no pid
+ * file means no dbt was ever started, and only then does a taken-over step start dbt itself.
  */
 import { copyFile, mkdir, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
@@ -85,6 +88,24 @@ export interface DbtBuildLauncherOptions {
   readonly indirectSelection?: IndirectSelection;
   /** How often a taken-over step looks whether the dbt it follows still runs (default 500 ms). */
   readonly resumePollMs?: number;
+}
+
+/** The file in a step's target dir that dbt's process writes its pid to before dbt starts. */
+export const DBT_PID_FILE = "dbt.pid";
+/**
+ * How long a takeover of a step saved as "starting" waits for the pid file to appear: the shell writes it
+ * within milliseconds of the spawn, so a file absent after this long means dbt was never spawned.
+ */
+const PID_FILE_GRACE_MS = 2_000;
+
+/** The pid in a step's pid file, or null when there is none (or it is not a pid). */
+export function readDbtPidFile(targetPath: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(join(targetPath, DBT_PID_FILE), "utf8").trim(), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What a step saves about its dbt, durably, for a worker that takes over. */
@@ -363,6 +384,7 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
         target: options.target ?? null,
         env: { ...options.env, DBT_INDIRECT_SELECTION: indirectSelection },
         signal: step.signal,
+        pidFile: join(targetPath, DBT_PID_FILE),
         onSpawn: (spawned) => {
           pid = spawned;
           enqueue(() => step.report.saveProgress({ ...base, phase: "running", pid: spawned } satisfies DbtStepProgress));
@@ -428,7 +450,7 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
   async function launchResume(step: StepLaunch, progress: Readonly<Record<string, unknown>>, defaultTargetPath: string): Promise<StepOutcome> {
     const log = logger(step);
     const targetPath = typeof progress["targetPath"] === "string" ? progress["targetPath"] : defaultTargetPath;
-    const pid = typeof progress["pid"] === "number" ? progress["pid"] : null;
+    const savedPid = typeof progress["pid"] === "number" ? progress["pid"] : null;
     const host = typeof progress["host"] === "string" ? progress["host"] : null;
     const executable = typeof progress["executable"] === "string" ? progress["executable"] : null;
     const savedInvocation = typeof progress["invocationId"] === "string" ? progress["invocationId"] : null;
@@ -436,6 +458,22 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
       log("error", message);
       return { status: "failed", message, failedKeys: step.targets.map((t) => t.assetKey), skippedKeys: [], toolRunId: savedInvocation };
     };
+    let pid = savedPid;
+    if (pid === null && (host === null || host === hostname())) {
+      // The worker died before saving dbt's pid: dbt's own pid file says whether a dbt was started at all.
+      pid = readDbtPidFile(targetPath);
+      if (pid === null && progress["phase"] === "starting") {
+        const deadline = Date.now() + PID_FILE_GRACE_MS;
+        while (pid === null && Date.now() < deadline && !step.signal.aborted) {
+          await sleepUnlessAborted(Math.min(pollMs, 100), step.signal);
+          pid = readDbtPidFile(targetPath);
+        }
+        if (pid === null && !step.signal.aborted) {
+          log("info", `taking over a dbt build whose worker stopped before dbt started (no ${DBT_PID_FILE} in ${targetPath}); starting it now`);
+          return launchLive(step, targetPath);
+        }
+      }
+    }
     log("info", `taking over a dbt build whose worker stopped (phase ${String(progress["phase"] ?? "unknown")}, artifacts in ${targetPath}); dbt is not started again`);
     if (progress["canceled"] === true || step.signal.aborted) {
       if (pid !== null && (host === null || host === hostname()) && isDbtProcessAlive(pid, executable)) await stopProcess(pid, executable);

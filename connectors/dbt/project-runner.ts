@@ -82,7 +82,19 @@ export interface DbtCommandOptions {
    * worker taking over after a crash can follow the running dbt instead of starting another.
    */
   onSpawn?: (pid: number) => void;
+  /**
+   * A file the dbt process writes its own pid into before dbt starts (POSIX only): dbt is started through
+   * `sh`, which writes `$$` to the file (atomically, by rename) and then `exec`s dbt under that same pid. So
+   * a dbt exists only if its pid file does, whatever moment the launching process dies at — which `onSpawn`
+   * alone cannot promise: a worker killed between the spawn and saving the pid leaves a dbt nobody knows of.
+   */
+  pidFile?: string;
 }
+
+/** Exit status of `sh` when the command it was to `exec` is not found. */
+const SHELL_NOT_FOUND = 127;
+/** Writes the shell's pid to "$0" by rename, then becomes the command "$@" (same pid). */
+const PID_FILE_SHIM = 'echo $$ > "$0.tmp" && mv -f "$0.tmp" "$0" && exec "$@"';
 
 /** Options of {@link runDbtCommand}. */
 export interface RunDbtCommandOptions extends DbtCommandOptions {
@@ -182,7 +194,10 @@ export async function runDbtCommand(options: RunDbtCommandOptions): Promise<DbtC
 
   const started = Date.now();
   return new Promise<DbtCommandResult>((resolvePromise, reject) => {
-    const child = spawn(options.runtime.executable, args, { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const shim = options.pidFile !== undefined && process.platform !== "win32";
+    const child = shim
+      ? spawn("/bin/sh", ["-c", PID_FILE_SHIM, resolve(options.pidFile!), options.runtime.executable, ...args], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(options.runtime.executable, args, { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     // No pid means the spawn failed; the "error" event below reports it.
     if (child.pid !== undefined && options.onSpawn) {
       try {
@@ -243,6 +258,10 @@ export async function runDbtCommand(options: RunDbtCommandOptions): Promise<DbtC
       handleLine(pending);
       if (cancelledBy) {
         reject(cancelled(projectDir, cancelledBy));
+        return;
+      }
+      if (shim && exitCode === SHELL_NOT_FOUND && logLines.length === 0) {
+        reject(new DbtRunError("dbt_not_started", projectDir, `Could not run ${options.runtime.executable}: ${stderr.trim() || "not found"}`));
         return;
       }
       resolvePromise({ args, exitCode, durationMs: Date.now() - started, logLines, stderr, targetPath });

@@ -2,7 +2,8 @@
  * The contract every {@link Launcher} must keep (catalog/model/runs.ts), as one test suite each connector runs
  * against its own tool (a simulator over loopback, a real dbt): the tool's failure is an outcome, not an
  * exception; progress is saved before the first outside call that starts work and after it; a step taken
- * over at any saved point never starts the work again; an abort is a `canceled` outcome and stops the calls.
+ * over at any saved point never starts the work a second time (it starts it only when it knows none was
+ * started); an abort is a `canceled` outcome and stops the calls.
  *
  * A "start" is an outside call that starts work (a sync trigger, a `dbt build`): exactly-once is counted in
  * starts, on the tool's side. A worker killed right after a save is played by a reporter whose saveProgress
@@ -101,7 +102,9 @@ export function launcherContract(name: string, setup: () => Promise<LauncherCont
             const takeover = createMemoryStepReporter();
             const outcome = await harness.launcher.launch(stepLaunch(harness.targets, takeover, { resume: crashed.progress.at(-1)! }));
             const started = harness.starts() - base;
-            assert.equal(started, startedBeforeCrash, `${when}: the taken-over step started no work (${outcome.message})`);
+            // A takeover starts the work only when it knows none was started (dbt's pid file tells; a SaaS
+            // trigger's fate before its answer does not, so those launchers never start it on a takeover).
+            assert.ok(started === startedBeforeCrash || startedBeforeCrash === 0, `${when}: the taken-over step started the work again (${outcome.message})`);
             assert.ok(started <= 1, `${when}: the work was started at most once`);
             // Work that was started is followed to its end; work never started is not claimed as done.
             assert.equal(outcome.status, started === 1 ? "succeeded" : "failed", `${when}: ${outcome.message}`);
