@@ -89,3 +89,63 @@ test("two locations with one name are refused", () => {
   const b = scriptedLocation("same");
   assert.throws(() => createCatalogService({ providers: [a.provider, b.provider] }), /Two locations are named "same"/);
 });
+
+test("a provider that hangs fails with load_timeout after the limit, its signal aborted; the other locations load and reloads go on", async () => {
+  let signal: AbortSignal | undefined;
+  const hung: DefinitionsProvider = {
+    location: { name: "hung", kind: "dbt", origin: "test:hung" },
+    load(options) {
+      signal = options?.signal;
+      return new Promise(() => {}); // never settles, and ignores the signal
+    },
+  };
+  const a = scriptedLocation("a");
+  a.serve([owned("orders", "a")]);
+  const catalog = createCatalogService({ providers: [a.provider, hung], loadTimeoutMs: 200 });
+  const started = performance.now();
+  const outcome = await catalog.reload();
+  assert.ok(performance.now() - started < 5_000);
+  assert.ok(outcome.ok);
+  assert.deepEqual(outcome.errors.map((e) => [e.locationName, e.code]), [["hung", "load_timeout"]]);
+  assert.match(outcome.errors[0]!.message, /took longer than 200 ms/);
+  assert.equal(signal?.aborted, true, "the provider was told to stop");
+  assert.deepEqual(catalog.current().assets.map((x) => x.id), ["orders"]);
+  // The next reload is a new load, not the hung one.
+  assert.ok((await catalog.reload()).ok);
+});
+
+test("a store that cannot record a load failure does not reject reload(); the failure is still shown", async () => {
+  const a = scriptedLocation("a");
+  const b = scriptedLocation("b");
+  a.serve([owned("orders", "a")]);
+  b.fail(new LoadError("manifest_malformed_json", "b/manifest.json holds U+0000", { file: "b/manifest.json" }));
+  const progress: string[] = [];
+  const store = {
+    saveDefinitions: async () => ({}),
+    recordLoadFailure: async () => {
+      throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+    },
+    currentDefinitions: async () => [],
+  };
+  const catalog = createCatalogService({ providers: [a.provider, b.provider], store, onProgress: (m) => progress.push(m) });
+  const outcome = await catalog.reload();
+  assert.ok(outcome.ok);
+  assert.deepEqual(outcome.errors.map((e) => e.locationName), ["b"]);
+  assert.equal(catalog.current().locations.find((l) => l.location.name === "b")?.state, "failed");
+  assert.ok(progress.some((m) => /could not record the failed load of "b" in the store: invalid byte sequence/.test(m)));
+});
+
+test("a store that cannot be read at the first load makes reload() report it, not reject", async () => {
+  const a = scriptedLocation("a");
+  a.serve([owned("orders", "a")]);
+  const store = {
+    saveDefinitions: async () => ({}),
+    recordLoadFailure: async () => ({}),
+    currentDefinitions: async (): Promise<LocationDefinitions[]> => {
+      throw new Error("connection refused");
+    },
+  };
+  const outcome = await createCatalogService({ providers: [a.provider], store }).reload();
+  assert.equal(outcome.ok, false);
+  assert.deepEqual(outcome.errors.map((e) => [e.locationName, e.message]), [["(store)", "connection refused"]]);
+});

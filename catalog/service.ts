@@ -3,6 +3,11 @@
  * into a new graph, stores the definitions, and only then swaps the new graph in. A location that fails
  * keeps serving its last good definitions and shows its error; a failure of the whole load (a cycle across
  * locations, the store refusing the write) keeps the previous graph. Readers never see half a catalog.
+ *
+ * Every load gets an abort signal and a time limit: a provider that hangs (a dbt parse that never ends, an
+ * API that never answers) fails with `load_timeout` when the limit passes, whether or not it heeds the
+ * signal, so it cannot hold reloads forever. `reload()` never rejects: a store that cannot record a failure
+ * is reported through `onProgress`, and the load goes on.
  */
 import type { DefinitionsProvider, LocationDefinitions, LocationRef, PolicyRule } from "./model/index.ts";
 import { LoadError } from "./model/index.ts";
@@ -56,10 +61,18 @@ export interface CatalogServiceOptions {
   readonly onProgress?: (message: string) => void;
   /** Called after each load with its outcome (for logs). */
   readonly onReload?: (outcome: ReloadOutcome) => void;
+  /** How long one location's load may take before it fails with `load_timeout` (default {@link DEFAULT_LOAD_TIMEOUT_MS}). */
+  readonly loadTimeoutMs?: number;
 }
 
+/**
+ * 15 minutes: a `dbt parse` of a large project takes a few minutes, and the first load of a dbt location
+ * may install dbt into the managed virtualenv first.
+ */
+export const DEFAULT_LOAD_TIMEOUT_MS = 15 * 60_000;
+
 export function createCatalogService(options: CatalogServiceOptions): CatalogService {
-  const { providers, store = null, onProgress = () => {} } = options;
+  const { providers, store = null, onProgress = () => {}, loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS } = options;
   const names = new Set<string>();
   for (const provider of providers) {
     if (names.has(provider.location.name)) {
@@ -82,14 +95,20 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
 
   async function loadAll(): Promise<ReloadOutcome> {
     const started = performance.now();
-    const previous = await lastGoodDefinitions();
+    let previous: Map<string, LocationDefinitions>;
+    try {
+      previous = await lastGoodDefinitions();
+    } catch (error) {
+      lastGood = null; // read it again next time
+      return { ok: false, errors: [toLocationError("(store)", error)], durationMs: Math.round(performance.now() - started) };
+    }
     const results = await Promise.all(
       providers.map(async (provider) => {
         const startedAt = new Date().toISOString();
         const locationStarted = performance.now();
         onProgress(`loading ${provider.location.kind} location "${provider.location.name}" from ${provider.location.origin}`);
         try {
-          const definitions = await provider.load({ onProgress: (message) => onProgress(`${provider.location.name}: ${message}`) });
+          const definitions = await loadWithTimeout(provider, loadTimeoutMs, (message) => onProgress(`${provider.location.name}: ${message}`));
           onProgress(`loaded "${provider.location.name}": ${definitions.specs.length} assets in ${definitions.loadDurationMs} ms`);
           return { provider, definitions, error: null } as const;
         } catch (error) {
@@ -111,12 +130,17 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         error: { code: result.error.code, message: result.error.message, at: result.startedAt },
         lastGood: previous.get(result.provider.location.name) ?? null,
       });
-      await store?.recordLoadFailure({
-        location: result.provider.location,
-        error: result.error,
-        startedAt: result.startedAt,
-        durationMs: result.durationMs,
-      });
+      try {
+        await store?.recordLoadFailure({
+          location: result.provider.location,
+          error: result.error,
+          startedAt: result.startedAt,
+          durationMs: result.durationMs,
+        });
+      } catch (error) {
+        // The failure is still shown (the graph carries it); only its record in the load history is missing.
+        onProgress(`could not record the failed load of "${result.provider.location.name}" in the store: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     let next: CatalogGraph;
     try {
@@ -149,6 +173,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     reload() {
       if (!inFlight) {
         inFlight = loadAll()
+          // Bad input never throws (loadAll catches it); this is for a bug, so reload() still never rejects.
+          .catch((error: unknown): ReloadOutcome => ({ ok: false, errors: [toLocationError("(catalog)", error)], durationMs: 0 }))
           .then((outcome) => {
             options.onReload?.(outcome);
             return outcome;
@@ -160,6 +186,36 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
       return inFlight;
     },
   };
+}
+
+/**
+ * `provider.load` with an abort signal that fires after `timeoutMs`; the load fails with `load_timeout` then
+ * even if the provider ignores the signal (its work is abandoned, its result dropped).
+ */
+async function loadWithTimeout(provider: DefinitionsProvider, timeoutMs: number, onProgress: (message: string) => void): Promise<LocationDefinitions> {
+  const controller = new AbortController();
+  const { name, origin } = provider.location;
+  const timeout = new LoadError(
+    "load_timeout",
+    `Loading location "${name}" (${origin}) took longer than ${formatDuration(timeoutMs)} and was stopped`,
+    { locationName: name },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeout);
+      reject(timeout);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([provider.load({ signal: controller.signal, onProgress }), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function toLocationError(locationName: string, error: unknown): LocationLoadError {

@@ -117,7 +117,12 @@ const configSchema = z
       .strict()
       .default({ projects: [] }),
     storage: z
-      .object({ database_url: z.string().optional(), data_dir: z.string().optional() })
+      .object({
+        database_url: z.string().optional(),
+        data_dir: z.string().optional(),
+        /** Definitions snapshots each location keeps besides its current one; null keeps all (the store's default: 20). */
+        keep_snapshots_per_location: z.number().int().min(0).nullable().optional(),
+      })
       .strict()
       .default({}),
     server: z.object({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).strict().default({}),

@@ -266,7 +266,17 @@ async function movePointers(tx: SqlClient, name: string, loadId: number, succeed
   );
 }
 
-/** Records a failed load attempt; the location keeps its current definitions. */
+/**
+ * Text as Postgres can store it: a `text` column refuses NUL (`invalid byte sequence for encoding "UTF8":
+ * 0x00`), which an error about a damaged file may quote. NUL is written as the six characters `\u0000`.
+ */
+export function storableText(value: string): string;
+export function storableText(value: string | null): string | null;
+export function storableText(value: string | null): string | null {
+  return value !== null && value.includes("\0") ? value.replaceAll("\0", "\\u0000") : value;
+}
+
+/** Records a failed load attempt; the location keeps its current definitions. The error's texts are stored escaped ({@link storableText}). */
 export async function recordLoadFailure(client: SqlClient, failure: LoadFailure): Promise<{ loadId: number }> {
   const name = locationName(failure.location);
   const startedAt = isoInstant(failure.startedAt, "startedAt", name);
@@ -286,15 +296,15 @@ export async function recordLoadFailure(client: SqlClient, failure: LoadFailure)
       [
         name,
         failure.location.kind,
-        failure.location.origin,
+        storableText(failure.location.origin),
         startedAt.toISOString(),
         new Date(startedAt.getTime() + durationMs).toISOString(),
         durationMs,
-        error.code,
-        error.message,
-        error.file ?? null,
-        error.nodeId ?? null,
-        error.jsonPath ?? null,
+        storableText(error.code),
+        storableText(error.message),
+        storableText(error.file ?? null),
+        storableText(error.nodeId ?? null),
+        storableText(error.jsonPath ?? null),
       ],
     );
     if (load === undefined) throw new StoreError("query_failed", "Recording a load returned no id.", { locationName: name });

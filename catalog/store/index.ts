@@ -62,7 +62,11 @@ export interface CatalogStore extends AssetEventSink, AssetEventReader {
   currentDefinitions(): Promise<LocationDefinitions[]>;
   /** The latest load attempt of every location, with what it serves now, sorted by location name. */
   latestLoads(): Promise<LocationLoadRecord[]>;
-  /** Deletes snapshots no load needs: keeps each location's current one and its `keepPerLocation` latest others. */
+  /**
+   * Deletes snapshots no load needs: keeps each location's current one and its `keepPerLocation` latest others.
+   * `saveDefinitions` runs it after each save that stored a new snapshot, with the store's
+   * `keepSnapshotsPerLocation` setting.
+   */
   pruneSnapshots(options: { keepPerLocation: number }): Promise<PruneResult>;
   /** Stores a tick's condition evaluations (one transaction; an (asset, tick) already stored is kept). */
   saveEvaluations(batch: readonly AssetEvaluation[]): Promise<{ inserted: number }>;
@@ -92,7 +96,19 @@ export interface CatalogStore extends AssetEventSink, AssetEventReader {
 export interface CatalogStoreOptions extends SqlClientOptions {
   /** The migrations to apply; the files in ./migrations by default. Tests pass their own. */
   readonly migrations?: readonly Migration[];
+  /**
+   * Snapshot retention: how many definitions snapshots each location keeps besides its current one
+   * (default {@link DEFAULT_KEEP_SNAPSHOTS_PER_LOCATION}); older ones are deleted after each save that
+   * stores a new one, their loads staying on record. `null` keeps every snapshot forever.
+   */
+  readonly keepSnapshotsPerLocation?: number | null;
 }
+
+/**
+ * 20 older snapshots per location: enough to look back over a day of frequent reloads, while 1,600 reloads
+ * of changing definitions no longer grow the database without bound (they grew PGlite from 40 to 65 MB).
+ */
+export const DEFAULT_KEEP_SNAPSHOTS_PER_LOCATION = 20;
 
 /**
  * Opens the store: a Postgres server when `databaseUrl` is set, else the embedded database in
@@ -115,9 +131,13 @@ export async function openCatalogStore(options: CatalogStoreOptions = {}): Promi
  */
 export async function createCatalogStore(
   client: SqlClient,
-  options: { readonly logger?: StoreLogger; readonly migrations?: readonly Migration[] } = {},
+  options: { readonly logger?: StoreLogger; readonly migrations?: readonly Migration[]; readonly keepSnapshotsPerLocation?: number | null } = {},
 ): Promise<CatalogStore> {
   const logger = options.logger ?? silentLogger;
+  const keep = options.keepSnapshotsPerLocation === undefined ? DEFAULT_KEEP_SNAPSHOTS_PER_LOCATION : options.keepSnapshotsPerLocation;
+  if (keep !== null && (!Number.isInteger(keep) || keep < 0)) {
+    throw new StoreError("invalid_input", `keepSnapshotsPerLocation must be an integer >= 0 or null, got ${String(keep)}.`, {});
+  }
   await migrate(client, options.migrations ?? loadMigrations(), logger);
   let closed = false;
   const open = (): SqlClient => {
@@ -126,7 +146,19 @@ export async function createCatalogStore(
   };
   return {
     dialect: client.dialect,
-    saveDefinitions: async (batch) => definitions.saveDefinitions(open(), batch, logger),
+    saveDefinitions: async (batch) => {
+      const result = await definitions.saveDefinitions(open(), batch, logger);
+      if (keep !== null && Object.keys(result.snapshotIds).length > result.unchanged.length) {
+        // The save has committed: a failed prune only leaves old snapshots for the next save to delete.
+        try {
+          const { deletedSnapshots } = await definitions.pruneSnapshots(open(), keep);
+          if (deletedSnapshots > 0) logger.debug({ deletedSnapshots, keepPerLocation: keep }, "pruned old definitions snapshots");
+        } catch (error) {
+          logger.warn({ error: error instanceof Error ? error.message : String(error) }, "could not prune old definitions snapshots");
+        }
+      }
+      return result;
+    },
     recordLoadFailure: async (failure) => definitions.recordLoadFailure(open(), failure),
     currentDefinitions: async () => definitions.currentDefinitions(open()),
     latestLoads: async () => definitions.latestLoads(open()),
