@@ -9,6 +9,7 @@ import type { FirstPage } from "./data-provider/prefetch.ts";
 import { TributaryLayout } from "./layout/index.tsx";
 import { theme } from "./layout/theme.ts";
 import { locationViews } from "./locations/index.ts";
+import { runViews } from "./runs/index.tsx";
 
 const dataProvider = createTributaryDataProvider("/graphql");
 const queryClient = new QueryClient();
@@ -36,6 +37,7 @@ export function App() {
         requireAuth={false}
       >
         <Resource name="assets" options={{ label: "Catalog" }} recordRepresentation="key" {...assetViews} />
+        <Resource name="runs" recordRepresentation="id" {...runViews} />
         <Resource name="locations" recordRepresentation="name" {...locationViews} />
       </Admin>
     </BrowserRouter>

@@ -320,3 +320,100 @@ export interface AssetFilter {
   readonly hasPolicy?: boolean;
   readonly statuses?: readonly AssetStatus[];
 }
+
+export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED";
+export type StepStatus = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELED";
+
+/** `LaunchedBy`: who or what asked for a run. */
+export interface LaunchedBy {
+  readonly kind: "POLICY" | "MANUAL" | "REEXECUTION" | "RETRY";
+  readonly tick: number | null;
+  readonly user: string | null;
+  readonly parentRunId: string | null;
+  readonly description: string;
+}
+
+/** A run as the runs list shows it. */
+export interface RunSummary {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly launchedBy: LaunchedBy;
+  readonly assetKeys: readonly string[];
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly durationMs: number | null;
+  readonly message: string | null;
+  readonly cancelRequested: boolean;
+  readonly steps: readonly Pick<RunStep, "tool" | "status">[];
+}
+
+export interface RunStep {
+  readonly index: number;
+  readonly tool: string;
+  readonly location: string;
+  readonly assetKeys: readonly string[];
+  readonly status: StepStatus;
+  readonly message: string | null;
+  readonly failedKeys: readonly string[];
+  readonly skippedKeys: readonly string[];
+  readonly toolRunId: string | null;
+  readonly url: string | null;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly durationMs: number | null;
+  readonly attempts: number;
+}
+
+export type CheckOutcome = "PASS" | "WARN" | "FAIL" | "ERROR" | "SKIPPED";
+
+/** One result of a check (a dbt test). */
+export interface CheckResult {
+  readonly checkName: string;
+  readonly assetKey: string;
+  readonly outcome: CheckOutcome;
+  readonly failures: number | null;
+  readonly runId: string | null;
+  readonly occurredAt: string;
+}
+
+/** A run as its page shows it. */
+export interface RunDetail extends Omit<RunSummary, "steps"> {
+  readonly steps: readonly RunStep[];
+  readonly attempt: number;
+  readonly parentRunId: string | null;
+  readonly materializations: readonly Pick<Materialization, "id" | "assetKey" | "status" | "tool" | "occurredAt" | "durationMs">[];
+  readonly checkResults: readonly CheckResult[];
+}
+
+export interface RunLogLine {
+  readonly id: number;
+  readonly at: string;
+  readonly level: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  readonly message: string;
+  readonly assetKey: string | null;
+  readonly stepIndex: number | null;
+}
+
+/** Filters of the runs list, as its URL holds them. */
+export interface RunFilter {
+  readonly statuses?: readonly RunStatus[];
+  readonly assetKey?: string;
+}
+
+export interface RunPage {
+  readonly totalCount: number;
+  readonly nodes: readonly RunSummary[];
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+}
+
+/** What a launch (launchRun, reexecuteRun) made. */
+export interface LaunchResult {
+  readonly run: { readonly id: string } | null;
+  readonly unlaunchable: readonly { readonly assetKey: string; readonly reason: string }[];
+}
+
+export interface LaunchCapability {
+  readonly available: boolean;
+  readonly reason: string | null;
+}

@@ -11,9 +11,46 @@
  * ascending, is asked without it: the contract's query, which main.tsx prefetches.
  */
 import { HttpError, type DataProvider, type GetListResult, type GetManyResult, type GetOneResult, type RaRecord } from "react-admin";
-import type { AssetDetail, AssetFilter, AssetSummary, Evaluation, Facets, LineageDirection, LineageGraph, LocationInfo } from "../types.ts";
+import type {
+  AssetDetail,
+  AssetFilter,
+  AssetSummary,
+  CheckResult,
+  Evaluation,
+  Facets,
+  LaunchCapability,
+  LaunchResult,
+  LineageDirection,
+  LineageGraph,
+  LocationInfo,
+  Materialization,
+  RunDetail,
+  RunFilter,
+  RunLogLine,
+  RunPage,
+} from "../types.ts";
 import { graphql } from "./graphql-client.ts";
-import { ASSET, ASSET_PAGE, DRY_RUN, facetsFromAnswer, facetsQuery, LINEAGE, LOCATIONS, ORDERED_ASSET_PAGE, skipQuery, withId, type FacetsAnswer } from "./queries.ts";
+import {
+  ASSET,
+  ASSET_HISTORY,
+  ASSET_PAGE,
+  CANCEL_RUN,
+  DRY_RUN,
+  facetsFromAnswer,
+  facetsQuery,
+  LAUNCH_CAPABILITY,
+  LAUNCH_RUN,
+  LINEAGE,
+  LOCATIONS,
+  ORDERED_ASSET_PAGE,
+  REEXECUTE_RUN,
+  RUN,
+  RUN_LOGS,
+  RUNS,
+  skipQuery,
+  withId,
+  type FacetsAnswer,
+} from "./queries.ts";
 import { filterVariables, type FilterVariables } from "./variables.ts";
 
 export { filterVariables } from "./variables.ts";
@@ -37,6 +74,22 @@ export interface TributaryDataProvider extends DataProvider {
   lineage(params: { key: string; direction: LineageDirection; depth: number | null }): Promise<LineageGraph>;
   /** What a tick now would decide for one asset (`Query.dryRun`); empty when the asset has no policy. */
   dryRun(key: string): Promise<readonly Evaluation[]>;
+  /** One page of runs, newest first, after a cursor (`Query.runs`). */
+  runs(filter: RunFilter, first: number, after: string | null): Promise<RunPage>;
+  run(id: string): Promise<RunDetail>;
+  runLogs(id: string, after: number, first: number): Promise<readonly RunLogLine[]>;
+  launch(assetKeys: readonly string[]): Promise<LaunchResult>;
+  reexecute(id: string, onlyFailed: boolean): Promise<LaunchResult>;
+  cancel(id: string): Promise<void>;
+  launchCapability(): Promise<LaunchCapability>;
+  /** An asset's runtime points, check results and stored evaluations, newest first. */
+  assetHistory(key: string, points: number, checks: number): Promise<AssetHistory>;
+}
+
+export interface AssetHistory {
+  readonly materializations: readonly Pick<Materialization, "id" | "status" | "tool" | "occurredAt" | "durationMs" | "tributaryRunId">[];
+  readonly checkResults: readonly CheckResult[];
+  readonly evaluations: readonly Evaluation[];
 }
 
 interface AssetPageData {
@@ -161,6 +214,36 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     async dryRun(key) {
       const data = await graphql<{ dryRun: readonly Evaluation[] }>(url, DRY_RUN, { key });
       return data.dryRun;
+    },
+    async runs(filter, first, after) {
+      const variables = { status: filter.statuses && filter.statuses.length > 0 ? filter.statuses : null, assetKey: filter.assetKey?.trim() || null, first, after };
+      return (await graphql<{ runs: RunPage }>(url, RUNS, variables)).runs;
+    },
+    async run(id) {
+      const data = await graphql<{ run: RunDetail | null }>(url, RUN, { id });
+      if (data.run === null) throw new HttpError(`No run with id "${id}"`, 404, { code: "RUN_NOT_FOUND" });
+      return data.run;
+    },
+    async runLogs(id, after, first) {
+      const data = await graphql<{ run: { logs: readonly RunLogLine[] } | null }>(url, RUN_LOGS, { id, after, first });
+      return data.run?.logs ?? [];
+    },
+    async launch(assetKeys) {
+      return (await graphql<{ launchRun: LaunchResult }>(url, LAUNCH_RUN, { assetKeys })).launchRun;
+    },
+    async reexecute(id, onlyFailed) {
+      return (await graphql<{ reexecuteRun: LaunchResult }>(url, REEXECUTE_RUN, { id, onlyFailed })).reexecuteRun;
+    },
+    async cancel(id) {
+      await graphql(url, CANCEL_RUN, { id });
+    },
+    async launchCapability() {
+      return (await graphql<{ launchCapability: LaunchCapability }>(url, LAUNCH_CAPABILITY)).launchCapability;
+    },
+    async assetHistory(key, points, checks) {
+      const data = await graphql<{ asset: AssetHistory | null }>(url, ASSET_HISTORY, { key, points, checks });
+      if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
+      return data.asset;
     },
   };
   return provider;

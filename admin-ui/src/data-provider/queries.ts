@@ -186,3 +186,91 @@ export const LOCATIONS = /* GraphQL */ `
     }
   }
 `;
+
+const RUN_SUMMARY = /* GraphQL */ `
+  fragment RunSummary on Run {
+    id status assetKeys createdAt startedAt endedAt durationMs message cancelRequested
+    launchedBy { kind tick user parentRunId description }
+    steps { tool status }
+  }
+`;
+
+/** A page of runs, newest first. */
+export const RUNS = /* GraphQL */ `
+  query Runs($status: [RunStatus!], $assetKey: String, $first: Int, $after: String) {
+    runs(status: $status, assetKey: $assetKey, first: $first, after: $after) {
+      totalCount
+      nodes { ...RunSummary }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+  ${RUN_SUMMARY}
+`;
+
+const RUN_FIELDS = `
+  id status assetKeys createdAt startedAt endedAt durationMs message cancelRequested attempt parentRunId
+  launchedBy { kind tick user parentRunId description }
+  steps { index tool location assetKeys status message failedKeys skippedKeys toolRunId url startedAt endedAt durationMs attempts }
+`;
+
+/** One run with what it recorded (its logs come from RUN_LOGS and the RUN_UPDATES stream). */
+export const RUN = /* GraphQL */ `
+  query Run($id: ID!) {
+    run(id: $id) {
+      ${RUN_FIELDS}
+      materializations { id assetKey status tool occurredAt durationMs }
+      checkResults { checkName assetKey outcome failures runId occurredAt }
+    }
+  }
+`;
+
+const LOG_FIELDS = `id at level message assetKey stepIndex`;
+
+/** A run's log lines after a line id, oldest first. */
+export const RUN_LOGS = /* GraphQL */ `
+  query RunLogs($id: ID!, $after: Int, $first: Int) {
+    run(id: $id) { logs(after: $after, first: $first) { ${LOG_FIELDS} } }
+  }
+`;
+
+/** The live stream of a run (GET /graphql over SSE): its state and the log lines since the previous update. */
+export const RUN_UPDATES = /* GraphQL */ `
+  subscription RunUpdates($id: ID!, $afterLogId: Int) {
+    runUpdates(id: $id, afterLogId: $afterLogId) {
+      run { ${RUN_FIELDS} }
+      logs { ${LOG_FIELDS} }
+    }
+  }
+`;
+
+export const LAUNCH_RUN = /* GraphQL */ `
+  mutation LaunchRun($assetKeys: [String!]!) {
+    launchRun(assetKeys: $assetKeys) { run { id } unlaunchable { assetKey reason } }
+  }
+`;
+
+export const REEXECUTE_RUN = /* GraphQL */ `
+  mutation ReexecuteRun($id: ID!, $onlyFailed: Boolean) {
+    reexecuteRun(id: $id, onlyFailed: $onlyFailed) { run { id } unlaunchable { assetKey reason } }
+  }
+`;
+
+export const CANCEL_RUN = /* GraphQL */ `
+  mutation CancelRun($id: ID!) { cancelRun(id: $id) { id status cancelRequested } }
+`;
+
+export const LAUNCH_CAPABILITY = /* GraphQL */ `
+  query LaunchCapability { launchCapability { available reason } }
+`;
+
+/** The asset page's history: check results and the runtime points (materializations with failures). */
+export const ASSET_HISTORY = /* GraphQL */ `
+  query AssetHistory($key: String!, $points: Int!, $checks: Int!) {
+    asset(key: $key) {
+      key
+      materializations(first: $points, includeFailures: true) { id status tool occurredAt durationMs tributaryRunId }
+      checkResults(first: $checks) { checkName assetKey outcome failures runId occurredAt }
+      evaluations(first: 50) { assetKey tick evaluatedAt requested treeHash tree { id name label value reason children } }
+    }
+  }
+`;

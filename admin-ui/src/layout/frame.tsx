@@ -16,6 +16,7 @@ export const ICONS = {
   locations: "M2 20h20v-4H2zm2-3h2v2H4zM2 4v4h20V4zm4 3H4V5h2zm-4 7h20v-4H2zm2-3h2v2H4z",
   api: "m14 12-2 2-2-2 2-2zm-2-6 2.12 2.12 2.5-2.5L12 1 7.38 5.62l2.5 2.5zm-6 6 2.12-2.12-2.5-2.5L1 12l4.62 4.62 2.5-2.5zm12 0-2.12 2.12 2.5 2.5L23 12l-4.62-4.62-2.5 2.5zm-6 6-2.12-2.12-2.5 2.5L12 23l4.62-4.62-2.5-2.5z",
   filter: "M10 18h4v-2h-4zM3 6v2h18V6zm3 7h12v-2H6z",
+  runs: "M8 5v14l11-7z",
   close: "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
 } as const;
 
@@ -37,6 +38,7 @@ interface MenuItem {
 
 export const MENU: readonly MenuItem[] = [
   { label: "Catalog", to: "/assets", icon: ICONS.catalog },
+  { label: "Runs", to: "/runs", icon: ICONS.runs },
   { label: "Locations", to: "/locations", icon: ICONS.locations },
   { label: "GraphQL API", to: "/graphql", icon: ICONS.api, external: true },
 ];

@@ -1,0 +1,2 @@
+/** The run page's path. */
+export const runPath = (id: string) => `/runs/${encodeURIComponent(id)}/show`;
