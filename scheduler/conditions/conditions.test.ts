@@ -7,6 +7,8 @@ import { describe, test } from "node:test";
 import { parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/policy.ts";
 import { latestCronTick } from "./cron.ts";
 import { conditionFromPolicy } from "./from-policy.ts";
+import { evaluate } from "./evaluate.ts";
+import type { AssetRuntimeState } from "./state.ts";
 import { matchesKeyGlob } from "../../catalog/model/key-glob.ts";
 import { amp, condition, findNode, graphOf, minute, node, World } from "./test-support.ts";
 import type { ConditionNode } from "./tree.ts";
@@ -211,7 +213,22 @@ describe("operators and operands on their own", () => {
     failed.fail("t", minute(1));
     assert.deepEqual(failed.tick(minute(2)), ["t"]);
     failed.materialize("t", minute(3));
-    assert.deepEqual(failed.tick(minute(4)), [], "a later success clears it");
+    assert.deepEqual(failed.tick(minute(4)), ["t"], "a materialization outside any run does not end it: the latest run that targeted t failed");
+    failed.setInProgress("t", "retry");
+    assert.deepEqual(failed.tick(minute(5)), [], "a run of t in progress is now the latest");
+    failed.setInProgress("t", null);
+    failed.run(["t"], minute(6));
+    assert.deepEqual(failed.tick(minute(7)), [], "a run that built t clears it");
+    failed.fail("t", minute(8), null);
+    assert.deepEqual(failed.tick(minute(9)), [], "a failure recorded outside any run is not a run that failed");
+
+    // A state that does not know the latest run-made materialization (the daemon's today): any later one ends it.
+    const graph = graphOf(node("t", { policy: condition("execution_failed") }));
+    const outside = { storageId: 3, timestamp: minute(3), runId: null, runAssetSelection: null };
+    const failure = { storageId: 2, timestamp: minute(2), runId: "r1" };
+    const at = (state: AssetRuntimeState) => evaluate({ graph, state: { lastEventId: 3, assets: new Map([["t", state]]) }, now: minute(4), cursor: null }).requests;
+    assert.deepEqual(at({ latestMaterialization: outside, latestFailure: failure }), []);
+    assert.deepEqual(at({ latestMaterialization: outside, latestRunMaterialization: null, latestFailure: failure }), ["t"]);
 
     const initial = world("initial_evaluation");
     assert.deepEqual(initial.tick(minute(0)), ["t"]);

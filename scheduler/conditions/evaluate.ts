@@ -569,9 +569,8 @@ function evaluateOperand(c: CompiledNode, id: string, target: number, candidate:
       return result(c, id, value, value ? `${who}backfill in progress` : null);
     }
     case "execution_failed": {
-      const failure = s?.latestFailure;
-      const value = failure != null && failure.storageId > (s?.latestMaterialization?.storageId ?? NONE);
-      return result(c, id, value, value ? `${who}latest attempt failed ${formatTime(failure.timestamp, x.now)}` : null);
+      const value = executionFailed(s);
+      return result(c, id, value, value ? `${who}the latest run that targeted it failed ${formatTime(s!.latestFailure!.timestamp, x.now)}` : null);
     }
     case "cron_tick_passed": {
       const cron = node.cron!;
@@ -590,6 +589,22 @@ function evaluateOperand(c: CompiledNode, id: string, target: number, candidate:
       return result(c, id, value, value ? `${who}was built by run ${s!.latestMaterialization!.runId} that also built this asset` : null);
     }
   }
+}
+
+/**
+ * Dagster's `execution_failed`: the latest run that targeted the asset failed without materializing it. Read
+ * from events: a failure a run recorded, no run of the asset in progress, and no materialization by a run
+ * since. A failure recorded outside any run does not count. When the state carries
+ * `latestRunMaterialization`, a materialization recorded outside any run (an observed sync) does not end it,
+ * as in Dagster; without it (the daemon's state today) any later materialization does, since the latest one
+ * may hide a run's. A run that failed or was canceled without recording an event for the asset is not seen
+ * (the README lists both differences).
+ */
+function executionFailed(s: AssetRuntimeState | undefined): boolean {
+  const failure = s?.latestFailure;
+  if (failure == null || failure.runId === null || s!.runInProgress) return false;
+  const byRun = s!.latestRunMaterialization !== undefined ? s!.latestRunMaterialization : s!.latestMaterialization;
+  return failure.storageId > (byRun?.storageId ?? NONE);
 }
 
 function evaluateRule(c: CompiledNode, id: string, target: number, candidate: boolean, x: Context): EvaluationNode {

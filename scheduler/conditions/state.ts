@@ -31,7 +31,7 @@ export interface ObservationRecord {
   readonly dataVersionStorageId: number;
 }
 
-/** The latest failed attempt to materialize an asset. */
+/** The latest failed attempt to materialize an asset (`execution_failed` counts only one a run recorded). */
 export interface FailureRecord {
   readonly storageId: number;
   readonly timestamp: number;
@@ -41,6 +41,12 @@ export interface FailureRecord {
 /** What the snapshot knows of one asset; absent fields mean "none". */
 export interface AssetRuntimeState {
   readonly latestMaterialization?: MaterializationRecord | null;
+  /**
+   * The latest materialization recorded by a run (runId set), when the state builder knows it: a
+   * materialization recorded outside any run after it does not end an `execution_failed`, as in Dagster.
+   * Undefined: only `latestMaterialization` is known, and any later one ends `execution_failed`.
+   */
+  readonly latestRunMaterialization?: MaterializationRecord | null;
   readonly latestObservation?: ObservationRecord | null;
   readonly latestFailure?: FailureRecord | null;
   /** The id of a run in progress that targets the asset. */

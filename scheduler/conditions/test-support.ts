@@ -59,7 +59,10 @@ export class World {
 
   /** Records a materialization; `runSelection` is the explicit selection of the run that made it. */
   materialize(id: string, at: number, runSelection: string[] | null = null, runId: string | null = null): void {
-    this.update(id, { latestMaterialization: { storageId: this.nextId++, timestamp: at, runId, runAssetSelection: runSelection } });
+    const record = { storageId: this.nextId++, timestamp: at, runId, runAssetSelection: runSelection };
+    // The world knows which materializations runs made, so it always says (see AssetRuntimeState).
+    const latestRunMaterialization = runId === null ? (this.assets.get(id)?.latestRunMaterialization ?? null) : record;
+    this.update(id, { latestMaterialization: record, latestRunMaterialization });
   }
 
   /** One run that builds several assets, in order, with an explicit selection of all of them. */
@@ -78,11 +81,11 @@ export class World {
 
   /** Forgets the asset's materialization (a table dropped and its history wiped). */
   wipe(id: string): void {
-    this.update(id, { latestMaterialization: null, latestObservation: null });
+    this.update(id, { latestMaterialization: null, latestRunMaterialization: null, latestObservation: null });
   }
 
-  fail(id: string, at: number): void {
-    this.update(id, { latestFailure: { storageId: this.nextId++, timestamp: at, runId: "failed-run" } });
+  fail(id: string, at: number, runId: string | null = "failed-run"): void {
+    this.update(id, { latestFailure: { storageId: this.nextId++, timestamp: at, runId } });
   }
 
   setInProgress(id: string, runId: string | null): void {
