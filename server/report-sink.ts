@@ -8,6 +8,7 @@ import type { AssetEventInput } from "../catalog/model/events.ts";
 import type { CheckResultInput } from "../catalog/model/runs.ts";
 import { parseRunResults, RunResultsError, runResultsToEvents } from "../connectors/dbt/run-results.ts";
 import type { ResolvedDbtNode } from "../connectors/dbt/run-results.ts";
+import { dbtNodeState, dbtResultState } from "../connectors/dbt/tool-state.ts";
 import { ReportInputError } from "./graphql/report.ts";
 import type { ReportResult, ReportSink } from "./graphql/report.ts";
 
@@ -34,7 +35,11 @@ export function dbtNodesByLocation(graph: CatalogGraph): Map<string, Map<string,
       if (spec.dbtUniqueId === null) continue;
       // A dbt source's spec has no materializer: its checks belong to the location that declares it.
       const location = spec.materializer?.locationName ?? asset.locationNames[0] ?? "dbt";
-      if (spec.materializer?.tool === "dbt") add(location, spec.dbtUniqueId, { kind: "asset", assetKey: asset.key });
+      if (spec.materializer?.tool === "dbt") {
+        // What the build's own manifest would say (createManifestNodeResolver), from the spec the catalog holds.
+        const node = dbtNodeState.read(spec.metadata);
+        add(location, spec.dbtUniqueId, { kind: "asset", assetKey: asset.key, materialized: node.materialized, relationName: node.relation_name });
+      }
       for (const check of spec.checks) {
         if (check.sourceId?.startsWith("test.")) add(location, check.sourceId, { kind: "check", assetKey: asset.key, checkName: check.name });
       }
@@ -78,7 +83,7 @@ export function createReportSink(store: ReportStore): ReportSink {
           return found?.node ?? null;
         },
       });
-      const events = translation.events.map((event) => ({ ...event, metadata: { ...event.metadata, "dbt/reported": true } }));
+      const events = translation.events.map((event) => ({ ...event, metadata: { ...event.metadata, ...dbtResultState.write({ reported: true }) } }));
       const insertedEvents = (await store.recordAssetEvents(events)).inserted;
       const insertedChecks = (await store.recordCheckResults(translation.checkResults)).inserted;
       const total = events.length + translation.checkResults.length;

@@ -17,6 +17,7 @@ import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.t
 import { reportRunResults } from "./cli-report.ts";
 import { createGraphQLClient } from "./graphql-client.ts";
 import { createTributaryServer, type TributaryServer } from "./http.ts";
+import { dbtNodeState, dbtResultState } from "../connectors/dbt/tool-state.ts";
 import { createLogger } from "./logging.ts";
 import { createReportSink } from "./report-sink.ts";
 import { execute, query } from "./test-support.ts";
@@ -84,6 +85,13 @@ describe("reporting a dbt run made elsewhere", () => {
       const events = await store.assetEventHistory(asset.key);
       assert.equal(events.length, 1, model.unique_id);
       assert.equal(events[0]!.runId, raw["metadata"] && (raw["metadata"] as { invocation_id: string }).invocation_id);
+      // The same facts a build Tributary ran records, from the catalog's spec of the model.
+      const result = dbtResultState.read(events[0]!.metadata);
+      const spec = dbtNodeState.read(asset.specs[0]!.metadata);
+      assert.equal(result.reported, true);
+      assert.equal(result.materialized, spec.materialized, model.unique_id);
+      assert.ok(result.materialized !== null && result.relation_name !== null, `${model.unique_id}: ${JSON.stringify(events[0]!.metadata)}`);
+      assert.equal(result.relation_name, spec.relation_name);
     }
     const failing = (build["results"] as { unique_id: string; status: string }[]).find((r) => r.status === "fail")!;
     const checked = graph.assets.find((a) => a.checks.some((c) => c.sourceId === failing.unique_id))!;

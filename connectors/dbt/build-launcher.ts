@@ -22,6 +22,7 @@
  * process writes before dbt starts (`dbt.pid` in the step's target dir, see runDbtCommand's `pidFile`): no pid
  * file means no dbt was ever started, and only then does a taken-over step start dbt itself.
  */
+import { dbtResultState } from "./tool-state.ts";
 import { copyFile, mkdir, readdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -598,10 +599,10 @@ export function stepOutcome(
   }
   const parts: string[] = [];
   const failures = translation.events.filter((event) => event.kind === "materialization_failure");
-  for (const event of failures.slice(0, 3)) parts.push(`${String(event.metadata["unique_id"])} failed: ${oneLine(event.metadata["dbt/message"])}`);
+  for (const event of failures.slice(0, 3)) parts.push(`${String(event.metadata["unique_id"])} failed: ${oneLine(dbtResultState.read(event.metadata).message)}`);
   if (failures.length > 3) parts.push(`${failures.length - 3} more assets failed`);
   for (const check of translation.failedChecks.slice(0, 3)) {
-    const what = check.outcome === "fail" ? `failed${check.failures !== null ? ` (${check.failures} failing row${check.failures === 1 ? "" : "s"})` : ""}` : `errored: ${oneLine(check.metadata["dbt/message"])}`;
+    const what = check.outcome === "fail" ? `failed${check.failures !== null ? ` (${check.failures} failing row${check.failures === 1 ? "" : "s"})` : ""}` : `errored: ${oneLine(dbtResultState.read(check.metadata).message)}`;
     parts.push(`test ${check.checkName} on ${keyToString(check.assetKey)} ${what}`);
   }
   if (translation.failedChecks.length > 3) parts.push(`${translation.failedChecks.length - 3} more checks failed`);

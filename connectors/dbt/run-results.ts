@@ -13,6 +13,7 @@
  * renderings differ in the last digits), the relation and materialization from the manifest (run_results.json
  * has no relation for seeds). So the same build yields the same events, dedupe keys and metadata from either.
  */
+import { dbtResultState } from "./tool-state.ts";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import type { AssetEventInput } from "../../catalog/model/events.ts";
@@ -264,15 +265,19 @@ export function translateNodeResult(result: DbtNodeResult, context: NodeTranslat
     const metadata = compact({
       unique_id: result.uniqueId,
       invocation_id: invocationId,
-      "dbt/status": status,
-      "dbt/execution_duration_s": duration,
-      "dbt/materialized": resolved.materialized,
-      "dbt/relation_name": resolved.relationName,
+      ...dbtResultState.write({
+        status,
+        execution_duration_s: duration,
+        materialized: resolved.materialized,
+        relation_name: resolved.relationName,
+      }),
       ...adapterMetadata(result.adapterResponse),
-      "dbt/started_at": result.timing[0]?.startedAt ? canonicalTime(result.timing[0].startedAt) : null,
-      "dbt/completed_at": occurredAt,
-      "dbt/message": built && status === "success" ? null : result.message,
-      "dbt/compiled_path": built ? null : resolved.compiledPath,
+      ...dbtResultState.write({
+        started_at: result.timing[0]?.startedAt ? canonicalTime(result.timing[0].startedAt) : null,
+        completed_at: occurredAt,
+        message: built && status === "success" ? null : result.message,
+        compiled_path: built ? null : resolved.compiledPath,
+      }),
     });
     const event: AssetEventInput = {
       assetKey: resolved.assetKey,
@@ -306,11 +311,13 @@ export function translateNodeResult(result: DbtNodeResult, context: NodeTranslat
         metadata: compact({
           unique_id: result.uniqueId,
           invocation_id: invocationId,
-          "dbt/status": status,
-          "dbt/message": result.message,
-          "dbt/execution_duration_s": outcome === "skipped" ? null : duration,
-          // Where the SQL that found the failing rows is, to run it by hand.
-          "dbt/compiled_path": outcome === "skipped" ? null : resolved.compiledPath,
+          ...dbtResultState.write({
+            status,
+            message: result.message,
+            execution_duration_s: outcome === "skipped" ? null : duration,
+            // Where the SQL that found the failing rows is, to run it by hand.
+            compiled_path: outcome === "skipped" ? null : resolved.compiledPath,
+          }),
         }),
       },
     };

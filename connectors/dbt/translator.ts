@@ -8,6 +8,7 @@
  * - exposures become downstream assets that nothing materializes;
  * - an invalid policy is a diagnostic instead of being silently ignored.
  */
+import { dbtNodeState, dbtTestState } from "./tool-state.ts";
 import { createHash } from "node:crypto";
 import type {
   AssetDep,
@@ -163,15 +164,15 @@ class ManifestTranslator {
         columns: [],
         codeVersion: null,
         materializer: null,
-        metadata: compact({
-          "dbt/resource_type": "exposure",
-          "dbt/exposure_type": asString(exposure.type),
-          "dbt/label": asString(exposure.label),
-          "dbt/url": asString(exposure.url),
-          "dbt/maturity": asString(exposure.maturity),
-          "dbt/owner": asRecord(exposure.owner) ? compact({ name: asString(asRecord(exposure.owner)!["name"]), email: emailsOrNull(asRecord(exposure.owner)!["email"]) }) : null,
-          "dbt/package": exposure.package_name,
-        }),
+        metadata: compact(dbtNodeState.write({
+          resource_type: "exposure",
+          exposure_type: asString(exposure.type),
+          label: asString(exposure.label),
+          url: asString(exposure.url),
+          maturity: asString(exposure.maturity),
+          owner: asRecord(exposure.owner) ? compact({ name: asString(asRecord(exposure.owner)!["name"]), email: emailsOrNull(asRecord(exposure.owner)!["email"]) }) : null,
+          package: exposure.package_name,
+        })),
       };
     }
     if (assetNode.type === "source") {
@@ -193,16 +194,16 @@ class ManifestTranslator {
         codeVersion: null,
         materializer: null,
         loadedExternally: true,
-        metadata: compact({
-          "dbt/resource_type": "source",
-          "dbt/source_name": source.source_name,
-          "dbt/source_description": nonEmpty(source.source_description),
-          "dbt/loader": nonEmpty(source.loader),
-          "dbt/loaded_at_field": asString(source.loaded_at_field),
-          "dbt/package": source.package_name,
-          "dbt/relation_name": source.relation_name,
-          "dbt/fqn": source.fqn,
-        }),
+        metadata: compact(dbtNodeState.write({
+          resource_type: "source",
+          source_name: source.source_name,
+          source_description: nonEmpty(source.source_description),
+          loader: nonEmpty(source.loader),
+          loaded_at_field: asString(source.loaded_at_field),
+          package: source.package_name,
+          relation_name: source.relation_name,
+          fqn: source.fqn,
+        })),
       };
     }
     const model = assetNode.node;
@@ -226,17 +227,17 @@ class ManifestTranslator {
       columns: toColumns(model.columns),
       codeVersion,
       materializer: { tool: "dbt", locationName: this.options.locationName, runTargetId: uniqueId },
-      metadata: compact({
-        "dbt/resource_type": model.resource_type,
-        "dbt/materialized": model.config?.materialized,
-        "dbt/package": model.package_name,
-        "dbt/fqn": model.fqn,
-        "dbt/relation_name": model.relation_name,
-        "dbt/access": asString(model.access),
-        "dbt/version": asVersion(model.version),
-        "dbt/latest_version": asVersion(model.latest_version),
-        "dbt/unit_tests": this.unitTestsFor(uniqueId),
-      }),
+      metadata: compact(dbtNodeState.write({
+        resource_type: model.resource_type,
+        materialized: model.config?.materialized,
+        package: model.package_name,
+        fqn: model.fqn,
+        relation_name: model.relation_name,
+        access: asString(model.access),
+        version: asVersion(model.version),
+        latest_version: asVersion(model.latest_version),
+        unit_tests: this.unitTestsFor(uniqueId),
+      })),
     };
   }
 
@@ -414,12 +415,12 @@ class ManifestTranslator {
         additionalDeps,
         columnName: asString(test.column_name),
         sourceId: testId,
-        metadata: compact({
-          "dbt/test_type": testMetadata ? "generic" : "singular",
-          "dbt/test_name": asString(testMetadata?.["name"]),
-          "dbt/severity": severity,
-          "dbt/original_file_path": test.original_file_path,
-        }),
+        metadata: compact(dbtTestState.write({
+          test_type: testMetadata ? "generic" : "singular",
+          test_name: asString(testMetadata?.["name"]),
+          severity: severity,
+          original_file_path: test.original_file_path,
+        })),
       };
       let checks = byAsset.get(attachedId);
       if (!checks) byAsset.set(attachedId, (checks = new Map()));
