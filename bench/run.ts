@@ -2,12 +2,17 @@
  * `npm run bench`: for synthetic manifests of 1k, 10k and 50k models (several tests each), prints the time to
  * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
  * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
- * process. BENCH_SIZES=1000,10000 narrows the sizes. Then the web catalog in headless Chromium (bench/ui-bench.ts).
+ * process. BENCH_SIZES=1000,10000 narrows the sizes. Then evaluate() alone (bench/conditions-bench.ts), one scheduler
+ * tick with the store on PGlite and Postgres (bench/tick-bench.ts), the demo's loop latency
+ * (bench/demo-latency-bench.ts), and the web catalog in headless Chromium
+ * (bench/ui-bench.ts).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { printConditionsBench } from "./conditions-bench.ts";
+import { printDemoLatencyBench } from "./demo-latency-bench.ts";
+import { printTickBench } from "./tick-bench.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
 
 const sizes = (process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number);
@@ -62,6 +67,10 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
 printConditionsBench(sizes);
+// One scheduler tick with the store (bench/tick-bench.ts): up to 10k assets, PGlite and Postgres.
+await printTickBench(sizes.filter((size) => size <= 10_000));
+// The demo's loop, sync to first model (bench/demo-latency-bench.ts); BENCH_DEMO=0 skips it.
+if (process.env["BENCH_DEMO"] !== "0") await printDemoLatencyBench(Number(process.env["BENCH_DEMO_ROUNDS"] ?? 3));
 
 // The web catalog in headless Chromium (bench/ui-bench.ts), in its own process; BENCH_UI=0 skips it.
 if (process.env["BENCH_UI"] !== "0") {
