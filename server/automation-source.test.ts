@@ -66,3 +66,28 @@ test("dryRun requests an eager child whose parent was materialized after it, and
     await store.close();
   }
 });
+
+test("state() is read incrementally and shared by requests that arrive together", async () => {
+  const graph = buildCatalogGraph({ definitions: [definitions("shop", [spec("orders"), spec("customers")])] });
+  const store = await openCatalogStore({ dataDir: mkdtempSync(join(tmpdir(), "tributary-automation-")) });
+  try {
+    const source = createStoreAutomationSource(store, () => graph);
+    const orders = graph.assets.find((a) => a.key.join("/") === "orders")!.id;
+    const customers = graph.assets.find((a) => a.key.join("/") === "customers")!.id;
+    await store.recordAssetEvents([materialized("orders", "dbt", "2026-11-24T09:00:00Z")]);
+    const [first, second] = await Promise.all([source.state(), source.state()]);
+    assert.equal(first, second, "two requests at once share one read");
+    assert.equal(first.assets.get(orders)?.latestMaterialization?.timestamp, Date.parse("2026-11-24T09:00:00Z"));
+    assert.equal(first.assets.get(customers)?.latestMaterialization ?? null, null);
+
+    // Read again after more events: the newer materialization replaces the older; an older one recorded late does not.
+    await store.recordAssetEvents([materialized("orders", "dbt", "2026-11-24T10:00:00Z"), materialized("customers", "dbt", "2026-11-24T10:00:00Z")]);
+    await store.recordAssetEvents([materialized("orders", "dbt", "2026-11-24T08:00:00Z")]);
+    const later = await source.state();
+    assert.notEqual(later, first);
+    assert.equal(later.assets.get(orders)?.latestMaterialization?.timestamp, Date.parse("2026-11-24T10:00:00Z"));
+    assert.equal(later.assets.get(customers)?.latestMaterialization?.timestamp, Date.parse("2026-11-24T10:00:00Z"));
+  } finally {
+    await store.close();
+  }
+});

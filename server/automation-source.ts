@@ -5,19 +5,33 @@
  */
 import type { CatalogGraph } from "../catalog/graph/types.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
-import { automationSql } from "../catalog/store/index.ts";
 import { automationStateFromInputs } from "../scheduler/daemon/state.ts";
-import { CursorCache } from "../scheduler/daemon/tick-state.ts";
+import { CursorCache, InputsCache } from "../scheduler/daemon/tick-state.ts";
+import type { AutomationState } from "../scheduler/conditions/state.ts";
 import type { AutomationSource } from "./graphql/context.ts";
 
 /** An {@link AutomationSource} over the store; `graph` gives the catalog being served (for key aliases). */
 export function createStoreAutomationSource(store: Pick<CatalogStore, "assetEvaluations" | "client">, graph: () => CatalogGraph | null): AutomationSource {
+  // The latest events per asset, kept up to date the way the daemon keeps its own (only what was recorded since
+  // the previous read is read again): the list's status column and facet ask on every page.
+  const inputs = new InputsCache();
+  let reading: Promise<AutomationState> | null = null;
   return {
     evaluations: (assetId, first) => store.assetEvaluations(assetId, { first }),
-    async state() {
-      // One transaction: one consistent snapshot, as a tick sees it.
-      const inputs = await store.client.transaction((tx) => automationSql.readAutomationInputs(tx));
-      return automationStateFromInputs(inputs, graph());
+    state() {
+      // Requests arriving while a read is under way share it: the cache is updated by one read at a time.
+      reading ??= store.client
+        // One transaction: one consistent snapshot, as a tick sees it.
+        .transaction((tx) => inputs.read(tx))
+        .then((read) => automationStateFromInputs(read, graph()))
+        .catch((error: unknown) => {
+          inputs.reset();
+          throw error;
+        })
+        .finally(() => {
+          reading = null;
+        });
+      return reading;
     },
     async cursor() {
       return store.client.transaction(async (tx) => (await new CursorCache().read(tx)).cursor);
