@@ -15,6 +15,7 @@
  */
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
 import type { AssetEvaluation, EvaluationNode } from "../../catalog/model/evaluation.ts";
+import { topologicalOrder } from "../../catalog/graph/topo.ts";
 import { latestCronTick } from "./cron.ts";
 import { compilePolicy } from "./from-policy.ts";
 import { matchesAnyKeyGlob } from "../../catalog/model/key-glob.ts";
@@ -117,18 +118,8 @@ function planFor(graph: CatalogGraph): Plan {
     }
     return [...found].sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
   });
-  // Kahn's algorithm; ties in id order so the order is deterministic.
-  const children: number[][] = assets.map(() => []);
-  const waiting = deps.map((d) => d.length);
-  deps.forEach((parents, child) => parents.forEach((parent) => children[parent]!.push(child)));
-  const order: number[] = [];
-  const ready: number[] = [];
-  waiting.forEach((count, i) => count === 0 && ready.push(i));
-  for (let head = 0; head < ready.length; head++) {
-    const i = ready[head]!;
-    order.push(i);
-    for (const child of children[i]!) if (--waiting[child]! === 0) ready.push(child);
-  }
+  // The graph's assets are in id order, so ties fall in id order and the order is deterministic.
+  const order = [...topologicalOrder(deps).order];
   if (order.length < assets.length) {
     const placed = new Set(order);
     assets.forEach((_, i) => placed.has(i) || order.push(i));

@@ -1,0 +1,158 @@
+/**
+ * Merging: specs with the same key or the same relation are one asset (union-find); the spec of the tool that
+ * builds it leads and the others fill gaps, with a diagnostic for each conflict.
+ */
+import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, MaterializerRef } from "../model/index.ts";
+import type { CatalogAsset } from "./types.ts";
+
+/** A spec with where it came from, and its key and relation strings computed once. */
+export interface LocatedSpec {
+  readonly spec: AssetSpec;
+  readonly locationName: string;
+  /** `keyToString(spec.key)` and `relationIdentity(spec.relation)`, computed once. */
+  readonly id: string;
+  readonly relationId: string | null;
+}
+
+export type MutableAsset = { -readonly [K in keyof CatalogAsset]: CatalogAsset[K] };
+
+/** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */
+export function mergeGroup(group: readonly LocatedSpec[], diagnostics: Diagnostic[]): MutableAsset {
+  const builders = group.filter((s) => s.spec.materializer !== null);
+  const lead = builders[0] ?? group[0]!;
+  const leadSpec = lead.spec;
+  const id = lead.id;
+  const aliasIds = unique(group.map((s) => s.id).filter((k) => k !== id));
+  const materializer: MaterializerRef | null = leadSpec.materializer;
+  for (const other of builders.slice(1)) {
+    const m = other.spec.materializer!;
+    if (m.tool !== materializer!.tool || m.locationName !== materializer!.locationName || m.runTargetId !== materializer!.runTargetId) {
+      diagnostics.push({
+        severity: "error",
+        code: "conflicting_materializers",
+        message: `${id} is built by both ${materializer!.tool} (${materializer!.locationName}) and ${m.tool} (${m.locationName}); ${materializer!.locationName} is kept`,
+        locationName: other.locationName,
+        assetKey: leadSpec.key,
+        nodeId: other.spec.dbtUniqueId,
+        at: other.spec.definedIn,
+      });
+    }
+  }
+  const ordered = [lead, ...group.filter((s) => s !== lead)];
+  const first = <T>(pick: (spec: AssetSpec) => T | null): T | null => {
+    for (const { spec } of ordered) {
+      const value = pick(spec);
+      if (value !== null && value !== undefined) return value;
+    }
+    return null;
+  };
+  const policies = ordered.filter((s) => s.spec.policy !== null);
+  if (policies.length > 1) {
+    diagnostics.push({
+      severity: "warning",
+      code: "conflicting_policies",
+      message: `${id} has policies in ${policies.map((p) => p.locationName).join(" and ")}; the one from ${policies[0]!.locationName} is used`,
+      locationName: policies[1]!.locationName,
+      assetKey: leadSpec.key,
+      nodeId: policies[1]!.spec.dbtUniqueId,
+      at: policies[1]!.spec.policy!.declaredIn,
+    });
+  }
+  const metadata: Record<string, unknown> = {};
+  for (const { spec } of [...ordered].reverse()) Object.assign(metadata, spec.metadata);
+  return {
+    key: leadSpec.key,
+    id,
+    aliasIds,
+    relation: first((s) => s.relation),
+    kinds: unique(ordered.flatMap((s) => s.spec.kinds)),
+    group: first((s) => s.group),
+    owners: unique(ordered.flatMap((s) => s.spec.owners)),
+    tags: unique(ordered.flatMap((s) => s.spec.tags)),
+    description: first((s) => s.description),
+    columns: mergeColumns(ordered.map((s) => s.spec.columns)),
+    tableStats: first((s) => s.tableStats ?? null),
+    freshness: first((s) => s.freshness ?? null),
+    checks: mergeChecks(ordered.map((s) => s.spec.checks)),
+    policy: policies[0]?.spec.policy ?? null,
+    codeVersion: first((s) => s.codeVersion),
+    dbtUniqueId: first((s) => s.dbtUniqueId),
+    materializer,
+    readBy: [],
+    locationNames: unique(ordered.map((s) => s.locationName)),
+    specs: ordered.map((s) => s.spec),
+    upstreamIds: [],
+    downstreamIds: [],
+    diagnostics: [],
+    metadata,
+  };
+}
+
+/** Groups specs that are one asset: same key, or same relation. Union-find keeps it linear. */
+export function groupSpecs(specs: readonly LocatedSpec[]): LocatedSpec[][] {
+  const parent = specs.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const byKey = new Map<string, number>();
+  const byRelation = new Map<string, number>();
+  specs.forEach(({ id, relationId }, index) => {
+    const seenKey = byKey.get(id);
+    if (seenKey === undefined) byKey.set(id, index);
+    else union(seenKey, index);
+    if (relationId !== null) {
+      const seenRelation = byRelation.get(relationId);
+      if (seenRelation === undefined) byRelation.set(relationId, index);
+      else union(seenRelation, index);
+    }
+  });
+  const groups = new Map<number, LocatedSpec[]>();
+  specs.forEach((spec, index) => {
+    const root = find(index);
+    const group = groups.get(root);
+    if (group) group.push(spec);
+    else groups.set(root, [spec]);
+  });
+  return [...groups.values()];
+}
+
+function mergeColumns(lists: readonly (readonly ColumnSpec[])[]): ColumnSpec[] {
+  const byName = new Map<string, ColumnSpec>();
+  for (const list of lists) {
+    for (const column of list) {
+      const key = column.name.toLowerCase();
+      const known = byName.get(key);
+      byName.set(
+        key,
+        known
+          ? {
+              name: known.name,
+              type: known.type ?? column.type,
+              description: known.description ?? column.description,
+              tags: unique([...known.tags, ...column.tags]),
+            }
+          : column,
+      );
+    }
+  }
+  return [...byName.values()];
+}
+
+function mergeChecks(lists: readonly (readonly CheckSpec[])[]): CheckSpec[] {
+  const byName = new Map<string, CheckSpec>();
+  for (const list of lists) for (const check of list) if (!byName.has(check.name)) byName.set(check.name, check);
+  return [...byName.values()];
+}
+
+export function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
