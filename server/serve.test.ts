@@ -167,6 +167,88 @@ describe("startServe", () => {
   });
 });
 
+describe("startServe with last good definitions in the store", () => {
+  /** The real catalog service over the providers, with a store that holds `lastGood` from an earlier run. */
+  function withStore(providers: DefinitionsProvider[], lastGood: LocationDefinitions[]): ServeDependencies & { closed: number } {
+    const deps = {
+      closed: 0,
+      async createCatalogService(_request: CatalogServiceRequest, onProgress: (message: string) => void) {
+        const store = {
+          saveDefinitions: async () => ({}),
+          recordLoadFailure: async () => ({}),
+          currentDefinitions: async () => lastGood,
+        };
+        return Object.assign(createCatalogService({ providers, store, onProgress }), {
+          async close() {
+            deps.closed++;
+          },
+        });
+      },
+    };
+    return deps;
+  }
+
+  const broken = new LoadError("manifest_malformed_json", "target/manifest.json is not valid JSON at line 3, column 7: unexpected 'x'", {
+    locationName: "shop",
+    file: "target/manifest.json",
+  });
+
+  test("a location whose source is broken serves its last good definitions, with the load error printed and on the location", async () => {
+    const all = shopDefinitions();
+    const shop = all.find((d) => d.location.name === "shop");
+    const output = capture();
+    const providers = all.map((d) => (d === shop ? provider(d, broken) : provider(d)));
+    const deps = withStore(providers, [{ ...shop!, loadedAt: "2024-05-01T12:00:00.000Z" }]);
+    const running = await startServe(serveOptions, deps, { logger, output });
+    assert.ok(running.ok, output.stderr.join("\n"));
+    try {
+      assert.ok(output.stderr.some((line) => line.includes("error: target/manifest.json is not valid JSON at line 3, column 7")), output.stderr.join("\n"));
+      assert.ok(output.stderr.includes(
+        "warning: location shop failed to load; serving its last good definitions, loaded 2024-05-01T12:00:00.000Z (the error shows on the location until a reload succeeds)",
+      ), output.stderr.join("\n"));
+      const response = await fetch(running.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ assets { totalCount } locations { name state loadedAt assetCount error { code } } }" }),
+      });
+      const body = (await response.json()) as {
+        data: { assets: { totalCount: number }; locations: { name: string; state: string; loadedAt: string; assetCount: number; error: { code: string } | null }[] };
+      };
+      const healthy = createCatalogService({ providers: shopProviders() });
+      await healthy.reload();
+      assert.equal(body.data.assets.totalCount, healthy.current().assets.length, "the same catalog as when the location loads");
+      assert.deepEqual(body.data.locations.find((location) => location.name === "shop"), {
+        name: "shop",
+        state: "FAILED",
+        loadedAt: "2024-05-01T12:00:00.000Z",
+        assetCount: shop!.specs.length,
+        error: { code: "manifest_malformed_json" },
+      });
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test("--strict still refuses to start", async () => {
+    const [fivetran, shop] = shopDefinitions();
+    const output = capture();
+    const deps = withStore([provider(fivetran!), provider(shop!, broken)], [shop!]);
+    const result = await startServe({ ...serveOptions, strict: true }, deps, { logger, output });
+    assert.deepEqual(result, { ok: false, exitCode: 1 });
+    assert.deepEqual(output.stdout, []);
+    assert.equal(output.stderr.at(-1), "error: 1 location failed to load and --strict is set (their last good definitions are not served)");
+    assert.equal(deps.closed, 1);
+  });
+
+  test("a broken location with nothing in the store still stops the start", async () => {
+    const [fivetran, shop] = shopDefinitions();
+    const output = capture();
+    const result = await startServe(serveOptions, withStore([provider(fivetran!), provider(shop!, broken)], []), { logger, output });
+    assert.deepEqual(result, { ok: false, exitCode: 1 });
+    assert.equal(output.stderr.at(-1), "error: 1 location failed to load; fix it and start again");
+  });
+});
+
 describe("runCheck", () => {
   const checkOptions = { config: null, dbtProjects: ["."], manifests: [], dataDir: ".tributary", strict: false };
 

@@ -182,8 +182,9 @@ async function probe(url: string): Promise<void> {
 /**
  * `tributary serve`: binds the port first (so a port in use fails at once, and /healthz answers during a long
  * load), loads the locations while printing progress, then serves the catalog and prints the GraphQL URL on
- * stdout once a test query over HTTP is answered. A load error at startup (or, with `strict`, an error
- * diagnostic) is printed and stops everything with exit code 1.
+ * stdout once a test query over HTTP is answered. A location that fails to load at startup serves its last
+ * good definitions from the store, with its error printed and shown; one that has none stops everything with
+ * exit code 1, and so does, with `strict`, any load failure or error diagnostic.
  */
 export async function startServe(
   options: ServeOptions,
@@ -215,11 +216,27 @@ export async function startServe(
   };
   if (loaded === null) return fail();
 
+  // A location that failed but has last good definitions in the store serves those, as a reload does; one
+  // with nothing to serve stops the start. --strict refuses both.
   const failures = locationErrors(loaded);
-  if (failures.length > 0) {
-    for (const failure of failures) output.err(formatLocationError(failure));
-    output.err(`error: ${plural(failures.length, "location")} failed to load; fix ${failures.length === 1 ? "it" : "them"} and start again`);
+  const lastGoodAt = new Map(
+    loaded.graph.locations.filter((status) => status.state === "failed" && status.loadedAt !== null).map((status) => [status.location.name, status.loadedAt!]),
+  );
+  const unserved = failures.filter((failure) => !lastGoodAt.has(failure.locationName));
+  for (const failure of failures) output.err(formatLocationError(failure));
+  if (unserved.length > 0) {
+    output.err(`error: ${plural(unserved.length, "location")} failed to load; fix ${unserved.length === 1 ? "it" : "them"} and start again`);
     return fail();
+  }
+  if (failures.length > 0 && options.strict) {
+    output.err(`error: ${plural(failures.length, "location")} failed to load and --strict is set (their last good definitions are not served)`);
+    return fail();
+  }
+  for (const failure of failures) {
+    output.err(
+      `warning: location ${failure.locationName} failed to load; serving its last good definitions, loaded ${lastGoodAt.get(failure.locationName)} ` +
+        `(the error shows on the location until a reload succeeds)`,
+    );
   }
   const diagnostics = sortDiagnostics(loaded.graph.diagnostics);
   const { errors, warnings } = countBySeverity(diagnostics);
