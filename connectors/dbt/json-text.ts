@@ -294,3 +294,25 @@ function pathOf(
   }
   return path;
 }
+
+/**
+ * What is wrong with a JSON text that JSON.parse refused, for an error message that follows the file name:
+ * the line and column found by {@link findJsonSyntaxError} (V8 names no position for some errors and quotes
+ * the text around the fault, NUL bytes and all), "truncated" when the text just ends (with `truncatedHint`:
+ * what probably cut it short), and a word on NUL bytes before the fault.
+ */
+export function describeJsonSyntaxError(text: string, error: unknown, truncatedHint: string): string {
+  const problem = findJsonSyntaxError(text);
+  if (problem === null) {
+    // JSON.parse refused what the scan accepts: say so without quoting the text.
+    return `is not valid JSON (${error instanceof Error ? error.name : "error"}; no position known)`;
+  }
+  if (problem.truncated) {
+    return `is truncated: the JSON ends unexpectedly at line ${problem.line}, column ${problem.column} (${text.length} characters). ${truncatedHint}`;
+  }
+  const nul = text.indexOf("\u0000");
+  return (
+    `is not valid JSON at line ${problem.line}, column ${problem.column}: ${problem.problem}` +
+    (nul !== -1 && nul <= problem.offset ? ` (the file holds ${showCharacter("\u0000")} bytes: is it UTF-8, or was it damaged?)` : "")
+  );
+}

@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { LoadError } from "../../catalog/model/index.ts";
-import { decodeJsonBytes, findDuplicateKeys, findJsonSyntaxError, showCharacter } from "./json-text.ts";
+import { decodeJsonBytes, describeJsonSyntaxError, findDuplicateKeys } from "./json-text.ts";
 import type { DuplicateJsonKey } from "./json-text.ts";
 import { compileCheck } from "./schema-check.ts";
 
@@ -362,24 +362,9 @@ function describeValue(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
-/**
- * A syntax error naming the line and column, found by our own scan: V8 gives no position for some errors
- * and quotes the text around the fault, NUL bytes and all. "Truncated" when the file just ends.
- */
+/** A syntax error naming the line and column (see {@link describeJsonSyntaxError}). */
 function jsonSyntaxError(text: string, file: string, locationName: string | null, error: unknown): LoadError {
-  const problem = findJsonSyntaxError(text);
-  let what: string;
-  if (problem === null) {
-    // JSON.parse refused what the scan accepts: say so without quoting the text.
-    what = `is not valid JSON (${error instanceof Error ? error.name : "error"}; no position known)`;
-  } else if (problem.truncated) {
-    what = `is truncated: the JSON ends unexpectedly at line ${problem.line}, column ${problem.column} (${text.length} characters). Was it copied while dbt was still writing it?`;
-  } else {
-    const nul = text.indexOf("\u0000");
-    what =
-      `is not valid JSON at line ${problem.line}, column ${problem.column}: ${problem.problem}` +
-      (nul !== -1 && nul <= problem.offset ? ` (the file holds ${showCharacter("\u0000")} bytes: is it UTF-8, or was it damaged?)` : "");
-  }
+  const what = describeJsonSyntaxError(text, error, "Was it copied while dbt was still writing it?");
   return new LoadError("manifest_malformed_json", `${file} ${what}`, { file, locationName, cause: error });
 }
 

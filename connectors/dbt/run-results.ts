@@ -13,6 +13,7 @@
  * renderings differ in the last digits), the relation and materialization from the manifest (run_results.json
  * has no relation for seeds). So the same build yields the same events, dedupe keys and metadata from either.
  */
+import { describeJsonSyntaxError } from "./json-text.ts";
 import { dbtResultState } from "./tool-state.ts";
 import { basename, join } from "node:path";
 import { z } from "zod";
@@ -571,19 +572,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** JSON.parse's complaint as line and column, and "truncated" when the file just ends (dbt killed mid-write). */
+/** A syntax error naming the line and column; "truncated" when the file just ends (dbt killed mid-write). */
 function jsonSyntaxError(text: string, file: string, error: unknown): RunResultsError {
-  const message = error instanceof Error ? error.message : String(error);
-  const positionMatch = /position (\d+)/.exec(message);
-  const truncated = /Unexpected end of JSON input|Unterminated string|end of data/i.test(message);
-  const position = positionMatch ? Number(positionMatch[1]) : truncated ? text.length : null;
-  let where = "";
-  if (position !== null) {
-    const before = text.slice(0, position);
-    where = ` at line ${before.split("\n").length}, column ${position - before.lastIndexOf("\n")}`;
-  }
-  const what = truncated
-    ? `is truncated: the JSON ends unexpectedly${where} (${text.length} bytes). Was dbt stopped while writing it?`
-    : `is not valid JSON${where}: ${message.replace(/^[^:]*JSON[^:]*: /, "")}`;
-  return new RunResultsError("run_results_malformed_json", `${file} ${what}`, file, null);
+  return new RunResultsError("run_results_malformed_json", `${file} ${describeJsonSyntaxError(text, error, "Was dbt stopped while writing it?")}`, file, null);
 }
