@@ -7,6 +7,7 @@ import ArrowBackIcon from "@mui/icons-material/ArrowBack";
 import ReportProblemOutlinedIcon from "@mui/icons-material/ReportProblemOutlined";
 import { Alert, Box, Breadcrumbs, Button, Chip, Grid, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { ShowBase, Title, useShowContext } from "react-admin";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { MarkdownText } from "../common/markdown.tsx";
@@ -18,6 +19,9 @@ import { KindChip, KindChips, primaryTool, ToolMark } from "../common/tools.tsx"
 import { useTributary } from "../common/use-tributary.ts";
 import { LineageGraph } from "../lineage/lineage-graph.tsx";
 import type { AssetDetail, CheckInfo, Neighbour } from "../types.ts";
+import { MaterializeButton } from "../runs/materialize-button.tsx";
+import { EvaluationTimeline, LatestResult, ResultStrip } from "./asset-history.tsx";
+import { checkHistories, runtimeSeries, type CheckHistory } from "./history-data.ts";
 import { MaterializationHistory, RuntimeTrend } from "./history-panel.tsx";
 import { Fact, Panel } from "./panels.tsx";
 import { assetPath } from "./paths.ts";
@@ -76,24 +80,33 @@ function Columns({ record }: { record: AssetDetail }) {
   );
 }
 
-function Checks({ record }: { record: AssetDetail }) {
-  if (record.checks.length === 0) return <EmptyState title="No checks">Add dbt tests to this asset to see them here.</EmptyState>;
+function Checks({ record, histories }: { record: AssetDetail; histories: ReadonlyMap<string, CheckHistory> | null }) {
+  if (record.checks.length === 0) {
+    // Only dbt assets have tests; a Census sync or a Fivetran table has checks only through the dbt models reading it.
+    return (
+      <EmptyState title="No checks">
+        {record.materializedBy?.tool === "dbt" || record.kinds.includes("dbt") ? "Add dbt tests to this asset to see them here." : "Checks come from dbt tests, and nothing declares one on this asset."}
+      </EmptyState>
+    );
+  }
   return (
-    <Table size="small" aria-label="Checks">
+    <Box sx={{ overflowX: "auto" }}>
+    <Table size="small" aria-label="Checks" data-testid="checks-table">
       <TableHead>
         <TableRow>
           <TableCell>Check</TableCell>
           <TableCell>Column</TableCell>
           <TableCell>Also reads</TableCell>
           <TableCell>Severity</TableCell>
+          <TableCell>Results</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
         {record.checks.map((check) => (
           <TableRow key={check.name} hover>
-            <TableCell sx={{ fontFamily: "monospace", fontSize: 12, overflowWrap: "anywhere" }}>{check.name}</TableCell>
+            <TableCell sx={{ fontFamily: "monospace", fontSize: 12, overflowWrap: "anywhere", minWidth: 170 }}>{check.name}</TableCell>
             <TableCell sx={{ fontFamily: "monospace", fontSize: 12 }}>{check.columnName ?? "—"}</TableCell>
-            <TableCell>
+            <TableCell sx={{ maxWidth: 160, overflowWrap: "anywhere" }}>
               {(check.additionalDeps ?? []).length === 0
                 ? "—"
                 : (check.additionalDeps ?? []).map((key) => (
@@ -103,10 +116,21 @@ function Checks({ record }: { record: AssetDetail }) {
                   ))}
             </TableCell>
             <TableCell>{check.blocking ? <Chip size="small" label="blocking" color="warning" variant="outlined" /> : "warn"}</TableCell>
+            <TableCell sx={{ minWidth: 120 }}>
+              {histories === null ? (
+                <Skeleton width={80} />
+              ) : (
+                <>
+                  <LatestResult history={histories.get(check.name)} />
+                  <ResultStrip history={histories.get(check.name)} />
+                </>
+              )}
+            </TableCell>
           </TableRow>
         ))}
       </TableBody>
     </Table>
+    </Box>
   );
 }
 
@@ -152,6 +176,10 @@ function Header({ record }: { record: AssetDetail }) {
           {record.key}
         </Typography>
         <KindChips kinds={record.kinds} />
+        <Box sx={{ flex: 1 }} />
+        <MaterializeButton assetKey={record.key} />
+      </Box>
+      <Box sx={{ display: "flex", alignItems: "center", gap: 1.5, flexWrap: "wrap", mt: 0.5 }}>
         <Box data-testid="asset-status" sx={{ display: "flex", alignItems: "center", gap: 1 }}>
           <StatusBadge status={record.status} />
           <Typography variant="body2" sx={{ color: "text.secondary" }}>
@@ -160,7 +188,7 @@ function Header({ record }: { record: AssetDetail }) {
         </Box>
       </Box>
       {record.relation && (
-        <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", mt: 0.5 }}>
+        <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", mt: 0.5, overflowWrap: "anywhere" }}>
           {record.relation.fullName}
         </Typography>
       )}
@@ -183,9 +211,23 @@ function AssetTitle() {
   return key === null ? null : <Title title={key} />;
 }
 
+/** How many materializations the runtime plot and check results the check history read. */
+export const RUNTIME_POINTS = 500;
+const CHECK_RESULTS = 500;
+
 function AssetPage() {
   const { record, isPending, error, refetch } = useShowContext<AssetDetail>();
   const navigate = useNavigate();
+  const dataProvider = useTributary();
+  const key = useParams<{ id: string }>().id ?? "";
+  const history = useQuery({
+    queryKey: ["assets", "history", key],
+    queryFn: () => dataProvider.assetHistory(key, RUNTIME_POINTS, CHECK_RESULTS),
+    enabled: key !== "",
+    refetchInterval: 30_000,
+  });
+  const series = useMemo(() => (history.data ? runtimeSeries(history.data.materializations) : null), [history.data]);
+  const histories = useMemo(() => (history.data ? checkHistories(history.data.checkResults) : null), [history.data]);
   // A failed background refresh keeps the page that is shown; only a page that never loaded shows the error.
   if (error && record === undefined) {
     const missing = (error as { status?: number }).status === 404;
@@ -246,7 +288,7 @@ function AssetPage() {
             <Columns record={record} />
           </Panel>
           <Panel title={<>Checks <Typography component="span" sx={{ color: "text.secondary" }}>{record.checks.length}</Typography></>} id="checks">
-            <Checks record={record} />
+            <Checks record={record} histories={histories} />
           </Panel>
         </Grid>
         <Grid size={{ xs: 12, lg: 4 }}>
@@ -294,11 +336,14 @@ function AssetPage() {
             <NeighbourList title="Direct downstream" assets={record.downstream} testId="downstream-list" />
           </Panel>
         </Grid>
+        <Grid size={12}>
+          <RuntimeTrend series={series} loading={history.isPending} />
+        </Grid>
         <Grid size={{ xs: 12, lg: 8 }}>
           <MaterializationHistory record={record} />
         </Grid>
         <Grid size={{ xs: 12, lg: 4 }}>
-          <RuntimeTrend />
+          <EvaluationTimeline evaluations={history.data?.evaluations} hasPolicy={record.policy !== null} />
         </Grid>
       </Grid>
     </Box>

@@ -5,7 +5,11 @@
 import HistoryIcon from "@mui/icons-material/History";
 import OpenInNewIcon from "@mui/icons-material/OpenInNew";
 import ShowChartIcon from "@mui/icons-material/ShowChart";
-import { Box, Chip, IconButton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
+import { Box, Chip, IconButton, Link as MuiLink, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
+import { lazy, Suspense } from "react";
+import { Link } from "react-router-dom";
+import { runPath } from "../runs/paths.ts";
+import type { RuntimeSeries } from "./history-data.ts";
 import { EmptyState } from "../common/states.tsx";
 import { TimeText } from "../common/time-text.tsx";
 import { formatDuration, shortTime } from "../common/time.ts";
@@ -36,6 +40,11 @@ function HistoryRow({ materialization }: { materialization: Materialization }) {
             </Typography>
           )}
         </Box>
+        {materialization.tributaryRunId && (
+          <MuiLink component={Link} to={runPath(materialization.tributaryRunId)} variant="caption" sx={{ display: "block", mt: 0.25 }} data-testid="materialization-run-link">
+            run {materialization.tributaryRunId.slice(0, 8)}
+          </MuiLink>
+        )}
         {materialization.runId && (
           <Typography variant="caption" component="div" sx={{ fontFamily: "monospace", color: "text.secondary", overflowWrap: "anywhere", mt: 0.25 }} title={`Run ${materialization.runId} in ${materialization.location}`}>
             {materialization.runId}
@@ -125,18 +134,40 @@ export function MaterializationHistory({ record }: { record: AssetDetail }) {
   );
 }
 
-/** The runtime trend plot's place, kept until run durations are plotted. */
-export function RuntimeTrend() {
+const RuntimePlot = lazy(() => import("./runtime-plot.tsx"));
+
+/** The runtime trend: each materialization's duration over time, failures and spikes marked. */
+export function RuntimeTrend({ series, loading }: { series: RuntimeSeries | null; loading: boolean }) {
+  const timed = series?.points.filter((p) => p.ms !== null || p.failed).length ?? 0;
   return (
-    <Panel title="Runtime trend" id="runtime">
-      <Box sx={{ position: "relative" }}>
-        <Reserved title="Runtime plot" testId="runtime-reserved">
+    <Panel
+      title="Runtime trend"
+      id="runtime"
+      testId="runtime-panel"
+      action={
+        series && series.points.length > 0 ? (
+          <Box sx={{ display: "flex", gap: 1, flexWrap: "wrap" }}>
+            <Chip size="small" variant="outlined" label={`${series.points.length} runs`} />
+            {series.failures > 0 && <Chip size="small" color="error" variant="outlined" label={`${series.failures} failed`} />}
+            {series.spikes > 0 && <Chip size="small" color="warning" variant="outlined" label={`${series.spikes} spike${series.spikes === 1 ? "" : "s"}`} />}
+          </Box>
+        ) : undefined
+      }
+    >
+      {series === null || loading ? (
+        <Box sx={{ height: 260 }} aria-busy="true" />
+      ) : timed === 0 ? (
+        <Reserved title="Nothing to plot yet" testId="runtime-empty">
           <Box component="span" sx={{ display: "block", color: "grey.400", fontSize: 40, lineHeight: 1, my: 1 }} aria-hidden>
             <ShowChartIcon fontSize="inherit" />
           </Box>
-          How long each materialization took, over time, will be plotted here from the history beside it.
+          How long each materialization took is plotted here once the tool reports its timing (dbt, Fivetran and Census do).
         </Reserved>
-      </Box>
+      ) : (
+        <Suspense fallback={<Box sx={{ height: 260 }} />}>
+          <RuntimePlot series={series} />
+        </Suspense>
+      )}
     </Panel>
   );
 }

@@ -1,0 +1,66 @@
+/** The runtime series (failures marked, spikes found), check histories and the evaluation timeline. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CheckResult, Evaluation } from "../types.ts";
+import { checkHistories, evaluationTimeline, runtimeSeries } from "./history-data.ts";
+
+const m = (id: number, at: string, ms: number | null, status: "SUCCESS" | "FAILURE" = "SUCCESS") => ({ id: String(id), status, occurredAt: at, durationMs: ms, tributaryRunId: `run-${id}` });
+
+test("runtime points oldest first, failures kept and marked, a spike is twice the median of successes", () => {
+  const series = runtimeSeries([
+    m(5, "2026-11-24T10:05:00Z", 9000),
+    m(4, "2026-11-24T10:04:00Z", null, "FAILURE"),
+    m(3, "2026-11-24T10:03:00Z", 2100),
+    m(2, "2026-11-24T10:02:00Z", 1900),
+    m(1, "2026-11-24T10:01:00Z", 2000),
+  ]);
+  assert.deepEqual(series.points.map((p) => p.id), ["1", "2", "3", "4", "5"]);
+  assert.equal(series.medianMs, 2050);
+  assert.equal(series.failures, 1);
+  assert.deepEqual(series.points.filter((p) => p.spike).map((p) => p.id), ["5"]);
+  assert.equal(series.points[3]!.failed, true);
+  assert.equal(runtimeSeries([]).medianMs, null);
+});
+
+const r = (checkName: string, outcome: CheckResult["outcome"], at: string, failures: number | null = null): CheckResult => ({ checkName, assetKey: "orders", outcome, failures, runId: null, occurredAt: at });
+
+test("check histories group results per check, oldest first, with failure counts", () => {
+  const histories = checkHistories([
+    r("unique_id", "FAIL", "2026-11-24T10:03:00Z", 2),
+    r("not_null_id", "PASS", "2026-11-24T10:03:00Z"),
+    r("unique_id", "PASS", "2026-11-24T10:02:00Z"),
+    r("unique_id", "ERROR", "2026-11-24T10:01:00Z"),
+    r("not_null_id", "WARN", "2026-11-24T10:01:00Z"),
+  ]);
+  const unique = histories.get("unique_id")!;
+  assert.deepEqual(unique.results.map((x) => x.outcome), ["ERROR", "PASS", "FAIL"]);
+  assert.equal(unique.latest.failures, 2);
+  assert.equal(unique.failed, 2);
+  assert.equal(histories.get("not_null_id")!.warned, 1);
+});
+
+const evaluation = (tick: number, requested: boolean, updated: boolean, hash = "h"): Evaluation => ({
+  assetKey: "orders",
+  tick,
+  evaluatedAt: `2026-11-24T10:0${tick}:00Z`,
+  requested,
+  treeHash: hash,
+  tree: [
+    { id: "root", name: "and", label: "all of", value: requested, reason: null, children: ["a", "b"] },
+    { id: "a", name: "any_deps_updated", label: "any dependency updated", value: updated, reason: null, children: [] },
+    { id: "b", name: "not_in_progress", label: "not in progress", value: true, reason: null, children: [] },
+  ],
+});
+
+test("the evaluation timeline says what held and what changed at each tick, newest first", () => {
+  const timeline = evaluationTimeline([evaluation(3, false, false), evaluation(2, true, true), evaluation(1, false, false)]);
+  assert.deepEqual(timeline.map((e) => e.evaluation.tick), [3, 2, 1]);
+  assert.deepEqual(timeline[2]!.changes, ["first evaluation"]);
+  assert.deepEqual(timeline[1]!.changes, ["any dependency updated became true", "requested a run"]);
+  assert.deepEqual(timeline[1]!.trueLeaves, ["any dependency updated", "not in progress"]);
+  assert.deepEqual(timeline[0]!.changes, ["any dependency updated became false", "no longer requests a run"]);
+  assert.deepEqual(evaluationTimeline([evaluation(1, false, false), evaluation(2, false, true, "other")])[0]!.changes, ["the condition changed"]);
+  // No leaf flipped: the composite node that did says what changed.
+  const latched = evaluation(5, true, false);
+  assert.deepEqual(evaluationTimeline([evaluation(4, false, false), latched])[0]!.changes, ["all of became true", "requested a run"]);
+});
