@@ -18,6 +18,9 @@
  * - run: one launch of a tool (a `dbt build`, a Fivetran sync, a Census trigger) for a set of assets.
  * - diagnostic: something wrong or dangling found while loading, shown to users and never hidden.
  */
+import type { Condition } from "./condition.ts";
+
+export type { Condition } from "./condition.ts";
 
 /** An asset's identity: a non-empty path of strings. */
 export type AssetKey = readonly string[];
@@ -101,8 +104,9 @@ export interface CheckSpec {
 export type PolicyType = "eager" | "lazy" | "on_cron" | "on_missing";
 
 /**
- * A policy as declared. The condition tree it stands for is built by the scheduler; the catalog keeps the
- * declaration and where it came from, so a user can be shown both.
+ * A policy as declared. The catalog keeps the declaration and where it came from, so a user can be shown
+ * both; an `automation_condition` also keeps its typed tree, parsed once by the loader (./condition.ts). The
+ * scheduler compiles the tree it stands for.
  */
 export type PolicySpec =
   | {
@@ -114,8 +118,13 @@ export type PolicySpec =
     }
   | {
       readonly source: "automation_condition";
-      /** The YAML form of the condition tree, validated for shape by the loader. */
+      /** The YAML form of the condition tree, as declared (shown to people). */
       readonly condition: unknown;
+      /**
+       * The typed tree the loader parsed from `condition`. Always set by the parser (policy.ts); absent only in
+       * specs written by hand or stored before it existed, whose `condition` is then parsed when compiled.
+       */
+      readonly tree?: Condition;
       readonly declaredIn: SourceLocation;
     };
 

@@ -52,7 +52,17 @@ describe("automation_condition", () => {
     };
     const result = parseAutomationCondition(tree, at);
     assert.deepEqual(result.errors, []);
-    assert.deepEqual(result.policy, { source: "automation_condition", condition: tree, declaredIn: at });
+    assert.ok(result.policy?.source === "automation_condition");
+    assert.deepEqual(result.policy.condition, tree, "the declaration is kept as written");
+    assert.deepEqual(result.policy.tree, {
+      op: "all_of",
+      children: [
+        { op: "named", name: "any_deps_updated" },
+        { op: "not", child: { op: "named", name: "any_deps_in_progress" } },
+        { op: "since", trigger: { op: "cron_tick_passed", cron: "0 * * * *", timezone: "UTC" }, reset: { op: "operand", name: "newly_requested" } },
+        { op: "any_deps_match", child: { op: "operand", name: "newly_updated" }, allow: null, ignore: ["raw/*"] },
+      ],
+    }, "and parsed once into its typed tree");
   });
 
   const bad: [string, unknown, RegExp][] = [

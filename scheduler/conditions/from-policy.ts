@@ -3,13 +3,16 @@
  * - `auto_materialize_policy: {type: eager | lazy}` → Dagster's legacy rule-based policies (reference §0, §2.5),
  *   so a project that runs under Dagster behaves the same here;
  * - `{type: on_cron, cron_schedule, cron_timezone}` and `{type: on_missing}` → the named conditions of §2.4;
- * - `automation_condition` → the YAML tree (grammar in catalog/model/policy.ts), already validated at load.
+ * - `automation_condition` → the typed tree the loader parsed (catalog/model/condition.ts), compiled here;
+ *   the YAML is never parsed a second time.
  *
  * Compiled trees are cached per policy object: a graph's assets share their PolicySpec objects across ticks.
  */
+import type { Condition, NamedConditionName } from "../../catalog/model/condition.ts";
+import { parseCondition } from "../../catalog/model/condition.ts";
 import type { PolicySpec } from "../../catalog/model/index.ts";
 import { eager, legacyEager, legacyLazy, onCron, onMissing, allDepsUpdatedSinceCron, anyDepsInProgress, anyDepsMissing, anyDepsUpdated, inProgress, newlyMissing } from "./named.ts";
-import type { CompiledCondition, ConditionNode, OperandName } from "./tree.ts";
+import type { CompiledCondition, ConditionNode } from "./tree.ts";
 import { allDeps, and, anyDeps, compileCondition, cronTickPassed, newlyTrue, not, operand, or, since, sinceLastHandled } from "./tree.ts";
 
 /** A policy the loader accepted but that cannot be turned into a tree (should not happen: the loader validates). */
@@ -32,24 +35,42 @@ export function conditionFromPolicy(policy: PolicySpec): ConditionNode {
         return onCron(policy.cronSchedule, policy.cronTimezone ?? "UTC");
     }
   }
-  return conditionFromYaml(policy.condition, "automation_condition");
+  return conditionFromTree(policy.tree ?? parseOrThrow(policy.condition, "automation_condition"));
 }
 
-const SIMPLE_OPERANDS: readonly OperandName[] = [
-  "missing",
-  "newly_updated",
-  "newly_requested",
-  "will_be_requested",
-  "run_in_progress",
-  "backfill_in_progress",
-  "execution_failed",
-  "initial_evaluation",
-  "in_latest_time_window",
-  "executed_with_root_target",
-  "code_version_changed",
-];
+/** The tree of a declared condition (named conditions expanded into Dagster's formulas). Total over the typed tree. */
+export function conditionFromTree(condition: Condition): ConditionNode {
+  switch (condition.op) {
+    case "all_of":
+      return and(...condition.children.map(conditionFromTree));
+    case "any_of":
+      return or(...condition.children.map(conditionFromTree));
+    case "not":
+      return not(conditionFromTree(condition.child));
+    case "newly_true":
+      return newlyTrue(conditionFromTree(condition.child));
+    case "since_last_handled":
+      return sinceLastHandled(conditionFromTree(condition.child));
+    case "since":
+      return since(conditionFromTree(condition.trigger), conditionFromTree(condition.reset));
+    case "any_deps_match":
+      return anyDeps(conditionFromTree(condition.child), condition.allow, condition.ignore);
+    case "all_deps_match":
+      return allDeps(conditionFromTree(condition.child), condition.allow, condition.ignore);
+    case "cron_tick_passed":
+      return cronTickPassed(condition.cron, condition.timezone);
+    case "all_deps_updated_since_cron":
+      return allDepsUpdatedSinceCron(condition.cron, condition.timezone);
+    case "on_cron":
+      return onCron(condition.cron, condition.timezone);
+    case "operand":
+      return operand(condition.name);
+    case "named":
+      return NAMED[condition.name]();
+  }
+}
 
-const NAMED: Readonly<Record<string, () => ConditionNode>> = {
+const NAMED: Readonly<Record<NamedConditionName, () => ConditionNode>> = {
   newly_missing: newlyMissing,
   in_progress: inProgress,
   any_deps_updated: anyDepsUpdated,
@@ -61,68 +82,19 @@ const NAMED: Readonly<Record<string, () => ConditionNode>> = {
   on_missing: onMissing,
 };
 
-/** The tree of the YAML form of `automation_condition` (see catalog/model/policy.ts for the grammar). */
+/**
+ * The tree of a YAML condition, through the loader's one parser (catalog/model/condition.ts): for specs that
+ * carry no parsed tree (written by hand, or stored before trees were kept). Throws {@link ConditionBuildError}.
+ */
 export function conditionFromYaml(value: unknown, path: string): ConditionNode {
-  if (typeof value === "string") return simple(value, path);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConditionBuildError(`${path}: expected a condition`);
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length !== 1) throw new ConditionBuildError(`${path}: a condition mapping must have exactly one key`);
-  const [name, argument] = entries[0]!;
-  const here = `${path}.${name}`;
-  const list = (): ConditionNode[] => {
-    if (!Array.isArray(argument) || argument.length === 0) throw new ConditionBuildError(`${here}: expected a non-empty list`);
-    return argument.map((child, i) => conditionFromYaml(child, `${here}[${i}]`));
-  };
-  const mapping = (): Record<string, unknown> => {
-    if (typeof argument !== "object" || argument === null || Array.isArray(argument)) throw new ConditionBuildError(`${here}: expected a mapping`);
-    return argument as Record<string, unknown>;
-  };
-  const cron = (): [string, string] => {
-    const { cron: schedule, timezone } = mapping();
-    if (typeof schedule !== "string") throw new ConditionBuildError(`${here}: expected {cron, timezone}`);
-    return [schedule.trim(), typeof timezone === "string" ? timezone : "UTC"];
-  };
-  switch (name) {
-    case "all_of":
-      return and(...list());
-    case "any_of":
-      return or(...list());
-    case "not":
-      return not(conditionFromYaml(argument, here));
-    case "newly_true":
-      return newlyTrue(conditionFromYaml(argument, here));
-    case "since_last_handled":
-      return sinceLastHandled(conditionFromYaml(argument, here));
-    case "since": {
-      const { trigger, reset } = mapping();
-      return since(conditionFromYaml(trigger, `${here}.trigger`), conditionFromYaml(reset, `${here}.reset`));
-    }
-    case "any_deps_match":
-    case "all_deps_match": {
-      const build = name === "any_deps_match" ? anyDeps : allDeps;
-      if (typeof argument === "object" && argument !== null && !Array.isArray(argument) && "condition" in argument) {
-        const { condition, allow, ignore } = argument as Record<string, unknown>;
-        const globs = (v: unknown) => (Array.isArray(v) ? v.map(String) : null);
-        return build(conditionFromYaml(condition, `${here}.condition`), globs(allow), globs(ignore));
-      }
-      return build(conditionFromYaml(argument, here));
-    }
-    case "cron_tick_passed":
-      return cronTickPassed(...cron());
-    case "all_deps_updated_since_cron":
-      return allDepsUpdatedSinceCron(...cron());
-    case "on_cron":
-      return onCron(...cron());
-    default:
-      return simple(name, path);
-  }
+  return conditionFromTree(parseOrThrow(value, path));
 }
 
-function simple(name: string, path: string): ConditionNode {
-  if ((SIMPLE_OPERANDS as readonly string[]).includes(name)) return operand(name as Exclude<OperandName, "cron_tick_passed">);
-  const named = NAMED[name];
-  if (named) return named();
-  throw new ConditionBuildError(`${path}: unknown condition "${name}"`);
+function parseOrThrow(value: unknown, path: string): Condition {
+  const errors: string[] = [];
+  const tree = parseCondition(value, path, errors);
+  if (tree === null) throw new ConditionBuildError(errors.join("; "));
+  return tree;
 }
 
 const compiledByPolicy = new WeakMap<PolicySpec, CompiledCondition>();
@@ -137,7 +109,7 @@ export function compilePolicy(policy: PolicySpec): CompiledCondition {
   const declaration =
     policy.source === "auto_materialize_policy"
       ? `amp\u0000${policy.type}\u0000${policy.cronSchedule ?? ""}\u0000${policy.cronTimezone ?? ""}`
-      : `ac\u0000${JSON.stringify(policy.condition)}`;
+      : `ac\u0000${JSON.stringify(policy.tree ?? policy.condition)}`;
   compiled = compiledByDeclaration.get(declaration);
   if (compiled === undefined) {
     compiled = compileCondition(conditionFromPolicy(policy));

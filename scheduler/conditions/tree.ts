@@ -10,21 +10,13 @@
  * when only a label changes.
  */
 import { createHash } from "node:crypto";
+import type { SimpleOperandName } from "../../catalog/model/condition.ts";
 
-/** Facts about one asset (the root, or a dependency inside any/all deps match) at one tick. */
-export type OperandName =
-  | "missing"
-  | "newly_updated"
-  | "newly_requested"
-  | "will_be_requested"
-  | "run_in_progress"
-  | "backfill_in_progress"
-  | "execution_failed"
-  | "cron_tick_passed"
-  | "initial_evaluation"
-  | "in_latest_time_window"
-  | "executed_with_root_target"
-  | "code_version_changed";
+/**
+ * Facts about one asset (the root, or a dependency inside any/all deps match) at one tick: the model's list of
+ * operands (catalog/model/condition.ts, which the YAML grammar reads) and cron_tick_passed.
+ */
+export type OperandName = SimpleOperandName | "cron_tick_passed";
 
 /**
  * The rules of Dagster's legacy `AutoMaterializePolicy` (auto_materialize_rule_impls.py), which
