@@ -11,7 +11,7 @@ import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph, F
 import type { CheckSpec, ColumnSpec, PolicySpec, Relation, SourceLocation } from "../../catalog/model/index.ts";
 import { keyFromString, keyToString, relationFullName } from "../../catalog/model/index.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
-import { assetNotFound, badUserInput } from "./errors.ts";
+import { assetNotFound, badUserInput, queryLimitExceeded } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
 import { paginate, type CursorOrder, type Page } from "./pagination.ts";
 import { policyLabel } from "../../catalog/model/policy.ts";
@@ -23,7 +23,7 @@ const typeDefs = /* GraphQL */ `
     Assets come sorted by key unless orderBy says otherwise.
     """
     assets(
-      "Words that must all appear in the key, description, column names or tags (case-insensitive)."
+      "Words that must all appear in the key, description, column names or tags (case-insensitive); at most 200 characters and 10 distinct words."
       search: String
       kinds: [String!]
       groups: [String!]
@@ -354,11 +354,31 @@ function cursorOrder(order: AssetOrder | null | undefined): CursorOrder<CatalogA
   };
 }
 
-/** The filters as the graph takes them; a blank search means no search. */
+/** Longest `search` accepted, in characters: a search is a few words typed into a box. */
+export const MAX_SEARCH_LENGTH = 200;
+/** Most distinct words in one `search`: each is looked for in every asset's text. */
+export const MAX_SEARCH_TERMS = 10;
+/**
+ * Most different searches one request may run (`assets` and `facets` fields asking for different words or
+ * filters); the same search asked again in one request (aliases) is run once. With the two limits above, a
+ * request's search work is bounded, and each search runs in its own turn of the event loop, so no request
+ * holds the server for more than one search (a few milliseconds at 10k assets). The catalog UI's facet card
+ * asks 8 in one request.
+ */
+export const MAX_SEARCHES_PER_REQUEST = 16;
+
+/** The filters as the graph takes them; a blank search means no search. A search beyond the limits is BAD_USER_INPUT. */
 function toAssetQuery(args: FilterArguments): AssetQuery {
-  const search = args.search?.trim();
+  const raw = args.search ?? "";
+  if (raw.length > MAX_SEARCH_LENGTH) {
+    throw badUserInput(`search is ${raw.length} characters long; at most ${MAX_SEARCH_LENGTH} are allowed`, "search");
+  }
+  const words = [...new Set(raw.toLowerCase().split(/\s+/).filter(Boolean))];
+  if (words.length > MAX_SEARCH_TERMS) {
+    throw badUserInput(`search has ${words.length} different words; at most ${MAX_SEARCH_TERMS} are allowed`, "search");
+  }
   return {
-    search: search === undefined || search === "" ? null : search,
+    search: words.length === 0 ? null : words.join(" "),
     kinds: args.kinds ?? null,
     groups: args.groups ?? null,
     owners: args.owners ?? null,
@@ -384,15 +404,58 @@ export function findAsset(graph: CatalogGraph, key: string): CatalogAsset {
   return asset;
 }
 
+/** The searches a request has run, by query and order: aliases asking the same search share one run. */
+const searchesByRequest = new WeakMap<GraphQLContext, Map<string, { graph: CatalogGraph; result: Promise<readonly CatalogAsset[]> }>>();
+/** The end of the latest piece of work each request queued with {@link inOwnTurn}. */
+const lastTurnByRequest = new WeakMap<GraphQLContext, Promise<unknown>>();
+
+/**
+ * Runs `work` in a turn of the event loop of its own, after the request's previous such work: GraphQL calls
+ * sibling resolvers in one synchronous loop, and immediates queued together run back to back, so thirty
+ * aliases would otherwise work through while /healthz and other requests wait.
+ */
+function inOwnTurn<T>(context: GraphQLContext, work: () => T): Promise<T> {
+  const previous = lastTurnByRequest.get(context) ?? Promise.resolve();
+  const result = previous.then(
+    () => new Promise<void>((resolve) => setImmediate(resolve)),
+    () => new Promise<void>((resolve) => setImmediate(resolve)),
+  ).then(work);
+  lastTurnByRequest.set(context, result.catch(() => undefined));
+  return result;
+}
+
+/**
+ * `graph.search` for one request: run once per distinct query, at most {@link MAX_SEARCHES_PER_REQUEST}
+ * distinct ones, each in its own turn of the event loop ({@link inOwnTurn}).
+ */
+function searchOnce(context: GraphQLContext, graph: CatalogGraph, query: AssetQuery, order: AssetOrder | null | undefined): Promise<readonly CatalogAsset[]> {
+  let searches = searchesByRequest.get(context);
+  if (searches === undefined) searchesByRequest.set(context, (searches = new Map()));
+  const key = JSON.stringify([query, order ?? null]);
+  const known = searches.get(key);
+  if (known !== undefined && known.graph === graph) return known.result;
+  if (searches.size >= MAX_SEARCHES_PER_REQUEST) {
+    throw queryLimitExceeded(
+      "searches",
+      MAX_SEARCHES_PER_REQUEST,
+      `A request may run at most ${MAX_SEARCHES_PER_REQUEST} different searches (assets or facets with different search words or filters)`,
+    );
+  }
+  const result = inOwnTurn(context, () => graph.search(query, order));
+  searches.set(key, { graph, result });
+  return result;
+}
+
 const resolvers = {
   Query: {
     assets: async (_root: unknown, args: AssetsArguments, context: GraphQLContext): Promise<Page<CatalogAsset>> => {
       const graph = requireGraph(context);
-      let found = graph.search(toAssetQuery(args), args.orderBy);
+      let found = await searchOnce(context, graph, toAssetQuery(args), args.orderBy);
       if (args.statuses && args.statuses.length > 0) {
         const state = await requestState(context);
         const wanted = new Set(args.statuses);
-        found = found.filter((asset) => wanted.has(assetStatus(asset, graph, state)));
+        const unfiltered = found;
+        found = await inOwnTurn(context, () => unfiltered.filter((asset) => wanted.has(assetStatus(asset, graph, state))));
       }
       return paginate(found, args, cursorOrder(args.orderBy));
     },
@@ -400,13 +463,14 @@ const resolvers = {
       findAsset(requireGraph(context), args.key),
     facets: async (_root: unknown, args: FilterArguments, context: GraphQLContext): Promise<FacetsResult> => {
       const graph = requireGraph(context);
-      let matching = graph.search(toAssetQuery(args));
+      let matching = await searchOnce(context, graph, toAssetQuery(args), null);
       if (args.statuses && args.statuses.length > 0) {
         const state = await requestState(context);
         const wanted = new Set(args.statuses);
-        matching = matching.filter((asset) => wanted.has(assetStatus(asset, graph, state)));
+        matching = await inOwnTurn(context, () => matching.filter((asset) => wanted.has(assetStatus(asset, graph, state))));
       }
-      return { ...facetsOf(matching), matching };
+      const found = matching;
+      return inOwnTurn(context, () => ({ ...facetsOf(found), matching: found }));
     },
   },
   AssetFacets: {
@@ -414,12 +478,14 @@ const resolvers = {
     statuses: async (facets: FacetsResult, _args: unknown, context: GraphQLContext): Promise<FacetCount[]> => {
       const graph = requireGraph(context);
       const state = await requestState(context);
-      const counts = new Map<string, number>();
-      for (const asset of facets.matching) {
-        const status = assetStatus(asset, graph, state);
-        counts.set(status, (counts.get(status) ?? 0) + 1);
-      }
-      return [...counts.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+      return inOwnTurn(context, () => {
+        const counts = new Map<string, number>();
+        for (const asset of facets.matching) {
+          const status = assetStatus(asset, graph, state);
+          counts.set(status, (counts.get(status) ?? 0) + 1);
+        }
+        return [...counts.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+      });
     },
   },
   AssetConnection: {

@@ -21,7 +21,10 @@ export const ErrorCode = {
   notSupported: "NOT_SUPPORTED",
   /** An HTTP request the API does not take (a POST that is not JSON). */
   badRequest: "BAD_REQUEST",
-  /** A query rejected before execution for its size or shape (depth, aliases, tokens, cost, list nesting). */
+  /**
+   * A query rejected for its size or shape (depth, aliases, tokens, cost, list nesting: before execution), or
+   * for asking more different searches than one request may run (`searches`: in execution, on those fields).
+   */
   queryLimitExceeded: "QUERY_LIMIT_EXCEEDED",
 } as const;
 
@@ -64,7 +67,7 @@ export function notSupported(message: string): GraphQLError {
 }
 
 /** Which limit a rejected query broke; sent as `extensions.limit`. */
-export type QueryLimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "listNesting";
+export type QueryLimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "listNesting" | "searches";
 
 /** `QUERY_LIMIT_EXCEEDED`, naming the limit and its configured maximum. */
 export function queryLimitExceeded(limit: QueryLimitName, max: number, message: string): GraphQLError {
