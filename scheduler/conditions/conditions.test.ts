@@ -273,3 +273,20 @@ describe("operators and operands on their own", () => {
     assert.equal(findNode(t, "dep m")!.value, true);
   });
 });
+
+describe("one condition module: the model's grammar and the evaluator tables cover each other", () => {
+  test("every operand and named condition the YAML grammar accepts compiles and evaluates", async () => {
+    const { OPERANDS: GRAMMAR_OPERANDS, NAMED_CONDITIONS, CRON_CONDITIONS } = await import("../../catalog/model/condition.ts");
+    const { OPERANDS: EVALUATED } = await import("./operands.ts");
+    const names: unknown[] = [...GRAMMAR_OPERANDS, ...NAMED_CONDITIONS, ...CRON_CONDITIONS.map((name) => ({ [name]: { cron: "0 6 * * *", timezone: "UTC" } }))];
+    for (const yaml of names) {
+      const parsed = parseAutomationCondition(yaml, { file: "models/schema.yml", line: 3 });
+      assert.deepEqual(parsed.errors, [], JSON.stringify(yaml));
+      const w = new World(graphOf(node("a"), node("t", { deps: ["a"], policy: parsed.policy! })));
+      w.materialize("a", minute(0));
+      assert.doesNotThrow(() => w.tick(minute(1)), JSON.stringify(yaml));
+      assert.ok(w.evaluation("t"), `${JSON.stringify(yaml)} evaluated`);
+    }
+    for (const name of GRAMMAR_OPERANDS) assert.ok(name in EVALUATED, `${name} has an evaluator`);
+  });
+});

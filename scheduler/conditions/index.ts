@@ -4,7 +4,7 @@
  */
 export * from "./tree.ts";
 export * from "./named.ts";
-export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromYaml } from "./from-policy.ts";
+export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromTree, conditionFromYaml } from "./from-policy.ts";
 export { evaluate, sameLocationRun } from "./evaluate.ts";
 export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
 export { latestCronTick } from "./cron.ts";

@@ -1,0 +1,93 @@
+/**
+ * The evaluation plan: what is computed once per graph (a WeakMap keyed by the graph) — the topological order
+ * (the shared sort of catalog/graph/topo.ts), dependency lists, compiled conditions — and the upstream closure
+ * a dry run of a few assets evaluates.
+ */
+import { topologicalOrder } from "../../catalog/graph/topo.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
+import { compilePolicy } from "./from-policy.ts";
+import type { CompiledCondition, CompiledNode } from "./tree.ts";
+
+/** What is precomputed once per graph: the order, dependency lists and compiled conditions. */
+export interface Plan {
+  readonly assets: readonly CatalogAsset[];
+  readonly ids: readonly string[];
+  /** Indices into `assets`, parents before children (a cycle's members last, in id order). */
+  readonly order: readonly number[];
+  /** Upstream indices per asset (sorted by id, without the asset itself). */
+  readonly deps: readonly (readonly number[])[];
+  readonly materializable: readonly boolean[];
+  readonly conditions: readonly (CompiledCondition | null)[];
+  readonly errors: readonly { readonly assetId: string; readonly message: string }[];
+  readonly usesLegacyRules: boolean;
+  /** allow/ignore-filtered deps, per dep operator node and asset. */
+  readonly filteredDeps: Map<CompiledNode, Map<number, readonly number[]>>;
+}
+
+const plans = new WeakMap<CatalogGraph, Plan>();
+
+/** The assets `ids` name and everything upstream of them, marked 1 by index. */
+export function upstreamClosure(plan: Plan, ids: ReadonlySet<string>): Uint8Array {
+  const marked = new Uint8Array(plan.assets.length);
+  const stack: number[] = [];
+  plan.ids.forEach((id, i) => {
+    if (ids.has(id)) stack.push(i);
+  });
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (marked[i] === 1) continue;
+    marked[i] = 1;
+    for (const d of plan.deps[i]!) if (marked[d] !== 1) stack.push(d);
+  }
+  return marked;
+}
+
+export function planFor(graph: CatalogGraph): Plan {
+  const cached = plans.get(graph);
+  if (cached) return cached;
+  const assets = graph.assets;
+  const ids = assets.map((a) => a.id);
+  const indexById = new Map<string, number>();
+  assets.forEach((asset, i) => {
+    indexById.set(asset.id, i);
+    for (const alias of asset.aliasIds) if (!indexById.has(alias)) indexById.set(alias, i);
+  });
+  const deps = assets.map((asset, i) => {
+    const found = new Set<number>();
+    for (const upstreamId of asset.upstreamIds) {
+      const j = indexById.get(upstreamId);
+      if (j !== undefined && j !== i) found.add(j);
+    }
+    return [...found].sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+  });
+  // The graph's assets are in id order, so ties fall in id order and the order is deterministic.
+  const order = [...topologicalOrder(deps).order];
+  if (order.length < assets.length) {
+    const placed = new Set(order);
+    assets.forEach((_, i) => placed.has(i) || order.push(i));
+  }
+  const errors: { assetId: string; message: string }[] = [];
+  const conditions = assets.map((asset) => {
+    if (asset.policy === null) return null;
+    try {
+      return compilePolicy(asset.policy);
+    } catch (error) {
+      errors.push({ assetId: asset.id, message: error instanceof Error ? error.message : String(error) });
+      return null;
+    }
+  });
+  const plan: Plan = {
+    assets,
+    ids,
+    order,
+    deps,
+    materializable: assets.map((a) => a.materializer !== null),
+    conditions,
+    errors,
+    usesLegacyRules: conditions.some((c) => c?.usesLegacyRules === true),
+    filteredDeps: new Map(),
+  };
+  plans.set(graph, plan);
+  return plan;
+}
+
