@@ -140,6 +140,19 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
     assert.match(page.url(), /status=FAILED/);
   });
 
+  test("assets ticked in the list are launched as one run", async () => {
+    await page.goto(`${serve.baseUrl}/assets`);
+    await page.locator('[data-select-key="channel_mapping"]').check();
+    await page.locator('[data-select-key="country_codes"]').check();
+    assert.match((await page.getByTestId("launch-selection").textContent()) ?? "", /2 assets selected/);
+    await page.getByTestId("launch-selected").click();
+    await page.waitForURL(/\/runs\/[^/]+\/show$/);
+    await page.getByTestId("run-step").first().waitFor();
+    const keys = await page.getByTestId("run-step").first().locator("a").allTextContents();
+    assert.deepEqual([...keys].sort(), ["channel_mapping", "country_codes"]);
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "SUCCEEDED", null, { timeout: 120_000 });
+  });
+
   test("a launch of what nothing builds is refused, with the reason", async () => {
     await page.goto(`${serve.baseUrl}/assets/${encodeURIComponent("shopify/order")}/show`);
     await page.getByTestId("materialize").click();

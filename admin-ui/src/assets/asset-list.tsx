@@ -11,7 +11,8 @@ import { dismissFirstPaint } from "../boot/first-paint-signal.ts";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
 import { usePageTitle } from "../common/use-page-title.ts";
 import type { AssetFilter, AssetSummary } from "../types.ts";
-import { AssetTable, type TableSort } from "./asset-table.tsx";
+import { LaunchSelection } from "../runs/launch-selection.tsx";
+import { AssetTable, type TableSelection, type TableSort } from "./asset-table.tsx";
 import { FacetDialog, FacetPanel } from "./facet-sidebar.tsx";
 import { LIST_PAGE_SIZE, LIST_SORT, LIST_STALE_MS } from "./list-defaults.ts";
 import { activeFacetFilters, ListPageFrame, SearchField } from "./list-page.tsx";
@@ -61,7 +62,7 @@ function NoResults() {
 }
 
 /** The rows of the current page, or the designed loading, error and empty states. */
-function AssetRows() {
+function AssetRows({ selection }: { selection: TableSelection }) {
   const { data, isPending, error, refetch, sort, setSort } = useListContext<AssetSummary>();
   const navigate = useNavigate();
   const settled = !isPending;
@@ -78,12 +79,13 @@ function AssetRows() {
     );
   }
   if (data.length === 0) return <NoResults />;
-  return <AssetTable rows={data} sort={sort as TableSort} onSort={(next) => setSort(next)} onOpen={(key) => void navigate(assetPath(key))} />;
+  return <AssetTable rows={data} sort={sort as TableSort} onSort={(next) => setSort(next)} onOpen={(key) => void navigate(assetPath(key))} selection={selection} />;
 }
 
 function CatalogListView() {
   const { total, isPending, filterValues } = useListContext();
   const [filtersOpen, setFiltersOpen] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   usePageTitle("Catalog");
   return (
     <>
@@ -96,7 +98,8 @@ function CatalogListView() {
         onOpenFilters={() => setFiltersOpen(true)}
         pagination={<ListPagination />}
       >
-        <AssetRows />
+        <LaunchSelection selected={selected} onClear={() => setSelected(new Set())} />
+        <AssetRows selection={{ selected, onChange: setSelected }} />
       </ListPageFrame>
       <FacetDialog open={filtersOpen} onClose={() => setFiltersOpen(false)} />
     </>

@@ -139,8 +139,15 @@ function BreakableKey({ text }: { text: string }) {
 /** A plain left click, which the app handles itself; others (new tab, new window) stay the browser's. */
 const isPlainClick = (event: MouseEvent) => event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
 
+/** The rows picked for a launch, and how to change them; without it (the first paint) the boxes are inert. */
+export interface TableSelection {
+  readonly selected: ReadonlySet<string>;
+  readonly onChange: (next: ReadonlySet<string>) => void;
+}
+
 export interface AssetTableProps {
   readonly rows: readonly AssetSummary[];
+  readonly selection?: TableSelection;
   readonly sort: TableSort;
   /** Sets the order (the list keeps it in the URL); without it the headers are static. */
   readonly onSort?: (sort: TableSort) => void;
@@ -149,7 +156,7 @@ export interface AssetTableProps {
 }
 
 /** The rows of a page; a row opens its asset, and the key is also a link (keyboards, new tabs). */
-export function AssetTable({ rows, sort, onSort, onOpen }: AssetTableProps) {
+export function AssetTable({ rows, sort, onSort, onOpen, selection }: AssetTableProps) {
   // The first paint marks its keys `data-first-paint-key` (boot/first-paint-context.ts).
   const firstPaint = useIsFirstPaint();
   const open = (key: string) => (event: MouseEvent) => {
@@ -161,12 +168,30 @@ export function AssetTable({ rows, sort, onSort, onOpen }: AssetTableProps) {
     <div className="asset-grid">
       <table className="asset-table">
         <colgroup>
+          <col className="col-select" />
           {COLUMNS.map((column) => (
             <col key={column.label} className={column.className} />
           ))}
         </colgroup>
         <thead>
           <tr>
+            <th scope="col" className="col-select">
+              <input
+                type="checkbox"
+                aria-label="Select every asset on this page"
+                disabled={selection === undefined}
+                checked={selection !== undefined && rows.length > 0 && rows.every((row) => selection.selected.has(row.key))}
+                onChange={(event) => {
+                  if (selection === undefined) return;
+                  const next = new Set(selection.selected);
+                  for (const row of rows) {
+                    if (event.target.checked) next.add(row.key);
+                    else next.delete(row.key);
+                  }
+                  selection.onChange(next);
+                }}
+              />
+            </th>
             {COLUMNS.map((column) => (
               <Header key={column.label} column={column} sort={sort} onSort={onSort} />
             ))}
@@ -175,6 +200,22 @@ export function AssetTable({ rows, sort, onSort, onOpen }: AssetTableProps) {
         <tbody>
           {rows.map((record) => (
             <tr key={record.key} onClick={onOpen === undefined ? undefined : open(record.key)}>
+              <td className="col-select" onClick={(event) => event.stopPropagation()}>
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${record.key}`}
+                  data-select-key={selection === undefined ? undefined : record.key}
+                  disabled={selection === undefined}
+                  checked={selection?.selected.has(record.key) ?? false}
+                  onChange={(event) => {
+                    if (selection === undefined) return;
+                    const next = new Set(selection.selected);
+                    if (event.target.checked) next.add(record.key);
+                    else next.delete(record.key);
+                    selection.onChange(next);
+                  }}
+                />
+              </td>
               <td className="col-asset">
                 <div className="asset-key-cell">
                   <AssetMarks kinds={record.kinds} materializedBy={record.materializedBy} />
