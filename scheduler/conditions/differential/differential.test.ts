@@ -14,7 +14,7 @@ import { graphOf, node, source, World } from "../test-support.ts";
 interface AssetDecl {
   readonly key: string;
   readonly deps?: string[];
-  readonly source?: boolean;
+  readonly source?: boolean | "observable";
   readonly policy?: Policy | null;
   readonly code_version?: string;
 }
@@ -23,6 +23,7 @@ type Event =
   | { readonly materialize: string[]; readonly at: string; readonly run?: boolean }
   | { readonly fail: string[]; readonly at: string }
   | { readonly wipe: string[] }
+  | { readonly observe: Record<string, string>; readonly at: string }
   | { readonly start: string[]; readonly run: string; readonly at: string }
   | { readonly finish: string; readonly at: string; readonly failed?: boolean }
   | { readonly policy: Record<string, Policy | null> }
@@ -80,6 +81,8 @@ function replay(scenario: Scenario): string[][] {
         const at = Date.parse(event.at);
         if (event.run === false) for (const key of event.materialize) world.materialize(key, at);
         else world.run(event.materialize, at);
+      } else if ("observe" in event) {
+        for (const [key, version] of Object.entries(event.observe)) world.observe(key, Date.parse(event.at), version);
       } else if ("wipe" in event) {
         for (const key of event.wipe) world.wipe(key);
       } else if ("fail" in event) {

@@ -6,7 +6,7 @@
 For each scenario: the same assets (dependencies via `deps`, so no IO between them), the same condition (the
 YAML form of Tributary's `automation_condition`, or `auto_materialize_policy`), and, tick by tick, the same
 events at the same (frozen) times — runs through `dg.materialize` (real runs with an explicit asset
-selection; failing assets raise), runless materializations, wiped assets, and runs left in progress (a run record with
+selection; failing assets raise), runless materializations, observations with a data version, wiped assets, and runs left in progress (a run record with
 planned-materialization events) that a later event finishes. Each tick calls `evaluate_automation_conditions`
 at the tick's time with the previous cursor and writes the requested keys into `expect`. Cron cases: the
 latest tick of a cron at given times, from Dagster's own cron iterator. The file records Dagster's version.
@@ -30,6 +30,7 @@ from dagster._core.definitions.declarative_automation.operators import (
     OrAutomationCondition,
 )
 from dagster._core.events import AssetMaterializationPlannedData, DagsterEvent, DagsterEventType, StepMaterializationData
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
 from dagster._core.storage.dagster_run import DagsterRunStatus
 from dagster._core.test_utils import create_run_for_test, freeze_time
 from dagster._utils.schedules import reverse_cron_string_iterator
@@ -136,11 +137,21 @@ def body_of(key):
     return body
 
 
+def observe_of(key):
+    def observe():
+        return dg.DataVersion(key)
+
+    return observe
+
+
 def build_defs(assets, policies):
     defs = []
     for spec in assets:
         key = spec["key"]
         deps = spec.get("deps", [])
+        if spec.get("source") == "observable":
+            defs.append(dg.observable_source_asset(name=key)(observe_of(key)))
+            continue
         if spec.get("source"):
             defs.append(dg.AssetSpec(key, deps=deps))
             continue
@@ -177,6 +188,9 @@ def run_scenario(scenario):
                 elif "materialize" in event:
                     for key in event["materialize"]:
                         instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key))
+                elif "observe" in event:
+                    for key, version in event["observe"].items():
+                        instance.report_runless_asset_event(dg.AssetObservation(asset_key=key, tags={DATA_VERSION_TAG: version}))
                 elif "wipe" in event:
                     instance.wipe_assets([dg.AssetKey(k) for k in event["wipe"]])
                 elif "fail" in event:
