@@ -3,7 +3,8 @@
  * (after `npm run build`). With SCREENSHOT_BASE_URL (e.g. http://127.0.0.1:3000 while `npm run demo` runs) it
  * photographs that server, so the pictures show the whole demo: Fivetran tables, dbt models, Census syncs, and
  * the Fivetran connector and Census sync panels.
- * Without it, it serves demo-project alone.
+ * Without it, it serves demo-project alone. With it, it also photographs the runs list, a run mid-run (it launches
+ * one) and the runtime trend of orders (docs/ui-runs.png, ui-run.png, ui-runtime.png).
  */
 import { join } from "node:path";
 import { DEMO_PROJECT, launchBrowser, newPage, ROOT, startServe } from "../e2e/support.ts";
@@ -49,6 +50,40 @@ try {
       await page.waitForTimeout(300);
       await section.screenshot({ path: join(docs, name) });
     }
+
+    // Runs: the list, a run mid-run (its log streaming), and an asset page's runtime trend and history.
+    await page.goto(`${serve.baseUrl}/runs`);
+    await page.getByTestId("run-row").first().waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(docs, "ui-runs.png") });
+
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    const launched = await fetch(`${serve.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `mutation { launchRun(assetKeys: ["orders", "customers", "marketing_roi", "finance/payment_reconciliation"]) { run { id } } }` }),
+    });
+    const runId = ((await launched.json()) as { data: { launchRun: { run: { id: string } } } }).data.launchRun.run.id;
+    await page.goto(`${serve.baseUrl}/runs/${runId}/show`);
+    // Mid-run: dbt has logged a few lines and the run is still going.
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid="log-count"]')?.textContent?.replace(/\D/g, "") ?? 0) > 12 &&
+        document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "RUNNING",
+      null,
+      { timeout: 120_000 },
+    );
+    await page.screenshot({ path: join(docs, "ui-run.png") });
+
+    await page.setViewportSize({ width: 1440, height: 1100 });
+    await page.goto(`${serve.baseUrl}/assets/orders/show`);
+    const plot = page.getByTestId("runtime-plot");
+    await plot.waitFor();
+    // Below the app bar: the panel's title shows.
+    await page.getByTestId("runtime-panel").evaluate((panel) => window.scrollTo(0, panel.getBoundingClientRect().top + window.scrollY - 72));
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(docs, "ui-runtime.png") });
+    console.log(`runtime plot: ${await plot.getAttribute("data-points")} points`);
   }
 
   if (errors.length > 0) throw new Error(`the UI logged errors:\n${errors.join("\n")}`);

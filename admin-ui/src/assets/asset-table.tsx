@@ -29,7 +29,7 @@ interface Column {
 
 const COLUMNS: readonly Column[] = [
   { label: "Asset", className: "col-asset", sortBy: "key" },
-  { label: "Status / updated", className: "col-status" },
+  { label: "Status", className: "col-status" },
   { label: "Description", className: "col-description" },
   { label: "Group / owners", className: "col-group", sortBy: "group" },
   { label: "Tags", className: "col-tags" },

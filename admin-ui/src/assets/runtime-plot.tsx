@@ -52,7 +52,7 @@ export default function RuntimePlot({ series, height = 260 }: { series: RuntimeS
         }}
         sx={{ "& .MuiLineElement-series-failed, & .MuiLineElement-series-spike": { display: "none" } }}
       >
-        {medianMs !== null && <ChartsReferenceLine y={medianMs / 1000} label={`median ${formatDuration(medianMs) ?? ""}`} labelAlign="end" lineStyle={{ strokeDasharray: "4 3", stroke: "#98a2b3" }} labelStyle={{ fontSize: 11, fill: "#667085" }} />}
+        {medianMs !== null && <ChartsReferenceLine y={medianMs / 1000} label={`median ${formatDuration(medianMs) ?? ""}`} labelAlign="start" lineStyle={{ strokeDasharray: "4 3", stroke: "#98a2b3" }} labelStyle={{ fontSize: 11, fill: "#667085" }} />}
       </LineChart>
     </div>
   );
