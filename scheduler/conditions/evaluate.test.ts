@@ -122,6 +122,30 @@ describe("eager (AutomationCondition.eager)", () => {
     assert.equal(findNode(b.tree, "SINCE")!.id, sinceId, "the since node's id does not depend on its position");
   });
 
+  test("a latch stored under the since node's former positional id (before the upgrade) is kept", async () => {
+    const { compilePolicy } = await import("./from-policy.ts");
+    const world = new World(graph());
+    world.run(["a", "b", "c"], minute(0));
+    world.tick(minute(1));
+    world.materialize("a", minute(2));
+    world.setInProgress("a", "slow");
+    assert.deepEqual(world.tick(minute(3)), [], "latched, blocked");
+    // Rewrite b's cursor as the previous release stored it: since and newly_true under their positional ids.
+    const renames = new Map<string, string>();
+    const walk = (n: { id: string; previousId?: string; children: readonly unknown[] }) => {
+      if (n.previousId) renames.set(n.id, n.previousId);
+      for (const child of n.children) walk(child as typeof n);
+    };
+    walk(compilePolicy(EAGER).root);
+    assert.ok(renames.size >= 2, "eager has a since and a newly_true");
+    const b = world.cursor!.assets["b"]!;
+    const nodes = Object.fromEntries(Object.entries(b.nodes).map(([id, cursor]) => [renames.get(id) ?? id, cursor]));
+    assert.notDeepEqual(Object.keys(nodes), Object.keys(b.nodes));
+    world.cursor = { ...world.cursor!, assets: { ...world.cursor!.assets, b: { ...b, nodes, settled: null } } };
+    world.setInProgress("a", null);
+    assert.deepEqual(world.tick(minute(4)), ["b", "c"], "the latch was read from the old id");
+  });
+
   test("a condition given to an asset never evaluated before fires initial_evaluation", () => {
     const world = new World(graphOf(node("a"), node("b", { deps: ["a"] })));
     world.run(["a", "b"], minute(0));

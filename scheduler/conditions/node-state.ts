@@ -5,6 +5,7 @@
  */
 import type { Context } from "./context.ts";
 import type { NodeCursor } from "./state.ts";
+import type { CompiledNode } from "./tree.ts";
 
 /** A node state type with its stored form. */
 export interface NodeStateCodec<S> {
@@ -62,6 +63,14 @@ export function previousValue(x: Context, id: string): boolean {
 /** Reads a node's previous state. */
 export function readState<S>(x: Context, id: string, codec: NodeStateCodec<S>): S {
   return codec.read(x.previousNodes[id]);
+}
+
+/**
+ * A node's stored state under its id, else under the id it had before ids became position-independent
+ * ({@link CompiledNode.previousId}; `suffix` is the `@<dep>` of a node under a dependency).
+ */
+export function priorCursor(x: Context, c: CompiledNode, id: string, suffix: string): NodeCursor | undefined {
+  return x.previousNodes[id] ?? (c.previousId === undefined ? undefined : x.previousNodes[c.previousId + suffix]);
 }
 
 /** Records a node's value and state for the next tick. */

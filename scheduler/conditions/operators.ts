@@ -3,11 +3,11 @@
  * the state it keeps (node-state.ts) and the timing it passes on (context.ts). Dagster's operators
  * (declarative_automation/operators) are the model.
  */
-import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
-import { matchesAnyKeyGlob } from "../../catalog/model/key-glob.ts";
+import type { EvaluationNode } from "../../catalog/model/index.ts";
+import { matchesAnyKeyGlob } from "../../catalog/model/index.ts";
 import type { NodeEvaluator } from "./context.ts";
 import { formatTime, listDeps, result, timed } from "./context.ts";
-import { newlyTrueState, readState, sinceState, writeState } from "./node-state.ts";
+import { newlyTrueState, priorCursor, sinceState, writeState } from "./node-state.ts";
 import type { Plan } from "./plan.ts";
 import type { CompiledNode, ConditionNode } from "./tree.ts";
 
@@ -44,13 +44,13 @@ const not: NodeEvaluator = (c, id, target, suffix, candidate, x) => {
 const since: NodeEvaluator = (c, id, target, suffix, _candidate, x) => {
   const trigger = x.evaluate(c.children[0]!, target, suffix, true);
   const reset = x.evaluate(c.children[1]!, target, suffix, true);
-  const previous = x.previousNodes[id];
+  const previous = priorCursor(x, c, id, suffix);
   const before = previous?.value === true;
   const triggerAt = x.timing.get(trigger);
   const resetAt = x.timing.get(reset);
   const triggerLater = trigger.value && reset.value && triggerAt !== undefined && resetAt !== undefined && triggerAt > resetAt;
   const value = ((before || trigger.value) && !reset.value) || triggerLater;
-  const last = readState(x, id, sinceState);
+  const last = sinceState.read(previous);
   const lastTrigger = trigger.value ? x.now : last.lastTrigger;
   writeState(x, id, value, sinceState, { lastTrigger, lastReset: reset.value ? x.now : last.lastReset });
   let reason: string;
@@ -65,7 +65,7 @@ const since: NodeEvaluator = (c, id, target, suffix, _candidate, x) => {
 /** newly_true: its operand true now and not at the previous tick; the operand is evaluated over the whole asset. */
 const newlyTrue: NodeEvaluator = (c, id, target, suffix, candidate, x) => {
   const child = x.evaluate(c.children[0]!, target, suffix, true);
-  const before = readState(x, id, newlyTrueState).operandWasTrue;
+  const before = newlyTrueState.read(priorCursor(x, c, id, suffix)).operandWasTrue;
   const value = candidate && child.value && !before;
   writeState(x, id, value, newlyTrueState, { operandWasTrue: child.value });
   return result(c, id, value, child.value ? (before ? `${child.label} was already true at the previous tick` : `${child.label} became true`) : null, [child]);

@@ -10,7 +10,7 @@
  * when only a label changes.
  */
 import { createHash } from "node:crypto";
-import type { SimpleOperandName } from "../../catalog/model/condition.ts";
+import type { SimpleOperandName } from "../../catalog/model/index.ts";
 
 /**
  * Facts about one asset (the root, or a dependency inside any/all deps match) at one tick: the model's list of
@@ -194,6 +194,12 @@ export interface CompiledNode {
   readonly children: readonly CompiledNode[];
   /** Hash of this subtree (Dagster's get_unique_id). */
   readonly hash: string;
+  /**
+   * The id this node had before `since` and `newly_true` got position-independent ids (md5 of parent id,
+   * index and name all the way down), when it differs: their state stored under it is read once, as Dagster's
+   * `get_backcompat_node_unique_ids` does, so a latch pending at an upgrade is not dropped.
+   */
+  readonly previousId?: string;
 }
 
 /** A compiled condition and facts the evaluator uses to skip work. */
@@ -213,17 +219,19 @@ export function compileCondition(tree: ConditionNode): CompiledCondition {
   const crons = new Map<string, { schedule: string; timezone: string }>();
   let usesCodeVersion = false;
   let usesLegacyRules = false;
-  const visit = (node: ConditionNode, parentId: string | null, index: number | null): CompiledNode => {
+  const visit = (node: ConditionNode, parentId: string | null, index: number | null, parentPositional: string | null): CompiledNode => {
     const name = nodeName(node);
+    const positional = nodeId(parentPositional, index, name);
     const id = hasStableId(node) ? stableNodeId(node, name) : nodeId(parentId, index, name);
     if (node.kind === "operand" && node.cron) crons.set(`${node.cron.schedule}\u0000${node.cron.timezone}`, node.cron);
     if (node.kind === "operand" && node.operand === "code_version_changed") usesCodeVersion = true;
     if (node.kind === "rule") usesLegacyRules = true;
-    const children = childrenOf(node).map((child, i) => visit(child, id, i));
+    const children = childrenOf(node).map((child, i) => visit(child, id, i, positional));
     const hash = md5([id, ...children.map((child) => child.hash)].join(""));
-    return { node, id, name, display: node.label ?? name, children, hash };
+    const compiled = { node, id, name, display: node.label ?? name, children, hash };
+    return positional === id ? compiled : { ...compiled, previousId: positional };
   };
-  const root = visit(tree, null, null);
+  const root = visit(tree, null, null, null);
   return { tree, root, treeHash: root.hash, crons: [...crons.values()], usesCodeVersion, usesLegacyRules };
 }
 
