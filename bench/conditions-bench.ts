@@ -4,11 +4,11 @@
  * a dry run costs). Layered DAG: 5% roots (Fivetran-like tables without a policy), each model reading 1–3
  * models of earlier layers. Prints a markdown table.
  */
-import { buildCatalogGraph } from "../catalog/graph/build.ts";
+import { buildCatalogGraph } from "../catalog/graph/index.ts";
 import { definitions, spec } from "../catalog/graph/test-specs.ts";
 import type { AssetSpec, PolicySpec } from "../catalog/model/index.ts";
-import { evaluate } from "../scheduler/conditions/evaluate.ts";
-import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "../scheduler/conditions/state.ts";
+import { evaluate } from "../scheduler/conditions/index.ts";
+import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "../scheduler/conditions/index.ts";
 
 /** The synthetic graph used by the conditions and tick benches. */
 const EAGER: PolicySpec = { source: "automation_condition", condition: "eager", declaredIn: { file: "dbt_project.yml", line: 1 } };

@@ -10,10 +10,10 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { buildCatalogGraph } from "../catalog/graph/build.ts";
-import type { CatalogGraph } from "../catalog/graph/types.ts";
+import { buildCatalogGraph } from "../catalog/graph/index.ts";
+import type { CatalogGraph } from "../catalog/graph/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
-import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
+import { createDbtManifestProvider } from "../connectors/dbt/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 
 const file = process.argv[2];

@@ -9,14 +9,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AssetEventInput } from "../catalog/model/events.ts";
+import type { AssetEventInput } from "../catalog/model/index.ts";
 import { keyFromString } from "../catalog/model/index.ts";
 import { openCatalogStore, openSqlClient } from "../catalog/store/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
-import { createDaemon } from "../scheduler/daemon/daemon.ts";
-import { createLeaderLease } from "../scheduler/daemon/leader.ts";
-import { createRunEngine } from "../scheduler/runs/engine.ts";
-import { createRunQueue } from "../scheduler/runs/queue.ts";
+import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
+import { createRunEngine, createRunQueue } from "../scheduler/runs/index.ts";
 import { quietLogger, recordingLauncher } from "../scheduler/runs/test-support.ts";
 import { syntheticGraph } from "./conditions-bench.ts";
 

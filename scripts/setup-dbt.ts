@@ -3,7 +3,7 @@
  * without manual steps. `npm test`, `npm run demo` and `npm run setup` call this through scripts/ensure-setup.mjs.
  * Fast when the virtualenv is already current. Exits 1 with an actionable message when it cannot be built.
  */
-import { DbtRuntimeError, ensureManagedDbt } from "../connectors/dbt/runtime.ts";
+import { DbtRuntimeError, ensureManagedDbt } from "../connectors/dbt/index.ts";
 
 const log = (message: string) => console.error(`[setup] ${message}`);
 

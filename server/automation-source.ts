@@ -3,11 +3,10 @@
  * tick reads (latest materialization, failure and observation of every asset with the run that recorded it,
  * the runs in progress) and the daemon's stored cursor, so a dry run answers what the next tick would do.
  */
-import type { CatalogGraph } from "../catalog/graph/types.ts";
+import type { CatalogGraph } from "../catalog/graph/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
-import { automationStateFromInputs } from "../scheduler/daemon/state.ts";
-import { CursorCache, InputsCache } from "../scheduler/daemon/tick-state.ts";
-import type { AutomationState } from "../scheduler/conditions/state.ts";
+import { automationStateFromInputs, CursorCache, InputsCache } from "../scheduler/daemon/index.ts";
+import type { AutomationState } from "../scheduler/conditions/index.ts";
 import type { AutomationSource } from "./graphql/context.ts";
 
 /** An {@link AutomationSource} over the store; `graph` gives the catalog being served (for key aliases). */

@@ -3,15 +3,9 @@
  * provider, launcher and observer per workspace. The token goes to the client and nowhere else.
  */
 import type { Logger } from "pino";
-import type { ConnectorLocation, ToolObserver } from "../catalog/model/connector.ts";
-import { createCensusClient } from "../connectors/census/client.ts";
-import type { CensusClient } from "../connectors/census/client.ts";
-import { createCensusStepLauncher } from "../connectors/census/launcher.ts";
-import { createCensusObserver } from "../connectors/census/observer.ts";
-import type { CensusObserver } from "../connectors/census/observer.ts";
-import { createCensusProvider } from "../connectors/census/provider.ts";
-import { censusSyncState } from "../connectors/census/tool-state.ts";
-import { scheduleText } from "../connectors/census/translator.ts";
+import type { ConnectorLocation, ToolObserver } from "../catalog/model/index.ts";
+import { createCensusClient, createCensusStepLauncher, createCensusObserver, createCensusProvider, censusSyncState, scheduleText } from "../connectors/census/index.ts";
+import type { CensusClient, CensusObserver } from "../connectors/census/index.ts";
 import type { CensusWorkspaceConfig } from "./config.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
 

@@ -8,7 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { parseRunResults, RunResultsError } from "../connectors/dbt/run-results.ts";
+import { parseRunResults, RunResultsError } from "../connectors/dbt/index.ts";
 import { GraphQLRequestError, ServerUnreachableError, createGraphQLClient } from "./graphql-client.ts";
 import type { GraphQLClient } from "./graphql-client.ts";
 import { DEFAULT_SERVER_URL, resolveServerUrl } from "./cli-runs.ts";

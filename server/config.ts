@@ -8,8 +8,7 @@ import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { PolicyRule } from "../catalog/model/index.ts";
-import { LoadError } from "../catalog/model/index.ts";
-import { parseAutoMaterializePolicy, parseAutomationCondition } from "../catalog/model/policy.ts";
+import { LoadError, parseAutoMaterializePolicy, parseAutomationCondition } from "../catalog/model/index.ts";
 
 const dbtProjectSchema = z
   .object({

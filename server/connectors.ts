@@ -4,8 +4,7 @@
  * works on {@link ConnectorLocation}s and never names a tool. A new connector (a warehouse) is one entry here.
  */
 import type { Logger } from "pino";
-import type { ConnectorLocation } from "../catalog/model/connector.ts";
-import type { MaterializerRef } from "../catalog/model/index.ts";
+import type { ConnectorLocation, MaterializerRef } from "../catalog/model/index.ts";
 import { censusConnector } from "./census-wiring.ts";
 import type { LoadedConfig } from "./config.ts";
 import { dbtConnector } from "./dbt-wiring.ts";

@@ -13,22 +13,17 @@
  *   same base in every life, so the clock never goes back across restarts) and launches on every cron tick.
  * - drain: no daemon; the engine takes over what the killed lives left and finishes every run.
  */
-import { buildCatalogGraph } from "../catalog/graph/build.ts";
+import { buildCatalogGraph } from "../catalog/graph/index.ts";
 import { definitions } from "../catalog/graph/test-specs.ts";
-import type { AssetSpec, PolicySpec } from "../catalog/model/index.ts";
-import type { Launcher } from "../catalog/model/runs.ts";
+import type { AssetSpec, PolicySpec, Launcher } from "../catalog/model/index.ts";
 import { openCatalogStore, runSql } from "../catalog/store/index.ts";
 import type { CatalogStoreOptions } from "../catalog/store/index.ts";
-import { createCensusClient } from "../connectors/census/client.ts";
-import { createCensusStepLauncher } from "../connectors/census/launcher.ts";
-import { createFivetranClient } from "../connectors/fivetran/client.ts";
-import { createFivetranStepLauncher } from "../connectors/fivetran/launcher.ts";
-import { createDaemon } from "../scheduler/daemon/daemon.ts";
-import type { Daemon } from "../scheduler/daemon/daemon.ts";
-import { createLeaderLease } from "../scheduler/daemon/leader.ts";
-import type { EngineLogger } from "../scheduler/runs/engine.ts";
-import { createRunEngine } from "../scheduler/runs/engine.ts";
-import { createRunQueue } from "../scheduler/runs/queue.ts";
+import { createCensusClient, createCensusStepLauncher } from "../connectors/census/index.ts";
+import { createFivetranClient, createFivetranStepLauncher } from "../connectors/fivetran/index.ts";
+import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
+import type { Daemon } from "../scheduler/daemon/index.ts";
+import type { EngineLogger } from "../scheduler/runs/index.ts";
+import { createRunEngine, createRunQueue } from "../scheduler/runs/index.ts";
 
 /** One asset the child's graph holds, and what builds it. */
 export interface CrashAsset {

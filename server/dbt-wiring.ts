@@ -5,10 +5,8 @@
  * target/ is untouched.
  */
 import { join, resolve } from "node:path";
-import type { ConnectorLocation } from "../catalog/model/connector.ts";
-import { createDbtBuildLauncher } from "../connectors/dbt/build-launcher.ts";
-import { createDbtManifestProvider } from "../connectors/dbt/manifest-provider.ts";
-import { createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/project-provider.ts";
+import type { ConnectorLocation } from "../catalog/model/index.ts";
+import { createDbtBuildLauncher, createDbtManifestProvider, createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/index.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
 import type { DbtLocationConfig } from "./config.ts";
 

@@ -7,9 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { demoCensusWorkspace } from "../connectors/census/simulator/demo-workspace.ts";
-import { startCensusSimulator } from "../connectors/census/simulator/server.ts";
-import type { CensusSimulator } from "../connectors/census/simulator/server.ts";
+import { demoCensusWorkspace, startCensusSimulator } from "../connectors/census/simulator/index.ts";
+import type { CensusSimulator } from "../connectors/census/simulator/index.ts";
 
 export interface DemoCensusOptions {
   /** demo-project/. */

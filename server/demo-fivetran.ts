@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { connectorsFromDataDir, startFivetranSimulator } from "../connectors/fivetran/simulator/server.ts";
-import type { FivetranSimulator } from "../connectors/fivetran/simulator/server.ts";
+import { connectorsFromDataDir, startFivetranSimulator } from "../connectors/fivetran/simulator/index.ts";
+import type { FivetranSimulator } from "../connectors/fivetran/simulator/index.ts";
 
 export interface DemoFivetranOptions {
   /** demo-project/. */

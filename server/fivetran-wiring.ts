@@ -3,15 +3,9 @@
  * Credentials go to the client and nowhere else: not into location origins, logs or GraphQL answers.
  */
 import type { Logger } from "pino";
-import type { ConnectorLocation, ToolObserver } from "../catalog/model/connector.ts";
-import { createFivetranClient } from "../connectors/fivetran/client.ts";
-import type { FivetranClient } from "../connectors/fivetran/client.ts";
-import { createFivetranStepLauncher } from "../connectors/fivetran/launcher.ts";
-import { createFivetranObserver } from "../connectors/fivetran/observer.ts";
-import type { FivetranObserver } from "../connectors/fivetran/observer.ts";
-import { createFivetranProvider } from "../connectors/fivetran/provider.ts";
-import { fivetranTableState } from "../connectors/fivetran/tool-state.ts";
-import { connectorMetadata } from "../connectors/fivetran/translator.ts";
+import type { ConnectorLocation, ToolObserver } from "../catalog/model/index.ts";
+import { createFivetranClient, createFivetranStepLauncher, createFivetranObserver, createFivetranProvider, fivetranTableState, connectorMetadata } from "../connectors/fivetran/index.ts";
+import type { FivetranClient, FivetranObserver } from "../connectors/fivetran/index.ts";
 import type { FivetranAccountConfig } from "./config.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
 

@@ -1,5 +1,5 @@
 /** The tabs GraphiQL opens with: the contract queries, filled in with a real key from the catalog being served. */
-import type { CatalogGraph } from "../catalog/graph/types.ts";
+import type { CatalogGraph } from "../catalog/graph/index.ts";
 
 const catalogQuery = /* GraphQL */ `# The catalog: search, filters and cursor pagination (pass pageInfo.endCursor as after).
 query Catalog($search: String, $after: String) {

@@ -3,12 +3,10 @@
  * run_results.json made elsewhere, translated by the dbt connector's reader with the catalog's own mapping of
  * unique_ids to assets and checks, recorded once each.
  */
-import type { CatalogGraph } from "../catalog/graph/types.ts";
-import type { AssetEventInput } from "../catalog/model/events.ts";
-import type { CheckResultInput } from "../catalog/model/runs.ts";
-import { parseRunResults, RunResultsError, runResultsToEvents } from "../connectors/dbt/run-results.ts";
-import type { ResolvedDbtNode } from "../connectors/dbt/run-results.ts";
-import { dbtNodeState, dbtResultState } from "../connectors/dbt/tool-state.ts";
+import type { CatalogGraph } from "../catalog/graph/index.ts";
+import type { AssetEventInput, CheckResultInput } from "../catalog/model/index.ts";
+import { parseRunResults, RunResultsError, runResultsToEvents, dbtNodeState, dbtResultState } from "../connectors/dbt/index.ts";
+import type { ResolvedDbtNode } from "../connectors/dbt/index.ts";
 import { ReportInputError } from "./graphql/report.ts";
 import type { ReportResult, ReportSink } from "./graphql/report.ts";
 

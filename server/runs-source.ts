@@ -13,7 +13,7 @@
  */
 import type { CatalogStore } from "../catalog/store/index.ts";
 import { runSql } from "../catalog/store/index.ts";
-import type { RunEngine } from "../scheduler/runs/engine.ts";
+import type { RunEngine } from "../scheduler/runs/index.ts";
 import type { RunsSource } from "./graphql/context.ts";
 
 /** Who is told when a run changes in this process. */

@@ -3,7 +3,7 @@
  * catalog service out of connectors (./wiring.ts, passed in as `deps`), so both can be tested with fakes.
  */
 import type { Logger } from "pino";
-import type { CatalogGraph } from "../catalog/graph/types.ts";
+import type { CatalogGraph } from "../catalog/graph/index.ts";
 import type { Diagnostic } from "../catalog/model/index.ts";
 import type { LocationLoadError, ReloadOutcome } from "../catalog/service.ts";
 import { isReady, type CatalogSource } from "./graphql/context.ts";

@@ -4,8 +4,7 @@
  * service `serve` and `check` run on.
  */
 import { resolve } from "node:path";
-import type { ConnectorLocation } from "../catalog/model/connector.ts";
-import type { DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
+import type { ConnectorLocation, DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
 import { createConnectorLocations, liveStateLookup } from "./connectors.ts";
 import { createCatalogService as createService } from "../catalog/service.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
@@ -13,13 +12,10 @@ import type { CatalogStore } from "../catalog/store/index.ts";
 import { loadConfig } from "./config.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
 import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
-import { matchesKeyGlob } from "../catalog/model/key-glob.ts";
-import { keyToString } from "../catalog/model/index.ts";
-import { createRunQueue } from "../scheduler/runs/queue.ts";
-import { createRunEngine } from "../scheduler/runs/engine.ts";
-import type { RetryPolicy } from "../scheduler/runs/engine.ts";
-import { createDaemon } from "../scheduler/daemon/daemon.ts";
-import { createLeaderLease } from "../scheduler/daemon/leader.ts";
+import { matchesKeyGlob, keyToString } from "../catalog/model/index.ts";
+import { createRunQueue, createRunEngine } from "../scheduler/runs/index.ts";
+import type { RetryPolicy } from "../scheduler/runs/index.ts";
+import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
 import type { LoadedConfig } from "./config.ts";
 import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";

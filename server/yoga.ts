@@ -5,7 +5,7 @@
 import { GraphQLError } from "graphql";
 import { createYoga, useReadinessCheck, type Plugin, type YogaLogger } from "graphql-yoga";
 import type { Logger } from "pino";
-import type { CatalogGraph } from "../catalog/graph/types.ts";
+import type { CatalogGraph } from "../catalog/graph/index.ts";
 import { isReady, type CatalogSource, type GraphQLContext } from "./graphql/context.ts";
 import { ErrorCode } from "./graphql/errors.ts";
 import { graphiqlTabs } from "./graphiql-tabs.ts";

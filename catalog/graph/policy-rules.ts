@@ -1,6 +1,6 @@
 /** Policies from tributary.yaml rules (by key glob) for assets that declare none themselves. */
 import type { Diagnostic, PolicyRule } from "../model/index.ts";
-import { matchesKeyGlob } from "../model/key-glob.ts";
+import { matchesKeyGlob } from "../model/index.ts";
 import type { MutableAsset } from "./merge.ts";
 
 /**

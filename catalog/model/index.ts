@@ -318,3 +318,10 @@ export class LoadError extends Error {
     this.jsonPath = context.jsonPath ?? null;
   }
 }
+export * from "./condition.ts";
+export * from "./connector.ts";
+export * from "./evaluation.ts";
+export * from "./events.ts";
+export * from "./key-glob.ts";
+export * from "./policy.ts";
+export * from "./runs.ts";

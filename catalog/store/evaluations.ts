@@ -1,5 +1,5 @@
 /** SQL of condition evaluations (migration 0003): written per tick, read newest first per asset. */
-import type { AssetEvaluation, EvaluationNode } from "../model/evaluation.ts";
+import type { AssetEvaluation, EvaluationNode } from "../model/index.ts";
 import type { SqlClient } from "./sql-client.ts";
 
 /** The most evaluations one read returns. */

@@ -3,9 +3,8 @@
  * `assetEventHistory` and `latestAssetEvents`. Exactly-once is the table's unique (asset, dedupe key) and an
  * `ON CONFLICT DO NOTHING` insert, never a check-then-insert in code.
  */
-import type { AssetEvent, AssetEventInput, AssetEventKind } from "../model/events.ts";
+import type { AssetEvent, AssetEventInput, AssetEventKind, AssetKey } from "../model/index.ts";
 import { keyFromString, keyToString } from "../model/index.ts";
-import type { AssetKey } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
 import type { SqlClient } from "./sql-client.ts";
 

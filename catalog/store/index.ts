@@ -13,15 +13,12 @@
  * Later parts (runs, events, evaluations, cursors, the daemon's leader lock) add their tables as new
  * migrations and their SQL as new modules beside definitions.ts, exposed here.
  */
-import type { AssetEventReader, AssetEventSink } from "../model/events.ts";
-import type { LocationDefinitions } from "../model/index.ts";
+import type { AssetEventReader, AssetEventSink, LocationDefinitions, CheckResult, CheckResultInput, AssetEvaluation } from "../model/index.ts";
 import * as definitions from "./definitions.ts";
 import * as events from "./events.ts";
 import * as evaluations from "./evaluations.ts";
 import * as runs from "./runs.ts";
-import type { CheckResult, CheckResultInput } from "../model/runs.ts";
 import type { RunFilter, RunLogLine, RunRecord } from "./runs.ts";
-import type { AssetEvaluation } from "../model/evaluation.ts";
 import type { LoadFailure, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
 import { StoreError } from "./errors.ts";
 import { silentLogger } from "./logger.ts";
@@ -185,3 +182,4 @@ export async function createCatalogStore(
     },
   };
 }
+export * from "./access.ts";

@@ -6,10 +6,8 @@
  * - every later write of a running step names the claim it was given, so a worker that lost its step (it
  *   stalled and another took over) writes nothing.
  */
-import type { AssetEvent, AssetEventKind } from "../model/events.ts";
-import type { CheckOutcome, CheckResult, CheckResultInput, LaunchedBy, RunLogInput, RunLogLevel, RunStatus, StepStatus, StepTarget } from "../model/runs.ts";
+import type { AssetEvent, AssetEventKind, CheckOutcome, CheckResult, CheckResultInput, LaunchedBy, RunLogInput, RunLogLevel, RunStatus, StepStatus, StepTarget, AssetKey } from "../model/index.ts";
 import { keyFromString, keyToString } from "../model/index.ts";
-import type { AssetKey } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
 import { COLUMNS as EVENT_COLUMNS, toEvent } from "./events.ts";
 import type { EventRow } from "./events.ts";

@@ -6,8 +6,8 @@
  * token.
  */
 import type { z } from "zod";
-import { createHttpClient, path } from "../shared/http-client.ts";
-import type { HttpClient, HttpClientOptions } from "../shared/http-client.ts";
+import { createHttpClient, path } from "../shared/index.ts";
+import type { HttpClient, HttpClientOptions } from "../shared/index.ts";
 import { censusApiProfile } from "./api-version.ts";
 import type { CensusApiProfile, CensusApiVersion } from "./api-version.ts";
 import { destinationSchema, envelope, listPage, sourceSchema, syncRunSchema, syncSchema, triggerSchema } from "./schemas.ts";

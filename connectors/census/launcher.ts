@@ -16,12 +16,9 @@
  */
 import { censusRunEventState } from "./tool-state.ts";
 import { z } from "zod";
-import type { AssetEventInput } from "../../catalog/model/events.ts";
-import type { AssetKey } from "../../catalog/model/index.ts";
-import type { Launcher, StepOutcome, StepTarget } from "../../catalog/model/runs.ts";
-import { abortableSleep } from "../shared/poll.ts";
-import { settleStep, singleTargetId, targetKeys } from "../shared/step-launch.ts";
-import type { EventRecorder, LaunchLog } from "../shared/step-launch.ts";
+import type { AssetEventInput, AssetKey, Launcher, StepOutcome, StepTarget } from "../../catalog/model/index.ts";
+import { abortableSleep, settleStep, singleTargetId, targetKeys } from "../shared/index.ts";
+import type { EventRecorder, LaunchLog } from "../shared/index.ts";
 import type { CensusClient } from "./client.ts";
 import type { CensusSync, CensusSyncRun } from "./schemas.ts";
 import { CENSUS_TOOL, syncAssetKey, syncName, syncUrl } from "./translator.ts";

@@ -5,8 +5,8 @@
  * is new; so the observer needs no persisted cursor. In memory it remembers what it reported, and the syncs'
  * latest state for the API.
  */
-import type { AssetEventSink } from "../../catalog/model/events.ts";
-import { createPollingLoop } from "../shared/poll.ts";
+import type { AssetEventSink } from "../../catalog/model/index.ts";
+import { createPollingLoop } from "../shared/index.ts";
 import type { CensusClient } from "./client.ts";
 import { isTerminalRun, runEvent } from "./launcher.ts";
 import type { CensusSync } from "./schemas.ts";

@@ -4,7 +4,7 @@
  * launcher and the observer). Read by server/graphql/census.ts and nowhere by hand.
  */
 import { z } from "zod";
-import { defineToolState } from "../shared/tool-state.ts";
+import { defineToolState } from "../shared/index.ts";
 
 export const censusMapping = z.object({ from: z.string(), to: z.string(), primary: z.boolean().optional() });
 

@@ -5,7 +5,7 @@
  * `dbt/…` so that a Dagster user finds dagster-dbt's names where they are the same.
  */
 import { z } from "zod";
-import { defineToolState } from "../shared/tool-state.ts";
+import { defineToolState } from "../shared/index.ts";
 
 /** A dbt model, seed, snapshot, source or exposure, as the manifest describes it. */
 export const dbtNodeState = defineToolState("dbt", {

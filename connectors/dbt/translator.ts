@@ -10,18 +10,8 @@
  */
 import { dbtNodeState, dbtTestState } from "./tool-state.ts";
 import { createHash } from "node:crypto";
-import type {
-  AssetDep,
-  AssetKey,
-  AssetSpec,
-  CheckSpec,
-  ColumnSpec,
-  Diagnostic,
-  PolicySpec,
-  SourceLocation,
-} from "../../catalog/model/index.ts";
-import { LoadError, keyToString } from "../../catalog/model/index.ts";
-import { parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/policy.ts";
+import type { AssetDep, AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
+import { LoadError, keyToString, parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/index.ts";
 import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
 import { asRecord, asString, asStrings, asVersion, isEnabled } from "./manifest.ts";
 

@@ -5,8 +5,8 @@
  * core. Every body is validated by ./schemas.ts where it enters.
  */
 import type { z } from "zod";
-import { createHttpClient, paginate, path } from "../shared/http-client.ts";
-import type { HttpClient, HttpClientOptions } from "../shared/http-client.ts";
+import { createHttpClient, paginate, path } from "../shared/index.ts";
+import type { HttpClient, HttpClientOptions } from "../shared/index.ts";
 import {
   actionResponseSchema,
   connectionSchema,

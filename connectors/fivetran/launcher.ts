@@ -25,12 +25,9 @@
  */
 import { fivetranSyncEventState } from "./tool-state.ts";
 import { z } from "zod";
-import type { AssetEventInput } from "../../catalog/model/events.ts";
-import type { AssetKey } from "../../catalog/model/index.ts";
-import type { Launcher, StepOutcome, StepTarget } from "../../catalog/model/runs.ts";
-import { abortableSleep } from "../shared/poll.ts";
-import { settleStep, singleTargetId, targetKeys } from "../shared/step-launch.ts";
-import type { EventRecorder, LaunchLog } from "../shared/step-launch.ts";
+import type { AssetEventInput, AssetKey, Launcher, StepOutcome, StepTarget } from "../../catalog/model/index.ts";
+import { abortableSleep, settleStep, singleTargetId, targetKeys } from "../shared/index.ts";
+import type { EventRecorder, LaunchLog } from "../shared/index.ts";
 import type { FivetranClient } from "./client.ts";
 import { fetchSchemaConfig, toConnectorState } from "./snapshot.ts";
 import type { ConnectorState } from "./snapshot.ts";

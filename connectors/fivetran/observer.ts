@@ -8,8 +8,8 @@
  * reports the latest completion again, and the store ignores it. In memory it remembers what it already
  * reported, to spare the API a schema-config call per connector per poll.
  */
-import type { AssetEventSink } from "../../catalog/model/events.ts";
-import { createPollingLoop } from "../shared/poll.ts";
+import type { AssetEventSink } from "../../catalog/model/index.ts";
+import { createPollingLoop } from "../shared/index.ts";
 import type { FivetranClient } from "./client.ts";
 import { completedSyncEvents } from "./launcher.ts";
 import { fetchSchemaConfig, toConnectorState } from "./snapshot.ts";

@@ -4,8 +4,7 @@
  */
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
-import { isApiError } from "../shared/http-client.ts";
-import { safeOrigin } from "../shared/safe-origin.ts";
+import { isApiError, safeOrigin } from "../shared/index.ts";
 import type { FivetranClient } from "./client.ts";
 import { fetchWorkspaceSnapshot } from "./snapshot.ts";
 import type { FivetranWorkspaceSnapshot } from "./snapshot.ts";

@@ -3,7 +3,7 @@
  * database) → connectors → schema config. The only code of the load path that talks to Fivetran; the
  * translator (./translator.ts) turns the snapshot into asset specs without I/O.
  */
-import { isApiError } from "../shared/http-client.ts";
+import { isApiError } from "../shared/index.ts";
 import type { FivetranClient } from "./client.ts";
 import type { FivetranConnection, FivetranSchemaConfig } from "./schemas.ts";
 

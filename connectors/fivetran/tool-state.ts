@@ -4,7 +4,7 @@
  * by the launcher and the observer). Read by server/graphql/fivetran.ts and nowhere by hand.
  */
 import { z } from "zod";
-import { defineToolState } from "../shared/tool-state.ts";
+import { defineToolState } from "../shared/index.ts";
 
 const isoTime = z.string();
 

@@ -5,9 +5,7 @@
  * tool's — they mean the worker lost the step (or the store is gone), so they propagate and stop the launcher
  * before it calls anything else outside.
  */
-import type { AssetEventInput } from "../../catalog/model/events.ts";
-import type { AssetKey } from "../../catalog/model/index.ts";
-import type { RunLogLevel, StepLaunch, StepOutcome, StepReporter, StepTarget } from "../../catalog/model/runs.ts";
+import type { AssetEventInput, AssetKey, RunLogLevel, StepLaunch, StepOutcome, StepReporter, StepTarget } from "../../catalog/model/index.ts";
 
 /**
  * Where a launcher records events: the store's {@link AssetEventSink} or a step's reporter (the runs engine

@@ -3,7 +3,7 @@
  * of this tick, the previous node states, and the timings of true nodes. Built once per asset per tick by
  * evaluate.ts; the node tables (operands.ts, operators.ts, legacy-rules.ts) read it.
  */
-import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
+import type { EvaluationNode } from "../../catalog/model/index.ts";
 import type { Plan } from "./plan.ts";
 import type { AssetRuntimeState, NodeCursor } from "./state.ts";
 import type { CompiledNode } from "./tree.ts";

@@ -10,7 +10,8 @@
  *   (`0 * * * *` ticks every real hour, as in Dagster);
  * - a wall time that does not exist (spring forward) is the end of the gap (the transition instant: 02:30 →
  *   03:00 in Copenhagen), or skipped for a cron whose hour field is `*`.
- * The differential suite (differential/) and cron.test.ts check these against Dagster's own output.
+ * The differential suite (differential/, cronCases) checks these against Dagster's own ticks; cron.test.ts
+ * checks them against the zones' own clocks.
  *
  * The latest tick is cached per (schedule, zone) with the interval it stays valid for: evaluating 10k on_cron
  * assets costs one computation per tick, not 10k.

@@ -16,8 +16,8 @@
  *   evaluating the tree: evaluating it again would compute the same values and node states from the same
  *   cursor. Such assets return no evaluation (nothing changed); `full: true` evaluates everything (dry runs).
  */
-import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AssetEvaluation, EvaluationNode } from "../../catalog/model/evaluation.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import type { AssetEvaluation, EvaluationNode } from "../../catalog/model/index.ts";
 import type { Context, NodeEvaluator } from "./context.ts";
 import { NONE } from "./context.ts";
 import { latestCronTick } from "./cron.ts";

@@ -8,9 +8,8 @@
  *
  * Compiled trees are cached per policy object: a graph's assets share their PolicySpec objects across ticks.
  */
-import type { Condition, NamedConditionName } from "../../catalog/model/condition.ts";
-import { parseCondition } from "../../catalog/model/condition.ts";
-import type { PolicySpec } from "../../catalog/model/index.ts";
+import type { Condition, NamedConditionName, PolicySpec } from "../../catalog/model/index.ts";
+import { parseCondition } from "../../catalog/model/index.ts";
 import { eager, legacyEager, legacyLazy, onCron, onMissing, allDepsUpdatedSinceCron, anyDepsInProgress, anyDepsMissing, anyDepsUpdated, inProgress, newlyMissing } from "./named.ts";
 import type { CompiledCondition, ConditionNode } from "./tree.ts";
 import { allDeps, and, anyDeps, compileCondition, cronTickPassed, newlyTrue, not, operand, or, since, sinceLastHandled } from "./tree.ts";

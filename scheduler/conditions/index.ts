@@ -8,5 +8,7 @@ export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromT
 export { evaluate, sameLocationRun } from "./evaluate.ts";
 export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
 export { latestCronTick } from "./cron.ts";
-export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "../../catalog/model/key-glob.ts";
+export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "../../catalog/model/index.ts";
 export * from "./state.ts";
+export * from "./evaluate.ts";
+export * from "./from-policy.ts";

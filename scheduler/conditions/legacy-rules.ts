@@ -2,7 +2,7 @@
  * The rules of Dagster's legacy `AutoMaterializePolicy` (auto_materialize_rule_impls.py), one entry each in
  * {@link RULES}, for unpartitioned assets: what `auto_materialize_policy: {type: eager | lazy}` maps to.
  */
-import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
+import type { EvaluationNode } from "../../catalog/model/index.ts";
 import type { Context } from "./context.ts";
 import { NONE, isMissing, listDeps, result } from "./context.ts";
 import { legacyRuleState, previousValue, readState, valueOnly, writeState } from "./node-state.ts";

@@ -5,7 +5,7 @@
  * reads), so an operand the grammar knows cannot lack an evaluator. Dagster's operands
  * (declarative_automation/operands) are the model.
  */
-import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
+import type { EvaluationNode } from "../../catalog/model/index.ts";
 import type { Context } from "./context.ts";
 import { NONE, SKIPPED, formatTime, isMissing, result, timed } from "./context.ts";
 import { latestCronTick } from "./cron.ts";

@@ -3,8 +3,8 @@
  * (the shared sort of catalog/graph/topo.ts), dependency lists, compiled conditions — and the upstream closure
  * a dry run of a few assets evaluates.
  */
-import { topologicalOrder } from "../../catalog/graph/topo.ts";
-import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
+import { topologicalOrder } from "../../catalog/graph/index.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import { compilePolicy } from "./from-policy.ts";
 import type { CompiledCondition, CompiledNode } from "./tree.ts";
 

@@ -10,13 +10,13 @@
  * workers, after the commit, on runs that exist. A tick that loses the race for the cursor (another leader
  * committed first) rolls back entirely.
  */
-import type { CatalogGraph } from "../../catalog/graph/types.ts";
+import type { CatalogGraph } from "../../catalog/graph/index.ts";
 import type { CatalogStore } from "../../catalog/store/index.ts";
 import { automationSql, evaluationSql } from "../../catalog/store/index.ts";
-import { evaluate } from "../conditions/evaluate.ts";
-import type { SameRunPredicate } from "../conditions/evaluate.ts";
-import type { EngineLogger, RunEngine } from "../runs/engine.ts";
-import { newRunId } from "../runs/engine.ts";
+import { evaluate } from "../conditions/index.ts";
+import type { SameRunPredicate } from "../conditions/index.ts";
+import type { EngineLogger, RunEngine } from "../runs/index.ts";
+import { newRunId } from "../runs/index.ts";
 import type { LeaderLease } from "./leader.ts";
 import { automationStateFromInputs } from "./state.ts";
 import { CursorCache, InputsCache } from "./tick-state.ts";

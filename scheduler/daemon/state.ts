@@ -3,9 +3,9 @@
  * recorded each) and the runs in progress, keyed by the catalog's asset ids (events are stored under the key
  * their tool used, which may be an alias of the asset).
  */
-import type { CatalogGraph } from "../../catalog/graph/types.ts";
+import type { CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AutomationInputs } from "../../catalog/store/index.ts";
-import type { AssetRuntimeState, AutomationState } from "../conditions/state.ts";
+import type { AssetRuntimeState, AutomationState } from "../conditions/index.ts";
 
 export function automationStateFromInputs(inputs: AutomationInputs, graph: CatalogGraph | null): AutomationState {
   // Built with plain mutable records (no object spreads): a tick at 10k assets rebuilds it in a few ms.

@@ -9,7 +9,7 @@
  */
 import type { AutomationInputs, CursorHead, EventRow, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
 import { automationSql } from "../../catalog/store/index.ts";
-import type { AssetCursor, EvaluationCursor } from "../conditions/state.ts";
+import type { AssetCursor, EvaluationCursor } from "../conditions/index.ts";
 
 /** An asset cursor as stored: the tick-level fields only when they differ from the tick's. */
 type StoredAssetCursor = Omit<AssetCursor, "effectiveTime" | "lastEventId"> & { readonly effectiveTime?: number; readonly lastEventId?: number };

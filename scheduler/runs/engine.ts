@@ -16,10 +16,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AssetKey } from "../../catalog/model/index.ts";
+import type { CatalogGraph } from "../../catalog/graph/index.ts";
+import type { AssetKey, LaunchedBy, Launcher, RunLogInput, StepOutcome, StepTarget } from "../../catalog/model/index.ts";
 import { keyToString } from "../../catalog/model/index.ts";
-import type { LaunchedBy, Launcher, RunLogInput, StepOutcome, StepTarget } from "../../catalog/model/runs.ts";
 import type { CatalogStore, NewRun, RunRecord, SqlClient } from "../../catalog/store/index.ts";
 import { runSql } from "../../catalog/store/index.ts";
 import type { PlannedStep, StepPlan } from "./plan.ts";

@@ -8,8 +8,8 @@
  * separate runs, and the model waits for the sync to land before its condition asks for it. A manual launch
  * makes one run whose steps run in that order.
  */
-import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
-import type { StepTarget } from "../../catalog/model/runs.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import type { StepTarget } from "../../catalog/model/index.ts";
 
 /** What the planner needs to know of a launcher. */
 export interface LauncherInfo {

@@ -3,18 +3,16 @@
  * `Asset` type with its columns, checks, policy, neighbours and impact. Resolvers only translate between the
  * schema and {@link CatalogGraph}; the graph does the work.
  */
-import { facetsOf } from "../../catalog/graph/build.ts";
+import { facetsOf, comparePositions, isKeyOrder, orderPosition } from "../../catalog/graph/index.ts";
 import { assetStatus, requestState } from "./status.ts";
 import type { AssetStatus } from "./status.ts";
-import { comparePositions, isKeyOrder, orderPosition } from "../../catalog/graph/order.ts";
-import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph, FacetCount } from "../../catalog/graph/types.ts";
+import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph, FacetCount } from "../../catalog/graph/index.ts";
 import type { CheckSpec, ColumnSpec, PolicySpec, Relation, SourceLocation } from "../../catalog/model/index.ts";
-import { keyFromString, keyToString, relationFullName } from "../../catalog/model/index.ts";
+import { keyFromString, keyToString, relationFullName, policyLabel } from "../../catalog/model/index.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
 import { assetNotFound, badUserInput, queryLimitExceeded } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
 import { paginate, type CursorOrder, type Page } from "./pagination.ts";
-import { policyLabel } from "../../catalog/model/policy.ts";
 
 const typeDefs = /* GraphQL */ `
   type Query {

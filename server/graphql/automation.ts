@@ -9,13 +9,9 @@
  * no cursor: the first tick of a fresh daemon.
  */
 import { GraphQLScalarType, Kind } from "graphql";
-import type { CatalogAsset } from "../../catalog/graph/types.ts";
-import type { AssetEvaluation, EvaluationNode } from "../../catalog/model/evaluation.ts";
-import type { PolicySpec } from "../../catalog/model/index.ts";
-import { ConditionBuildError, compilePolicy } from "../../scheduler/conditions/from-policy.ts";
-import { evaluate } from "../../scheduler/conditions/evaluate.ts";
-import { EMPTY_STATE } from "../../scheduler/conditions/state.ts";
-import { treeView } from "../../scheduler/conditions/tree.ts";
+import type { CatalogAsset } from "../../catalog/graph/index.ts";
+import type { AssetEvaluation, EvaluationNode, PolicySpec } from "../../catalog/model/index.ts";
+import { ConditionBuildError, compilePolicy, evaluate, EMPTY_STATE, treeView } from "../../scheduler/conditions/index.ts";
 import { findAsset } from "./assets.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
 import { badUserInput } from "./errors.ts";

@@ -3,8 +3,8 @@
  * its state (the load overlaid with what the observer saw since) and its last runs, read from the stored
  * asset events (what the launcher and the observer recorded), newest first. No token ever reaches here.
  */
-import type { CatalogAsset } from "../../catalog/graph/types.ts";
-import { censusRunEventState, censusSyncState } from "../../connectors/census/tool-state.ts";
+import type { CatalogAsset } from "../../catalog/graph/index.ts";
+import { censusRunEventState, censusSyncState } from "../../connectors/census/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { SchemaModule } from "./module.ts";
 

@@ -2,13 +2,10 @@
  * What every resolver receives: the catalog graph this request reads, fixed once per request, and the source
  * it came from (for mutations such as reload).
  */
-import type { CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AssetEvaluation } from "../../catalog/model/evaluation.ts";
-import type { AssetEvent, AssetEventReader } from "../../catalog/model/events.ts";
-import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/state.ts";
-import type { MaterializerRef } from "../../catalog/model/index.ts";
+import type { CatalogGraph } from "../../catalog/graph/index.ts";
+import type { AssetEvaluation, AssetEvent, AssetEventReader, MaterializerRef, CheckResult, LaunchedBy } from "../../catalog/model/index.ts";
+import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
-import type { CheckResult, LaunchedBy } from "../../catalog/model/runs.ts";
 import type { RunFilter, RunLogLine, RunRecord } from "../../catalog/store/index.ts";
 import { catalogNotReady } from "./errors.ts";
 import type { ReportSink } from "./report.ts";

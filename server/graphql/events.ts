@@ -2,8 +2,8 @@
  * Asset history: `Asset.materializations` (successes, and with `includeFailures` the failed attempts), read
  * from the store's asset events. Without a store (tests, `check`) the history is empty.
  */
-import type { CatalogAsset } from "../../catalog/graph/types.ts";
-import type { AssetEvent, AssetEventKind } from "../../catalog/model/events.ts";
+import type { CatalogAsset } from "../../catalog/graph/index.ts";
+import type { AssetEvent, AssetEventKind } from "../../catalog/model/index.ts";
 import { keyFromString, keyToString } from "../../catalog/model/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import { badUserInput } from "./errors.ts";

@@ -4,8 +4,8 @@
  * sync's (operation, destination object, last run) have little in common, and clients want to select them by
  * name. The state is the account's last load, overlaid with what the observer saw since (`asOf` says when).
  */
-import type { CatalogAsset } from "../../catalog/graph/types.ts";
-import { fivetranTableState } from "../../connectors/fivetran/tool-state.ts";
+import type { CatalogAsset } from "../../catalog/graph/index.ts";
+import { fivetranTableState } from "../../connectors/fivetran/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { SchemaModule } from "./module.ts";
 

@@ -5,8 +5,8 @@
  * it, to link the history to run pages), and `Query.launchCapability` (whether this server launches runs, so the
  * UI shows its Materialize buttons only where a launch can succeed).
  */
-import type { CatalogAsset } from "../../catalog/graph/types.ts";
-import type { AssetEvent } from "../../catalog/model/events.ts";
+import type { CatalogAsset } from "../../catalog/graph/index.ts";
+import type { AssetEvent } from "../../catalog/model/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import type { SchemaModule } from "./module.ts";
 import { requestState, updatedAt } from "./status.ts";

@@ -1,6 +1,6 @@
 /** Lineage: `Query.lineage`, the up- and/or downstream closure of an asset, optionally cut at a depth. */
-import type { LineageDirection, LineageResult } from "../../catalog/graph/types.ts";
-import { AssetNotFoundError } from "../../catalog/graph/types.ts";
+import type { LineageDirection, LineageResult } from "../../catalog/graph/index.ts";
+import { AssetNotFoundError } from "../../catalog/graph/index.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
 import { assetNotFound, badUserInput } from "./errors.ts";
 import { assetIdFromKey } from "./assets.ts";

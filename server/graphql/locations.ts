@@ -1,7 +1,7 @@
 /**
  * Locations and load problems: `Query.locations`, `Query.diagnostics` and `Mutation.reloadLocations`.
  */
-import type { CatalogGraph, LocationStatus } from "../../catalog/graph/types.ts";
+import type { CatalogGraph, LocationStatus } from "../../catalog/graph/index.ts";
 import type { Diagnostic, DiagnosticSeverity } from "../../catalog/model/index.ts";
 import type { ReloadOutcome } from "../../catalog/service.ts";
 import { isReady, requireGraph, type GraphQLContext } from "./context.ts";

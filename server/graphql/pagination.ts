@@ -8,7 +8,7 @@
  * value in it; such a cursor is only accepted with the same order.
  */
 import { Buffer } from "node:buffer";
-import { compareIds } from "../../catalog/graph/build.ts";
+import { compareIds } from "../../catalog/graph/index.ts";
 import { badUserInput } from "./errors.ts";
 
 /** Page size when `first` is omitted. */

@@ -4,8 +4,8 @@
  * Both are recorded exactly once (dbt's invocation id and node, or the caller's dedupe key, make the event's
  * identity), so sending the same file twice changes nothing, and eager children react at the next tick.
  */
-import type { CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AssetEventInput } from "../../catalog/model/events.ts";
+import type { CatalogGraph } from "../../catalog/graph/index.ts";
+import type { AssetEventInput } from "../../catalog/model/index.ts";
 import { keyToString } from "../../catalog/model/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import { requireGraph } from "./context.ts";

@@ -9,12 +9,9 @@
  */
 import { Buffer } from "node:buffer";
 import { Repeater } from "graphql-yoga";
-import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AssetEvent } from "../../catalog/model/events.ts";
-import type { CheckSpec } from "../../catalog/model/index.ts";
-import { keyFromString, keyToString } from "../../catalog/model/index.ts";
-import type { CheckResult, LaunchedBy, RunStatus } from "../../catalog/model/runs.ts";
-import { TERMINAL_RUN_STATUSES } from "../../catalog/model/runs.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import type { AssetEvent, CheckSpec, CheckResult, LaunchedBy, RunStatus } from "../../catalog/model/index.ts";
+import { keyFromString, keyToString, TERMINAL_RUN_STATUSES } from "../../catalog/model/index.ts";
 import type { RunLogLine, RunRecord, RunStep } from "../../catalog/store/index.ts";
 import { assetIdFromKey, findAsset } from "./assets.ts";
 import { requireGraph, type GraphQLContext, type LaunchOutcome, type RunsSource } from "./context.ts";

@@ -4,8 +4,8 @@
  * STALE (a direct upstream asset was materialized after it), FRESH. Read once per request from the same snapshot
  * the scheduler's ticks read (AutomationSource.state()).
  */
-import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AutomationState } from "../../scheduler/conditions/state.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import type { AutomationState } from "../../scheduler/conditions/index.ts";
 import type { GraphQLContext } from "./context.ts";
 
 export type AssetStatus = "FRESH" | "STALE" | "FAILED" | "RUNNING" | "NEVER_MATERIALIZED";

@@ -11,11 +11,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { openWarehouse, quoteIdentifier } from "../../shared/duckdb.ts";
-import { createFaultQueue, listenLoopback, readJsonBody, SimulatorHttpError } from "../../shared/simulator.ts";
-import type { SimulatorFault } from "../../shared/simulator.ts";
+import { openWarehouse, quoteIdentifier, createFaultQueue, listenLoopback, readJsonBody, SimulatorHttpError } from "../../shared/index.ts";
+import type { SimulatorFault } from "../../shared/index.ts";
 
-export type { SimulatorFault } from "../../shared/simulator.ts";
+export type { SimulatorFault } from "../../shared/index.ts";
 
 export interface SimulatedCensusSource {
   readonly id: number;

@@ -18,8 +18,8 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { SimulatorHttpError, createFaultQueue, readJsonBody } from "../../shared/simulator.ts";
-import type { SimulatorFault } from "../../shared/simulator.ts";
+import { SimulatorHttpError, createFaultQueue, readJsonBody } from "../../shared/index.ts";
+import type { SimulatorFault } from "../../shared/index.ts";
 import { landRows } from "./warehouse.ts";
 import type { LandingTable } from "./warehouse.ts";
 
@@ -55,7 +55,7 @@ export interface SimulatedConnector {
 }
 
 /** Fault injection is shared with the Census simulator (connectors/shared/simulator.ts). */
-export type { SimulatorFault } from "../../shared/simulator.ts";
+export type { SimulatorFault } from "../../shared/index.ts";
 
 export interface FivetranSimulatorOptions {
   readonly apiKey: string;

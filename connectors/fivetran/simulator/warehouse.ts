@@ -13,10 +13,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
-import { openWarehouse, quoteIdentifier } from "../../shared/duckdb.ts";
+import { openWarehouse, quoteIdentifier } from "../../shared/index.ts";
 
 /** Shared with the Census simulator (connectors/shared/duckdb.ts). */
-export { isLockConflict, openWarehouse, quoteIdentifier } from "../../shared/duckdb.ts";
+export { isLockConflict, openWarehouse, quoteIdentifier } from "../../shared/index.ts";
 
 function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;

@@ -1,0 +1,7 @@
+/** The entry of connectors/dbt: what other parts may use of it (see docs/ARCHITECTURE.md). */
+export * from "./build-launcher.ts";
+export * from "./manifest-provider.ts";
+export * from "./project-provider.ts";
+export * from "./run-results.ts";
+export * from "./runtime.ts";
+export * from "./tool-state.ts";
