@@ -121,7 +121,7 @@ const launchers: Launcher[] = [
 ];
 if (config.dbt) {
   // Imported only when used: the module takes half a second to load, and every life's boot counts.
-  const { createDbtBuildLauncher } = await import("../connectors/dbt/build-launcher.ts");
+  const { createDbtBuildLauncher } = await import("../connectors/dbt/index.ts");
   launchers.push(
     createDbtBuildLauncher({
       locationName: config.dbt.locationName,

@@ -182,4 +182,3 @@ export async function createCatalogStore(
     },
   };
 }
-export * from "./access.ts";
