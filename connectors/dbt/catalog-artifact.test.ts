@@ -105,7 +105,7 @@ describe("dbt catalog.json", () => {
     const dir = mkdtempSync(join(tmpdir(), "tributary-catalog-"));
     const truncated = join(dir, "truncated.json");
     writeFileSync(truncated, readFileSync(join(FIXTURES, "nba-monte-carlo-v12-duckdb", "catalog.json"), "utf8").slice(0, 5000));
-    await assert.rejects(readDbtCatalog(truncated), (error: unknown) => error instanceof DbtArtifactError && error.file === truncated && /not valid JSON/.test(error.message));
+    await assert.rejects(readDbtCatalog(truncated), (error: unknown) => error instanceof DbtArtifactError && error.file === truncated && /is truncated: the JSON ends unexpectedly at line \d+, column \d+/.test(error.message));
     await assert.rejects(readDbtCatalog(join(dir, "missing.json")), /no such file/);
 
     const manifestText = readFileSync(join(FIXTURES, "nba-monte-carlo-v12-duckdb", "manifest.json"), "utf8");
@@ -150,4 +150,19 @@ describe("catalog.json through the manifest location", () => {
     assert.equal(warning?.at?.path, "$.nodes");
     assert.match(warning?.message ?? "", /dbt docs generate/);
   });
+});
+
+test("a catalog.json with NUL bytes or a bad token is a warning naming line and column, quoting no NUL; a UTF-16 one is read", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tributary-catalog-json-"));
+  const nul = join(dir, "nul.json");
+  writeFileSync(nul, '{\n  "metadata": {\u0000}\n}');
+  await assert.rejects(readDbtCatalog(nul), (error: unknown) =>
+    error instanceof DbtArtifactError && /not valid JSON at line 2, column 16/.test(error.message) && !error.message.includes("\u0000"),
+  );
+  const token = join(dir, "token.json");
+  writeFileSync(token, '{"metadata": x}');
+  await assert.rejects(readDbtCatalog(token), (error: unknown) => error instanceof DbtArtifactError && /at line 1, column 14: unexpected 'x'/.test(error.message));
+  const utf16 = join(dir, "utf16.json");
+  writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(join(FIXTURES, "fivetran-log-v4-redshift", "catalog.json"), "utf8"), "utf16le")]));
+  await readDbtCatalog(utf16);
 });

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import type { LocationDefinitions } from "../../catalog/model/index.ts";
+import { decodeJsonBytes, describeJsonSyntaxError } from "./json-text.ts";
 import { formatJsonPath } from "./manifest.ts";
 
 /** An artifact that could not be used, with where it breaks. */
@@ -27,7 +28,7 @@ export function parseArtifact<S extends z.ZodType>(text: string, file: string, s
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DbtArtifactError(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, file, null);
+    throw new DbtArtifactError(`${file} ${describeJsonSyntaxError(text, error, "Was it copied while dbt was still writing it?")}`, file, null);
   }
   const result = schema.safeParse(json);
   if (!result.success) {
@@ -41,7 +42,8 @@ export function parseArtifact<S extends z.ZodType>(text: string, file: string, s
 /** An artifact file's text; a file that cannot be read is a {@link DbtArtifactError}. */
 export async function readArtifactText(file: string): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    // UTF-8 (a BOM is dropped) or UTF-16, as for the manifest.
+    return decodeJsonBytes(await readFile(file)).text;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new DbtArtifactError(`Cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(error)}`, file, null);
