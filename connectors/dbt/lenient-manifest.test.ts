@@ -108,6 +108,10 @@ const overStrict: [string, (manifest: Json) => void][] = [
     source.source_description = null;
     source.loaded_at_field = 5;
   }],
+  ["a user-defined function without unique_id (optional in schema v12)", (m) => {
+    m.functions = { "function.jaffle_shop.cents_to_dollars": { name: "cents_to_dollars" } };
+    m.nodes["model.jaffle_shop.orders"].depends_on.nodes.push("function.jaffle_shop.cents_to_dollars");
+  }],
   ["metadata fields of unexpected types", (m) => {
     m.metadata.project_id = 12345;
     m.metadata.dbt_version = null;

@@ -24,6 +24,14 @@ const stringList = z.array(z.string()).nullish();
  * an unexpected type instead of refusing the manifest. dbt writes `config` and `meta` from users' YAML and
  * Jinja largely unchecked (a dbt 1.2 source carries `config.enabled: "True and True"`), so every config
  * field and every field that is only displayed is lenient; only what gives the graph its shape is strict.
+ *
+ * Audit (dbt's published manifest schemas v4–v12, schemas.getdbt.com): every strict field below is a string,
+ * or an array or object, in all nine, and required wherever the schema requires it: ids, names,
+ * `resource_type`, `package_name`, `path`, `original_file_path`, `fqn`, a source's `source_name` and `schema`,
+ * `depends_on.nodes`, `parent_map`; `config.materialized` and `relation_name` may be null or absent. Fields
+ * a schema marks optional or nullable where we once required them (`functions.*.unique_id` in v12, a
+ * column's `name`, `test_metadata.name`, `groups.*.owner`, exposures' `owner.email` as a list from v12) are
+ * lenient.
  */
 const lenient = z.unknown().optional();
 
@@ -154,7 +162,7 @@ const manifestSchema = z.object({
   groups: z.record(z.string(), groupSchema).nullish(),
   unit_tests: z.record(z.string(), unitTestSchema).nullish(),
   /** User-defined functions (dbt 1.11+): built by dbt, but not tables. */
-  functions: z.record(z.string(), z.object({ unique_id: z.string() })).nullish(),
+  functions: z.record(z.string(), z.unknown()).nullish(),
   parent_map: z.record(z.string(), z.array(z.string())).nullish(),
 });
 
