@@ -5,11 +5,11 @@
  * with columns and several tests (unique, not_null, a relationships test on most marts).
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { sharedFixture } from "../scripts/shared-fixtures.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const TEMPLATE_MANIFEST = join(import.meta.dirname, "..", "..", "shared", "fixtures", "manifests", "nba-monte-carlo-v12-duckdb", "manifest.json");
+const TEMPLATE_MANIFEST = sharedFixture("manifests", "nba-monte-carlo-v12-duckdb", "manifest.json");
 
 /** A deterministic pseudo-random sequence, so two runs bench the same graph. */
 function random(seed: number): () => number {

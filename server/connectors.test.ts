@@ -23,9 +23,10 @@ import { loadConfig } from "./config.ts";
 import { CONNECTORS, createConnectorLocations, liveStateLookup } from "./connectors.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
 import { capturingLogger } from "./test-support.ts";
+import { sharedFixture } from "../scripts/shared-fixtures.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const MANIFEST = join(ROOT, "..", "shared", "fixtures", "manifests", "jaffle-shop-state-v11-postgres", "manifest.json");
+const MANIFEST = sharedFixture("manifests", "jaffle-shop-state-v11-postgres", "manifest.json");
 const SECRETS = [TEST_API_KEY, TEST_API_SECRET, TEST_CENSUS_KEY];
 /** The typed tool state each observing tool's live state must fit. */
 const LIVE_STATE_FIELDS: Record<string, readonly string[]> = {

@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { buildCatalogGraph } from "../catalog/graph/build.ts";
 import type { CatalogGraph } from "../catalog/graph/types.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
@@ -22,8 +21,9 @@ import { createLogger } from "./logging.ts";
 import { createReportSink } from "./report-sink.ts";
 import { execute, query } from "./test-support.ts";
 import { createTributaryYoga, type TributaryYoga } from "./yoga.ts";
+import { sharedFixture } from "../scripts/shared-fixtures.ts";
 
-const FIXTURE = fileURLToPath(new URL("../../shared/fixtures/manifests/fivetran-log-v4-redshift/", import.meta.url));
+const FIXTURE = sharedFixture("manifests", "fivetran-log-v4-redshift");
 const REPORT = /* GraphQL */ `
   mutation($runResults: JSON!, $location: String) {
     reportDbtRunResults(runResults: $runResults, location: $location) { recorded alreadyRecorded materializations failures checkResults unknownNodes }

@@ -12,9 +12,10 @@ import { main } from "./cli.ts";
 import { createLogger } from "./logging.ts";
 import type { ConsoleOutput } from "./serve.ts";
 import { createCatalogService } from "./wiring.ts";
+import { sharedFixture } from "../scripts/shared-fixtures.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const JAFFLE = join(ROOT, "..", "shared", "fixtures", "manifests", "jaffle-shop-state-v11-postgres", "manifest.json");
+const JAFFLE = sharedFixture("manifests", "jaffle-shop-state-v11-postgres", "manifest.json");
 const logger = createLogger({ level: "silent" });
 
 function tempDir(): string {

@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, newPage, ROOT, startServe, type ServeProcess } from "./support.ts";
+import { launchBrowser, newPage, startServe, type ServeProcess } from "./support.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
 /** matsonj/nba-monte-carlo (dbt 1.9, DuckDB): 67 models, 12 sources; its catalog.json lies beside it. */
-const FIXTURE = join(ROOT, "..", "shared", "fixtures", "manifests", "nba-monte-carlo-v12-duckdb");
+const FIXTURE = sharedFixture("manifests", "nba-monte-carlo-v12-duckdb");
 
 /**
  * A target/ folder as `dbt docs generate` and `dbt source freshness` leave it: the fixture's manifest and

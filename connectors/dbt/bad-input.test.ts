@@ -12,8 +12,9 @@ import type { CatalogGraph } from "../../catalog/graph/types.ts";
 import { LoadError } from "../../catalog/model/index.ts";
 import { readManifestFile } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "manifests");
+const FIXTURES = sharedFixture("manifests");
 const JAFFLE = join(FIXTURES, "jaffle-shop-state-v11-postgres", "manifest.json");
 const dir = mkdtempSync(join(tmpdir(), "tributary-bad-manifest-"));
 

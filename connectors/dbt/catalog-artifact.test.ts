@@ -13,8 +13,9 @@ import { readManifestFile } from "./manifest.ts";
 import { createDbtManifestProvider } from "./manifest-provider.ts";
 import { translateManifest } from "./translator.ts";
 import type { LocationDefinitions } from "../../catalog/model/index.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "manifests");
+const FIXTURES = sharedFixture("manifests");
 
 async function definitionsOf(project: string): Promise<LocationDefinitions> {
   const manifest = await readManifestFile(join(FIXTURES, project, "manifest.json"), project);

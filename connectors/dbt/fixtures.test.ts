@@ -11,8 +11,9 @@ import { buildCatalogGraph } from "../../catalog/graph/build.ts";
 import { keyToString } from "../../catalog/model/index.ts";
 import { readManifestFile } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
-export const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "manifests");
+export const FIXTURES = sharedFixture("manifests");
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -14,8 +14,9 @@ import { parseManifest, readManifestFile } from "./manifest.ts";
 import type { DbtManifest } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
 import type { TranslatedDbtProject } from "./translator.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
-const FIXTURES = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "manifests");
+const FIXTURES = sharedFixture("manifests");
 const JAFFLE = join(FIXTURES, "jaffle-shop-state-v11-postgres", "manifest.json");
 const JAFFLE_TEXT = readFileSync(JAFFLE, "utf8");
 const dir = mkdtempSync(join(tmpdir(), "tributary-lenient-manifest-"));

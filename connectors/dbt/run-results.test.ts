@@ -21,8 +21,9 @@ import {
   testFailures,
   translateNodeResult,
 } from "./run-results.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
-const FIXTURE_DIR = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "manifests", "fivetran-log-v4-redshift");
+const FIXTURE_DIR = sharedFixture("manifests", "fivetran-log-v4-redshift");
 const FIXTURE = join(FIXTURE_DIR, "run_results.json");
 
 let scratch: string;

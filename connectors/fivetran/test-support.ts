@@ -10,11 +10,12 @@ import { createFivetranClient } from "./client.ts";
 import type { FivetranClient, FivetranClientOptions } from "./client.ts";
 import { connectorsFromDataDir, startFivetranSimulator } from "./simulator/server.ts";
 import type { FivetranSimulator, FivetranSimulatorOptions } from "./simulator/server.ts";
+import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 
 /** demo-project's raw CSVs, one folder per connector schema. */
 export const DEMO_DATA_DIR = fileURLToPath(new URL("../../demo-project/data/fivetran", import.meta.url));
 /** The real API samples (read in place, never copied). */
-export const API_SAMPLES_DIR = fileURLToPath(new URL("../../../shared/fixtures/api-samples", import.meta.url));
+export const API_SAMPLES_DIR = sharedFixture("api-samples");
 
 export const TEST_API_KEY = "tk_live_key_7QzX1pLmN3vB";
 export const TEST_API_SECRET = "ts_secret_9HdK2wRfYu6TsE4c";
