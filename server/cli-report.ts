@@ -11,7 +11,7 @@ import { Option, type Command } from "commander";
 import { parseRunResults, RunResultsError } from "../connectors/dbt/index.ts";
 import { GraphQLRequestError, ServerUnreachableError, createGraphQLClient } from "./graphql-client.ts";
 import type { GraphQLClient } from "./graphql-client.ts";
-import { DEFAULT_SERVER_URL, resolveServerUrl } from "./cli-runs.ts";
+import { DEFAULT_SERVER_URL, resolveServerUrl, TOKEN_HINT } from "./cli-runs.ts";
 import type { ConsoleOutput } from "./serve.ts";
 
 /** Node results per request: each is a few hundred bytes, the API accepts 1 MB per request. */
@@ -92,10 +92,11 @@ export function addReportCommand(
     .addOption(new Option("--url <url>", `the server's GraphQL URL (default: $TRIBUTARY_URL, else ${DEFAULT_SERVER_URL})`).argParser((value) => resolveServerUrl(value, env)))
     .action(async (flags: { runResults: string; location?: string; url?: string }) => {
       try {
-        setExitCode(await reportRunResults(createGraphQLClient(resolveServerUrl(flags.url, env)), flags.runResults, flags.location ?? null, output));
+        setExitCode(await reportRunResults(createGraphQLClient(resolveServerUrl(flags.url, env), { token: env["TRIBUTARY_TOKEN"] || undefined }), flags.runResults, flags.location ?? null, output));
       } catch (error) {
         if (error instanceof ServerUnreachableError || error instanceof GraphQLRequestError) {
           output.err(`error: ${error.message}`);
+          if (error instanceof GraphQLRequestError && (error.code === "UNAUTHENTICATED" || error.code === "FORBIDDEN")) output.err(TOKEN_HINT);
           setExitCode(1);
           return;
         }

@@ -266,6 +266,7 @@ function report(error: unknown, output: ConsoleOutput): number {
   }
   if (error instanceof GraphQLRequestError) {
     output.err(`error: ${error.message}${error.code ? ` [${error.code}]` : ""}`);
+    if (error.code === "UNAUTHENTICATED" || error.code === "FORBIDDEN") output.err(TOKEN_HINT);
     // A key or an argument the server refused is the caller's to fix, like a usage error.
     return error.code === "ASSET_NOT_FOUND" || error.code === "BAD_USER_INPUT" ? 2 : 1;
   }
@@ -286,6 +287,9 @@ function parseStatuses(value: string, previous: string[] | undefined): string[] 
   return [...(previous ?? []), ...statuses];
 }
 
+/** What to do about UNAUTHENTICATED or FORBIDDEN. */
+export const TOKEN_HINT = "Set TRIBUTARY_TOKEN to a token with the operator role (an admin creates one: tributary token create --role operator --name <you>).";
+
 const urlOption = () => new Option("--url <url>", `the server's GraphQL URL (default: $TRIBUTARY_URL, else ${DEFAULT_SERVER_URL})`);
 
 /** Adds `materialize` and `runs` to the program; each action stores its exit code through `setExitCode`. */
@@ -297,7 +301,7 @@ export function addRunCommands(
   const { output, env } = environment;
   const clientFor = (command: Command, flag: string | undefined): GraphQLClient => {
     try {
-      return createGraphQLClient(resolveServerUrl(flag, env));
+      return createGraphQLClient(resolveServerUrl(flag, env), { token: env["TRIBUTARY_TOKEN"] || undefined });
     } catch (error) {
       // TRIBUTARY_URL is checked here (a --url is checked while parsing).
       return command.error(`error: ${error instanceof Error ? error.message : String(error)}`, { exitCode: 2, code: "tributary.badUrl" });

@@ -10,6 +10,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { Logger } from "pino";
 import { addReportCommand } from "./cli-report.ts";
 import { addRunCommands } from "./cli-runs.ts";
+import { addTokenCommands } from "./cli-token.ts";
 import { startDemoCensus } from "./demo-census.ts";
 import { startDemoFivetran } from "./demo-fivetran.ts";
 import { createLogger } from "./logging.ts";
@@ -115,6 +116,14 @@ function stopOnSignal(stop: () => Promise<void>, output: ConsoleOutput, logger: 
   });
 }
 
+/** --host and --port when given on the command line; left out (so tributary.yaml's server.host / port apply) when defaulted. */
+function explicitAddress(command: Command, flags: { host: string; port: number }): { host?: string; port?: number } {
+  return {
+    ...(command.getOptionValueSource("host") === "cli" ? { host: flags.host } : {}),
+    ...(command.getOptionValueSource("port") === "cli" ? { port: flags.port } : {}),
+  };
+}
+
 const NO_SCHEDULER_HELP = "do not run the scheduler daemon (no policy ticks) nor the observers; runs launched by hand still execute";
 
 /** Builds the command tree; each action stores its exit code through `setExitCode`. */
@@ -139,10 +148,10 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
     .addOption(new Option("--port <port>", "port to listen on (0 picks a free one)").argParser(parsePort).default(3000))
     .option("--no-scheduler", NO_SCHEDULER_HELP)
     .option("--strict", "treat error diagnostics as fatal at startup")
-    .action(async (flags: LocationFlags & { host: string; port: number; scheduler: boolean; strict?: boolean }) => {
+    .action(async (flags: LocationFlags & { host: string; port: number; scheduler: boolean; strict?: boolean }, command: Command) => {
       const locations = resolveLocations(flags, cwd);
       const running = await startServe(
-        { ...locations, host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: flags.strict === true },
+        { ...locations, ...explicitAddress(command, flags), scheduler: flags.scheduler, strict: flags.strict === true },
         deps,
         { logger, output },
       );
@@ -170,7 +179,7 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
     .addOption(new Option("--host <host>", "interface to listen on").default("127.0.0.1"))
     .addOption(new Option("--port <port>", "port to listen on (0 picks a free one)").argParser(parsePort).default(3000))
     .option("--no-scheduler", NO_SCHEDULER_HELP)
-    .action(async (flags: { host: string; port: number; scheduler: boolean }) => {
+    .action(async (flags: { host: string; port: number; scheduler: boolean }, command: Command) => {
       const config = fileURLToPath(new URL("../demo-project/tributary.yaml", import.meta.url));
       const dataDir = fileURLToPath(new URL("../.tributary/demo", import.meta.url));
       // The local Fivetran the demo's tributary.yaml points at (FIVETRAN_BASE_URL and credentials).
@@ -192,7 +201,7 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
         await census.close();
       };
       const running = await startServe(
-        { config, dbtProjects: [], manifests: [], dataDir, host: flags.host, port: flags.port, scheduler: flags.scheduler, strict: false },
+        { config, dbtProjects: [], manifests: [], dataDir, ...explicitAddress(command, flags), scheduler: flags.scheduler, strict: false },
         deps,
         { logger, output },
       );
@@ -211,6 +220,7 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
 
   addRunCommands(program, { output, env }, setExitCode);
   addReportCommand(program, { output, env }, setExitCode);
+  addTokenCommands(program, { output, env, cwd }, setExitCode);
 
   return program;
 }

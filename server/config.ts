@@ -124,7 +124,31 @@ const configSchema = z
       })
       .strict()
       .default({}),
-    server: z.object({ host: z.string().optional(), port: z.number().int().min(0).max(65535).optional() }).strict().default({}),
+    server: z
+      .object({
+        /** Interface to listen on (default 127.0.0.1); `--host` wins. */
+        host: z.string().min(1).optional(),
+        /** Port (default 3000); `--port` wins. */
+        port: z.number().int().min(0).max(65535).optional(),
+        /** Host names served besides loopback ones (Host and Origin checks): `catalog.example.com`, `.example.com`, or `*`. */
+        allowed_hosts: z.array(z.string().min(1)).default([]),
+        /** Answer GraphQL introspection (and serve GraphiQL); default true. */
+        introspection: z.boolean().default(true),
+        /** Requests per minute per caller (token, or anonymous address); 0 turns the limit off. Default 1200. */
+        rate_limit_per_minute: z.number().int().min(0).default(1200),
+      })
+      .strict()
+      .default({ allowed_hosts: [], introspection: true, rate_limit_per_minute: 1200 }),
+    auth: z
+      .object({
+        /**
+         * What a caller without a token may do: viewer (read) or none (refused). Default: viewer on the embedded
+         * store (a laptop), none on a Postgres server (a team's install).
+         */
+        anonymous: z.enum(["viewer", "none"]).optional(),
+      })
+      .strict()
+      .default({}),
     scheduler: schedulerSchema.default({ tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 }),
     /** Policies for assets that declare none (Fivetran tables, Census syncs), by key glob; the first match wins. */
     policies: z.array(policyRuleSchema).default([]),

@@ -43,6 +43,8 @@ export interface GraphQLClientOptions {
   readonly timeoutMs?: number;
   /** A subscription with no byte for this long is given up (default 45 s; the server pings every 12 s). */
   readonly idleTimeoutMs?: number;
+  /** An API token, sent as `Authorization: Bearer` (the CLI reads it from TRIBUTARY_TOKEN). */
+  readonly token?: string | undefined;
 }
 
 /** Why a fetch failed, in words: the cause's code (ECONNREFUSED) when there is one. */
@@ -116,7 +118,7 @@ export function createGraphQLClient(url: string, options: GraphQLClientOptions =
     try {
       return await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept },
+        headers: { "content-type": "application/json", accept, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
         body: JSON.stringify({ query, variables }),
         signal,
       });

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { CatalogSource } from "./graphql/context.ts";
 import type { QueryLimits } from "./graphql/limits.ts";
 import { createTributaryYoga, GRAPHQL_PATH, type TributaryYoga } from "./yoga.ts";
+import type { SecurityOptions } from "./auth/security.ts";
 
 export interface TributaryServerOptions {
   /** The catalog to serve; null to start before the first load finishes (then call `setCatalog`). */
@@ -23,6 +24,8 @@ export interface TributaryServerOptions {
   readonly shutdownGraceMs?: number;
   /** The built web UI to serve at `/` (default admin-ui/dist). */
   readonly uiDir?: string;
+  /** Host and Origin checks, tokens and roles, rate limits (see yoga.ts); `tributary serve` always passes them. */
+  readonly security?: SecurityOptions;
 }
 
 /** A running (or ready to run) Tributary HTTP server. */
@@ -66,9 +69,9 @@ function urlHost(host: string): string {
 
 /** Creates the server; call `listen()` to bind it. */
 export function createTributaryServer(options: TributaryServerOptions): TributaryServer {
-  const { logger, host = "127.0.0.1", port = 3000, limits, shutdownGraceMs = 5000, uiDir } = options;
+  const { logger, host = "127.0.0.1", port = 3000, limits, shutdownGraceMs = 5000, uiDir, security } = options;
   let catalog: CatalogSource | null = options.catalog;
-  const yoga = createTributaryYoga({ catalog: () => catalog, logger, limits, uiDir });
+  const yoga = createTributaryYoga({ catalog: () => catalog, logger, limits, uiDir, ...(security ? { security } : {}) });
   const httpServer = createServer(yoga);
   let closing: Promise<void> | null = null;
 

@@ -9,6 +9,8 @@ import type { LocationLoadError, ReloadOutcome } from "../catalog/service.ts";
 import { isReady, type CatalogSource } from "./graphql/context.ts";
 import { createTributaryServer, ServerStartError, type TributaryServer } from "./http.ts";
 import { formatDiagnostic, formatLocationError, formatStartupError, sortDiagnostics } from "./report.ts";
+import { loadConfig } from "./config.ts";
+import { resolveServerSettings, type ServerSettings } from "./auth/settings.ts";
 
 /** Where the definitions come from: the location flags shared by `serve` and `check`. */
 export interface LocationOptions {
@@ -63,8 +65,10 @@ export const processOutput: ConsoleOutput = {
 };
 
 export interface ServeOptions extends LocationOptions {
-  readonly host: string;
-  readonly port: number;
+  /** Interface to listen on: the flag; when undefined, tributary.yaml's server.host, else 127.0.0.1. */
+  readonly host?: string | undefined;
+  /** The flag; when undefined, server.port, else 3000. */
+  readonly port?: number | undefined;
   /** Run the scheduler daemon (`--no-scheduler` turns it off). */
   readonly scheduler: boolean;
   /** Treat error diagnostics as fatal at startup. */
@@ -166,7 +170,13 @@ function probeUrl(graphqlUrl: string, host: string): string {
 }
 
 /** Asks the running server a real query, so the URL is printed only once it is answered. */
-async function probe(url: string): Promise<void> {
+async function probe(url: string, anonymousReads: boolean): Promise<void> {
+  if (!anonymousReads) {
+    // Without an anonymous role a query needs a token: readiness (the catalog is served) is what can be asked.
+    const ready = await fetch(url.replace(/\/graphql$/, "/readyz"), { signal: AbortSignal.timeout(10_000) });
+    if (ready.status !== 200) throw new Error(`the server is not ready (HTTP ${ready.status} from /readyz)`);
+    return;
+  }
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
@@ -192,10 +202,16 @@ export async function startServe(
   context: { readonly logger: Logger; readonly output?: ConsoleOutput },
 ): Promise<RunningServe | FailedServe> {
   const { logger, output = processOutput } = context;
-  const server = createTributaryServer({ catalog: null, logger, host: options.host, port: options.port });
+  // tributary.yaml's server: and auth: sections. A file that cannot be read is the wiring's to report (it reads
+  // the same file next, and stops the start with its error).
+  const config = options.config ? await loadConfig(options.config).then((loaded) => loaded.config, () => null) : null;
+  const settings: ServerSettings = resolveServerSettings(options, config, process.env);
+  const { host, security } = settings;
+  const server = createTributaryServer({ catalog: null, logger, host, port: settings.port, security });
   let graphqlUrl: string;
   try {
     graphqlUrl = (await server.listen()).graphqlUrl;
+    for (const warning of settings.warnings) output.err(warning);
   } catch (error) {
     output.err(error instanceof ServerStartError ? `error: ${error.message}` : formatStartupError(error));
     await server.close();
@@ -253,7 +269,7 @@ export async function startServe(
 
   server.setCatalog(loaded.runtime);
   try {
-    await probe(probeUrl(graphqlUrl, options.host));
+    await probe(probeUrl(graphqlUrl, host), security.anonymous !== null);
   } catch (error) {
     output.err(formatStartupError(error));
     return fail();

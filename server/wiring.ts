@@ -19,6 +19,7 @@ import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
 import type { LoadedConfig } from "./config.ts";
 import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";
+import { createAccessStore } from "./auth/tokens.ts";
 
 /** Builds every connector location the request and its config file name. */
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
@@ -157,6 +158,7 @@ export async function createCatalogService(
     automation: createStoreAutomationSource(store, graph),
     runs: createRunsSource(store, engine, { changes }),
     reportSink: createReportSink(store),
+    access: createAccessStore(store.client),
     liveMaterializerMetadata: liveStateLookup(locations),
     startBackground() {
       if (backgroundStarted || !daemon) return;

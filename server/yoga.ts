@@ -12,6 +12,9 @@ import { graphiqlTabs } from "./graphiql-tabs.ts";
 import { createQueryLimitPlugins, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./graphql/limits.ts";
 import { createCatalogSchema } from "./graphql/schema.ts";
 import { DEFAULT_UI_DIR, serveUi } from "./static-ui.ts";
+import { LOCAL_CALLER } from "./auth/caller.ts";
+import { guardSchema } from "./auth/guard.ts";
+import { callerOfRequest, useSecurity, type SecurityOptions } from "./auth/security.ts";
 
 /** Where the API and the probes live. */
 export const GRAPHQL_PATH = "/graphql";
@@ -33,6 +36,12 @@ export interface TributaryYogaOptions {
   readonly graphiql?: boolean;
   /** The built web UI to serve at `/` (default admin-ui/dist); without a build `/` redirects to GraphiQL. */
   readonly uiDir?: string;
+  /**
+   * Host and Origin checks, callers and their roles, rate limits, introspection (server/auth/security.ts).
+   * `tributary serve` always passes them; without them (tests, tools embedding the API in process) every
+   * caller is a local admin and no header is checked.
+   */
+  readonly security?: SecurityOptions;
 }
 
 /**
@@ -79,13 +88,15 @@ function refuseSimpleRequests(): Plugin {
 
 /** Creates the yoga instance serving the Tributary API. */
 export function createTributaryYoga(options: TributaryYogaOptions) {
-  const { catalog, logger, limits = DEFAULT_QUERY_LIMITS, graphiql = true, uiDir = DEFAULT_UI_DIR } = options;
+  const { catalog, logger, limits = DEFAULT_QUERY_LIMITS, uiDir = DEFAULT_UI_DIR, security } = options;
+  // GraphiQL builds itself from introspection: without it there is nothing to show.
+  const graphiql = (options.graphiql ?? true) && security?.introspection !== false;
   const source = (): CatalogSource | null => (typeof catalog === "function" ? catalog() : catalog);
   const currentGraph = (current: CatalogSource | null = source()): CatalogGraph | null =>
     current !== null && isReady(current) ? current.current() : null;
 
   return createYoga<object, GraphQLContext>({
-    schema: createCatalogSchema(),
+    schema: guardSchema(createCatalogSchema(), logger),
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: HEALTH_PATH,
     landingPage: false,
@@ -96,14 +107,15 @@ export function createTributaryYoga(options: TributaryYogaOptions) {
     cors: false,
     multipart: false,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
-    context: (): GraphQLContext => {
+    context: ({ request }): GraphQLContext => {
       const current = source();
-      return { catalog: current, graph: currentGraph(current) };
+      return { catalog: current, graph: currentGraph(current), caller: callerOfRequest(request) ?? (security ? { kind: "anonymous", name: null, role: null, tokenId: null } : LOCAL_CALLER) };
     },
     graphiql: graphiql
       ? () => ({ title: "Tributary GraphiQL", defaultTabs: graphiqlTabs(currentGraph()) })
       : false,
     plugins: [
+      ...(security ? [useSecurity(security, { access: () => source()?.access ?? null, logger, graphqlPath: GRAPHQL_PATH, probePaths: [HEALTH_PATH, READY_PATH] })] : []),
       ...createQueryLimitPlugins(limits),
       refuseSimpleRequests(),
       serveUi(uiDir, [GRAPHQL_PATH, HEALTH_PATH, READY_PATH]),

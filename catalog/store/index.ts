@@ -182,3 +182,4 @@ export async function createCatalogStore(
     },
   };
 }
+export * from "./access.ts";

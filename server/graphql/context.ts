@@ -9,6 +9,8 @@ import type { CatalogService } from "../../catalog/service.ts";
 import type { RunFilter, RunLogLine, RunRecord } from "../../catalog/store/index.ts";
 import { catalogNotReady } from "./errors.ts";
 import type { ReportSink } from "./report.ts";
+import type { Caller } from "../auth/caller.ts";
+import type { AccessStore } from "../auth/tokens.ts";
 
 /**
  * The smallest view of the catalog service (catalog/service.ts) the server needs: the graph being served
@@ -34,6 +36,8 @@ export interface CatalogSource {
   readonly runs?: RunsSource;
   /** Where work done outside Tributary is recorded (Mutation.reportDbtRunResults); absent without a store. */
   readonly reportSink?: ReportSink;
+  /** API tokens and the audit log; absent without a store (then a token is refused and nothing is audited). */
+  readonly access?: AccessStore;
 }
 
 /** What a launch made: the run, and the requested assets that cannot be launched, with why. */
@@ -104,6 +108,8 @@ export interface GraphQLContext {
   readonly graph: CatalogGraph | null;
   /** Where the graph came from; null while nothing is attached. */
   readonly catalog: CatalogSource | null;
+  /** Who is calling (server/auth): a token's name and role, an anonymous caller, or a local one without security. */
+  readonly caller: Caller;
 }
 
 /** The request's graph, or a `CATALOG_NOT_READY` error while the first load is running. */

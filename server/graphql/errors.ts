@@ -21,6 +21,14 @@ export const ErrorCode = {
   notSupported: "NOT_SUPPORTED",
   /** An HTTP request the API does not take (a POST that is not JSON). */
   badRequest: "BAD_REQUEST",
+  /** No caller was identified where one is needed: no token (and no anonymous role), or a token that is unknown or revoked (HTTP 401). */
+  unauthenticated: "UNAUTHENTICATED",
+  /** The caller's role may not do this (a viewer launching a run); `extensions.requiredRole` names the role needed. */
+  forbidden: "FORBIDDEN",
+  /** A request whose Host or Origin header names a host this server does not serve (HTTP 403; see server.allowed_hosts). */
+  hostNotAllowed: "HOST_NOT_ALLOWED",
+  /** Too many requests from one caller in a minute (HTTP 429, with Retry-After). */
+  rateLimited: "RATE_LIMITED",
   /**
    * A query rejected for its size or shape (depth, aliases, tokens, cost, list nesting: before execution), or
    * for asking more different searches than one request may run (`searches`: in execution, on those fields).

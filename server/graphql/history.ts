@@ -8,6 +8,7 @@
 import type { CatalogAsset } from "../../catalog/graph/index.ts";
 import type { AssetEvent } from "../../catalog/model/index.ts";
 import type { GraphQLContext } from "./context.ts";
+import { roleAllows } from "../auth/tokens.ts";
 import type { SchemaModule } from "./module.ts";
 import { requestState, updatedAt } from "./status.ts";
 
@@ -36,7 +37,7 @@ const typeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    "Whether launches are possible here: the UI shows its Materialize and re-execute buttons only when they are."
+    "Whether launches are possible here, for this caller (the server can launch and the caller's role is operator or admin): the UI shows its Materialize and re-execute buttons only when they are."
     launchCapability: LaunchCapability!
   }
 `;
@@ -79,6 +80,14 @@ const resolvers = {
       const runs = context.catalog?.runs ?? null;
       if (runs === null) return { available: false, reason: "This server has no store to keep runs in." };
       if (!runs.launch || !runs.reexecute || !runs.cancel) return { available: false, reason: runs.launchUnavailable ?? "This server cannot launch runs." };
+      // The caller's role too (server/auth): a viewer sees why instead of buttons that would be refused.
+      const { caller } = context;
+      if (!roleAllows(caller.role, "operator")) {
+        return {
+          available: false,
+          reason: caller.kind === "anonymous" ? "Sign in with an operator or admin token to launch runs." : `${caller.name ?? "This caller"} has the ${caller.role ?? "no"} role; launching runs needs operator or admin.`,
+        };
+      }
       return { available: true, reason: null };
     },
   },

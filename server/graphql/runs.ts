@@ -508,7 +508,7 @@ const resolvers = {
       const assetIds = [...new Set(args.assetKeys.map((assetKey) => findAsset(graph, assetKey).id))];
       const { launch } = requireLauncher(context);
       // The client's key lives in its own namespace, so it can never name a run of the scheduler's.
-      const outcome = await launch(assetIds, { kind: "manual", user: null }, key === null ? {} : { idempotencyKey: `api:${key}` });
+      const outcome = await launch(assetIds, { kind: "manual", user: context.caller.name }, key === null ? {} : { idempotencyKey: `api:${key}` });
       return launchResult(outcome);
     },
     reexecuteRun: async (_root: unknown, args: { id: string; onlyFailed?: boolean | null }, context: GraphQLContext) => {
