@@ -20,6 +20,12 @@ export interface LatestEventRow {
 export interface AutomationInputs {
   readonly lastEventId: number;
   readonly materializations: readonly LatestEventRow[];
+  /**
+   * The newest materialization per asset that a Tributary run recorded (`tributary_run_id` set): what ends an
+   * `execution_failed` in Dagster, where a materialization made outside a run (an observed sync, a reported
+   * build) does not.
+   */
+  readonly runMaterializations: readonly LatestEventRow[];
   readonly failures: readonly LatestEventRow[];
   readonly observations: readonly LatestEventRow[];
   /** Asset ids targeted by runs not yet ended, with one such run's id. */
@@ -74,9 +80,15 @@ export async function readAutomationInputs(client: SqlClient): Promise<Automatio
       ORDER BY e.asset_key, e.kind, e.occurred_at DESC, e.id DESC`,
   );
   const of = (kind: EventRow["kind"]) => rows.filter((row) => row.kind === kind).map(toLatest);
+  const byRun = await client.query<Row>(
+    `SELECT DISTINCT ON (e.asset_key) ${EVENT_SELECT.replace("SELECT ", "")}
+      WHERE e.kind = 'materialization' AND e.tributary_run_id IS NOT NULL
+      ORDER BY e.asset_key, e.occurred_at DESC, e.id DESC`,
+  );
   return {
     lastEventId: Number(max[0]?.max ?? 0),
     materializations: of("materialization"),
+    runMaterializations: byRun.map(toLatest),
     failures: of("materialization_failure"),
     observations: of("observation"),
     inProgress: await runsInProgress(client),

@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { spec } from "../../catalog/graph/test-specs.ts";
 import type { CatalogStore } from "../../catalog/store/index.ts";
+import { automationSql } from "../../catalog/store/index.ts";
+import { automationStateFromInputs } from "./state.ts";
+import { InputsCache } from "./tick-state.ts";
 import { testEngines } from "../../catalog/store/test-support.ts";
 import type { TestDatabase } from "../../catalog/store/test-support.ts";
 import { amp } from "../conditions/test-support.ts";
@@ -105,6 +108,48 @@ for (const engineUnderTest of testEngines) {
         assert.ok(again.run);
         assert.deepEqual(again.run.assetKeys, [["stg_orders"]]);
         assert.equal((await waitForRun(store, again.run.id)).status, "succeeded");
+      } finally {
+        await harness.stop();
+        await store.close();
+      }
+    });
+
+    test("execution_failed's input: the latest materialization a run recorded, not one made outside any run", async () => {
+      const store = await database.openStore();
+      await store.client.exec("TRUNCATE runs, asset_events, automation_cursor, condition_evaluations CASCADE");
+      const dbt = recordingLauncher("dbt", "shop");
+      dbt.fail.add("stg_orders");
+      const sim = recordingLauncher("sim", "sim", { batch: "target" });
+      const harness = await startHarness(store, () => graph, [dbt, sim]);
+      const cache = new InputsCache();
+      const full = async () => automationStateFromInputs(await store.client.transaction((tx) => automationSql.readAutomationInputs(tx)), graph);
+      const incremental = async () => automationStateFromInputs(await store.client.transaction((tx) => cache.read(tx)), graph);
+      const stg = graph.get("stg_orders")!.id;
+      try {
+        await incremental();
+        await harness.daemon.tick();
+        await recordSync(store, new Date().toISOString());
+        const failed = await waitForRun(store, (await harness.daemon.tick()).runIds[0]!);
+        assert.equal(failed.status, "failed");
+        // stg_orders is then built outside any run (a build reported from CI): its latest materialization,
+        // but not one a run made, so the failed run is still the latest that targeted it.
+        await store.recordAssetEvents([
+          { assetKey: ["stg_orders"], kind: "materialization", tool: "dbt", locationName: "shop", runId: "ci", occurredAt: new Date().toISOString(), dedupeKey: "ci:1", metadata: {} },
+        ]);
+        for (const state of [await full(), await incremental()]) {
+          const entry = state.assets.get(stg)!;
+          assert.equal(entry.latestMaterialization?.runId, null);
+          assert.equal(entry.latestRunMaterialization, null);
+          assert.equal(entry.latestFailure?.runId, failed.id);
+        }
+        dbt.fail.clear();
+        const again = (await harness.engine.reexecute(failed.id, true)).run!;
+        assert.equal((await waitForRun(store, again.id)).status, "succeeded");
+        for (const state of [await full(), await incremental()]) {
+          assert.equal(state.assets.get(stg)!.latestRunMaterialization?.runId, again.id);
+          // The recording launcher fails only what it is told to: the first run did build orders.
+          assert.equal(state.assets.get(graph.get("orders")!.id)!.latestRunMaterialization?.runId, failed.id);
+        }
       } finally {
         await harness.stop();
         await store.close();

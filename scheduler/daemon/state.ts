@@ -25,6 +25,17 @@ export function automationStateFromInputs(inputs: AutomationInputs, graph: Catal
       runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
     };
   }
+  // Every asset gets a latestRunMaterialization (null when no run materialized it), so `execution_failed`
+  // follows the latest run that targeted it: a materialization made outside a run does not end it.
+  for (const state of assets.values()) state.latestRunMaterialization = null;
+  for (const event of inputs.runMaterializations) {
+    entry(event.assetId).latestRunMaterialization = {
+      storageId: event.id,
+      timestamp: Date.parse(event.occurredAt),
+      runId: event.tributaryRunId,
+      runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
+    };
+  }
   for (const event of inputs.failures) {
     entry(event.assetId).latestFailure = { storageId: event.id, timestamp: Date.parse(event.occurredAt), runId: event.tributaryRunId };
   }

@@ -89,7 +89,13 @@ const newer = (a: LatestEventRow, b: LatestEventRow | undefined): boolean =>
 
 /** The latest events per asset, kept up to date from what was recorded since the previous read. */
 export class InputsCache {
-  #latest: { materialization: Map<string, LatestEventRow>; materialization_failure: Map<string, LatestEventRow>; observation: Map<string, LatestEventRow> } | null = null;
+  #latest: {
+    materialization: Map<string, LatestEventRow>;
+    /** Materializations a Tributary run recorded (see AutomationInputs.runMaterializations). */
+    run_materialization: Map<string, LatestEventRow>;
+    materialization_failure: Map<string, LatestEventRow>;
+    observation: Map<string, LatestEventRow>;
+  } | null = null;
   #maxId = 0;
   #readAt = new Date(0);
 
@@ -105,6 +111,7 @@ export class InputsCache {
       const full = await automationSql.readAutomationInputs(tx);
       this.#latest = {
         materialization: new Map(full.materializations.map((e) => [e.assetId, e])),
+        run_materialization: new Map(full.runMaterializations.map((e) => [e.assetId, e])),
         materialization_failure: new Map(full.failures.map((e) => [e.assetId, e])),
         observation: new Map(full.observations.map((e) => [e.assetId, e])),
       };
@@ -114,17 +121,21 @@ export class InputsCache {
     }
     const since = new Date(Math.min(this.#readAt.getTime(), now.getTime()) - overlapMs);
     const changes = await automationSql.readAutomationChanges(tx, this.#maxId, since);
-    for (const event of changes.events as EventRow[]) {
-      const map = this.#latest[event.kind];
+    const merge = (map: Map<string, LatestEventRow>, event: EventRow) => {
       const current = map.get(event.assetId);
       if (newer(event, current)) map.set(event.assetId, event);
       else if (current && current.id === event.id) map.set(event.assetId, event); // the same event, updated (its run)
+    };
+    for (const event of changes.events as EventRow[]) {
+      merge(this.#latest[event.kind], event);
+      if (event.kind === "materialization" && event.tributaryRunId !== null) merge(this.#latest.run_materialization, event);
       if (event.id > this.#maxId) this.#maxId = event.id;
     }
     this.#readAt = now;
     return {
       lastEventId: this.#maxId,
       materializations: [...this.#latest.materialization.values()],
+      runMaterializations: [...this.#latest.run_materialization.values()],
       failures: [...this.#latest.materialization_failure.values()],
       observations: [...this.#latest.observation.values()],
       inProgress: changes.inProgress,
