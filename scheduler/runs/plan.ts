@@ -9,6 +9,7 @@
  * makes one run whose steps run in that order.
  */
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import { topologicalOrder } from "../../catalog/graph/index.ts";
 import type { StepTarget } from "../../catalog/model/index.ts";
 
 /** What the planner needs to know of a launcher. */
@@ -90,15 +91,10 @@ export function planSteps(graph: CatalogGraph, assetIds: readonly string[], laun
   // selected or not). Closures are walked once per group; launches select few groups.
   const upstreamOf = list.map((group) => upstreamClosure(graph, group.ids));
   const dependsOn = list.map((_, b) => list.map((a, ai) => ai !== b && [...a.ids].some((id) => upstreamOf[b]!.has(id))));
-  const ordered: number[] = [];
-  const placed = new Set<number>();
-  while (ordered.length < list.length) {
-    const ready = list.findIndex((_, i) => !placed.has(i) && dependsOn[i]!.every((dep, a) => !dep || placed.has(a) || a === i));
-    // A cycle across groups (dbt model ↔ sync) cannot be ordered: the rest keep their sorted order.
-    const next = ready >= 0 ? ready : list.findIndex((_, i) => !placed.has(i));
-    placed.add(next);
-    ordered.push(next);
-  }
+  const { order } = topologicalOrder(list.map((_, b) => list.flatMap((_group, a) => (dependsOn[b]![a] ? [a] : []))));
+  // A cycle across groups (dbt model ↔ sync) cannot be ordered: the groups on it keep their sorted order, last.
+  const placed = new Set(order);
+  const ordered = [...order, ...list.map((_, i) => i).filter((i) => !placed.has(i))];
   return {
     steps: ordered.map((i) => ({ ...list[i]!.step, targets: list[i]!.targets })),
     unlaunchable,
