@@ -13,6 +13,7 @@ import { pgliteEngine, type TestDatabase } from "../catalog/store/test-support.t
 import { resolveServerSettings } from "./auth/settings.ts";
 import { createAccessStore, hashToken, TOKEN_PATTERN } from "./auth/tokens.ts";
 import { main } from "./cli.ts";
+import { mintDemoToken } from "./cli-token.ts";
 import { loadConfig } from "./config.ts";
 import { createTributaryServer } from "./http.ts";
 import { createLogger } from "./logging.ts";
@@ -111,6 +112,26 @@ describe("tributary token, on a PGlite data directory", () => {
     }
     for (const answer of [created, listed, revoked, all]) assert.equal(answer.stderr.join("\n").includes(token), false);
   });
+});
+
+test("the demo mints an operator token named demo at each start, replacing the previous one", async () => {
+  const database = await pgliteEngine.createDatabase();
+  try {
+    const first = await mintDemoToken(database.options.dataDir!, {});
+    const second = await mintDemoToken(database.options.dataDir!, {});
+    assert.match(first ?? "", TOKEN_PATTERN);
+    assert.match(second ?? "", TOKEN_PATTERN);
+    const store = await database.openStore();
+    try {
+      const access = createAccessStore(store.client);
+      assert.equal(await access.verifyToken(first!), null, "the previous demo token no longer works");
+      assert.deepEqual(await access.verifyToken(second!).then((t) => [t?.name, t?.role]), ["demo", "operator"]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await database.dispose();
+  }
 });
 
 describe("where serve listens and how it guards itself", () => {

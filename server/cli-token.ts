@@ -139,3 +139,26 @@ export function addTokenCommands(
     },
   );
 }
+
+/**
+ * For `tributary demo`: an operator token named "demo" in the demo's store, replacing the previous one, so the
+ * person trying the demo can launch runs from the CLI (TRIBUTARY_TOKEN) and sign in the web UI with it.
+ * Null (and nothing printed) when the store cannot be opened; serving reports why.
+ */
+export async function mintDemoToken(dataDir: string, env: Readonly<Record<string, string | undefined>>): Promise<string | null> {
+  let store: CatalogStore;
+  try {
+    store = await openCatalogStore({ databaseUrl: env["DATABASE_URL"] || null, dataDir });
+  } catch {
+    return null;
+  }
+  try {
+    const access = createAccessStore(store.client);
+    await access.revokeToken("demo");
+    const { token, record } = await access.createToken({ name: "demo", role: "operator", createdBy: localUser() });
+    await access.recordAudit({ action: "token.create", outcome: "ok", actor: localUser(), actorKind: "local", role: null, details: { tokenId: record.id, name: record.name, role: record.role } });
+    return token;
+  } finally {
+    await store.close();
+  }
+}

@@ -10,7 +10,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { Logger } from "pino";
 import { addReportCommand } from "./cli-report.ts";
 import { addRunCommands } from "./cli-runs.ts";
-import { addTokenCommands } from "./cli-token.ts";
+import { addTokenCommands, mintDemoToken } from "./cli-token.ts";
 import { startDemoCensus } from "./demo-census.ts";
 import { startDemoFivetran } from "./demo-fivetran.ts";
 import { createLogger } from "./logging.ts";
@@ -200,6 +200,11 @@ export function createProgram(environment: CliEnvironment, setExitCode: (code: n
         await fivetran.close();
         await census.close();
       };
+      // Anonymous callers only read: the demo mints an operator token for the person trying it.
+      const token = await mintDemoToken(dataDir, env);
+      if (token !== null) {
+        output.err(`To launch runs: export TRIBUTARY_TOKEN=${token} (an operator token named "demo", replaced at each start); paste it into the web catalog's token dialog too.`);
+      }
       const running = await startServe(
         { config, dbtProjects: [], manifests: [], dataDir, ...explicitAddress(command, flags), scheduler: flags.scheduler, strict: false },
         deps,
