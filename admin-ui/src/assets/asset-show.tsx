@@ -7,7 +7,7 @@ import ArrowBackIcon from "@mui/icons-material/ArrowBack";
 import ReportProblemOutlinedIcon from "@mui/icons-material/ReportProblemOutlined";
 import { Alert, Box, Breadcrumbs, Button, Chip, Grid, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { Fragment, useMemo } from "react";
 import { ShowBase, Title, useShowContext } from "react-admin";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { MarkdownText } from "../common/markdown.tsx";
@@ -29,6 +29,24 @@ import { PolicyPanel } from "./policy-panel.tsx";
 import { impactSentence } from "./policy-text.ts";
 import { ToolStatePanel } from "./tool-panels.tsx";
 import { FreshnessPanel, WarehousePanel } from "./warehouse-panel.tsx";
+
+/**
+ * A file path that wraps only after a "/" (a break opportunity after each), never inside a name: the Fact's
+ * "break anywhere" would split `_finance.yml` into `_finance.y` and `ml`.
+ */
+function PathText({ path }: { path: string }) {
+  const parts = path.split(/(?<=\/)/);
+  return (
+    <code data-testid="defined-in" style={{ fontSize: 12, overflowWrap: "break-word", wordBreak: "normal" }}>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 && <wbr />}
+        </Fragment>
+      ))}
+    </code>
+  );
+}
 
 function testName(check: CheckInfo): string {
   // dbt names tests `not_null_orders_order_id`; the test's kind is what a reader wants in a column's row.
@@ -319,7 +337,11 @@ function AssetPage() {
               )}
             </Fact>
             {record.dbtUniqueId && <Fact label="dbt id"><code style={{ fontSize: 12 }}>{record.dbtUniqueId}</code></Fact>}
-            {record.definedIn?.file && <Fact label="Defined in"><code style={{ fontSize: 12 }}>{record.definedIn.file}{record.definedIn.line ? `:${record.definedIn.line}` : ""}</code></Fact>}
+            {record.definedIn?.file && (
+              <Fact label="Defined in">
+                <PathText path={`${record.definedIn.file}${record.definedIn.line ? `:${record.definedIn.line}` : ""}`} />
+              </Fact>
+            )}
             {record.aliases.length > 0 && <Fact label="Also known as">{record.aliases.join(", ")}</Fact>}
             {typeof record.metadata["dbt/materialized"] === "string" && <Fact label="Materialized">{record.metadata["dbt/materialized"]}</Fact>}
           </Panel>

@@ -82,13 +82,19 @@ export function conditionTree(condition: unknown): ConditionNode {
 /** How many downstream assets an asset affects, in words: "37 downstream assets, 2 Census syncs". */
 export function impactSentence(impact: { count: number; countByKind: readonly { kind: string; count: number }[] }): string {
   const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
-  const parts = [plural(impact.count, "downstream asset", "downstream assets")];
+  // The syncs and exposures are among the downstream assets, not beside them: "8 …, including 2 … and 1 …"
+  // (a list of counts would read as their sum).
+  const total = plural(impact.count, "downstream asset", "downstream assets");
+  const parts: string[] = [];
   const byKind = new Map(impact.countByKind.map(({ kind, count }) => [kind, count]));
   const census = byKind.get("census");
   if (census) parts.push(plural(census, "Census sync", "Census syncs"));
   const dashboards = (byKind.get("dashboard") ?? 0) || (byKind.get("exposure") ?? 0);
   if (dashboards) parts.push(plural(dashboards, "exposure", "exposures"));
-  return parts.join(", ");
+  if (parts.length === 0) return total;
+  const all = parts.reduce((n, part) => n + Number(part.split(" ")[0]!.replace(/,/g, "")), 0);
+  if (all === impact.count) return `${total}: ${parts.join(" and ")}`;
+  return `${total}, including ${parts.join(" and ")}`;
 }
 
 /** `Policy.tree` from the server as the same readable tree the declared condition gives. */

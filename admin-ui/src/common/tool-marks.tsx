@@ -9,16 +9,18 @@ export interface ToolStyle {
   readonly contrast: string;
   /** One or two letters drawn in the mark. */
   readonly mark: string;
+  /** Tools that build or read are round; warehouses (where the data is stored) are square. */
+  readonly shape?: "round" | "square";
 }
 
 const TOOLS: Readonly<Record<string, ToolStyle>> = {
   dbt: { label: "dbt", color: "#FF694B", contrast: "#fff", mark: "d" },
   fivetran: { label: "Fivetran", color: "#0073FF", contrast: "#fff", mark: "F" },
   census: { label: "Census", color: "#7A3FE4", contrast: "#fff", mark: "C" },
-  duckdb: { label: "DuckDB", color: "#FFD600", contrast: "#1d1d1d", mark: "D" },
-  postgres: { label: "Postgres", color: "#336791", contrast: "#fff", mark: "P" },
-  snowflake: { label: "Snowflake", color: "#29B5E8", contrast: "#fff", mark: "S" },
-  bigquery: { label: "BigQuery", color: "#4285F4", contrast: "#fff", mark: "B" },
+  duckdb: { label: "DuckDB", color: "#FFD600", contrast: "#1d1d1d", mark: "D", shape: "square" },
+  postgres: { label: "Postgres", color: "#336791", contrast: "#fff", mark: "P", shape: "square" },
+  snowflake: { label: "Snowflake", color: "#29B5E8", contrast: "#fff", mark: "S", shape: "square" },
+  bigquery: { label: "BigQuery", color: "#4285F4", contrast: "#fff", mark: "B", shape: "square" },
   source: { label: "source", color: "#667085", contrast: "#fff", mark: "s" },
   seed: { label: "seed", color: "#12B76A", contrast: "#fff", mark: "s" },
   snapshot: { label: "snapshot", color: "#875BF7", contrast: "#fff", mark: "s" },
@@ -53,7 +55,7 @@ export function ToolMark({ kind, size = 18 }: { kind: string; size?: number }) {
       style={{
         width: size,
         height: size,
-        borderRadius: "50%",
+        borderRadius: style.shape === "square" ? "22%" : "50%",
         background: style.color,
         color: style.contrast,
         display: "inline-flex",

@@ -7,7 +7,7 @@ import { Graph, layout } from "@dagrejs/dagre";
 export const NODE_HEIGHT = 36;
 const CHAR_WIDTH = 7.2;
 const MIN_WIDTH = 120;
-const MAX_WIDTH = 260;
+const MAX_WIDTH = 272;
 
 export interface LayoutInput {
   readonly nodes: readonly { readonly key: string; readonly label: string }[];
@@ -38,7 +38,8 @@ export interface LayoutResult {
 
 /** Box width for a label: long keys are cut with an ellipsis by the renderer. */
 export function nodeWidth(label: string): number {
-  return Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, 44 + label.length * CHAR_WIDTH));
+  // 44 px for the tool mark and padding, 12 for the status dot at the right end.
+  return Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, 56 + label.length * CHAR_WIDTH));
 }
 
 export function layoutLineage(input: LayoutInput): LayoutResult {

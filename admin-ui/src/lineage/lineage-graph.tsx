@@ -45,6 +45,9 @@ const DEPTHS: readonly { value: number; label: string }[] = [
 
 const DIRECTIONS: readonly LineageDirection[] = ["UPSTREAM", "DOWNSTREAM", "BOTH"];
 
+/** The lowest the canvas gets for a flat graph (room for the legend and a row of nodes). */
+const MIN_CANVAS = 220;
+
 interface View {
   x: number;
   y: number;
@@ -240,10 +243,18 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
     sceneRef.current?.setAttribute("transform", `translate(${x},${y}) scale(${k})`);
   }, []);
 
+  // The canvas is as tall as the fitted graph needs (up to `height`): a wide, flat graph leaves no empty band.
+  const [canvasHeight, setCanvasHeight] = useState(height);
+  useEffect(() => setCanvasHeight(height), [height, layout]);
   const fit = useCallback(() => {
     const svg = svgRef.current;
     if (svg === null || layout === null) return;
-    const { width, height: h } = svg.getBoundingClientRect();
+    const { width } = svg.getBoundingClientRect();
+    const byWidth = Math.min(1.1, width / Math.max(1, layout.result.width));
+    const readableZoom = byWidth < 0.6 && layout.result.nodes.length <= 80;
+    const needed = Math.ceil(layout.result.height * (readableZoom ? 0.75 : byWidth)) + 56;
+    const h = Math.max(MIN_CANVAS, Math.min(height, needed));
+    if (h !== canvasHeight) setCanvasHeight(h);
     const whole = Math.min(width / Math.max(1, layout.result.width), h / Math.max(1, layout.result.height));
     const k = Math.min(1.1, Math.max(0.05, whole));
     const focus = layout.result.nodes.find((node) => node.key === assetKey);
@@ -257,7 +268,7 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
       view.current = { k, x: (width - layout.result.width * k) / 2, y: (h - layout.result.height * k) / 2 };
     }
     apply();
-  }, [layout, apply, assetKey]);
+  }, [layout, apply, assetKey, height, canvasHeight]);
 
   useEffect(fit, [fit]);
 
@@ -338,7 +349,7 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
   const stale = layout !== null && layout.data !== lineage.data;
 
   return (
-    <Box data-testid="lineage-graph">
+    <Box data-testid="lineage-graph" data-colour-by={colourBy}>
       <Box sx={{ display: "flex", flexWrap: "wrap", gap: 1.5, alignItems: "center", mb: 1.5 }}>
         <ToggleButtonGroup
           size="small"
@@ -408,7 +419,8 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
         </Tooltip>
       </Box>
       <Box
-        sx={{ position: "relative", height, border: "1px solid", borderColor: "divider", borderRadius: 2, overflow: "hidden", bgcolor: "#fbfcfd",
+        data-canvas-height={canvasHeight}
+        sx={{ position: "relative", height: canvasHeight, border: "1px solid", borderColor: "divider", borderRadius: 2, overflow: "hidden", bgcolor: "#fbfcfd",
           backgroundImage: "radial-gradient(#e4e7ec 1px, transparent 1px)", backgroundSize: "18px 18px" }}
         onKeyDown={(event) => {
           if (event.target instanceof HTMLInputElement) return;
@@ -451,7 +463,7 @@ export function LineageGraph({ assetKey, height = 520 }: { assetKey: string; hei
                 <path d="M 0 0 L 10 5 L 0 10 z" fill="#98a2b3" />
               </marker>
             </defs>
-            <g ref={sceneRef}>
+            <g ref={sceneRef} data-testid="lineage-scene">
               <Scene layout={layout.result} data={layout.data} focusKey={assetKey} matches={matches} onOpen={open} colourBy={colourBy} />
             </g>
           </svg>
