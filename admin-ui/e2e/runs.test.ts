@@ -7,9 +7,31 @@
  * streams its log live and ends in the runs list; a launch of what nothing builds is refused with the reason.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { DEMO_PROJECT, launchBrowser, newPage, startServe, type ServeProcess } from "./support.ts";
+import { DEMO_PROJECT, launchBrowser, newPage, ROOT, startServe, type ServeProcess } from "./support.ts";
+
+const DATA_DIR_NAME = "runs-test";
+
+/**
+ * An operator token made with `tributary token create` in the fresh store, when this build has API tokens; null
+ * when it has none (then every caller may launch).
+ */
+function operatorToken(dataDir: string): string | null {
+  const made = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "server", "cli.ts"), "token", "create", "--role", "operator", "--name", "e2e", "--data-dir", dataDir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "warn" },
+  });
+  if (made.status !== 0) {
+    if (/unknown command/i.test(made.stderr)) return null;
+    throw new Error(`tributary token create failed: ${made.stderr}`);
+  }
+  return made.stdout.trim();
+}
 
 const POINTS = 24;
 
@@ -17,10 +39,12 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
   let serve: ServeProcess;
   let browser: Browser;
   let page: Page;
+  let token: string | null = null;
   const errors: string[] = [];
 
   async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await fetch(`${serve.baseUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    const headers = { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
+    const response = await fetch(`${serve.baseUrl}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
     const body = (await response.json()) as { data?: T; errors?: unknown[] };
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data!;
@@ -54,8 +78,13 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
 
   before(async () => {
     browser = await launchBrowser();
-    serve = await startServe(DEMO_PROJECT, "runs-test", { freshStore: true });
+    const dataDir = join(ROOT, "admin-ui", ".e2e-data", DATA_DIR_NAME);
+    rmSync(join(dataDir, "pgdata"), { recursive: true, force: true });
+    token = operatorToken(dataDir);
+    serve = await startServe(DEMO_PROJECT, DATA_DIR_NAME);
     page = await newPage(browser, errors);
+    // The person at this browser has pasted their token (the token dialog keeps it in localStorage).
+    if (token !== null) await page.addInitScript((value) => window.localStorage.setItem("tributary.token", value), token);
     const asset = await gql<{ asset: { dbtUniqueId: string; checks: { name: string; sourceId: string }[] } }>(`{ asset(key: "orders") { dbtUniqueId checks { name sourceId } } }`);
     const test = asset.asset.checks.find((check) => check.name === "unique_orders_order_id")!.sourceId;
     const now = Date.now();
@@ -153,11 +182,79 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute("data-state") === "SUCCEEDED", null, { timeout: 120_000 });
   });
 
+  test("without a token whose role may launch, the buttons give way to the reason and a way to use a token", async (t) => {
+    if (token === null) return t.skip("this build has no API tokens: every caller may launch");
+    const anonymous = await newPage(browser, errors);
+    await anonymous.goto(`${serve.baseUrl}/assets/country_codes/show`);
+    await anonymous.getByTestId("launch-unavailable").waitFor();
+    assert.equal(await anonymous.getByTestId("materialize").count(), 0, "no Materialize button for a caller who may not launch");
+    const refused = await fetch(`${serve.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `mutation { launchRun(assetKeys: ["country_codes"]) { run { id } } }` }),
+    });
+    const body = (await refused.json()) as { errors?: { extensions?: { code?: string } }[] };
+    assert.ok(body.errors?.[0]?.extensions?.code, "the server refuses the launch itself, not only the UI");
+    await anonymous.getByTestId("token-button").click();
+    await anonymous.getByTestId("token-input").fill(token);
+    await anonymous.getByTestId("token-save").click();
+    await anonymous.getByTestId("materialize").waitFor();
+    await anonymous.close();
+  });
+
   test("a launch of what nothing builds is refused, with the reason", async () => {
     await page.goto(`${serve.baseUrl}/assets/${encodeURIComponent("shopify/order")}/show`);
     await page.getByTestId("materialize").click();
     await page.getByText(/Nothing could be launched/).waitFor();
     assert.match(page.url(), /\/assets\//, "no run page opened");
+  });
+
+  test("what a new user saw: paths wrap between names, the impact headline adds up, dbt and DuckDB marks differ, the graph fills its canvas", async () => {
+    await page.goto(`${serve.baseUrl}/assets/daily_revenue/show`);
+    const definedIn = page.getByTestId("defined-in");
+    await definedIn.waitFor();
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      // "_finance.yml" sits on one line: the path breaks after a "/", never inside a name.
+      const lines = await definedIn.evaluate((code) => {
+        const text = code.textContent ?? "";
+        const range = document.createRange();
+        const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          const at = (node.textContent ?? "").indexOf("_finance.yml");
+          if (at >= 0) {
+            range.setStart(node, at);
+            range.setEnd(node, at + "_finance.yml".length);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+          }
+        }
+        return text;
+      });
+      assert.equal(lines, 1, `at ${width} px`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    await page.goto(`${serve.baseUrl}/assets/orders/show`);
+    const impact = (await page.getByTestId("impact-sentence").textContent()) ?? "";
+    assert.match(impact, /^\d+ downstream assets?(, including | ?: )\d+ exposure/, impact);
+
+    const scene = page.getByTestId("lineage-scene");
+    await page.locator('[data-node-key="customers"]').waitFor();
+    await page.waitForTimeout(200);
+    const fill = await scene.evaluate((g) => {
+      const svg = (g as unknown as SVGGElement).ownerSVGElement!.getBoundingClientRect();
+      const box = g.getBoundingClientRect();
+      return { width: box.width / svg.width, height: box.height / svg.height, canvas: svg.height };
+    });
+    assert.ok(Math.max(fill.width, fill.height) >= 0.85, `the fitted graph fills its canvas: ${JSON.stringify(fill)}`);
+    assert.ok(Math.min(fill.width, fill.height) >= 0.6, `no wide empty band: ${JSON.stringify(fill)}`);
+
+    await page.goto(`${serve.baseUrl}/assets`);
+    await page.locator('[data-asset-key="orders"]').waitFor();
+    const marks = page.locator("tr", { has: page.locator('[data-asset-key="orders"]') }).locator(".asset-marks > span");
+    const radii = await marks.evaluateAll((spans) => spans.map((span) => getComputedStyle(span).borderRadius));
+    assert.equal(radii.length, 2);
+    assert.notEqual(radii[0], radii[1], "the dbt mark is round, the DuckDB mark square");
   });
 
   test("no uncaught errors in the browser", () => {

@@ -1,6 +1,7 @@
 /** The one place the UI talks to the network: POSTs a GraphQL document to /graphql. */
 import { HttpError } from "react-admin";
 import { takePrefetched } from "./prefetch.ts";
+import { apiHeaders } from "./token.ts";
 
 interface GraphQLErrorBody {
   readonly message: string;
@@ -17,7 +18,7 @@ export async function graphql<T>(url: string, query: string, variables: Record<s
     try {
       response = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
+        headers: apiHeaders(),
         body: JSON.stringify({ query, variables }),
         signal: signal ?? null,
       });

@@ -8,6 +8,7 @@
 import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import type { AssetFilter } from "../types.ts";
 import { ASSET_PAGE, facetsQuery } from "./queries.ts";
+import { apiHeaders } from "./token.ts";
 import { filterVariables } from "./variables.ts";
 
 /** A prefetched response older than this is not used (the user may have come back much later). */
@@ -24,7 +25,7 @@ const requestKey = (url: string, query: string, variables: Record<string, unknow
 export function prefetch(url: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
   const response = fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
+    headers: apiHeaders(),
     body: JSON.stringify({ query, variables }),
   });
   // Cloned here, before the app's request can read the body. A failure is reported by the regular request

@@ -9,6 +9,7 @@ import { useNotify } from "react-admin";
 import { countOf } from "../common/format.ts";
 import { useTributary } from "../common/use-tributary.ts";
 import { useLaunchCapability, useLaunchOutcome } from "./run-actions.tsx";
+import { TokenButton } from "./token-dialog.tsx";
 
 export function LaunchSelection({ selected, onClear }: { selected: ReadonlySet<string>; onClear: () => void }) {
   const dataProvider = useTributary();
@@ -23,9 +24,12 @@ export function LaunchSelection({ selected, onClear }: { selected: ReadonlySet<s
         {countOf(selected.size, "asset")} selected
       </Typography>
       {capability?.available === false ? (
-        <Typography variant="body2" sx={{ color: "text.secondary" }}>
-          {capability.reason}
-        </Typography>
+        <>
+          <Typography variant="body2" sx={{ color: "text.secondary" }} data-testid="launch-unavailable">
+            {capability.reason}
+          </Typography>
+          <TokenButton />
+        </>
       ) : (
         <Button
           size="small"

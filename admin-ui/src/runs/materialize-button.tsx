@@ -4,11 +4,12 @@
  */
 import ArrowDropDownIcon from "@mui/icons-material/ArrowDropDown";
 import PlayArrowIcon from "@mui/icons-material/PlayArrow";
-import { Button, ButtonGroup, Menu, MenuItem, Tooltip, Typography } from "@mui/material";
+import { Box, Button, ButtonGroup, Menu, MenuItem, Typography } from "@mui/material";
 import { useRef, useState } from "react";
 import { useNotify } from "react-admin";
 import { useTributary } from "../common/use-tributary.ts";
 import { useLaunchCapability, useLaunchOutcome } from "./run-actions.tsx";
+import { TokenButton } from "./token-dialog.tsx";
 
 type Scope = "asset" | "upstream" | "downstream";
 
@@ -25,11 +26,12 @@ export function MaterializeButton({ assetKey }: { assetKey: string }) {
   if (capability === undefined) return null;
   if (!capability.available) {
     return (
-      <Tooltip title={capability.reason ?? "This server cannot launch runs."}>
-        <Typography variant="caption" sx={{ color: "text.secondary" }} data-testid="launch-unavailable">
-          launching is off here
+      <Box sx={{ display: "flex", alignItems: "center", gap: 1 }}>
+        <Typography variant="caption" sx={{ color: "text.secondary", maxWidth: 320 }} data-testid="launch-unavailable">
+          {capability.reason ?? "This server cannot launch runs."}
         </Typography>
-      </Tooltip>
+        <TokenButton />
+      </Box>
     );
   }
   const launch = async (scope: Scope) => {

@@ -21,6 +21,7 @@ import type { RunDetail, RunStep } from "../types.ts";
 import { LogView } from "./log-view.tsx";
 import { runPath } from "./paths.ts";
 import { useLaunchCapability, useLaunchOutcome } from "./run-actions.tsx";
+import { TokenButton } from "./token-dialog.tsx";
 import { CHECK_OUTCOME_STYLES, isEnded, launchKind, RUN_STATUS_STYLES, STEP_STATUS_STYLES } from "./run-status.ts";
 import { useRunStream, type StreamedRun } from "./run-stream.ts";
 import { StateChip } from "./state-chip.tsx";
@@ -93,9 +94,12 @@ function Actions({ run }: { run: StreamedRun }) {
   if (capability === undefined) return null;
   if (!capability.available) {
     return (
-      <Typography variant="caption" sx={{ color: "text.secondary" }} data-testid="launch-unavailable">
-        {capability.reason}
-      </Typography>
+      <Box sx={{ display: "flex", alignItems: "center", gap: 1 }}>
+        <Typography variant="caption" sx={{ color: "text.secondary", maxWidth: 320 }} data-testid="launch-unavailable">
+          {capability.reason}
+        </Typography>
+        <TokenButton />
+      </Box>
     );
   }
   const act = async (work: () => Promise<void>) => {

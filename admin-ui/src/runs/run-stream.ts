@@ -1,10 +1,12 @@
 /**
- * A run followed live: `Subscription.runUpdates` over SSE (GET /graphql with an EventSource), which sends the
- * run's state and the log lines since the previous update until the run has ended. A dropped connection is
- * opened again after the last line received, so no line is shown twice or lost.
+ * A run followed live: `Subscription.runUpdates` over SSE (a POST to /graphql with `Accept: text/event-stream`,
+ * read with fetch so it carries the API token like every other request), which sends the run's state and the
+ * log lines since the previous update until the run has ended. A dropped connection is opened again after the
+ * last line received, so no line is shown twice or lost.
  */
 import { useEffect, useReducer, useRef } from "react";
 import { RUN_UPDATES } from "../data-provider/queries.ts";
+import { apiHeaders } from "../data-provider/token.ts";
 import type { RunDetail, RunLogLine } from "../types.ts";
 
 export type StreamedRun = Omit<RunDetail, "materializations" | "checkResults">;
@@ -20,18 +22,11 @@ export interface RunStream {
   readonly error: string | null;
 }
 
-/** The URL of the run's stream, resuming after a log line id. */
-export function runUpdatesUrl(base: string, id: string, afterLogId: number): string {
-  const params = new URLSearchParams({ query: RUN_UPDATES, variables: JSON.stringify({ id, afterLogId }), operationName: "RunUpdates" });
-  return `${base}?${params.toString()}`;
-}
-
 /** Appends lines the list has not seen (ids only grow), so a resumed stream never duplicates one. */
 export function appendNew(into: RunLogLine[], lines: readonly RunLogLine[]): number {
-  const last = into.at(-1)?.id ?? 0;
   let added = 0;
   for (const line of lines) {
-    if (line.id > (into.at(-1)?.id ?? last)) {
+    if (line.id > (into.at(-1)?.id ?? 0)) {
       into.push(line);
       added++;
     }
@@ -39,9 +34,54 @@ export function appendNew(into: RunLogLine[], lines: readonly RunLogLine[]): num
   return added;
 }
 
+export interface SseEvent {
+  readonly event: string;
+  readonly data: string;
+}
+
+/**
+ * Splits SSE text into complete events (blank-line separated; `event:` names it, `data:` lines are joined by
+ * newlines, `:` lines are comments); returns them and what is left for the next chunk.
+ */
+export function parseSse(buffer: string): { events: SseEvent[]; rest: string } {
+  const events: SseEvent[] = [];
+  const text = buffer.replace(/\r\n?/g, "\n");
+  let start = 0;
+  for (let end = text.indexOf("\n\n", start); end >= 0; end = text.indexOf("\n\n", start)) {
+    const block = text.slice(start, end);
+    start = end + 2;
+    let event = "message";
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line === "" || line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+      if (field === "event") event = value;
+      else if (field === "data") data.push(value);
+    }
+    if (data.length > 0 || event !== "message") events.push({ event, data: data.join("\n") });
+  }
+  return { events, rest: text.slice(start) };
+}
+
 interface UpdateMessage {
   readonly data?: { readonly runUpdates?: { readonly run: StreamedRun; readonly logs: readonly RunLogLine[] } } | null;
   readonly errors?: readonly { readonly message: string }[];
+}
+
+/** Reads one SSE response to its end, calling `onEvent` per event. */
+async function readStream(response: Response, onEvent: (event: SseEvent) => void): Promise<void> {
+  if (!response.body) throw new Error("The server sent no stream");
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    const parsed = parseSse(rest + value);
+    rest = parsed.rest;
+    parsed.events.forEach(onEvent);
+  }
 }
 
 export function useRunStream(id: string, url = "/graphql"): RunStream {
@@ -53,40 +93,42 @@ export function useRunStream(id: string, url = "/graphql"): RunStream {
     logs.current = [];
     current.current = { run: null, state: "connecting", error: null };
     bump();
-    let source: EventSource | null = null;
+    const abort = new AbortController();
     let retry: ReturnType<typeof setTimeout> | null = null;
-    let closed = false;
-    const open = () => {
-      source = new EventSource(runUpdatesUrl(url, id, logs.current.at(-1)?.id ?? 0));
-      source.addEventListener("next", (event) => {
-        const message = JSON.parse((event as MessageEvent<string>).data) as UpdateMessage;
+    let completed = false;
+    const onEvent = ({ event, data }: SseEvent) => {
+      if (event === "complete") {
+        completed = true;
+        current.current = { ...current.current, state: "ended" };
+      } else if (event === "next") {
+        const message = JSON.parse(data) as UpdateMessage;
         const update = message.data?.runUpdates;
-        if (!update) {
-          current.current = { ...current.current, error: message.errors?.[0]?.message ?? "The run's stream sent no data" };
-        } else {
+        if (!update) current.current = { ...current.current, error: message.errors?.[0]?.message ?? "The run's stream sent no data" };
+        else {
           appendNew(logs.current, update.logs);
           current.current = { run: update.run, state: "live", error: null };
         }
-        bump();
-      });
-      source.addEventListener("complete", () => {
-        source?.close();
-        closed = true;
-        current.current = { ...current.current, state: "ended" };
-        bump();
-      });
-      source.onerror = () => {
-        source?.close();
-        if (closed) return;
-        current.current = { ...current.current, state: "reconnecting" };
-        bump();
-        retry = setTimeout(open, 1000);
-      };
+      }
+      bump();
+    };
+    const open = () => {
+      const variables = { id, afterLogId: logs.current.at(-1)?.id ?? 0 };
+      fetch(url, { method: "POST", headers: apiHeaders("text/event-stream"), body: JSON.stringify({ query: RUN_UPDATES, variables }), signal: abort.signal })
+        .then(async (response) => {
+          if (!response.ok) throw new Error(`The run's stream answered ${response.status}`);
+          await readStream(response, onEvent);
+          if (!completed) throw new Error("The run's stream ended early");
+        })
+        .catch((error: unknown) => {
+          if (abort.signal.aborted || completed) return;
+          current.current = { ...current.current, state: "reconnecting", error: error instanceof Error && current.current.run === null ? error.message : null };
+          bump();
+          retry = setTimeout(open, 1000);
+        });
     };
     open();
     return () => {
-      closed = true;
-      source?.close();
+      abort.abort();
       if (retry !== null) clearTimeout(retry);
     };
   }, [id, url]);
