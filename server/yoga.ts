@@ -14,7 +14,7 @@ import { createCatalogSchema } from "./graphql/schema.ts";
 import { DEFAULT_UI_DIR, serveUi } from "./static-ui.ts";
 import { LOCAL_CALLER } from "./auth/caller.ts";
 import { guardSchema } from "./auth/guard.ts";
-import { callerOfRequest, useSecurity, type SecurityOptions } from "./auth/security.ts";
+import { callerOfRequest, hostRefusal, useSecurity, type SecurityOptions } from "./auth/security.ts";
 
 /** Where the API and the probes live. */
 export const GRAPHQL_PATH = "/graphql";
@@ -112,7 +112,12 @@ export function createTributaryYoga(options: TributaryYogaOptions) {
       return { catalog: current, graph: currentGraph(current), caller: callerOfRequest(request) ?? (security ? { kind: "anonymous", name: null, role: null, tokenId: null } : LOCAL_CALLER) };
     },
     graphiql: graphiql
-      ? () => ({ title: "Tributary GraphiQL", defaultTabs: graphiqlTabs(currentGraph()) })
+      ? (request: Request) => {
+          // Yoga answers GraphiQL before any plugin: the Host check is made here too (a refused page falls through
+          // to the security plugin's 403), and the example tabs name assets only where anonymous callers may read.
+          if (security && hostRefusal(request, security.allowedHosts) !== null) return false;
+          return { title: "Tributary GraphiQL", defaultTabs: graphiqlTabs(security?.anonymous === null ? null : currentGraph()) };
+        }
       : false,
     plugins: [
       ...(security ? [useSecurity(security, { access: () => source()?.access ?? null, logger, graphqlPath: GRAPHQL_PATH, probePaths: [HEALTH_PATH, READY_PATH] })] : []),

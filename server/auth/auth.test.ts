@@ -203,6 +203,8 @@ describe("auth over HTTP on PGlite", () => {
     assert.equal(codeOf(forged), "HOST_NOT_ALLOWED");
     const ui = await send(port, { path: "/", method: "GET", headers: { host: "rebound.attacker.example" } });
     assert.equal(ui.status, 403, "the UI's files too");
+    const graphiql = await send(port, { method: "GET", headers: { host: "rebound.attacker.example", accept: "text/html" } });
+    assert.equal(graphiql.status, 403, "and GraphiQL's page, which yoga answers before any plugin");
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, "catalog.example.com"]) {
       assert.equal((await send(port, { headers: { ...headers, host }, body: query })).status, 200, host);
     }

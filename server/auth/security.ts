@@ -53,6 +53,21 @@ function refuse(fetchAPI: { Response: typeof Response }, status: number, code: s
   });
 }
 
+/**
+ * Why a request's Host or Origin header is refused (one sentence), or null when both name a host this server
+ * serves: a loopback one, or one of `allowedHosts`. A missing Host is taken from the URL (requests in process).
+ */
+export function hostRefusal(request: Request, allowedHosts: readonly string[]): string | null {
+  const host = hostName(request.headers.get("host") ?? new URL(request.url).host);
+  if (host === null || !isAllowedHost(host, allowedHosts)) return "This host name is not served here; add it to server.allowed_hosts in tributary.yaml.";
+  const origin = request.headers.get("origin");
+  if (origin !== null) {
+    const originHost = originHostName(origin);
+    if (originHost === null || !isAllowedHost(originHost, allowedHosts)) return "Requests from this origin are not accepted.";
+  }
+  return null;
+}
+
 /** The GraphiQL page itself (a browser's GET of /graphql without a query): it holds no data. */
 function isGraphiqlPage(request: Request, url: URL): boolean {
   return request.method === "GET" && !url.searchParams.has("query") && (request.headers.get("accept") ?? "").includes("text/html");
@@ -75,20 +90,11 @@ export function useSecurity(options: SecurityOptions, runtime: SecurityRuntime):
     },
     async onRequest({ request, url, fetchAPI, endResponse, serverContext }) {
       if (runtime.probePaths.includes(url.pathname)) return;
-      const host = hostName(request.headers.get("host") ?? url.host);
-      if (host === null || !isAllowedHost(host, options.allowedHosts)) {
-        log.warn({ host: request.headers.get("host"), path: url.pathname }, "refused a request for a host name not in server.allowed_hosts");
-        endResponse(refuse(fetchAPI, 403, ErrorCode.hostNotAllowed, "This host name is not served here; add it to server.allowed_hosts in tributary.yaml."));
+      const refusedBy = hostRefusal(request, options.allowedHosts);
+      if (refusedBy !== null) {
+        log.warn({ host: request.headers.get("host"), origin: request.headers.get("origin"), path: url.pathname }, `refused a request: ${refusedBy}`);
+        endResponse(refuse(fetchAPI, 403, ErrorCode.hostNotAllowed, refusedBy));
         return;
-      }
-      const origin = request.headers.get("origin");
-      if (origin !== null) {
-        const originHost = originHostName(origin);
-        if (originHost === null || !isAllowedHost(originHost, options.allowedHosts)) {
-          log.warn({ origin, path: url.pathname }, "refused a request from an origin not in server.allowed_hosts");
-          endResponse(refuse(fetchAPI, 403, ErrorCode.hostNotAllowed, "Requests from this origin are not accepted."));
-          return;
-        }
       }
       if (url.pathname !== runtime.graphqlPath) return; // the UI's files
       let caller: Caller;
