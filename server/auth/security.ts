@@ -9,7 +9,7 @@ import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
 import { ErrorCode } from "../graphql/errors.ts";
 import { AuthenticationError, identifyCaller, tokenAuthenticator, type Authenticator, type Caller } from "./caller.ts";
-import { createRateLimiter, hostName, isAllowedHost, originHostName } from "./network.ts";
+import { createRateLimiter, hostName, isAllowedHost, isLoopbackHost, originHostName } from "./network.ts";
 import type { AccessStore, ApiTokenRole } from "./tokens.ts";
 
 /** How a server guards itself; `tributary serve` builds this from tributary.yaml (server:, auth:). */
@@ -21,7 +21,7 @@ export interface SecurityOptions {
    * for a domain and its subdomains, or `*` for any (not recommended).
    */
   readonly allowedHosts: readonly string[];
-  /** Requests per minute per caller (a token, or an anonymous caller's address); 0 for no limit. */
+  /** Requests per minute per caller (a token, or an anonymous caller's address other than loopback); 0 for no limit. */
   readonly requestsPerMinute: number;
   /** Whether GraphQL introspection (`__schema`, `__type`) is answered. */
   readonly introspection: boolean;
@@ -114,8 +114,12 @@ export function useSecurity(options: SecurityOptions, runtime: SecurityRuntime):
         );
         return;
       }
-      if (limiter !== null) {
-        const key = caller.tokenId !== null ? `token:${caller.tokenId}` : `${caller.kind}:${caller.name ?? remoteAddress(serverContext)}`;
+      // Tokens (and proxied users) are counted by name; anonymous callers by address, except loopback ones: the
+      // browser on this machine (the catalog UI asks a lot while someone browses), or a proxy here that limits.
+      const address = remoteAddress(serverContext);
+      const counted = caller.kind !== "anonymous" || !isLoopbackHost(address);
+      if (limiter !== null && counted) {
+        const key = caller.tokenId !== null ? `token:${caller.tokenId}` : `${caller.kind}:${caller.name ?? address}`;
         const waitMs = limiter.take(key);
         if (waitMs !== null) {
           const seconds = Math.ceil(waitMs / 1000);
