@@ -143,3 +143,33 @@ describe("policies in tributary.yaml", () => {
     assert.match([...output.stdout, ...output.stderr].join("\n"), /tributary\.yaml:8: .*"stg_\*" is invalid \(unknown type "sometimes"/);
   });
 });
+
+describe("snapshot retention from tributary.yaml", () => {
+  test("storage.keep_snapshots_per_location bounds the snapshots a location keeps", async () => {
+    const dir = tempDir();
+    const manifest = join(dir, "manifest.json");
+    const original = JSON.parse(readFileSync(JAFFLE, "utf8")) as { nodes: Record<string, { resource_type: string; description?: string }> };
+    const model = Object.keys(original.nodes).find((id) => original.nodes[id]!.resource_type === "model")!;
+    const config = join(dir, "tributary.yaml");
+    writeFileSync(config, `dbt:\n  projects:\n    - manifest: manifest.json\n      name: jaffle\nstorage:\n  data_dir: data\n  keep_snapshots_per_location: 1\n`);
+    const runtime = await createCatalogService({ config, dbtProjects: [], manifests: [], dataDir: join(dir, "ignored"), scheduler: false, purpose: "serve", logger }, () => {});
+    try {
+      // Four loads of definitions that differ each time (a model's description): four snapshots written, the
+      // older ones pruned to one.
+      for (let i = 0; i < 4; i++) {
+        original.nodes[model]!.description = `version ${i}`;
+        writeFileSync(manifest, JSON.stringify(original));
+        assert.ok((await runtime.reload!()).ok);
+      }
+    } finally {
+      await runtime.close!();
+    }
+    const store = await openCatalogStore({ dataDir: join(dir, "data") });
+    try {
+      const rows = await store.client.query<{ n: string }>("SELECT count(*) AS n FROM definition_snapshots");
+      assert.equal(Number(rows[0]!.n), 2, "the current snapshot and one older one");
+    } finally {
+      await store.close();
+    }
+  });
+});

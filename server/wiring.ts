@@ -92,7 +92,8 @@ export async function createCatalogService(
     };
   }
   onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
-  const store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger });
+  const keep = loaded?.config.storage.keep_snapshots_per_location;
+  const store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger, ...(keep !== undefined ? { keepSnapshotsPerLocation: keep } : {}) });
   options.onStore?.(store);
   const service = createService({ providers, store, policyRules, onProgress });
   const graph = () => (service.ready ? service.current() : null);
