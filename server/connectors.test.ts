@@ -143,6 +143,25 @@ describe("every connector keeps the location contract", () => {
     }
   });
 
+  it("stops calling a SaaS tool once its load is aborted, failing with an error that names the location", async () => {
+    const tools = [
+      { location: locations.find((l) => l.tool === "fivetran")!, requests: () => fivetran.simulator.requests.length },
+      { location: locations.find((l) => l.tool === "census")!, requests: () => census.simulator.requests.length },
+    ];
+    for (const { location, requests } of tools) {
+      const before = requests();
+      const controller = new AbortController();
+      controller.abort(new Error("the reload's time limit passed"));
+      await assert.rejects(location.provider.load({ signal: controller.signal }), (error: Error & { code?: string; locationName?: string }) => {
+        assert.equal(error.code, `${location.tool}_load_aborted`);
+        assert.equal(error.locationName, location.name);
+        assert.match(error.message, /time limit passed/);
+        return true;
+      });
+      assert.equal(requests(), before, `${location.tool}: no call after the abort`);
+    }
+  });
+
   it("shows no credential in origins, specs, live state or logs", () => {
     const shown = JSON.stringify([...loaded.values()]) + JSON.stringify(locations.map((l) => l.provider.location)) + lines.join("\n");
     for (const secret of SECRETS) assert.ok(!shown.includes(secret), `a credential is shown`);

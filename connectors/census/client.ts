@@ -30,14 +30,19 @@ export interface CensusClientOptions extends Omit<HttpClientOptions, "service" |
   readonly maxPages?: number;
 }
 
+export interface ListOptions {
+  readonly signal?: AbortSignal;
+}
+
 export interface CensusClient {
   readonly baseUrl: string;
   readonly profile: CensusApiProfile;
-  listSyncs(): Promise<CensusSync[]>;
+  /** Lists read page by page; an aborted `signal` stops before the next page. */
+  listSyncs(options?: ListOptions): Promise<CensusSync[]>;
   getSync(syncId: string): Promise<CensusSync>;
-  listSources(): Promise<CensusSource[]>;
+  listSources(options?: ListOptions): Promise<CensusSource[]>;
   getSource(sourceId: string): Promise<CensusSource>;
-  listDestinations(): Promise<CensusDestination[]>;
+  listDestinations(options?: ListOptions): Promise<CensusDestination[]>;
   getDestination(destinationId: string): Promise<CensusDestination>;
   /** `POST /syncs/{id}/trigger`; returns the new run's id. */
   triggerSync(syncId: string, options?: { readonly forceFullSync?: boolean }): Promise<string>;
@@ -71,10 +76,11 @@ export function createCensusClient(options: CensusClientOptions): CensusClient {
   const perPage = Math.max(1, Math.min(PAGE_LIMIT, pageSize));
   const scope = profile.sendsGroupId && groupId ? { group_id: groupId } : {};
 
-  async function list<T>(listPath: string, item: z.ZodType<T>, subject?: string): Promise<T[]> {
+  async function list<T>(listPath: string, item: z.ZodType<T>, subject?: string, signal?: AbortSignal): Promise<T[]> {
     const schema = listPage(item);
     const items: T[] = [];
     for (let page = 1; page <= maxPages; page++) {
+      signal?.throwIfAborted();
       const body = await http.request({ method: "GET", path: listPath, query: { ...scope, page, per_page: perPage, order: "asc" }, schema, ...(subject ? { subject } : {}) });
       items.push(...(body.data as T[]));
       const pagination = body.pagination;
@@ -92,11 +98,11 @@ export function createCensusClient(options: CensusClientOptions): CensusClient {
   return {
     baseUrl: http.baseUrl,
     profile,
-    listSyncs: () => list("/syncs", syncSchema),
+    listSyncs: (options = {}) => list("/syncs", syncSchema, undefined, options.signal),
     getSync: (syncId) => get(path`/syncs/${syncId}`, syncSchema, `sync ${syncId}`),
-    listSources: () => list("/sources", sourceSchema),
+    listSources: (options = {}) => list("/sources", sourceSchema, undefined, options.signal),
     getSource: (sourceId) => get(path`/sources/${sourceId}`, sourceSchema, `source ${sourceId}`),
-    listDestinations: () => list(profile.destinationsPath, destinationSchema),
+    listDestinations: (options = {}) => list(profile.destinationsPath, destinationSchema, undefined, options.signal),
     getDestination: (destinationId) => get(`${profile.destinationsPath}${path`/${destinationId}`}`, destinationSchema, `${profile.destinationNoun} ${destinationId}`),
     async triggerSync(syncId, { forceFullSync = false } = {}) {
       // The docs put force_full_sync in the query; dagster-census sends it in a JSON body. Send both.

@@ -27,8 +27,16 @@ export function createCensusProvider(options: CensusProviderOptions): Definition
       const started = performance.now();
       let snapshot: CensusWorkspaceSnapshot;
       try {
-        snapshot = await fetchCensusSnapshot(client, { now, ...(loadOptions.onProgress ? { onProgress: loadOptions.onProgress } : {}) });
+        snapshot = await fetchCensusSnapshot(client, {
+          now,
+          ...(loadOptions.onProgress ? { onProgress: loadOptions.onProgress } : {}),
+          ...(loadOptions.signal ? { signal: loadOptions.signal } : {}),
+        });
       } catch (error) {
+        if (loadOptions.signal?.aborted) {
+          const reason = loadOptions.signal.reason instanceof Error ? loadOptions.signal.reason.message : "aborted";
+          throw new LoadError("census_load_aborted", `Loading Census workspace "${name}" was stopped: ${reason}`, { locationName: name });
+        }
         const code = isApiError(error) ? `census_${error.code}` : "census_unreachable";
         throw new LoadError(code, `Cannot load Census workspace "${name}": ${client.redact(error instanceof Error ? error.message : String(error))}`, { locationName: name });
       }

@@ -15,9 +15,14 @@ export interface CensusWorkspaceSnapshot {
 }
 
 /** Reads the whole workspace; any API error fails the fetch, so a half-read workspace never replaces a good catalog. */
-export async function fetchCensusSnapshot(client: CensusClient, options: { readonly now?: () => Date; readonly onProgress?: (message: string) => void } = {}): Promise<CensusWorkspaceSnapshot> {
-  const { now = () => new Date(), onProgress = () => {} } = options;
-  const [syncs, sources, destinations] = await Promise.all([client.listSyncs(), client.listSources(), client.listDestinations()]);
+export async function fetchCensusSnapshot(
+  client: CensusClient,
+  options: { readonly now?: () => Date; readonly onProgress?: (message: string) => void; readonly signal?: AbortSignal } = {},
+): Promise<CensusWorkspaceSnapshot> {
+  const { now = () => new Date(), onProgress = () => {}, signal } = options;
+  // An aborted load makes no further call (each list stops before its next page).
+  const list = signal ? { signal } : {};
+  const [syncs, sources, destinations] = await Promise.all([client.listSyncs(list), client.listSources(list), client.listDestinations(list)]);
   onProgress(`${syncs.length} Census syncs, ${sources.length} sources, ${destinations.length} destinations`);
   return { fetchedAt: now().toISOString(), apiVersion: client.profile.version, syncs, sources, destinations };
 }

@@ -29,8 +29,13 @@ export function createFivetranProvider(options: FivetranProviderOptions): Defini
       const started = performance.now();
       let snapshot: FivetranWorkspaceSnapshot;
       try {
-        snapshot = await fetchWorkspaceSnapshot(client, { now, ...(loadOptions.onProgress ? { onProgress: loadOptions.onProgress } : {}) });
+        snapshot = await fetchWorkspaceSnapshot(client, {
+          now,
+          ...(loadOptions.onProgress ? { onProgress: loadOptions.onProgress } : {}),
+          ...(loadOptions.signal ? { signal: loadOptions.signal } : {}),
+        });
       } catch (error) {
+        if (loadOptions.signal?.aborted) throw new LoadError("fivetran_load_aborted", `Loading Fivetran account "${name}" was stopped: ${abortReason(loadOptions.signal)}`, { locationName: name });
         const code = isApiError(error) ? `fivetran_${error.code}` : "fivetran_unreachable";
         const message = client.redact(error instanceof Error ? error.message : String(error));
         throw new LoadError(code, `Cannot load Fivetran account "${name}": ${message}`, { locationName: name });
@@ -46,4 +51,8 @@ export function createFivetranProvider(options: FivetranProviderOptions): Defini
       };
     },
   };
+}
+
+function abortReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : "aborted";
 }

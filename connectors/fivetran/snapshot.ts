@@ -84,12 +84,13 @@ export function toConnectorState(connection: FivetranConnection): ConnectorState
   };
 }
 
-/** Runs `fn` over `items` with at most `concurrency` in flight, keeping order. */
-async function mapLimited<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` with at most `concurrency` in flight, keeping order; no new call once `signal` aborts. */
+async function mapLimited<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
+      signal?.throwIfAborted();
       const index = next++;
       results[index] = await fn(items[index]!);
     }
@@ -105,9 +106,12 @@ async function mapLimited<T, R>(items: readonly T[], concurrency: number, fn: (i
  */
 export async function fetchWorkspaceSnapshot(
   client: FivetranClient,
-  options: { readonly concurrency?: number; readonly now?: () => Date; readonly onProgress?: (message: string) => void } = {},
+  options: { readonly concurrency?: number; readonly now?: () => Date; readonly onProgress?: (message: string) => void; readonly signal?: AbortSignal } = {},
 ): Promise<FivetranWorkspaceSnapshot> {
-  const { concurrency = 4, now = () => new Date(), onProgress = () => {} } = options;
+  const { concurrency = 4, now = () => new Date(), onProgress = () => {}, signal } = options;
+  // An aborted load (a reload's time limit, shutdown) makes no further call: each call already in flight ends
+  // by its own timeout.
+  signal?.throwIfAborted();
   const problems: { code: string; message: string; subject: string }[] = [];
   const groups = await client.listGroups();
   onProgress(`${groups.length} groups`);
@@ -130,14 +134,14 @@ export async function fetchWorkspaceSnapshot(
       problems.push({ code: "destination_not_found", message: error.message, subject: `group ${group.id}` });
       return { id: group.id, name: group.name, destination: null };
     }
-  });
-  const connections = (await mapLimited(groups, concurrency, (group) => client.listConnections(group.id))).flat();
+  }, signal);
+  const connections = (await mapLimited(groups, concurrency, (group) => client.listConnections(group.id), signal)).flat();
   onProgress(`${connections.length} connectors`);
   const connectors = await mapLimited(connections, concurrency, async (connection): Promise<ConnectorSnapshot> => {
     const state = toConnectorState(connection);
     if (state.setupState !== "connected") return { ...state, schemaConfig: null };
     return { ...state, schemaConfig: await fetchSchemaConfig(client, connection.id) };
-  });
+  }, signal);
   return { fetchedAt: now().toISOString(), groups: groupSnapshots, connectors, problems };
 }
 
