@@ -3,7 +3,8 @@
  * (admin-ui/dist), driven by Debian's Chromium through admin-ui's playwright-core. Measures how long the catalog
  * list takes to show its first page (navigation start to the first row drawn, cold and warm) and how long a ~500-node lineage
  * graph takes from data to laid out and drawn (the UI's `tributary:lineage-layout` performance measure, dagre in
- * a web worker). BENCH_UI=0 skips it; BENCH_UI_MODELS sets the size.
+ * a web worker), the run page with 10,000 log lines and the runtime trend with 1,000 points (navigation start to
+ * drawn; in-memory runs and events, bench/ui-bench-runs.ts). BENCH_UI=0 skips it; BENCH_UI_MODELS sets the size.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +16,11 @@ import { createDbtManifestProvider } from "../connectors/dbt/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 import { DEFAULT_UI_DIR } from "../server/static-ui.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
+import { BENCH_RUN_ID, benchEvents, benchRuns } from "./ui-bench-runs.ts";
+
+/** The run page's log and the runtime plot's points (issue 13's targets: each drawn in under 1 s). */
+const RUN_LOG_LINES = 10_000;
+const RUNTIME_POINTS = 1_000;
 
 /** The slice of playwright-core the bench uses (it lives in admin-ui/node_modules, outside the root's types). */
 interface BenchPage {
@@ -118,6 +124,14 @@ export interface UiBenchResult {
   readonly lineageEdges: number;
   readonly lineageLayoutP50Ms: number;
   readonly lineageTotalP50Ms: number;
+  /** Navigation start to the run page drawn with all its log lines, p50 (warm). */
+  readonly runLogLines: number;
+  readonly runPageP50Ms: number;
+  /** Navigation start to the runtime plot drawn with its points, p50 (warm). */
+  readonly runtimePoints: number;
+  readonly runtimePlotP50Ms: number;
+  /** The plot's own part: from the render that got the points to the frame showing them, p50. */
+  readonly runtimePlotDrawP50Ms: number;
 }
 
 /** Runs the UI measurements and prints them; resolves null (with a note) when the UI or Chromium is missing. */
@@ -141,7 +155,10 @@ export async function runUiBench(models = Number(process.env["BENCH_UI_MODELS"] 
   const definitions = await createDbtManifestProvider({ file, name: "bench" }).load();
   const graph = buildCatalogGraph({ definitions: [definitions] });
   const target = graph.get("mart_overview") ? { key: "mart_overview", depth: null, nodes: graph.lineage("mart_overview", "BOTH", null).nodes.length } : lineageTarget(graph, 500);
-  const server = createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0 });
+  // One asset gets a long run and a long history: the run page and the runtime trend read them through the API.
+  const historyAsset = graph.assets.find((asset) => asset.id.startsWith("mart_")) ?? graph.assets[0]!;
+  const catalog = { current: () => graph, runs: benchRuns(historyAsset.key, RUN_LOG_LINES), events: benchEvents(historyAsset.key, RUNTIME_POINTS) };
+  const server = createTributaryServer({ catalog, logger: pino({ level: "silent" }), port: 0 });
   const { baseUrl } = await server.listen();
   const { chromium } = (await import(pathToFileURL(playwrightEntry).href)) as Playwright;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -180,6 +197,43 @@ export async function runUiBench(models = Number(process.env["BENCH_UI_MODELS"] 
       drawn = { nodes: measured.nodes, edges: measured.edges };
       await page.close();
     }
+    // The run page: navigation start to the frame with all its log lines (streamed in updates of 1,000).
+    const runTimes: number[] = [];
+    let runLines = 0;
+    for (let i = 0; i < 4; i++) {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/runs/${BENCH_RUN_ID}/show`);
+      await page.waitForFunction(
+        `(() => { const marks = performance.getEntriesByName('tributary:run-logs-drawn'); return marks.length > 0 && marks[marks.length - 1].detail.lines >= ${RUN_LOG_LINES}; })()`,
+        undefined,
+        { timeout: 60_000 },
+      );
+      const drawn = await page.evaluate<{ at: number; lines: number }>(
+        "(() => { const marks = performance.getEntriesByName('tributary:run-logs-drawn'); const last = marks[marks.length - 1]; return { at: last.startTime, lines: last.detail.lines }; })()",
+      );
+      if (i > 0) runTimes.push(drawn.at); // the first visit loads the run page's code
+      runLines = drawn.lines;
+      await page.close();
+    }
+    // The runtime trend: navigation start to the plot drawn with its points.
+    const plotTimes: number[] = [];
+    const plotDrawTimes: number[] = [];
+    let plotPoints = 0;
+    for (let i = 0; i < 4; i++) {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/assets/${encodeURIComponent(historyAsset.id)}/show`);
+      await page.waitForFunction("performance.getEntriesByName('tributary:runtime-plot-drawn').length > 0", undefined, { timeout: 60_000 });
+      const drawn = await page.evaluate<{ at: number; plot: number; points: number }>(
+        "(() => { const mark = performance.getEntriesByName('tributary:runtime-plot-drawn')[0]; const plot = performance.getEntriesByName('tributary:runtime-plot')[0]; return { at: mark.startTime, plot: plot.duration, points: Number(document.querySelector('[data-testid=runtime-plot]').getAttribute('data-points')) }; })()",
+      );
+      if (i > 0) {
+        // the first visit loads the chart library
+        plotTimes.push(drawn.at);
+        plotDrawTimes.push(drawn.plot);
+      }
+      plotPoints = drawn.points;
+      await page.close();
+    }
     await context.close();
     const result: UiBenchResult = {
       assets: graph.assets.length,
@@ -191,6 +245,11 @@ export async function runUiBench(models = Number(process.env["BENCH_UI_MODELS"] 
       lineageEdges: drawn.edges,
       lineageLayoutP50Ms: Math.round(median(layoutTimes)),
       lineageTotalP50Ms: Math.round(median(totalTimes.slice(1))),
+      runLogLines: runLines,
+      runPageP50Ms: Math.round(median(runTimes)),
+      runtimePoints: plotPoints,
+      runtimePlotP50Ms: Math.round(median(plotTimes)),
+      runtimePlotDrawP50Ms: Math.round(median(plotDrawTimes)),
     };
     console.log(`\nWeb catalog, headless Chromium, ${models.toLocaleString("en")} models (${result.assets.toLocaleString("en")} assets)\n`);
     console.log("| catalog list, first page drawn (cold / warm p50) | app interactive (cold / warm p50) | lineage graph | data → laid out and drawn, p50 | navigation → drawn, p50 |");
@@ -198,6 +257,11 @@ export async function runUiBench(models = Number(process.env["BENCH_UI_MODELS"] 
     console.log(
       `| ${result.listColdMs} ms / ${result.listWarmP50Ms} ms | ${result.listReadyColdMs} ms / ${result.listReadyWarmP50Ms} ms | ${result.lineageNodes} nodes, ${result.lineageEdges} edges (${target.key}, depth ${target.depth ?? "all"}) | ` +
         `${result.lineageLayoutP50Ms} ms | ${result.lineageTotalP50Ms} ms |`,
+    );
+    console.log("\n| run page, navigation → all log lines drawn, p50 (target < 1 s) | runtime plot: points → drawn / navigation → drawn, p50 (target < 1 s) |");
+    console.log("|---|---|");
+    console.log(
+      `| ${result.runPageP50Ms} ms (${result.runLogLines.toLocaleString("en")} lines) | ${result.runtimePlotDrawP50Ms} ms / ${result.runtimePlotP50Ms} ms (${result.runtimePoints.toLocaleString("en")} points) |`,
     );
     return result;
   } finally {

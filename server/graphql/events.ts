@@ -10,14 +10,14 @@ import { badUserInput } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
 
 /** Most events one field returns. */
-export const MAX_MATERIALIZATIONS = 500;
+export const MAX_MATERIALIZATIONS = 1000;
 
 const typeDefs = /* GraphQL */ `
   extend type Asset {
     """
     The asset's materializations, newest first: runs Tributary launched and work the tools did on their own
     (a Fivetran scheduled sync). With includeFailures, failed attempts too (a failed, refused, rescheduled or
-    timed-out sync). first: 20 when omitted, at most 500.
+    timed-out sync). first: 20 when omitted, at most 1000 (a runtime trend plots up to 1,000).
     """
     materializations(first: Int, includeFailures: Boolean = false): [Materialization!]!
   }

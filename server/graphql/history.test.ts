@@ -11,7 +11,7 @@ import { openCatalogStore, runSql } from "../../catalog/store/index.ts";
 import { createStoreAutomationSource } from "../automation-source.ts";
 import { createLogger } from "../logging.ts";
 import { createRunsSource } from "../runs-source.ts";
-import { query, shopGraph, testYoga } from "../test-support.ts";
+import { execute, query, shopGraph, testYoga } from "../test-support.ts";
 import { createTributaryYoga } from "../yoga.ts";
 import { materializationDurationMs } from "./history.ts";
 
@@ -96,4 +96,12 @@ test("launchCapability: no store, a read-only runs source with its reason", asyn
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a runtime trend may ask for 1,000 materializations, not more", async () => {
+  const yoga = testYoga();
+  const ok = await query<{ asset: { materializations: unknown[] } }>(yoga, `{ asset(key: "stg_orders") { materializations(first: 1000, includeFailures: true) { id } } }`);
+  assert.deepEqual(ok.asset.materializations, []);
+  const { body } = await execute(yoga, `{ asset(key: "stg_orders") { materializations(first: 1001) { id } } }`);
+  assert.equal(body.errors?.[0]?.extensions?.["code"], "BAD_USER_INPUT");
 });

@@ -230,7 +230,7 @@ function AssetTitle() {
 }
 
 /** How many materializations the runtime plot and check results the check history read. */
-export const RUNTIME_POINTS = 500;
+export const RUNTIME_POINTS = 1000;
 const CHECK_RESULTS = 500;
 
 function AssetPage() {
