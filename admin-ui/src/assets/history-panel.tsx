@@ -134,7 +134,10 @@ export function MaterializationHistory({ record }: { record: AssetDetail }) {
   );
 }
 
-const RuntimePlot = lazy(() => import("./runtime-plot.tsx"));
+// The chart's code starts loading with the asset page, beside the history it will plot, not after it.
+const loadRuntimePlot = () => import("./runtime-plot.tsx");
+void loadRuntimePlot();
+const RuntimePlot = lazy(loadRuntimePlot);
 
 /** The runtime trend: each materialization's duration over time, failures and spikes marked. */
 export function RuntimeTrend({ series, loading }: { series: RuntimeSeries | null; loading: boolean }) {
