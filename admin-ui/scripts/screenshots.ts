@@ -4,7 +4,8 @@
  * photographs that server, so the pictures show the whole demo: Fivetran tables, dbt models, Census syncs, and
  * the Fivetran connector and Census sync panels.
  * Without it, it serves demo-project alone. With it, it also photographs the runs list, a run mid-run (it launches
- * one) and the runtime trend of orders (docs/ui-runs.png, ui-run.png, ui-runtime.png).
+ * one, with the operator token in TRIBUTARY_TOKEN that the demo prints) and the runtime trend of orders
+ * (docs/ui-runs.png, ui-run.png, ui-runtime.png).
  */
 import { join } from "node:path";
 import { DEMO_PROJECT, launchBrowser, newPage, ROOT, startServe } from "../e2e/support.ts";
@@ -58,9 +59,11 @@ try {
     await page.screenshot({ path: join(docs, "ui-runs.png") });
 
     await page.setViewportSize({ width: 1440, height: 1000 });
+    // Launching needs an operator's token where the server has tokens (the demo prints one: TRIBUTARY_TOKEN).
+    const token = process.env["TRIBUTARY_TOKEN"] ?? null;
     const launched = await fetch(`${serve.baseUrl}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
       body: JSON.stringify({ query: `mutation { launchRun(assetKeys: ["orders", "customers", "marketing_roi", "finance/payment_reconciliation"]) { run { id } } }` }),
     });
     const runId = ((await launched.json()) as { data: { launchRun: { run: { id: string } } } }).data.launchRun.run.id;
