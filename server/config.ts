@@ -105,6 +105,46 @@ const schedulerSchema = z
   })
   .strict();
 
+const alertDestinationSchema = z
+  .object({
+    name: z.string().min(1),
+    /** A URL that gets a JSON POST per alert (`${ALERT_WEBHOOK_URL}`: keep it out of the file). */
+    webhook: z.url().optional(),
+    /** A Slack incoming-webhook URL (a secret: `${SLACK_WEBHOOK_URL}`). */
+    slack: z.url().optional(),
+  })
+  .strict()
+  .refine((d) => (d.webhook === undefined) !== (d.slack === undefined), { message: "give exactly one of webhook or slack" });
+
+const alertRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    /** run_failure: the asset's latest attempt failed; check_failure: a check's latest result failed; stale: not updated for max_lag_minutes. */
+    on: z.enum(["run_failure", "check_failure", "stale"]),
+    /** Key glob of the assets it watches (default all). */
+    assets: z.string().min(1).default("**"),
+    /** For stale: how old the latest update may be. */
+    max_lag_minutes: z.number().positive().optional(),
+    /** Destination names. */
+    to: z.array(z.string().min(1)).min(1),
+  })
+  .strict()
+  .refine((r) => (r.on === "stale") === (r.max_lag_minutes !== undefined), { message: "max_lag_minutes is given for stale rules, and only for them" });
+
+const alertsSchema = z
+  .object({
+    /** How often the rules are evaluated (default 30 s). */
+    interval_seconds: z.number().positive().default(30),
+    destinations: z.array(alertDestinationSchema).default([]),
+    rules: z.array(alertRuleSchema).default([]),
+  })
+  .strict()
+  .refine((a) => new Set(a.destinations.map((d) => d.name)).size === a.destinations.length, { message: "each alert destination needs a distinct name" })
+  .refine((a) => a.rules.every((r) => r.to.every((name) => a.destinations.some((d) => d.name === name))), { message: "a rule names a destination that is not in alerts.destinations" });
+
+/** tributary.yaml's `alerts:` (destination URLs are secrets: never log them). */
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+
 const configSchema = z
   .object({
     dbt: z
@@ -150,6 +190,8 @@ const configSchema = z
       .strict()
       .default({}),
     scheduler: schedulerSchema.default({ tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 }),
+    /** Alerts on failed runs, failed checks and stale assets, to webhooks and Slack. */
+    alerts: alertsSchema.default({ interval_seconds: 30, destinations: [], rules: [] }),
     /** Policies for assets that declare none (Fivetran tables, Census syncs), by key glob; the first match wins. */
     policies: z.array(policyRuleSchema).default([]),
     fivetran: z

@@ -20,6 +20,7 @@ import type { LoadedConfig } from "./config.ts";
 import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";
 import { createAccessStore } from "./auth/tokens.ts";
+import { createAlertMonitor } from "./alerts/monitor.ts";
 
 /** Builds every connector location the request and its config file name. */
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
@@ -148,6 +149,11 @@ export async function createCatalogService(
       request.logger.warn({ component: location.tool, location: location.name, error: error instanceof Error ? error.message : String(error) }, `observing ${location.tool} failed`),
     );
   }
+  // Alerts (tributary.yaml alerts:) run with the scheduler's background work; incidents are sent once across processes.
+  const alerts =
+    request.scheduler && loaded && loaded.config.alerts.rules.length > 0
+      ? createAlertMonitor({ config: loaded.config.alerts, client: store.client, graph, state: createStoreAutomationSource(store, graph).state, logger: request.logger })
+      : null;
   let backgroundStarted = false;
   return {
     current: () => service.current(),
@@ -162,11 +168,13 @@ export async function createCatalogService(
     access: createAccessStore(store.client),
     liveMaterializerMetadata: liveStateLookup(locations),
     startBackground() {
+      alerts?.start();
       if (backgroundStarted || !daemon) return;
       backgroundStarted = true;
       daemon.start();
     },
     async close() {
+      await alerts?.stop();
       await daemon?.stop();
       await Promise.all(observed.map((location) => location.observer!.stop()));
       await engine.stop();

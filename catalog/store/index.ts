@@ -183,3 +183,4 @@ export async function createCatalogStore(
   };
 }
 export * from "./access.ts";
+export * from "./alerts.ts";
