@@ -232,6 +232,18 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
       });
       assert.equal(lines, 1, `at ${width} px`);
     }
+    // Test badges stay inside the columns card (the table fits instead of scrolling them out of sight).
+    await page.goto(`${serve.baseUrl}/assets/customers/show`);
+    const columns = page.getByTestId("columns-table");
+    await columns.waitFor();
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      const clipped = await columns.evaluate((table) => {
+        const card = table.closest("section")!.getBoundingClientRect();
+        return [...table.querySelectorAll(".MuiChip-root")].filter((chip) => chip.getBoundingClientRect().right > card.right - 1).map((chip) => chip.textContent);
+      });
+      assert.deepEqual(clipped, [], `badges cut at the card edge at ${width} px`);
+    }
     await page.setViewportSize({ width: 1440, height: 900 });
 
     await page.goto(`${serve.baseUrl}/assets/orders/show`);

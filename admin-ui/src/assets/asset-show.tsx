@@ -35,16 +35,25 @@ import { FreshnessPanel, WarehousePanel } from "./warehouse-panel.tsx";
  * "break anywhere" would split `_finance.yml` into `_finance.y` and `ml`.
  */
 function PathText({ path }: { path: string }) {
-  const parts = path.split(/(?<=\/)/);
   return (
     <code data-testid="defined-in" style={{ fontSize: 12, overflowWrap: "break-word", wordBreak: "normal" }}>
+      <BreakAfter text={path} after="/" />
+    </code>
+  );
+}
+
+/** Text with a line-break opportunity after each `after` (a "/" in paths, a "_" in column names). */
+function BreakAfter({ text, after }: { text: string; after: "/" | "_" }) {
+  const parts = text.split(after === "/" ? /(?<=\/)/ : /(?<=_)/);
+  return (
+    <>
       {parts.map((part, i) => (
         <Fragment key={i}>
           {part}
           {i < parts.length - 1 && <wbr />}
         </Fragment>
       ))}
-    </code>
+    </>
   );
 }
 
@@ -76,9 +85,11 @@ function Columns({ record }: { record: AssetDetail }) {
         <TableBody>
           {record.columns.map((column) => (
             <TableRow key={column.name} hover>
-              <TableCell sx={{ fontFamily: "monospace", fontWeight: 600, whiteSpace: "nowrap" }}>{column.name}</TableCell>
+              <TableCell sx={{ fontFamily: "monospace", fontWeight: 600 }}>
+                <BreakAfter text={column.name} after="_" />
+              </TableCell>
               <TableCell sx={{ fontFamily: "monospace", color: "text.secondary", whiteSpace: "nowrap" }}>{column.type ?? "—"}</TableCell>
-              <TableCell sx={{ color: column.description ? "text.primary" : "text.disabled", minWidth: 200 }}>
+              <TableCell sx={{ color: column.description ? "text.primary" : "text.disabled", minWidth: 160 }}>
                 {column.description ? <MarkdownText compact>{column.description}</MarkdownText> : "—"}
               </TableCell>
               <TableCell>
