@@ -47,7 +47,8 @@ function Step({ step, total }: { step: RunStep; total: number }) {
       <Box sx={{ minWidth: 0 }}>
         <Box sx={{ display: "flex", alignItems: "center", gap: 1, flexWrap: "wrap" }}>
           <Typography variant="subtitle2">
-            Step {step.index + 1} of {total}: {step.tool} in {step.location}
+            Step {step.index + 1} of {total}: {step.tool}
+            {step.location !== step.tool ? ` in ${step.location}` : ""}
           </Typography>
           <StateChip style={STEP_STATUS_STYLES[step.status]} value={step.status} />
           <Typography variant="body2" sx={{ color: "text.secondary" }}>
