@@ -2,10 +2,10 @@
 // `npm run lint` (dependency-cruiser); scripts/boundaries.test.ts proves each rule fires on a bad import.
 //
 // Parts: catalog/{model,graph,store,service}, scheduler/{conditions,daemon,runs}, connectors/{shared,dbt,
-// fivetran,census}, server (with server/graphql), admin-ui, bench, scripts.
+// fivetran,census}, server (with server/graphql), support, admin-ui, bench, scripts.
 /** Test files and test helpers may reach into what they test. */
 const TESTS = "(\\.test\\.tsx?|/test-support\\.ts|/testing\\.ts|/test-specs\\.ts|/launcher-contract\\.ts)$";
-const OURS = "^(catalog|scheduler|connectors|server|admin-ui|bench|scripts)/";
+const OURS = "^(catalog|scheduler|connectors|server|support|admin-ui|bench|scripts)/";
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -18,11 +18,18 @@ module.exports = {
       to: { path: OURS, pathNot: "^catalog/model/" },
     },
     {
+      name: "support-imports-nothing-of-ours",
+      comment: "support/ holds process-level tools with no domain (the directory lock): every part may use it, it uses none.",
+      severity: "error",
+      from: { path: "^support/" },
+      to: { path: OURS, pathNot: "^support/" },
+    },
+    {
       name: "connectors-import-only-the-model-and-shared",
       comment: "A connector imports catalog/model and connectors/shared only: never the catalog's graph or store, the scheduler, the server, or another connector.",
       severity: "error",
       from: { path: "^connectors/([^/]+)/", pathNot: TESTS },
-      to: { path: OURS, pathNot: ["^catalog/model/", "^connectors/shared/", "^connectors/$1/"] },
+      to: { path: OURS, pathNot: ["^catalog/model/", "^connectors/shared/", "^connectors/$1/", "^support/"] },
     },
     {
       name: "core-never-imports-connectors-or-server",
@@ -49,18 +56,18 @@ module.exports = {
       name: "enter-a-part-through-its-index",
       comment: "Outside a part, only its index.ts is imported (tests excepted): a part's files are its own business.",
       severity: "error",
-      from: { path: "^((?:catalog|scheduler|connectors)/[^/]+|server/graphql|server|bench|scripts)/", pathNot: TESTS },
+      from: { path: "^((?:catalog|scheduler|connectors)/[^/]+|server/graphql|server|support|bench|scripts)/", pathNot: TESTS },
       to: {
-        path: "^((catalog|scheduler|connectors)/[^/]+|server/graphql)/",
+        path: "^((catalog|scheduler|connectors)/[^/]+|server/graphql|support)/",
         // Test helpers (test-support.ts, testing.ts, test-specs.ts) are for tests and benches anywhere.
-        pathNot: ["^$1/", "^(catalog|scheduler|connectors)/[^/]+/index\\.ts$", "^server/graphql/index\\.ts$", "^connectors/[^/]+/simulator/index\\.ts$", "/(test-support|testing|test-specs)\\.ts$"],
+        pathNot: ["^$1/", "^(catalog|scheduler|connectors)/[^/]+/index\\.ts$", "^server/graphql/index\\.ts$", "^support/index\\.ts$", "^connectors/[^/]+/simulator/index\\.ts$", "/(test-support|testing|test-specs)\\.ts$"],
       },
     },
     {
       name: "no-cycles-between-parts",
       comment: "Arrows between parts run one way.",
       severity: "error",
-      from: { path: "^((?:catalog|scheduler|connectors)/[^/]+|server/graphql)/" },
+      from: { path: "^((?:catalog|scheduler|connectors)/[^/]+|server/graphql|support)/" },
       to: { circular: true, path: OURS, pathNot: "^$1/" },
     },
   ],

@@ -45,6 +45,7 @@ const probe = (dir: string, specifier: string) => ({ [`${dir}/${PROBE}.ts`]: `im
 describe("the boundary rules fire on a bad import", () => {
   const cases: [rule: string, dir: string, specifier: string, target: string][] = [
     ["model-imports-nothing-of-ours", "catalog/model", "../graph/types.ts", "catalog/graph/types.ts"],
+    ["support-imports-nothing-of-ours", "support", "../catalog/model/index.ts", "catalog/model/index.ts"],
     ["connectors-import-only-the-model-and-shared", "connectors/census", "../fivetran/client.ts", "connectors/fivetran/client.ts"],
     ["connectors-import-only-the-model-and-shared", "connectors/dbt", "../../catalog/store/index.ts", "catalog/store/index.ts"],
     ["core-never-imports-connectors-or-server", "scheduler/runs", "../../server/config.ts", "server/config.ts"],

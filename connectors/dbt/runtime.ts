@@ -10,12 +10,12 @@
  * the same moment.
  */
 import { spawn } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { constants as fsConstants, existsSync } from "node:fs";
-import { access, link, mkdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LockHeldError, acquireLock } from "../../support/index.ts";
 
 /** A dbt executable Tributary can run. */
 export interface DbtRuntime {
@@ -78,9 +78,6 @@ export const REQUIREMENTS_PATH = fileURLToPath(new URL("./requirements.txt", imp
 
 const STAMP_FILE = "tributary-install.json";
 const PYTHON_CANDIDATES = ["python3", "python"];
-/** A lock whose owner has not touched it for this long is taken over, whatever its pid says. */
-const LOCK_STALE_MS = 2 * 60_000;
-const LOCK_HEARTBEAT_MS = 15_000;
 const LOCK_POLL_MS = 300;
 const LOCK_MAX_WAIT_MS = 30 * 60_000;
 
@@ -379,107 +376,28 @@ export async function findOnPath(name: string, env: NodeJS.ProcessEnv = process.
 // ---------------------------------------------------------------------------------------------------------
 // The install lock
 
-interface LockOwner {
-  pid: number;
-  hostname: string;
-  token: string;
-  acquiredAt: string;
-}
-
 /**
- * Runs `fn` holding an exclusive lock file. The owner touches the file while it works; a lock whose owner
- * process is gone (same host), or that nobody touched for {@link LOCK_STALE_MS}, is taken over.
+ * Runs `fn` holding the install lock (support/dir-lock.ts): a second process setting up dbt waits for the first
+ * (it then finds the install done) instead of installing into the same virtualenv at once.
  */
 async function withInstallLock<T>(lockPath: string, progress: (message: string) => void, fn: () => Promise<T>): Promise<T> {
-  const owner: LockOwner = { pid: process.pid, hostname: hostname(), token: randomUUID(), acquiredAt: new Date().toISOString() };
-  const waitStarted = Date.now();
-  let announced = false;
-  for (;;) {
-    try {
-      await writeFile(lockPath, JSON.stringify(owner), { flag: "wx" });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = await readLock(lockPath);
-    if (holder !== null && (await isStaleLock(lockPath, holder.owner))) {
-      await removeStaleLock(lockPath, holder.text);
-      continue;
-    }
-    if (Date.now() - waitStarted > LOCK_MAX_WAIT_MS) {
-      throw new DbtRuntimeError(
-        "venv_failed",
-        `Timed out waiting for ${lockPath}, held by another process setting up dbt. If no such process is running, delete the file.`,
-      );
-    }
-    if (!announced) {
-      announced = true;
-      const who = holder?.owner ? `process ${holder.owner.pid} on ${holder.owner.hostname}` : "another process";
-      progress(`waiting for ${who} to finish setting up dbt…`);
-    }
-    await sleep(LOCK_POLL_MS);
+  let lock;
+  try {
+    lock = await acquireLock(lockPath, {
+      wait: {
+        maxMs: LOCK_MAX_WAIT_MS,
+        pollMs: LOCK_POLL_MS,
+        onWait: (owner) => progress(`waiting for ${owner ? `process ${owner.pid} on ${owner.hostname}` : "another process"} to finish setting up dbt…`),
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    throw new DbtRuntimeError("venv_failed", `Timed out waiting for ${lockPath}, held by another process setting up dbt. ${error.message}`);
   }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    utimes(lockPath, now, now).catch(() => undefined);
-  }, LOCK_HEARTBEAT_MS);
-  heartbeat.unref();
   try {
     return await fn();
   } finally {
-    clearInterval(heartbeat);
-    const current = await readLock(lockPath);
-    if (current?.owner?.token === owner.token) await unlink(lockPath).catch(() => undefined);
-  }
-}
-
-async function readLock(lockPath: string): Promise<{ text: string; owner: LockOwner | null } | null> {
-  let text: string;
-  try {
-    text = await readFile(lockPath, "utf8");
-  } catch {
-    return null; // released meanwhile
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof parsed.pid === "number" && typeof parsed.hostname === "string") return { text, owner: parsed as LockOwner };
-  } catch {
-    // being written, or left half-written by a crash
-  }
-  return { text, owner: null };
-}
-
-async function isStaleLock(lockPath: string, owner: LockOwner | null): Promise<boolean> {
-  if (owner !== null && owner.hostname === hostname() && !isProcessAlive(owner.pid)) return true;
-  try {
-    return Date.now() - (await stat(lockPath)).mtimeMs > LOCK_STALE_MS;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Moves a stale lock aside atomically. If what was moved is not the lock judged stale (another process took
- * over in between), it is put back.
- */
-async function removeStaleLock(lockPath: string, staleText: string): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomUUID()}`;
-  try {
-    await rename(lockPath, aside);
-  } catch {
-    return; // someone else removed it
-  }
-  const moved = await readFile(aside, "utf8").catch(() => null);
-  if (moved !== null && moved !== staleText) await link(aside, lockPath).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    await lock.release();
   }
 }
 
@@ -552,6 +470,3 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
-}
