@@ -72,7 +72,7 @@ describe("auth over HTTP on PGlite", () => {
   let access: AccessStore;
   let server: TributaryServer;
   let port: number;
-  const tokens: Record<"viewer" | "operator" | "admin", string> = { viewer: "", operator: "", admin: "" };
+  const tokens: Record<"viewer" | "operator" | "admin", string> & { madeOverGraphql?: string } = { viewer: "", operator: "", admin: "" };
   let endedRunId = "";
 
   const startServer = async (security: SecurityOptions, source: CatalogSource): Promise<{ server: TributaryServer; port: number }> => {
@@ -243,6 +243,34 @@ describe("auth over HTTP on PGlite", () => {
     const next = await gql(port, `{ auditEvents(first: 2, after: "${connection.pageInfo.endCursor}") { nodes { id } } }`, {}, bearer(tokens.admin));
     assert.ok(Number((next.body.data?.["auditEvents"] as { nodes: { id: string }[] }).nodes[0]!.id) < Number(connection.pageInfo.endCursor));
     assert.equal(codeOf(await gql(port, `{ auditEvents { nodes { id } } }`, {}, bearer(tokens.operator))), "FORBIDDEN");
+  });
+
+  test("admins manage tokens over GraphQL; the new token is in createApiToken's answer alone", async () => {
+    const create = `mutation { createApiToken(name: "made-over-graphql", role: VIEWER) { token apiToken { id name role createdBy revokedAt } } }`;
+    assert.equal(codeOf(await gql(port, create, {}, bearer(tokens.operator))), "FORBIDDEN");
+    const created = await gql(port, create, {}, bearer(tokens.admin));
+    // The one answer that may hold a token: kept out of the grep below, which then proves it is the only one.
+    answered.pop();
+    const made = created.body.data?.["createApiToken"] as { token: string; apiToken: { id: string; name: string; role: string; createdBy: string; revokedAt: null } };
+    assert.match(made.token, TOKEN_PATTERN);
+    assert.deepEqual([made.apiToken.name, made.apiToken.role, made.apiToken.createdBy, made.apiToken.revokedAt], ["made-over-graphql", "VIEWER", "admin-bot", null]);
+    tokens.madeOverGraphql = made.token;
+    assert.equal(codeOf(await gql(port, create, {}, bearer(tokens.admin))), "BAD_USER_INPUT", "one working token per name");
+    assert.deepEqual((await gql(port, `{ viewer { name role } }`, {}, bearer(made.token))).body.data?.["viewer"], { name: "made-over-graphql", role: "VIEWER" });
+    const listed = await gql(port, `{ apiTokens { id name role lastUsedAt } }`, {}, bearer(tokens.admin));
+    assert.ok((listed.body.data?.["apiTokens"] as { name: string }[]).some((t) => t.name === "made-over-graphql"));
+    assert.equal(codeOf(await gql(port, `{ apiTokens { id } }`, {}, bearer(tokens.viewer))), "FORBIDDEN");
+    const revoked = await gql(port, `mutation { revokeApiToken(idOrName: "${made.apiToken.id}") { name revokedAt } }`, {}, bearer(tokens.admin));
+    assert.ok((revoked.body.data?.["revokeApiToken"] as { revokedAt: string }).revokedAt);
+    assert.equal((await gql(port, `{ viewer { name } }`, {}, bearer(made.token))).status, 401);
+    const audit = await gql(port, `{ auditEvents(action: ["createApiToken", "revokeApiToken"]) { nodes { action outcome actor details } } }`, {}, bearer(tokens.admin));
+    const events = (audit.body.data?.["auditEvents"] as { nodes: { action: string; outcome: string; actor: string; details: Record<string, unknown> }[] }).nodes;
+    assert.deepEqual(events.map((e) => [e.action, e.outcome, e.actor, e.details["tokenId"] ?? null]).reverse(), [
+      ["createApiToken", "REFUSED", "operator-bot", null],
+      ["createApiToken", "OK", "admin-bot", made.apiToken.id],
+      ["createApiToken", "FAILED", "admin-bot", null],
+      ["revokeApiToken", "OK", "admin-bot", made.apiToken.id],
+    ]);
   });
 
   test("without an anonymous role every /graphql request needs a token; the UI's files and GraphiQL's page do not", async () => {

@@ -19,7 +19,10 @@ export const REQUIRED_ROLES: Readonly<Record<string, ApiTokenRole>> = {
   "Mutation.reportDbtRunResults": "operator",
   "Mutation.reportMaterialization": "operator",
   "Mutation.reloadLocations": "admin",
+  "Mutation.createApiToken": "admin",
+  "Mutation.revokeApiToken": "admin",
   "Query.auditEvents": "admin",
+  "Query.apiTokens": "admin",
 };
 
 /** The role a field needs; null for fields every caller may read. */
@@ -68,6 +71,15 @@ function describe(action: string, args: Arguments, result: unknown): { runIds: s
     case "reportDbtRunResults": {
       const results = (args["runResults"] as { results?: unknown } | null)?.results;
       return { runIds: [], details: { location: args["location"] ?? null, results: Array.isArray(results) ? results.length : null } };
+    }
+    case "createApiToken": {
+      // The answer holds the token: only its public id is kept.
+      const created = (result as { apiToken?: { id?: unknown } } | null)?.apiToken;
+      return { runIds: [], details: { name: args["name"] ?? null, role: args["role"] ?? null, tokenId: typeof created?.id === "string" ? created.id : null } };
+    }
+    case "revokeApiToken": {
+      const revoked = result as { id?: unknown } | null;
+      return { runIds: [], details: { idOrName: args["idOrName"] ?? null, tokenId: typeof revoked?.id === "string" ? revoked.id : null } };
     }
     case "reportMaterialization":
       return { runIds: [], details: { assetKey: typeof args["assetKey"] === "string" ? args["assetKey"] : null } };

@@ -1,13 +1,14 @@
 /**
  * Who is calling and who did what: `Query.viewer` (the caller's role, so the UI shows only what it may do),
  * `Query.auditEvents` (the audit log, admin only) and `Run.audit` (who launched, re-executed or canceled a run,
- * for everyone who can read the run). Tokens themselves never appear in the API: only their names.
+ * for everyone who can read the run), and token management for admins (`apiTokens`, `createApiToken`,
+ * `revokeApiToken`). A token appears in one answer only: the createApiToken that made it.
  */
-import type { RunRecord } from "../../catalog/store/index.ts";
+import { isStoreError, type RunRecord } from "../../catalog/store/index.ts";
 import { roleAllows } from "../auth/tokens.ts";
-import type { AuditEvent } from "../auth/tokens.ts";
+import type { AccessStore, ApiTokenRecord, ApiTokenRole, AuditEvent } from "../auth/tokens.ts";
 import type { GraphQLContext } from "./context.ts";
-import { badUserInput } from "./errors.ts";
+import { badUserInput, notSupported } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
 
 /** Largest `first` of Query.auditEvents. */
@@ -87,6 +88,41 @@ const typeDefs = /* GraphQL */ `
     auditEvents(runId: ID, action: [String!], actor: String, first: Int = 50, after: String): AuditEventConnection!
   }
 
+  "An API token, as listed: never the token itself."
+  type ApiToken {
+    "The public id (tok_…)."
+    id: ID!
+    name: String!
+    role: Role!
+    createdAt: DateTime!
+    "Who created it: the OS user of tributary token create, or the token name of the admin who called createApiToken."
+    createdBy: String
+    revokedAt: DateTime
+    "When it was last used (to the minute); null when never."
+    lastUsedAt: DateTime
+  }
+
+  "A token just created: token is shown this once and never again."
+  type CreatedApiToken {
+    token: String!
+    apiToken: ApiToken!
+  }
+
+  extend type Query {
+    "API tokens, working ones first, newest first; revoked ones too with includeRevoked (ADMIN only)."
+    apiTokens(includeRevoked: Boolean = false): [ApiToken!]!
+  }
+
+  extend type Mutation {
+    """
+    Creates an API token (ADMIN only). The answer carries the token this once; only its hash is kept. A working
+    token with the same name is BAD_USER_INPUT.
+    """
+    createApiToken(name: String!, role: Role!): CreatedApiToken!
+    "Revokes a working token by id or name (ADMIN only); it stops working at once. Null when no working token has it."
+    revokeApiToken(idOrName: String!): ApiToken
+  }
+
   extend type Run {
     "Who launched, re-executed or canceled this run through the API, oldest first (empty without a store)."
     audit: [AuditEvent!]!
@@ -94,6 +130,13 @@ const typeDefs = /* GraphQL */ `
 `;
 
 const upper = (value: string | null): string | null => (value === null ? null : value.toUpperCase());
+
+/** The context's access store, or NOT_SUPPORTED without a store. */
+function requireAccess(context: GraphQLContext): AccessStore {
+  const access = context.catalog?.access;
+  if (!access) throw notSupported("This server has no store to keep tokens in.");
+  return access;
+}
 
 const resolvers = {
   Query: {
@@ -104,6 +147,8 @@ const resolvers = {
       canLaunch: roleAllows(context.caller.role, "operator"),
       canReload: roleAllows(context.caller.role, "admin"),
     }),
+    apiTokens: async (_root: unknown, args: { includeRevoked?: boolean | null }, context: GraphQLContext) =>
+      requireAccess(context).listTokens({ includeRevoked: args.includeRevoked === true }),
     auditEvents: async (
       _root: unknown,
       args: { runId?: string | null; action?: readonly string[] | null; actor?: string | null; first?: number | null; after?: string | null },
@@ -123,12 +168,30 @@ const resolvers = {
       return { nodes, pageInfo: { hasNextPage: events.length > first, endCursor: nodes.length > 0 ? String(nodes.at(-1)!.id) : null } };
     },
   },
+  Mutation: {
+    createApiToken: async (_root: unknown, args: { name: string; role: string }, context: GraphQLContext) => {
+      const access = requireAccess(context);
+      const name = args.name.trim();
+      if (name === "" || name.length > 100) throw badUserInput("name must be 1 to 100 characters, not blank", "name");
+      try {
+        const { token, record } = await access.createToken({ name, role: args.role.toLowerCase() as ApiTokenRole, createdBy: context.caller.name });
+        return { token, apiToken: record };
+      } catch (error) {
+        if (isStoreError(error, "invalid_input")) throw badUserInput(error.message, "name");
+        throw error;
+      }
+    },
+    revokeApiToken: async (_root: unknown, args: { idOrName: string }, context: GraphQLContext) => requireAccess(context).revokeToken(args.idOrName),
+  },
   Run: {
     audit: async (run: RunRecord, _args: unknown, context: GraphQLContext): Promise<AuditEvent[]> => {
       const access = context.catalog?.access;
       if (!access) return [];
       return (await access.listAudit({ runId: run.id, first: 100 })).reverse();
     },
+  },
+  ApiToken: {
+    role: (token: ApiTokenRecord) => token.role.toUpperCase(),
   },
   AuditEvent: {
     id: (event: AuditEvent) => String(event.id),
