@@ -67,7 +67,10 @@ export function addTokenCommands(
     } catch (error) {
       if (isStoreError(error, "data_dir_locked")) {
         output.err(`error: ${error.message}`);
-        output.err("The embedded store is open in a running `tributary serve`: stop it to manage tokens (a Postgres store can be managed while serving).");
+        output.err(
+          "The embedded store is open in a running `tributary serve`: stop it to manage tokens here, or, with an admin token, " +
+            "use the server's GraphQL (createApiToken, revokeApiToken, apiTokens). A Postgres store can be managed while serving.",
+        );
       } else {
         output.err(formatStartupError(error));
       }

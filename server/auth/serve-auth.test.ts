@@ -97,6 +97,18 @@ describe("tributary serve with tokens, as a process", { timeout: 120_000 }, () =
     assert.equal((await post(url, "{ viewer { role } }", { authorization: "Bearer trb_" + "f".repeat(48) })).status, 401);
   });
 
+  test("token commands on the store a running serve holds say what to do instead", async () => {
+    const stderr: string[] = [];
+    const code = await main(["node", "tributary", "token", "list", "--data-dir", dataDir], {
+      output: { out: () => undefined, err: (line) => stderr.push(line) },
+      logger: createLogger({ level: "silent" }),
+      cwd: dataDir,
+      env: {},
+    });
+    assert.equal(code, 1);
+    assert.match(stderr.join("\n"), /open in a running `tributary serve`/);
+  });
+
   test("nothing the process printed or logged holds the token or its hash", () => {
     assert.match(printed, /"level":/, "debug logs were written");
     assert.ok(!printed.includes(token) && !printed.includes(hashToken(token)));
