@@ -1,4 +1,10 @@
-/** The shapes the UI reads from Tributary's GraphQL API (see server/graphql/*.ts). */
+/**
+ * The shapes the UI reads from Tributary's GraphQL API (see server/graphql/*.ts). Enums come from the schema
+ * (./generated/schema.ts, printed from the server's schema by scripts/ui-schema-types.ts); the shapes below are
+ * the subsets the UI asks for, and `SchemaChecks` at the end fails the typecheck when one names a field the
+ * schema does not have.
+ */
+import type * as Schema from "./generated/schema.ts";
 
 export interface Relation {
   readonly database: string | null;
@@ -20,7 +26,7 @@ export interface PolicySummary {
 }
 
 /** `Asset.status`: the asset's state from the runs and events Tributary recorded. */
-export type AssetStatus = "FRESH" | "STALE" | "FAILED" | "RUNNING" | "NEVER_MATERIALIZED";
+export type AssetStatus = Schema.AssetStatus;
 
 /** An asset as the catalog list shows it (react-admin records need an `id`). */
 export interface AssetSummary {
@@ -195,7 +201,7 @@ export interface CensusSync {
 export interface Materialization {
   readonly id: string;
   readonly assetKey: string;
-  readonly status: "SUCCESS" | "FAILURE";
+  readonly status: Schema.MaterializationStatus;
   /** fivetran, dbt, census. */
   readonly tool: string;
   readonly location: string;
@@ -294,7 +300,7 @@ export interface Facets {
   readonly hasPolicy: readonly FacetCount[];
 }
 
-export type LineageDirection = "UPSTREAM" | "DOWNSTREAM" | "BOTH";
+export type LineageDirection = Schema.LineageDirection;
 
 export interface LineageNode {
   readonly key: string;
@@ -321,12 +327,12 @@ export interface AssetFilter {
   readonly statuses?: readonly AssetStatus[];
 }
 
-export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED";
-export type StepStatus = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELED";
+export type RunStatus = Schema.RunStatus;
+export type StepStatus = Schema.StepStatus;
 
 /** `LaunchedBy`: who or what asked for a run. */
 export interface LaunchedBy {
-  readonly kind: "POLICY" | "MANUAL" | "REEXECUTION" | "RETRY";
+  readonly kind: Schema.LaunchKind;
   readonly tick: number | null;
   readonly user: string | null;
   readonly parentRunId: string | null;
@@ -365,7 +371,7 @@ export interface RunStep {
   readonly attempts: number;
 }
 
-export type CheckOutcome = "PASS" | "WARN" | "FAIL" | "ERROR" | "SKIPPED";
+export type CheckOutcome = Schema.CheckOutcome;
 
 /** One result of a check (a dbt test). */
 export interface CheckResult {
@@ -389,7 +395,7 @@ export interface RunDetail extends Omit<RunSummary, "steps"> {
 export interface RunLogLine {
   readonly id: number;
   readonly at: string;
-  readonly level: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  readonly level: Schema.RunLogLevel;
   readonly message: string;
   readonly assetKey: string | null;
   readonly stepIndex: number | null;
@@ -417,3 +423,44 @@ export interface LaunchCapability {
   readonly available: boolean;
   readonly reason: string | null;
 }
+
+/** Fields a shape names that the schema type lacks (`id` is react-admin's, added by the data provider). */
+type Unknown<T, S> = Exclude<Exclude<keyof T, "id">, keyof S>;
+/** `true` when every field of T is a field of S; otherwise the type names the stray fields. */
+type FieldsOf<T, S> = [Unknown<T, S>] extends [never] ? true : { readonly notInSchema: Unknown<T, S> };
+type Expect<T extends true> = T;
+
+/** Compile-time checks: each hand-written shape against the schema type it is read from. */
+export type SchemaChecks = [
+  Expect<FieldsOf<AssetSummary, Schema.Asset>>,
+  Expect<FieldsOf<AssetDetail, Schema.Asset>>,
+  Expect<FieldsOf<Neighbour, Schema.Asset>>,
+  Expect<FieldsOf<LineageNode, Schema.Asset>>,
+  Expect<FieldsOf<Relation, Schema.Relation>>,
+  Expect<FieldsOf<Materializer, Schema.Materializer>>,
+  Expect<FieldsOf<PolicySummary, Schema.Policy>>,
+  Expect<FieldsOf<Policy, Schema.Policy>>,
+  Expect<FieldsOf<SourceLocation, Schema.SourceLocation>>,
+  Expect<FieldsOf<CheckInfo, Schema.Check>>,
+  Expect<FieldsOf<ColumnInfo, Schema.Column>>,
+  Expect<FieldsOf<DiagnosticInfo, Schema.Diagnostic>>,
+  Expect<FieldsOf<Evaluation, Schema.Evaluation>>,
+  Expect<FieldsOf<EvaluationNode, Schema.EvaluationNode>>,
+  Expect<FieldsOf<FivetranConnector, Schema.FivetranConnector>>,
+  Expect<FieldsOf<CensusMapping, Schema.CensusMapping>>,
+  Expect<FieldsOf<CensusSyncRun, Schema.CensusSyncRun>>,
+  Expect<FieldsOf<CensusSync, Schema.CensusSync>>,
+  Expect<FieldsOf<Materialization, Schema.Materialization>>,
+  Expect<FieldsOf<SourceFreshness, Schema.SourceFreshness>>,
+  Expect<FieldsOf<TableStats, Schema.TableStats>>,
+  Expect<FieldsOf<LocationInfo, Schema.Location>>,
+  Expect<FieldsOf<LineageGraph, Schema.LineageGraph>>,
+  Expect<FieldsOf<LaunchedBy, Schema.LaunchedBy>>,
+  Expect<FieldsOf<RunSummary, Schema.Run>>,
+  Expect<FieldsOf<RunDetail, Schema.Run>>,
+  Expect<FieldsOf<RunStep, Schema.RunStep>>,
+  Expect<FieldsOf<CheckResult, Schema.CheckResult>>,
+  Expect<FieldsOf<RunLogLine, Schema.RunLogLine>>,
+  Expect<FieldsOf<LaunchCapability, Schema.LaunchCapability>>,
+  Expect<FieldsOf<LaunchResult, Schema.LaunchRunResult>>,
+];
