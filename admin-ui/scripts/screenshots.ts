@@ -21,6 +21,9 @@ const lineageNode = external ? "customers" : "orders";
 try {
   const errors: string[] = [];
   const page = await newPage(browser, errors, { width: 1440, height: 900 });
+  // With an operator token (the demo prints one), the pages show what an operator sees: Materialize, re-execute.
+  const token = process.env["TRIBUTARY_TOKEN"] ?? null;
+  if (token !== null) await page.addInitScript((value) => window.localStorage.setItem("tributary.token", value), token);
 
   await page.goto(`${serve.baseUrl}/assets`);
   await page.locator('[data-facet="kinds"]').first().waitFor();
@@ -60,7 +63,6 @@ try {
 
     await page.setViewportSize({ width: 1440, height: 1000 });
     // Launching needs an operator's token where the server has tokens (the demo prints one: TRIBUTARY_TOKEN).
-    const token = process.env["TRIBUTARY_TOKEN"] ?? null;
     const launched = await fetch(`${serve.baseUrl}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
