@@ -11,6 +11,8 @@
  *   operands: missing, newly_updated, newly_requested, in_progress… (OPERANDS), cron_tick_passed: {cron, timezone}
  *   named: eager, lazy, on_missing, newly_missing, in_progress, any_deps_updated, any_deps_missing,
  *   any_deps_in_progress, all_deps_updated_since_cron: {cron, timezone}, on_cron: {cron, timezone}
+ *   Tributary's own: minimum_interval_passed: 30m (a duration: 90s, 30m, 2h, 1d, 1h30m) and
+ *   build_after: {count, period: minute|hour|day, updates_on: any|all} (dbt's `freshness.build_after`)
  * Pure; no imports of ours besides the model.
  */
 import { Cron } from "croner";
@@ -54,9 +56,23 @@ export type Condition =
     }
   | { readonly op: "operand"; readonly name: SimpleOperandName }
   | { readonly op: "named"; readonly name: NamedConditionName }
-  | { readonly op: CronConditionName; readonly cron: string; readonly timezone: string };
+  | { readonly op: CronConditionName; readonly cron: string; readonly timezone: string }
+  /** True when at least `seconds` have passed since the asset's last materialization and its last request. */
+  | { readonly op: "minimum_interval_passed"; readonly seconds: number }
+  /** dbt's `freshness.build_after`, evaluated with dbt's meaning (scheduler/conditions/named.ts). */
+  | { readonly op: "build_after"; readonly count: number; readonly period: BuildAfterPeriod; readonly updatesOn: "any" | "all" };
 
-type Shape = "none" | "list" | "unary" | "since" | "deps" | "cron";
+/** dbt's `build_after.period` values. */
+export const BUILD_AFTER_PERIODS = ["minute", "hour", "day"] as const;
+export type BuildAfterPeriod = (typeof BUILD_AFTER_PERIODS)[number];
+const PERIOD_SECONDS: Readonly<Record<BuildAfterPeriod, number>> = { minute: 60, hour: 3600, day: 86400 };
+
+/** The seconds `count × period` spans. */
+export function buildAfterSeconds(count: number, period: BuildAfterPeriod): number {
+  return count * PERIOD_SECONDS[period];
+}
+
+type Shape = "none" | "list" | "unary" | "since" | "deps" | "cron" | "duration" | "build_after";
 
 /** The grammar: every YAML name, the shape of its argument, and how its node is built from the parsed parts. */
 const GRAMMAR: Readonly<Record<string, { readonly shape: Shape; readonly build: (parts: Parts) => Condition }>> = {
@@ -68,6 +84,8 @@ const GRAMMAR: Readonly<Record<string, { readonly shape: Shape; readonly build: 
   since: { shape: "since", build: (p) => ({ op: "since", trigger: p.trigger!, reset: p.reset! }) },
   any_deps_match: { shape: "deps", build: (p) => ({ op: "any_deps_match", child: p.child!, allow: p.allow ?? null, ignore: p.ignore ?? null }) },
   all_deps_match: { shape: "deps", build: (p) => ({ op: "all_deps_match", child: p.child!, allow: p.allow ?? null, ignore: p.ignore ?? null }) },
+  minimum_interval_passed: { shape: "duration", build: (p) => ({ op: "minimum_interval_passed", seconds: p.seconds! }) },
+  build_after: { shape: "build_after", build: (p) => ({ op: "build_after", ...p.buildAfter! }) },
   ...Object.fromEntries(CRON_CONDITIONS.map((op) => [op, { shape: "cron" as const, build: (p: Parts) => ({ op, cron: p.cron!, timezone: p.timezone ?? "UTC" }) }])),
   ...Object.fromEntries(OPERANDS.map((name) => [name, { shape: "none" as const, build: () => ({ op: "operand" as const, name }) }])),
   ...Object.fromEntries(NAMED_CONDITIONS.map((name) => [name, { shape: "none" as const, build: () => ({ op: "named" as const, name }) }])),
@@ -82,6 +100,8 @@ interface Parts {
   ignore?: string[] | null;
   cron?: string;
   timezone?: string;
+  seconds?: number;
+  buildAfter?: { count: number; period: BuildAfterPeriod; updatesOn: "any" | "all" };
 }
 
 /**
@@ -183,8 +203,78 @@ function parseNode(node: unknown, path: string, errors: string[]): Condition | n
       if (typeof timezone === "string") parts.timezone = timezone;
       break;
     }
+    case "duration": {
+      const seconds = parseDuration(argument);
+      if (typeof seconds === "string") errors.push(`${here}: ${seconds}`);
+      else parts.seconds = seconds;
+      break;
+    }
+    case "build_after": {
+      const parsed = parseBuildAfter(argument, here, errors);
+      if (parsed !== null) parts.buildAfter = parsed;
+      break;
+    }
   }
   return errors.length === before ? entry.build(parts) : null;
+}
+
+const DURATION = /^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/;
+
+/**
+ * Parses a duration as people write it: `90s`, `30m`, `2h`, `1d`, `1h30m`. Returns the seconds (at least 1),
+ * or why it is not a duration. A bare number is refused: minutes or seconds would be a guess.
+ */
+export function parseDuration(value: unknown): number | string {
+  if (typeof value === "number") return `expected a duration with a unit such as "30m" (s, m, h, d), got the number ${value}`;
+  if (typeof value !== "string") return `expected a duration such as "30m" (s, m, h, d), got ${describe(value)}`;
+  const match = DURATION.exec(value.trim());
+  if (match === null || value.trim() === "") return `"${value}" is not a duration; write e.g. "90s", "30m", "2h", "1d" or "1h30m"`;
+  const [, d, h, m, s] = match;
+  const seconds = Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  if (seconds <= 0) return `"${value}" is not a positive duration`;
+  return seconds;
+}
+
+/** A duration in seconds, written back compactly: 1800 → "30m", 5400 → "1h30m". */
+export function formatDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(seconds);
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join("") || "0s";
+}
+
+/**
+ * Parses dbt's `build_after: {count, period, updates_on}` (dbt ≥ 1.10). `updates_on` defaults to `any`, as in
+ * dbt. Returns null with `errors` pushed when it is malformed.
+ */
+export function parseBuildAfter(
+  argument: unknown,
+  here: string,
+  errors: string[],
+): { count: number; period: BuildAfterPeriod; updatesOn: "any" | "all" } | null {
+  if (!isPlainObject(argument)) {
+    errors.push(`${here}: expected {count: <n>, period: minute|hour|day, updates_on: any|all}, got ${describe(argument)}`);
+    return null;
+  }
+  const before = errors.length;
+  for (const key of Object.keys(argument)) {
+    if (!["count", "period", "updates_on"].includes(key)) errors.push(`${here}: unknown key "${key}"; expected count, period, updates_on`);
+  }
+  const count = argument["count"];
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) errors.push(`${here}.count: expected a whole number ≥ 0, got ${describe(count)}`);
+  const period = argument["period"];
+  if (typeof period !== "string" || !(BUILD_AFTER_PERIODS as readonly string[]).includes(period)) {
+    errors.push(`${here}.period: expected one of ${BUILD_AFTER_PERIODS.join(", ")}, got ${describe(period)}`);
+  }
+  const updatesOn = argument["updates_on"] ?? "any";
+  if (updatesOn !== "any" && updatesOn !== "all") errors.push(`${here}.updates_on: expected any or all, got ${describe(updatesOn)}`);
+  if (errors.length > before) return null;
+  return { count: count as number, period: period as BuildAfterPeriod, updatesOn: updatesOn as "any" | "all" };
 }
 
 function knownNames(): string {

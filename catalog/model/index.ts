@@ -80,6 +80,18 @@ export interface ColumnSpec {
   readonly type: string | null;
   readonly description: string | null;
   readonly tags: readonly string[];
+  /** Whether the warehouse lets it hold nulls, when a warehouse said (null: it cannot tell, e.g. a view's). */
+  readonly nullable?: boolean | null;
+  /**
+   * Set by the catalog when a warehouse location describes the asset: true when the warehouse holds the column,
+   * false when a tool documents it but the warehouse does not have it (documented but missing).
+   */
+  readonly inWarehouse?: boolean | null;
+  /**
+   * Set by the catalog when a warehouse location describes the asset: false when only the warehouse has the
+   * column (present but undocumented).
+   */
+  readonly documented?: boolean | null;
 }
 
 /** A test of an asset's data (a dbt test becomes one). */
@@ -114,6 +126,12 @@ export type PolicySpec =
       readonly type: PolicyType;
       readonly cronSchedule: string | null;
       readonly cronTimezone: string | null;
+      /**
+       * `minimum_interval` (Tributary's own): the asset is not requested sooner than this many seconds after
+       * its last materialization or request; what its policy wants in between waits and runs once when the
+       * interval ends. Absent or null: no interval.
+       */
+      readonly minimumIntervalSeconds?: number | null;
       readonly declaredIn: SourceLocation;
     }
   | {
@@ -240,6 +258,12 @@ export interface AssetSpec {
    * (unresolved, or resolved to an asset without a materializer) is reported (`unbuilt_dependency`).
    */
   readonly readsBuiltAssets?: boolean;
+  /**
+   * True when the location only describes a relation that others define (a warehouse location): the spec joins
+   * the asset with the same relation — its columns' types and nullability and its table statistics win — and
+   * never makes an asset, an alias or a key of its own.
+   */
+  readonly describesOnly?: boolean;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";

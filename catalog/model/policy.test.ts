@@ -82,3 +82,62 @@ describe("automation_condition", () => {
     });
   }
 });
+
+describe("minimum_interval and build_after (issue 19)", () => {
+  test("auto_materialize_policy takes minimum_interval as a duration, on every type", () => {
+    const eager = parseAutoMaterializePolicy({ type: "eager", minimum_interval: "30m" }, at);
+    assert.deepEqual(eager.errors, []);
+    assert.deepEqual(eager.warnings, []);
+    assert.ok(eager.policy?.source === "auto_materialize_policy");
+    assert.equal(eager.policy.minimumIntervalSeconds, 1800);
+    assert.equal(policyLabel(eager.policy), "eager, at most every 30m");
+    const cron = parseAutoMaterializePolicy({ type: "on_cron", cron_schedule: "0 * * * *", minimum_interval: "1h30m" }, at);
+    assert.equal(cron.policy && policyLabel(cron.policy), "on_cron 0 * * * * (UTC), at most every 1h30m");
+    const plain = parseAutoMaterializePolicy({ type: "eager" }, at);
+    assert.ok(plain.policy?.source === "auto_materialize_policy" && !("minimumIntervalSeconds" in plain.policy), "no interval: the spec is as before");
+  });
+
+  for (const [value, message] of [
+    [30, /minimum_interval: expected a duration with a unit such as "30m" \(s, m, h, d\), got the number 30/],
+    ["half an hour", /minimum_interval: "half an hour" is not a duration/],
+    ["0m", /not a positive duration/],
+    [{ minutes: 30 }, /expected a duration/],
+  ] as const) {
+    test(`minimum_interval ${JSON.stringify(value)} is an error, and the asset has no policy`, () => {
+      const result = parseAutoMaterializePolicy({ type: "eager", minimum_interval: value }, at);
+      assert.equal(result.policy, null);
+      assert.ok(result.errors.some((e) => message.test(e)), JSON.stringify(result.errors));
+    });
+  }
+
+  test("automation_condition: minimum_interval_passed and build_after parse into typed nodes", () => {
+    const result = parseAutomationCondition({ all_of: ["eager", { minimum_interval_passed: "2h" }, { build_after: { count: 4, period: "hour", updates_on: "all" } }] }, at);
+    assert.deepEqual(result.errors, []);
+    assert.ok(result.policy?.source === "automation_condition");
+    assert.deepEqual(result.policy.tree, {
+      op: "all_of",
+      children: [
+        { op: "named", name: "eager" },
+        { op: "minimum_interval_passed", seconds: 7200 },
+        { op: "build_after", count: 4, period: "hour", updatesOn: "all" },
+      ],
+    });
+    const defaults = parseAutomationCondition({ build_after: { count: 1, period: "day" } }, at);
+    assert.ok(defaults.policy?.source === "automation_condition");
+    assert.deepEqual(defaults.policy.tree, { op: "build_after", count: 1, period: "day", updatesOn: "any" }, "updates_on defaults to any, as in dbt");
+  });
+
+  for (const [value, message] of [
+    [{ minimum_interval_passed: "soon" }, /automation_condition\.minimum_interval_passed: "soon" is not a duration/],
+    [{ build_after: { count: 4, period: "week" } }, /automation_condition\.build_after\.period: expected one of minute, hour, day/],
+    [{ build_after: { count: "4", period: "hour" } }, /build_after\.count: expected a whole number/],
+    [{ build_after: { count: 4, period: "hour", updates_on: "some" } }, /build_after\.updates_on: expected any or all/],
+    [{ build_after: { count: 4, period: "hour", every: 2 } }, /build_after: unknown key "every"/],
+  ] as const) {
+    test(`${JSON.stringify(value)} is an error naming the path`, () => {
+      const result = parseAutomationCondition(value, at);
+      assert.equal(result.policy, null);
+      assert.ok(result.errors.some((e) => message.test(e)), JSON.stringify(result.errors));
+    });
+  }
+});

@@ -6,7 +6,7 @@
  * Dagster silently ignores a policy it does not understand; Tributary reports it, names what is wrong, and
  * loads the asset without a policy.
  */
-import { isValidTimezone, parseCondition, validateCron } from "./condition.ts";
+import { formatDuration, isValidTimezone, parseCondition, parseDuration, validateCron } from "./condition.ts";
 import type { PolicySpec, PolicyType, SourceLocation } from "./index.ts";
 
 export { isValidTimezone, validateCron } from "./condition.ts";
@@ -24,10 +24,10 @@ export interface PolicyParseResult {
 
 /** Keys each policy type reads; anything else is reported as ignored. */
 const KEYS_BY_TYPE: Record<PolicyType, readonly string[]> = {
-  eager: ["type"],
-  lazy: ["type"],
-  on_cron: ["type", "cron_schedule", "cron_timezone"],
-  on_missing: ["type"],
+  eager: ["type", "minimum_interval"],
+  lazy: ["type", "minimum_interval"],
+  on_cron: ["type", "cron_schedule", "cron_timezone", "minimum_interval"],
+  on_missing: ["type", "minimum_interval"],
 };
 
 /** Parses `meta.dagster.auto_materialize_policy`. */
@@ -76,9 +76,22 @@ export function parseAutoMaterializePolicy(value: unknown, declaredIn: SourceLoc
       }
     }
   }
+  let minimumIntervalSeconds: number | null = null;
+  if (value["minimum_interval"] !== undefined) {
+    const seconds = parseDuration(value["minimum_interval"]);
+    if (typeof seconds === "string") errors.push(`minimum_interval: ${seconds}`);
+    else minimumIntervalSeconds = seconds;
+  }
   if (errors.length > 0) return { policy: null, errors, warnings };
   return {
-    policy: { source: "auto_materialize_policy", type: policyType, cronSchedule, cronTimezone, declaredIn },
+    policy: {
+      source: "auto_materialize_policy",
+      type: policyType,
+      cronSchedule,
+      cronTimezone,
+      ...(minimumIntervalSeconds === null ? {} : { minimumIntervalSeconds }),
+      declaredIn,
+    },
     errors,
     warnings,
   };
@@ -118,8 +131,8 @@ export function policyLabel(policy: PolicySpec): string {
     const shortened = text.length > MAX_CONDITION_LABEL ? `${text.slice(0, MAX_CONDITION_LABEL - 1)}…` : text;
     return shortened === "" ? "automation condition" : `automation condition ${shortened}`;
   }
-  if (policy.type === "on_cron") return `on_cron ${policy.cronSchedule ?? "(no schedule)"} (${policy.cronTimezone ?? "UTC"})`;
-  return policy.type;
+  const base = policy.type === "on_cron" ? `on_cron ${policy.cronSchedule ?? "(no schedule)"} (${policy.cronTimezone ?? "UTC"})` : policy.type;
+  return policy.minimumIntervalSeconds ? `${base}, at most every ${formatDuration(policy.minimumIntervalSeconds)}` : base;
 }
 
 function invalid(message: string): PolicyParseResult {

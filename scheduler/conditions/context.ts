@@ -33,6 +33,8 @@ export interface Context {
   readonly outdated: Uint8Array | null;
   readonly willBeRequested: (i: number) => boolean;
   readonly previousRequested: (i: number) => boolean;
+  /** When a tick last requested the asset (epoch ms; null: never, as far as the cursor knows). */
+  readonly lastRequestedAt: (i: number) => number | null;
   /** Evaluates a child node (the recursion every operator uses). */
   readonly evaluate: (c: CompiledNode, target: number, suffix: string, candidate: boolean) => EvaluationNode;
 }

@@ -91,6 +91,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   const failureId = new Float64Array(n);
   const bits = new Uint8Array(n);
   const previouslyRequested = new Uint8Array(n);
+  const lastRequested: (number | null)[] = new Array(n).fill(null);
   for (let i = 0; i < n; i++) {
     const id = plan.ids[i]!;
     const s = state.assets.get(id);
@@ -98,6 +99,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     const previous = plan.conditions[i] ? previousAssets[id] : undefined;
     previousCursors[i] = previous;
     if (previous?.previousRequested) previouslyRequested[i] = 1;
+    lastRequested[i] = previousAssets[id]?.lastRequestedAt ?? null;
     if (s === undefined) {
       updateId[i] = NONE;
       failureId[i] = NONE;
@@ -111,6 +113,14 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   }
   const requestedNow = new Uint8Array(n);
   const previousRequested = (i: number) => previouslyRequested[i] === 1;
+  const lastRequestedAt = (i: number) => lastRequested[i]!;
+  // When an interval of minimum_interval_passed ends for an asset (its last materialization or request + the
+  // interval): a time a quiet asset must notice, as a cron tick.
+  const intervalEnds = (i: number, seconds: number): number | null => {
+    const materialized = runtime[i]?.latestMaterialization?.timestamp ?? null;
+    const last = Math.max(materialized ?? -Infinity, lastRequested[i] ?? -Infinity);
+    return last === -Infinity ? null : last + seconds * 1000;
+  };
 
   // skip_on_parent_outdated: a parent is outdated when one of its own materializable parents is newer than
   // it, or is itself outdated (Dagster's get_outdated_ancestors). Once per tick, parents first.
@@ -159,7 +169,13 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       previous.treeHash === condition.treeHash &&
       !previous.previousRequested &&
       maxUpdate <= previous.lastEventId &&
-      condition.crons.every((c) => (latestCronTick(c.schedule, c.timezone, now) ?? -Infinity) < previous.effectiveTime);
+      condition.crons.every((c) => (latestCronTick(c.schedule, c.timezone, now) ?? -Infinity) < previous.effectiveTime) &&
+      condition.intervals.every((seconds) =>
+        [i, ...deps].every((a) => {
+          const ends = intervalEnds(a, seconds);
+          return ends === null || ends <= previous.effectiveTime || ends > now;
+        }),
+      );
 
     if (!input.full && quiet && previous.settled === fingerprint) {
       carriedForward++;
@@ -171,6 +187,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
         nodes: previous.nodes,
         settled: previous.settled,
         value: previous.value,
+        ...(previous.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
       };
       continue;
     }
@@ -191,6 +208,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       outdated,
       willBeRequested,
       previousRequested,
+      lastRequestedAt,
     };
     const tree = evaluateNode(condition.root, i, "", true, context);
     let requested = tree.value;
@@ -212,6 +230,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       nodes,
       settled,
       value: tree.value,
+      ...(requested ? { lastRequestedAt: now } : previous?.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
     };
     evaluations.push({ assetId: id, tick, evaluatedAt, requested, treeHash: condition.treeHash, tree: root });
   }

@@ -9,10 +9,10 @@
  * Compiled trees are cached per policy object: a graph's assets share their PolicySpec objects across ticks.
  */
 import type { Condition, NamedConditionName, PolicySpec } from "../../catalog/model/index.ts";
-import { parseCondition } from "../../catalog/model/index.ts";
-import { eager, legacyEager, legacyLazy, onCron, onMissing, allDepsUpdatedSinceCron, anyDepsInProgress, anyDepsMissing, anyDepsUpdated, inProgress, newlyMissing } from "./named.ts";
+import { buildAfterSeconds, parseCondition } from "../../catalog/model/index.ts";
+import { buildAfter, withMinimumInterval, eager, legacyEager, legacyLazy, onCron, onMissing, allDepsUpdatedSinceCron, anyDepsInProgress, anyDepsMissing, anyDepsUpdated, inProgress, newlyMissing } from "./named.ts";
 import type { CompiledCondition, ConditionNode } from "./tree.ts";
-import { allDeps, and, anyDeps, compileCondition, cronTickPassed, newlyTrue, not, operand, or, since, sinceLastHandled } from "./tree.ts";
+import { allDeps, and, anyDeps, compileCondition, cronTickPassed, minimumIntervalPassed, newlyTrue, not, operand, or, since, sinceLastHandled } from "./tree.ts";
 
 /** A policy the loader accepted but that cannot be turned into a tree (should not happen: the loader validates). */
 export class ConditionBuildError extends Error {
@@ -22,19 +22,24 @@ export class ConditionBuildError extends Error {
 /** The condition tree of a declared policy. Throws {@link ConditionBuildError} for a malformed condition. */
 export function conditionFromPolicy(policy: PolicySpec): ConditionNode {
   if (policy.source === "auto_materialize_policy") {
-    switch (policy.type) {
-      case "eager":
-        return legacyEager();
-      case "lazy":
-        return legacyLazy();
-      case "on_missing":
-        return onMissing();
-      case "on_cron":
-        if (policy.cronSchedule === null) throw new ConditionBuildError("on_cron needs a cron_schedule");
-        return onCron(policy.cronSchedule, policy.cronTimezone ?? "UTC");
-    }
+    const tree = namedPolicy(policy);
+    return policy.minimumIntervalSeconds ? withMinimumInterval(tree, policy.minimumIntervalSeconds) : tree;
   }
   return conditionFromTree(policy.tree ?? parseOrThrow(policy.condition, "automation_condition"));
+}
+
+function namedPolicy(policy: Extract<PolicySpec, { source: "auto_materialize_policy" }>): ConditionNode {
+  switch (policy.type) {
+    case "eager":
+      return legacyEager();
+    case "lazy":
+      return legacyLazy();
+    case "on_missing":
+      return onMissing();
+    case "on_cron":
+      if (policy.cronSchedule === null) throw new ConditionBuildError("on_cron needs a cron_schedule");
+      return onCron(policy.cronSchedule, policy.cronTimezone ?? "UTC");
+  }
 }
 
 /** The tree of a declared condition (named conditions expanded into Dagster's formulas). Total over the typed tree. */
@@ -62,6 +67,14 @@ export function conditionFromTree(condition: Condition): ConditionNode {
       return allDepsUpdatedSinceCron(condition.cron, condition.timezone);
     case "on_cron":
       return onCron(condition.cron, condition.timezone);
+    case "minimum_interval_passed":
+      return minimumIntervalPassed(condition.seconds);
+    case "build_after":
+      return buildAfter(
+        buildAfterSeconds(condition.count, condition.period),
+        condition.updatesOn,
+        `count=${condition.count}, period=${condition.period}, updates_on=${condition.updatesOn}`,
+      );
     case "operand":
       return operand(condition.name);
     case "named":
@@ -107,7 +120,7 @@ export function compilePolicy(policy: PolicySpec): CompiledCondition {
   if (compiled !== undefined) return compiled;
   const declaration =
     policy.source === "auto_materialize_policy"
-      ? `amp\u0000${policy.type}\u0000${policy.cronSchedule ?? ""}\u0000${policy.cronTimezone ?? ""}`
+      ? `amp\u0000${policy.type}\u0000${policy.cronSchedule ?? ""}\u0000${policy.cronTimezone ?? ""}\u0000${policy.minimumIntervalSeconds ?? ""}`
       : `ac\u0000${JSON.stringify(policy.tree ?? policy.condition)}`;
   compiled = compiledByDeclaration.get(declaration);
   if (compiled === undefined) {

@@ -3,7 +3,8 @@
  * labelled compositions of the operands and operators of ./tree.ts.
  */
 import type { ConditionNode, LegacyRuleName } from "./tree.ts";
-import { LEGACY_RULE_DESCRIPTIONS, allDeps, and, anyDeps, cronTickPassed, newlyTrue, not, operand, or, rule, since, sinceLastHandled, withLabel } from "./tree.ts";
+import { formatDuration } from "../../catalog/model/index.ts";
+import { LEGACY_RULE_DESCRIPTIONS, allDeps, and, anyDeps, cronTickPassed, minimumIntervalPassed, newlyTrue, not, operand, or, rule, since, sinceLastHandled, withLabel } from "./tree.ts";
 
 /** `in_progress` = run_in_progress ∨ backfill_in_progress. */
 export const inProgress = (): ConditionNode => withLabel(or(operand("run_in_progress"), operand("backfill_in_progress")), "in_progress");
@@ -92,3 +93,33 @@ export const legacyLazy = (): ConditionNode =>
     LEGACY_EAGER_RULES.filter((r) => r !== "materialize_on_missing" && r !== "materialize_on_parent_updated"),
     "lazy (auto_materialize_policy)",
   );
+
+/**
+ * `minimum_interval` (Tributary's own; Dagster leaves it to hand-written conditions): the policy, and at least
+ * `seconds` since the asset's last materialization and its last request. The policy's own state keeps what it
+ * wants in the meantime (eager's since_last_handled latch, legacy eager's parent_updated rule, which hold until
+ * the asset is requested or updated), so updates during the interval become one request when it ends.
+ */
+export const withMinimumInterval = (policy: ConditionNode, seconds: number): ConditionNode =>
+  withLabel(and(policy, minimumIntervalPassed(seconds)), `${policy.label ?? "policy"}, at most every ${formatDuration(seconds)}`);
+
+/**
+ * dbt's `freshness.build_after: {count, period, updates_on}` (dbt ≥ 1.10), with dbt's documented meaning (Tributary's
+ * own translation; Dagster has no counterpart): build when the model has never been built, or when
+ * `updates_on: any` — some upstream — or `all` — every upstream — has new data since the model's last build
+ * (or is requested in this tick's same run), and not sooner than `count × period` after its last build or
+ * request; never while it or an upstream is running, nor on the tick right after its own request.
+ */
+export const buildAfter = (seconds: number, updatesOn: "any" | "all", text: string): ConditionNode => {
+  const updated = or(operand("newer_than_root"), operand("will_be_requested"));
+  return withLabel(
+    and(
+      or(operand("missing"), withLabel(updatesOn === "all" ? allDeps(updated) : anyDeps(updated), `${updatesOn === "all" ? "all" : "any"}_deps_updated_since_last_build`)),
+      minimumIntervalPassed(seconds),
+      not(operand("newly_requested")),
+      not(inProgress()),
+      not(anyDepsInProgress()),
+    ),
+    `build_after(${text})`,
+  );
+};

@@ -6,6 +6,7 @@
  * (declarative_automation/operands) are the model.
  */
 import type { EvaluationNode } from "../../catalog/model/index.ts";
+import { formatDuration } from "../../catalog/model/index.ts";
 import type { Context } from "./context.ts";
 import { NONE, SKIPPED, formatTime, isMissing, result, timed } from "./context.ts";
 import { latestCronTick } from "./cron.ts";
@@ -131,6 +132,32 @@ export const OPERANDS: Readonly<Record<OperandName, Operand>> = {
     },
   },
 
+  /**
+   * Tributary's own (Dagster leaves it to hand-written conditions): at least the interval has passed since the
+   * asset's latest materialization and since the latest tick that requested it (true when neither exists).
+   */
+  minimum_interval_passed: {
+    evaluate: ({ c, id, target, x, s, who }) => {
+      const seconds = c.node.kind === "operand" ? c.node.seconds! : 0;
+      const last = lastMaterializedOrRequested(target, x, s);
+      if (last === null) return result(c, id, true, `${who}never materialized or requested`);
+      const ends = last.at + seconds * 1000;
+      const value = x.now >= ends;
+      const reason = value
+        ? `${who}last ${last.what} ${formatTime(last.at, x.now)}, at least ${formatDuration(seconds)} ago`
+        : `${who}last ${last.what} ${formatTime(last.at, x.now)}: waits until ${formatTime(ends, x.now)} (${formatDuration(seconds)} interval)`;
+      return result(c, id, value, reason);
+    },
+  },
+
+  /** A dependency with an update newer than the root's latest materialization (dbt build_after's "new data since the last build"). */
+  newer_than_root: {
+    evaluate: ({ c, id, target, x, who }) => {
+      const value = target !== x.root && x.updateId[target]! !== NONE && x.updateId[target]! > x.updateId[x.root]!;
+      return result(c, id, value, value ? `${who}has new data since this asset was last built` : null);
+    },
+  },
+
   in_latest_time_window: {
     evaluate: ({ c, id }) => result(c, id, true, "unpartitioned: always in the latest time window"),
   },
@@ -144,6 +171,15 @@ export const OPERANDS: Readonly<Record<OperandName, Operand>> = {
     },
   },
 };
+
+/** The later of an asset's latest materialization and the latest tick that requested it. */
+export function lastMaterializedOrRequested(target: number, x: Context, s: AssetRuntimeState | undefined): { at: number; what: string } | null {
+  const materialized = s?.latestMaterialization?.timestamp ?? null;
+  const requested = x.lastRequestedAt(target);
+  if (materialized === null && requested === null) return null;
+  if (requested !== null && (materialized === null || requested > materialized)) return { at: requested, what: "requested" };
+  return { at: materialized!, what: "materialized" };
+}
 
 /** Evaluates an operand node through {@link OPERANDS}. */
 export function evaluateOperand(c: CompiledNode, id: string, target: number, _suffix: string, candidate: boolean, x: Context): EvaluationNode {

@@ -95,6 +95,11 @@ export interface AssetCursor {
   readonly settled: number | null;
   /** The root value at that evaluation. */
   readonly value: boolean;
+  /**
+   * Epoch ms of the latest tick that requested the asset (minimum_interval_passed reads it); absent or null:
+   * never requested since the cursor began keeping it.
+   */
+  readonly lastRequestedAt?: number | null;
 }
 
 /** Everything the previous tick remembered. */

@@ -16,7 +16,7 @@ import type { SimpleOperandName } from "../../catalog/model/index.ts";
  * Facts about one asset (the root, or a dependency inside any/all deps match) at one tick: the model's list of
  * operands (catalog/model/condition.ts, which the YAML grammar reads) and cron_tick_passed.
  */
-export type OperandName = SimpleOperandName | "cron_tick_passed";
+export type OperandName = SimpleOperandName | "cron_tick_passed" | "minimum_interval_passed" | "newer_than_root";
 
 /**
  * The rules of Dagster's legacy `AutoMaterializePolicy` (auto_materialize_rule_impls.py), which
@@ -65,6 +65,8 @@ export type ConditionNode =
       readonly operand: OperandName;
       /** cron_tick_passed only. */
       readonly cron?: { readonly schedule: string; readonly timezone: string };
+      /** minimum_interval_passed only: the interval in seconds. */
+      readonly seconds?: number;
       readonly label: string | null;
     }
   | { readonly kind: "rule"; readonly rule: LegacyRuleName; readonly label: string | null };
@@ -89,7 +91,8 @@ export const allDeps = (child: ConditionNode, allow: readonly string[] | null = 
   ignore,
   label: null,
 });
-export const operand = (name: Exclude<OperandName, "cron_tick_passed">): ConditionNode => ({ kind: "operand", operand: name, label: null });
+export const operand = (name: Exclude<OperandName, "cron_tick_passed" | "minimum_interval_passed">): ConditionNode => ({ kind: "operand", operand: name, label: null });
+export const minimumIntervalPassed = (seconds: number): ConditionNode => ({ kind: "operand", operand: "minimum_interval_passed", seconds, label: null });
 export const cronTickPassed = (schedule: string, timezone = "UTC"): ConditionNode => ({
   kind: "operand",
   operand: "cron_tick_passed",
@@ -150,7 +153,8 @@ export function nodeName(node: ConditionNode): string {
       return name;
     }
     case "operand":
-      return node.cron ? `cron_tick_passed(cron_schedule=${node.cron.schedule}, cron_timezone=${node.cron.timezone})` : node.operand;
+      if (node.cron) return `cron_tick_passed(cron_schedule=${node.cron.schedule}, cron_timezone=${node.cron.timezone})`;
+      return node.seconds !== undefined ? `${node.operand}(seconds=${node.seconds})` : node.operand;
     case "rule":
       return LEGACY_RULE_DESCRIPTIONS[node.rule];
   }
@@ -212,6 +216,8 @@ export interface CompiledCondition {
   readonly crons: readonly { readonly schedule: string; readonly timezone: string }[];
   readonly usesCodeVersion: boolean;
   readonly usesLegacyRules: boolean;
+  /** Every minimum_interval_passed interval of the tree (seconds): its end is a time a quiet tick must notice. */
+  readonly intervals: readonly number[];
 }
 
 /** Compiles a tree: ids, hashes, crons. Pure; callers cache the result (it is the same for equal trees). */
@@ -219,6 +225,7 @@ export function compileCondition(tree: ConditionNode): CompiledCondition {
   const crons = new Map<string, { schedule: string; timezone: string }>();
   let usesCodeVersion = false;
   let usesLegacyRules = false;
+  const intervals = new Set<number>();
   const visit = (node: ConditionNode, parentId: string | null, index: number | null, parentPositional: string | null): CompiledNode => {
     const name = nodeName(node);
     const positional = nodeId(parentPositional, index, name);
@@ -226,13 +233,14 @@ export function compileCondition(tree: ConditionNode): CompiledCondition {
     if (node.kind === "operand" && node.cron) crons.set(`${node.cron.schedule}\u0000${node.cron.timezone}`, node.cron);
     if (node.kind === "operand" && node.operand === "code_version_changed") usesCodeVersion = true;
     if (node.kind === "rule") usesLegacyRules = true;
+    if (node.kind === "operand" && node.seconds !== undefined) intervals.add(node.seconds);
     const children = childrenOf(node).map((child, i) => visit(child, id, i, positional));
     const hash = md5([id, ...children.map((child) => child.hash)].join(""));
     const compiled = { node, id, name, display: node.label ?? name, children, hash };
     return positional === id ? compiled : { ...compiled, previousId: positional };
   };
   const root = visit(tree, null, null, null);
-  return { tree, root, treeHash: root.hash, crons: [...crons.values()], usesCodeVersion, usesLegacyRules };
+  return { tree, root, treeHash: root.hash, crons: [...crons.values()], usesCodeVersion, usesLegacyRules, intervals: [...intervals] };
 }
 
 /** The tree as JSON for people and the API: `{id, name, label, children}` per node. */

@@ -35,6 +35,7 @@ function sameStored(a: AssetCursor, aHead: CursorHead, b: AssetCursor, bHead: Cu
     a.previousRequested === b.previousRequested &&
     a.settled === b.settled &&
     a.value === b.value &&
+    (a.lastRequestedAt ?? null) === (b.lastRequestedAt ?? null) &&
     (a.effectiveTime === aHead.evaluatedAt) === (b.effectiveTime === bHead.evaluatedAt) &&
     (a.effectiveTime === aHead.evaluatedAt || a.effectiveTime === b.effectiveTime) &&
     (a.lastEventId === aHead.lastEventId) === (b.lastEventId === bHead.lastEventId) &&
