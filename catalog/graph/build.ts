@@ -12,7 +12,7 @@ import type { AssetKey, Diagnostic, LocationDefinitions, PolicyRule } from "../m
 import { INGESTION_LOCATION_KINDS, keyToString, relationFullName, relationIdentity } from "../model/index.ts";
 import { assertAcyclic } from "./cycles.ts";
 import type { LocatedSpec, MutableAsset } from "./merge.ts";
-import { groupSpecs, mergeGroup } from "./merge.ts";
+import { definesAsset, groupSpecs, mergeGroup } from "./merge.ts";
 import { applyPolicyRules } from "./policy-rules.ts";
 import { ImmutableCatalogGraph } from "./queries.ts";
 import type { CatalogGraph, LocationFailure, LocationStatus } from "./types.ts";
@@ -76,8 +76,9 @@ class GraphBuilder {
         specs.push({ spec, locationName: location.name, id: this.idOf(spec.key), relationId });
       }
     }
-    const groups = groupSpecs(specs);
+    const groups = groupSpecs(specs).filter(definesAsset);
     const assets = groups.map((group) => mergeGroup(group, this.diagnostics));
+    this.reportMissingRelations(specs, groups, assets);
     applyPolicyRules(assets, this.policyRules, this.diagnostics);
     const indexById = new Map<string, number>();
     const indexByRelation = new Map<string, number>();
@@ -133,6 +134,37 @@ class GraphBuilder {
     assertAcyclic(assets, upstream);
     this.reportUnfedSources(groups, assets);
     return new ImmutableCatalogGraph(assets, upstream, downstream, indexById, this.diagnostics, this.statuses, this.builtAt);
+  }
+
+  /**
+   * An asset whose relation lies in a database a warehouse location lists, but which that warehouse does not
+   * hold: a model never built, a source table missing (`relation_missing`). Databases are known from the
+   * relations the warehouse described, so an empty warehouse reports nothing.
+   */
+  private reportMissingRelations(specs: readonly LocatedSpec[], groups: readonly (readonly LocatedSpec[])[], assets: readonly MutableAsset[]): void {
+    const warehouses = new Map<string, string>();
+    for (const { spec, locationName } of specs) {
+      if (spec.describesOnly === true && spec.relation) warehouses.set((spec.relation.database ?? "").toLowerCase(), locationName);
+    }
+    if (warehouses.size === 0) return;
+    groups.forEach((group, index) => {
+      const asset = assets[index]!;
+      if (!asset.relation || group.some((s) => s.spec.describesOnly === true)) return;
+      const warehouse = warehouses.get((asset.relation.database ?? "").toLowerCase());
+      if (warehouse === undefined) return;
+      const lead = group.find((s) => s.spec.describesOnly !== true)!;
+      const tool = asset.materializer?.tool ?? null;
+      const what = tool === null ? "source table missing" : tool === "dbt" ? "model never built" : `never landed by ${tool}`;
+      this.diagnostics.push({
+        severity: "warning",
+        code: "relation_missing",
+        message: `${asset.id}: ${relationFullName(asset.relation)} is not in warehouse "${warehouse}" (${what})`,
+        locationName: warehouse,
+        assetKey: asset.key,
+        nodeId: lead.spec.dbtUniqueId,
+        at: lead.spec.definedIn,
+      });
+    });
   }
 
   private idOf(key: AssetKey): string {

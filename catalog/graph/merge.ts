@@ -16,8 +16,49 @@ export interface LocatedSpec {
 
 export type MutableAsset = { -readonly [K in keyof CatalogAsset]: CatalogAsset[K] };
 
-/** Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps. */
-export function mergeGroup(group: readonly LocatedSpec[], diagnostics: Diagnostic[]): MutableAsset {
+/**
+ * Merges the specs of one asset: the spec of the tool that builds it leads, the others fill gaps; then what a
+ * warehouse says about its relation (a describe-only spec) is laid over it ({@link withWarehouse}). A group of
+ * describe-only specs alone is no asset (see {@link definesAsset}).
+ */
+export function mergeGroup(located: readonly LocatedSpec[], diagnostics: Diagnostic[]): MutableAsset {
+  const group = located.filter((s) => s.spec.describesOnly !== true);
+  const described = located.find((s) => s.spec.describesOnly === true);
+  const asset = mergeDefining(group, diagnostics);
+  if (described) withWarehouse(asset, described.spec);
+  return asset;
+}
+
+/** True when some spec of the group defines the asset (not only a warehouse describing its relation). */
+export function definesAsset(group: readonly LocatedSpec[]): boolean {
+  return group.some((s) => s.spec.describesOnly !== true);
+}
+
+/**
+ * The warehouse's word on the asset: its columns merged with the documented ones (the warehouse's type and
+ * nullability win; a documented column the warehouse lacks is `inWarehouse: false`, a warehouse column nobody
+ * documents is appended with `documented: false`), its table statistics, and its `warehouse/…` metadata.
+ */
+function withWarehouse(asset: MutableAsset, described: AssetSpec): void {
+  const actual = new Map(described.columns.map((column) => [column.name.toLowerCase(), column]));
+  const seen = new Set<string>();
+  const columns: ColumnSpec[] = asset.columns.map((column) => {
+    const name = column.name.toLowerCase();
+    seen.add(name);
+    const found = actual.get(name);
+    return found
+      ? { ...column, type: found.type ?? column.type, nullable: found.nullable ?? null, inWarehouse: true, documented: true }
+      : { ...column, inWarehouse: false, documented: true };
+  });
+  for (const column of described.columns) {
+    if (!seen.has(column.name.toLowerCase())) columns.push({ ...column, inWarehouse: true, documented: false });
+  }
+  asset.columns = columns;
+  asset.tableStats = described.tableStats ?? asset.tableStats;
+  asset.metadata = { ...asset.metadata, ...described.metadata };
+}
+
+function mergeDefining(group: readonly LocatedSpec[], diagnostics: Diagnostic[]): MutableAsset {
   const builders = group.filter((s) => s.spec.materializer !== null);
   const lead = builders[0] ?? group[0]!;
   const leadSpec = lead.spec;
@@ -106,9 +147,12 @@ export function groupSpecs(specs: readonly LocatedSpec[]): LocatedSpec[][] {
   const byKey = new Map<string, number>();
   const byRelation = new Map<string, number>();
   specs.forEach(({ id, relationId }, index) => {
-    const seenKey = byKey.get(id);
-    if (seenKey === undefined) byKey.set(id, index);
-    else union(seenKey, index);
+    // A warehouse's describe-only spec joins by relation only: its key is no one's.
+    if (specs[index]!.spec.describesOnly !== true) {
+      const seenKey = byKey.get(id);
+      if (seenKey === undefined) byKey.set(id, index);
+      else union(seenKey, index);
+    }
     if (relationId !== null) {
       const seenRelation = byRelation.get(relationId);
       if (seenRelation === undefined) byRelation.set(relationId, index);
