@@ -92,6 +92,30 @@ const censusWorkspaceSchema = z
   })
   .strict();
 
+const warehouseConnectionSchema = z
+  .object({
+    /** The location name of the warehouse in the catalog. */
+    name: z.string().min(1),
+    type: z.enum(["duckdb", "postgres"]),
+    /** DuckDB: the warehouse file (relative to this file). */
+    path: z.string().min(1).optional(),
+    /** Postgres: the server and database; `${PGPASSWORD}` keeps the password out of the file. */
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    database: z.string().min(1).optional(),
+    /** Postgres: only these schemas (default every schema but the system ones). */
+    schemas: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((w) => (w.type === "duckdb" ? w.path !== undefined : w.host !== undefined && w.database !== undefined), {
+    message: "a duckdb warehouse needs path; a postgres warehouse needs host and database",
+  });
+
+/** A warehouse as configured (tributary.yaml `warehouses.connections[]`). May hold a password: never log it. */
+export type WarehouseConnectionConfig = z.infer<typeof warehouseConnectionSchema>;
+
 const schedulerSchema = z
   .object({
     /** How often the leader evaluates every condition (default 30 s, Dagster's). */
@@ -199,6 +223,16 @@ const configSchema = z
       .strict()
       .refine((f) => new Set(f.accounts.map((a) => a.name)).size === f.accounts.length, { message: "each Fivetran account needs a distinct name" })
       .default({ accounts: [] }),
+    /** The warehouses whose tables, columns and statistics enrich the catalog. */
+    warehouses: z
+      .object({
+        /** Read each dbt project's warehouse from its profile's target (default true). */
+        from_dbt_profiles: z.boolean().default(true),
+        connections: z.array(warehouseConnectionSchema).default([]),
+      })
+      .strict()
+      .refine((w) => new Set(w.connections.map((c) => c.name)).size === w.connections.length, { message: "each warehouse needs a distinct name" })
+      .default({ from_dbt_profiles: true, connections: [] }),
     census: z
       .object({ workspaces: z.array(censusWorkspaceSchema).default([]) })
       .strict()
@@ -277,6 +311,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         }
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );
+  for (const connection of result.data.warehouses.connections) if (connection.path !== undefined) connection.path = resolve(base, connection.path);
   const dataDir = result.data.storage.data_dir === undefined ? null : resolve(base, result.data.storage.data_dir);
   const retryRules: RetryRule[] = result.data.policies.flatMap((rule) => (rule.retry ? [{ assets: rule.assets, retry: rule.retry }] : []));
   const policyRules = result.data.policies.flatMap((rule, index): PolicyRule[] => {

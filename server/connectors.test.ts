@@ -82,7 +82,7 @@ describe("every connector keeps the location contract", () => {
   it("builds the locations of every registered connector, in registry order", () => {
     assert.deepEqual(
       locations.map((l) => `${l.tool}:${l.name}`),
-      ["dbt:shop", "dbt:jaffle-shop-state-v11-postgres", "fivetran:ft", "census:cs"],
+      ["dbt:shop", "dbt:jaffle-shop-state-v11-postgres", "fivetran:ft", "census:cs", "warehouse:shop-warehouse"],
     );
     assert.deepEqual([...new Set(locations.map((l) => l.tool))], CONNECTORS.map((c) => c.tool));
   });
@@ -93,6 +93,12 @@ describe("every connector keeps the location contract", () => {
       assert.equal(location.provider.location.name, location.name);
       assert.equal(definitions.location.name, location.name);
       const materialized = definitions.specs.filter((s) => s.materializer !== null);
+      // A warehouse builds nothing: it only describes relations that other locations define.
+      if (location.tool === "warehouse") {
+        assert.ok(definitions.specs.every((s) => s.describesOnly === true && s.materializer === null));
+        assert.equal(location.launcher, null);
+        continue;
+      }
       assert.ok(materialized.length > 0, `${location.name} materializes nothing`);
       for (const spec of materialized) {
         assert.equal(spec.materializer!.tool, location.tool, `${location.name}: ${spec.key.join("/")}`);
@@ -160,6 +166,14 @@ describe("every connector keeps the location contract", () => {
       });
       assert.equal(requests(), before, `${location.tool}: no call after the abort`);
     }
+    const warehouse = locations.find((l) => l.tool === "warehouse")!;
+    const controller = new AbortController();
+    controller.abort(new Error("the reload's time limit passed"));
+    await assert.rejects(warehouse.provider.load({ signal: controller.signal }), (error: Error & { code?: string; locationName?: string }) => {
+      assert.equal(error.code, "warehouse_load_aborted");
+      assert.equal(error.locationName, warehouse.name);
+      return true;
+    });
   });
 
   it("shows no credential in origins, specs, live state or logs", () => {

@@ -9,6 +9,7 @@ import { censusConnector } from "./census-wiring.ts";
 import type { LoadedConfig } from "./config.ts";
 import { dbtConnector } from "./dbt-wiring.ts";
 import { fivetranConnector } from "./fivetran-wiring.ts";
+import { warehouseConnector } from "./warehouse-wiring.ts";
 
 /** What a connector builds its locations from. */
 export interface ConnectorContext {
@@ -31,7 +32,7 @@ export interface ConnectorRegistration {
 }
 
 /** Every connector Tributary has, in the order their locations load. */
-export const CONNECTORS: readonly ConnectorRegistration[] = [dbtConnector, fivetranConnector, censusConnector];
+export const CONNECTORS: readonly ConnectorRegistration[] = [dbtConnector, fivetranConnector, censusConnector, warehouseConnector];
 
 /** The locations of every connector, in registry order. */
 export async function createConnectorLocations(context: ConnectorContext, connectors: readonly ConnectorRegistration[] = CONNECTORS): Promise<ConnectorLocation[]> {

@@ -13,6 +13,8 @@ export interface WarehouseOpenOptions {
   /** First wait between attempts, doubled each time up to 2 s (default 50 ms). */
   readonly lockRetryDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Opens the file read-only (DuckDB's access_mode READ_ONLY): for readers that must never write it. */
+  readonly readOnly?: boolean;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,10 +35,10 @@ export async function openWarehouse(
   path: string,
   options: WarehouseOpenOptions = {},
 ): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close(): void }> {
-  const { lockAttempts = 20, lockRetryDelayMs = 50, sleep = defaultSleep } = options;
+  const { lockAttempts = 20, lockRetryDelayMs = 50, sleep = defaultSleep, readOnly = false } = options;
   for (let attempt = 1; ; attempt++) {
     try {
-      const instance = await DuckDBInstance.create(path);
+      const instance = readOnly ? await DuckDBInstance.create(path, { access_mode: "READ_ONLY" }) : await DuckDBInstance.create(path);
       const connection = await instance.connect();
       return {
         instance,

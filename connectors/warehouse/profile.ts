@@ -1,0 +1,104 @@
+/**
+ * The warehouse a dbt project builds into, read from its profile the way dbt finds it: profiles.yml in the
+ * profiles dir given, else the project dir, else ~/.dbt; the profile named by dbt_project.yml's `profile:`;
+ * the target given, else the profile's `target:`. `{{ env_var('NAME') }}` and `{{ env_var('NAME', 'default') }}`
+ * are rendered from the project's environment (the other Jinja dbt allows there is not: a value that still
+ * holds `{{` is reported). A DuckDB path is relative to the project dir (Tributary runs dbt there).
+ */
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+
+export type WarehouseConnection =
+  | { readonly type: "duckdb"; readonly path: string }
+  | {
+      readonly type: "postgres";
+      readonly host: string;
+      readonly port: number;
+      readonly user: string | null;
+      readonly password: string | null;
+      readonly database: string;
+      readonly schemas: readonly string[] | null;
+    };
+
+/** A profile target Tributary cannot read a warehouse from: no profiles.yml, an adapter it does not read… */
+export class ProfileError extends Error {
+  override readonly name = "ProfileError";
+}
+
+export interface ProfileTarget {
+  readonly connection: WarehouseConnection;
+  /** "shop.dev": the profile and target, for people. */
+  readonly label: string;
+  readonly file: string;
+}
+
+export async function readProfileTarget(options: {
+  readonly projectDir: string;
+  readonly profilesDir?: string | null;
+  readonly target?: string | null;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}): Promise<ProfileTarget> {
+  const projectDir = resolve(options.projectDir);
+  const env = options.env ?? process.env;
+  const project = asRecord(parseYaml(await readFile(join(projectDir, "dbt_project.yml"), "utf8")));
+  const profileName = typeof project?.["profile"] === "string" ? project["profile"] : typeof project?.["name"] === "string" ? project["name"] : null;
+  if (!profileName) throw new ProfileError(`${join(projectDir, "dbt_project.yml")} names no profile`);
+  const candidates = options.profilesDir ? [resolve(options.profilesDir)] : [env["DBT_PROFILES_DIR"], projectDir, join(homedir(), ".dbt")].filter((d): d is string => !!d);
+  let file: string | null = null;
+  let text = "";
+  for (const dir of candidates) {
+    try {
+      text = await readFile(join(dir, "profiles.yml"), "utf8");
+      file = join(dir, "profiles.yml");
+      break;
+    } catch {
+      // the next place dbt looks
+    }
+  }
+  if (file === null) throw new ProfileError(`No profiles.yml in ${candidates.join(", ")}`);
+  const profile = asRecord(asRecord(parseYaml(text))?.[profileName]);
+  if (!profile) throw new ProfileError(`${file} has no profile "${profileName}"`);
+  const targetName = options.target ?? render(profile["target"], env, file) ?? "default";
+  const output = asRecord(asRecord(profile["outputs"])?.[targetName]);
+  if (!output) throw new ProfileError(`${file}: profile "${profileName}" has no target "${targetName}"`);
+  const field = (name: string): string | null => render(output[name], env, file);
+  const type = field("type");
+  const label = `${profileName}.${targetName}`;
+  if (type === "duckdb") {
+    const path = field("path") ?? ":memory:";
+    if (path === ":memory:" || path.startsWith("md:")) throw new ProfileError(`${file}: target ${label} is a DuckDB ${path === ":memory:" ? "in-memory database" : "MotherDuck database"}, which Tributary cannot read`);
+    return { connection: { type: "duckdb", path: isAbsolute(path) ? path : resolve(projectDir, path) }, label, file };
+  }
+  if (type === "postgres" || type === "redshift") {
+    const host = field("host");
+    const database = field("dbname") ?? field("database");
+    if (!host || !database) throw new ProfileError(`${file}: target ${label} has no host or dbname`);
+    return {
+      connection: { type: "postgres", host, port: Number(field("port") ?? 5432), user: field("user"), password: field("password") ?? field("pass"), database, schemas: null },
+      label,
+      file,
+    };
+  }
+  throw new ProfileError(`${file}: target ${label} is a ${type ?? "(no type)"} warehouse; Tributary reads DuckDB and Postgres`);
+}
+
+function asRecord(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** A profile value with `{{ env_var(…) }}` rendered; numbers and booleans as text; null when absent. */
+function render(value: unknown, env: Readonly<Record<string, string | undefined>>, file: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value !== "string") return null;
+  const rendered = value.replace(/\{\{\s*env_var\(\s*(['"])([^'"]+)\1\s*(?:,\s*(['"])([^'"]*)\3\s*)?\)\s*(?:\|\s*(?:int|as_number|as_text)\s*)?\}\}/g, (_, _q, name: string, _q2, fallback: string | undefined) => {
+    const found = env[name];
+    if (found !== undefined) return found;
+    if (fallback !== undefined) return fallback;
+    throw new ProfileError(`${file}: env_var('${name}') is not set and has no default`);
+  });
+  if (rendered.includes("{{")) throw new ProfileError(`${file}: "${value}" uses Jinja beyond env_var(), which Tributary does not render`);
+  return rendered;
+}

@@ -1,0 +1,61 @@
+/**
+ * Warehouse locations, wired in: one per dbt project whose profile's target Tributary can read (DuckDB,
+ * Postgres), named `<project>-warehouse`, and one per `warehouses.connections[]` entry of tributary.yaml. Each
+ * only describes relations that other locations define (see connectors/warehouse). A profile it cannot read (an
+ * adapter it does not know, MotherDuck, missing variables) is logged and skipped: the catalog loads without the
+ * warehouse's word. Passwords go to the engine and nowhere else.
+ */
+import { resolve } from "node:path";
+import type { ConnectorLocation } from "../catalog/model/index.ts";
+import { readDbtProjectName } from "../connectors/dbt/index.ts";
+import { createDuckDbWarehouse, createPostgresWarehouse, createWarehouseProvider, readProfileTarget } from "../connectors/warehouse/index.ts";
+import type { WarehouseConnection, WarehouseEngine } from "../connectors/warehouse/index.ts";
+import type { WarehouseConnectionConfig } from "./config.ts";
+import type { ConnectorRegistration } from "./connectors.ts";
+
+export const warehouseConnector: ConnectorRegistration = {
+  tool: "warehouse",
+  async locations({ loaded, dbtProjects, logger }) {
+    const log = logger.child({ component: "warehouse" });
+    const locations: ConnectorLocation[] = [];
+    const names = new Set<string>();
+    const add = (name: string, engine: WarehouseEngine, from: string): void => {
+      if (names.has(name)) return;
+      names.add(name);
+      locations.push({ tool: "warehouse", name, provider: createWarehouseProvider({ name, engine, from }), launcher: null, observer: null });
+    };
+    for (const config of loaded?.config.warehouses.connections ?? []) add(config.name, engineOf(fromConfig(config)), "tributary.yaml");
+    if (loaded?.config.warehouses.from_dbt_profiles === false) return locations;
+    const projects = [
+      ...(loaded?.dbtLocations ?? []).flatMap((config) => (config.kind === "project" ? [config] : [])),
+      ...dbtProjects.map((dir) => ({ dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} as Record<string, string> })),
+    ];
+    for (const project of projects) {
+      try {
+        const name = `${project.name ?? (await readDbtProjectName(project.dir))}-warehouse`;
+        const target = await readProfileTarget({ projectDir: project.dir, profilesDir: project.profilesDir, target: project.target, env: { ...process.env, ...project.env } });
+        add(name, engineOf(target.connection), `dbt profile ${target.label}`);
+      } catch (error) {
+        log.warn({ project: project.dir, error: error instanceof Error ? error.message : String(error) }, "no warehouse read for this dbt project");
+      }
+    }
+    return locations;
+  },
+};
+
+function fromConfig(config: WarehouseConnectionConfig): WarehouseConnection {
+  if (config.type === "duckdb") return { type: "duckdb", path: config.path! };
+  return {
+    type: "postgres",
+    host: config.host!,
+    port: config.port ?? 5432,
+    user: config.user ?? null,
+    password: config.password ?? null,
+    database: config.database!,
+    schemas: config.schemas ?? null,
+  };
+}
+
+function engineOf(connection: WarehouseConnection): WarehouseEngine {
+  return connection.type === "duckdb" ? createDuckDbWarehouse({ path: connection.path }) : createPostgresWarehouse(connection);
+}
