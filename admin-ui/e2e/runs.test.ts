@@ -140,6 +140,15 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
     assert.match((await row.getByTestId("check-strip").locator("xpath=..").textContent()) ?? "", /2 of \d+ failed/);
     assert.ok((await page.getByTestId("materialization-row").count()) >= 20);
     assert.equal(await page.getByTestId("materialization-row").first().getAttribute("data-status"), "FAILURE");
+
+    // The lineage coloured by status: orders failed, and what it feeds and is not built since is held back.
+    await page.getByRole("button", { name: "Status", exact: true }).click();
+    await page.getByTestId("status-legend").waitFor();
+    assert.equal(await page.locator('[data-node-key="orders"]').getAttribute("data-status"), "FAILED");
+    const held = await page.locator('[data-behind-failure="true"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-node-key")));
+    assert.ok(held.includes("daily_revenue"), `held back: ${held.join(", ")}`);
+    assert.ok(!held.includes("stg_shopify__orders"), "upstream of the failure is not held back by it");
+    assert.match(page.url(), /colour=status/);
   });
 
   test("a run launched from the asset page streams its log live, then ends in the runs list", async () => {
