@@ -60,6 +60,8 @@ const nodeConfigSchema = z
     severity: lenient,
     /** dagster-dbt's pre-1.3.10 policy key, read only to tell users it is ignored now (reference §0). */
     dagster_auto_materialize_policy: lenient,
+    /** dbt ≥ 1.10: `freshness.build_after` (a model's own, or the project's `+freshness`, merged by dbt). */
+    freshness: lenient,
   })
   .nullish();
 

@@ -161,7 +161,7 @@ function findPolicyLine(lines: readonly string[], nodeName: string | null): numb
     if (found >= 0) start = found;
   }
   for (let i = start; i < lines.length; i++) {
-    if (/\b(auto_materialize_policy|automation_condition)\b/.test(lines[i]!)) return i + 1;
+    if (/\b(auto_materialize_policy|automation_condition|build_after)\b/.test(lines[i]!)) return i + 1;
   }
   return null;
 }

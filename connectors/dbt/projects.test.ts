@@ -59,6 +59,16 @@ describe("demo-project, parsed by real dbt", () => {
     assert.equal(ampType(graph.get("country_codes")!.policy), "eager", "seeds are eager");
   });
 
+  test("the demo's over-sync guards: a 30-minute interval on a mart, dbt's build_after on an intermediate model", () => {
+    const reconciliation = graph.get("finance/payment_reconciliation")!.policy!;
+    assert.ok(reconciliation.source === "auto_materialize_policy");
+    assert.deepEqual([reconciliation.type, reconciliation.minimumIntervalSeconds], ["eager", 1800]);
+    const spend = graph.get("int_campaign_spend_daily")!.policy!;
+    assert.ok(spend.source === "automation_condition");
+    assert.deepEqual(spend.tree, { op: "build_after", count: 1, period: "hour", updatesOn: "all" });
+    assert.match(spend.declaredIn.path!, /config\.freshness\.build_after$/);
+  });
+
   test("each parsed policy compiles to the condition tree it declares", () => {
     assert.equal(treeHash(graph.get("orders")!.policy), treeHash(amp("eager")));
     assert.equal(treeHash(graph.get("daily_revenue")!.policy), treeHash(amp("on_cron", "0 6 * * *", "Europe/Copenhagen")));
@@ -189,5 +199,56 @@ describe("bad_policies: each invalid policy is a diagnostic, and the asset loads
   test("the valid policy beside them is kept", () => {
     assert.equal(ampType(graph.get("good_eager")!.policy), "eager");
     assert.equal(graph.assets.length, 8);
+  });
+});
+
+describe("freshness: minimum_interval and dbt's build_after, parsed by real dbt (issue 19)", () => {
+  let graph: CatalogGraph;
+  let diagnostics: readonly Diagnostic[];
+  before(async () => ({ graph, diagnostics } = await loadProject(join(ROOT, "connectors", "dbt", "test-projects", "freshness"))));
+
+  test("minimum_interval on auto_materialize_policy", () => {
+    const policy = graph.get("interval_eager")!.policy!;
+    assert.ok(policy.source === "auto_materialize_policy");
+    assert.equal(policy.minimumIntervalSeconds, 1800);
+  });
+
+  test("build_after from a model's config and from the project's +freshness becomes the model's policy", () => {
+    const all = graph.get("build_after_all")!.policy!;
+    assert.ok(all.source === "automation_condition");
+    assert.deepEqual(all.tree, { op: "build_after", count: 2, period: "hour", updatesOn: "all" });
+    assert.equal(all.declaredIn.file, "models/schema.yml");
+    const hourly = graph.get("hourly_rollup")!.policy!;
+    assert.ok(hourly.source === "automation_condition");
+    assert.deepEqual(hourly.tree, { op: "build_after", count: 1, period: "hour", updatesOn: "any" });
+    assert.notEqual(compilePolicy(all).treeHash, compilePolicy(hourly).treeHash);
+  });
+
+  test("a meta.dagster policy and build_after on one model: the meta.dagster policy wins, with a warning saying why", () => {
+    const policy = graph.get("policy_and_build_after")!.policy!;
+    assert.ok(policy.source === "auto_materialize_policy");
+    assert.deepEqual([policy.type, policy.minimumIntervalSeconds], ["eager", 900]);
+    const warning = diagnostics.find((d) => d.code === "policy_build_after_ignored")!;
+    assert.equal(warning.severity, "warning");
+    assert.equal(warning.nodeId, "model.freshness.policy_and_build_after");
+    assert.match(warning.message, /the meta\.dagster policy wins .*build_after is not applied/);
+    assert.deepEqual([warning.at?.file, warning.at?.line], ["models/schema.yml", 31]);
+  });
+
+  for (const [model, message, line] of [
+    ["bad_interval", /minimum_interval: expected a duration with a unit such as "30m"/, 20],
+    ["bad_interval_operand", /automation_condition\.all_of\[1\]\.minimum_interval_passed: "half an hour" is not a duration/, 26],
+  ] as const) {
+    test(`${model}: an invalid interval is an error naming models/schema.yml:${line}, and the model loads without a policy`, () => {
+      const diagnostic = diagnostics.find((d) => d.nodeId === `model.freshness.${model}`)!;
+      assert.equal(diagnostic.code, "invalid_policy");
+      assert.match(diagnostic.message, message);
+      assert.deepEqual([diagnostic.at?.file, diagnostic.at?.line], ["models/schema.yml", line]);
+      assert.equal(graph.get(model)!.policy, null);
+    });
+  }
+
+  test("nothing else is reported", () => {
+    assert.deepEqual(diagnostics.map((d) => d.nodeId).sort(), ["model.freshness.bad_interval", "model.freshness.bad_interval_operand", "model.freshness.policy_and_build_after"]);
   });
 });

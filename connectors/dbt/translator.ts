@@ -11,7 +11,7 @@
 import { dbtNodeState, dbtTestState } from "./tool-state.ts";
 import { createHash } from "node:crypto";
 import type { AssetDep, AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
-import { LoadError, keyToString, parseAutoMaterializePolicy, parseAutomationCondition } from "../../catalog/model/index.ts";
+import { LoadError, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter } from "../../catalog/model/index.ts";
 import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
 import { asRecord, asString, asStrings, asVersion, isEnabled } from "./manifest.ts";
 
@@ -348,8 +348,21 @@ class ManifestTranslator {
         this.policyLocation(assetNode),
       );
     }
-    if (amp === undefined && condition === undefined) return null;
+    const buildAfter = assetNode.type === "node" ? asRecord(asRecord(assetNode.node.config?.freshness)?.["build_after"]) : null;
+    if (amp === undefined && condition === undefined) return buildAfter ? this.buildAfterPolicy(uniqueId, key, assetNode, buildAfter) : null;
     const declaredIn = this.policyLocation(assetNode);
+    if (buildAfter) {
+      this.diagnose(
+        "warning",
+        "policy_build_after_ignored",
+        `${uniqueId}: has both a meta.dagster policy and dbt's freshness.build_after; the meta.dagster policy wins ` +
+          `(it is the one written for an orchestrator that runs on policies, and the one Dagster would run), so build_after is not applied. ` +
+          `To build this model by build_after, give it an empty meta.dagster (a model's meta.dagster replaces the project's).`,
+        uniqueId,
+        key,
+        declaredIn,
+      );
+    }
     const where = declaredIn.file ? ` (${declaredIn.file})` : "";
     if (amp !== undefined && condition !== undefined) {
       this.diagnose(
@@ -373,6 +386,28 @@ class ManifestTranslator {
       this.diagnose("warning", "policy_warning", `${uniqueId}${where}: ${warning}`, uniqueId, key, declaredIn);
     }
     return result.policy;
+  }
+
+  /**
+   * dbt's `config.freshness.build_after` as a policy (Tributary's own reading; dagster-dbt ignores it): the
+   * condition `{build_after: {count, period, updates_on}}`, evaluated with dbt's meaning
+   * (scheduler/conditions/named.ts). dbt validates it when it parses; what it lets through wrongly is an
+   * invalid_policy error, and the model then has no policy.
+   */
+  private buildAfterPolicy(uniqueId: string, key: AssetKey, assetNode: AssetNode, buildAfter: Record<string, unknown>): PolicySpec | null {
+    const node = assetNode.node;
+    const file = this.projectPath(assetNode.type === "node" ? (asString(assetNode.node.patch_path) ?? asString(node.original_file_path)) : null) ?? "dbt_project.yml";
+    const declaredIn: SourceLocation = { file, line: null, path: `${collectionPath(node.unique_id, this.manifest)}.config.freshness.build_after` };
+    // dbt writes updates_on: null when it is not given; dbt's default is any.
+    const declared = Object.fromEntries(Object.entries(buildAfter).filter(([, value]) => value !== null));
+    const errors: string[] = [];
+    const parsed = parseBuildAfter(declared, "freshness.build_after", errors);
+    if (parsed === null) {
+      for (const error of errors) this.diagnose("error", "invalid_policy", `${uniqueId} (${file}): ${error}; the asset has no policy`, uniqueId, key, declaredIn);
+      return null;
+    }
+    const condition = { build_after: { count: parsed.count, period: parsed.period, updates_on: parsed.updatesOn } };
+    return { source: "automation_condition", condition, tree: { op: "build_after", ...parsed }, declaredIn };
   }
 
   /**

@@ -194,3 +194,17 @@ describe("dbt build_after", () => {
     assert.deepEqual(world.tick(minute(2)), [], "not twice");
   });
 });
+
+describe("dbt build_after: upstream first", () => {
+  test("a missing upstream holds a never-built model back, unless it is built in the same run", () => {
+    const graph = graphOf(
+      node("raw", { materializer: FIVETRAN, dbtUniqueId: null }),
+      node("stg", { deps: ["raw"], policy: policy({ type: "eager" }) }),
+      node("mart", { deps: ["stg"], policy: condition({ build_after: { count: 1, period: "hour", updates_on: "all" } }) }),
+    );
+    const world = new World(graph);
+    assert.deepEqual(world.tick(minute(0)), [], "raw was never synced: stg and mart wait");
+    world.materialize("raw", minute(1));
+    assert.deepEqual(world.tick(minute(2)), ["stg", "mart"], "stg is requested this tick, in the same dbt run: mart comes along");
+  });
+});

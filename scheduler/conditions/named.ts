@@ -108,7 +108,8 @@ export const withMinimumInterval = (policy: ConditionNode, seconds: number): Con
  * own translation; Dagster has no counterpart): build when the model has never been built, or when
  * `updates_on: any` — some upstream — or `all` — every upstream — has new data since the model's last build
  * (or is requested in this tick's same run), and not sooner than `count × period` after its last build or
- * request; never while it or an upstream is running, nor on the tick right after its own request.
+ * request; never while it or an upstream is running or an upstream is missing (dbt builds upstream first), nor
+ * on the tick right after its own request.
  */
 export const buildAfter = (seconds: number, updatesOn: "any" | "all", text: string): ConditionNode => {
   const updated = or(operand("newer_than_root"), operand("will_be_requested"));
@@ -117,6 +118,7 @@ export const buildAfter = (seconds: number, updatesOn: "any" | "all", text: stri
       or(operand("missing"), withLabel(updatesOn === "all" ? allDeps(updated) : anyDeps(updated), `${updatesOn === "all" ? "all" : "any"}_deps_updated_since_last_build`)),
       minimumIntervalPassed(seconds),
       not(operand("newly_requested")),
+      not(anyDepsMissing()),
       not(inProgress()),
       not(anyDepsInProgress()),
     ),
