@@ -51,6 +51,11 @@ export interface CatalogService {
    * Concurrent calls share one load.
    */
   reload(): Promise<ReloadOutcome>;
+  /**
+   * Loads only the named locations again (a warehouse after a materialization) and rebuilds the graph with the
+   * others' latest results as they are. Before the first full load it is a full load. Waits for a load in flight.
+   */
+  reloadLocations(names: readonly string[]): Promise<ReloadOutcome>;
 }
 
 export interface CatalogServiceOptions {
@@ -85,6 +90,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
   /** The last good definitions of each location, so a failing location keeps serving them. */
   let lastGood: Map<string, LocationDefinitions> | null = null;
   let inFlight: Promise<ReloadOutcome> | null = null;
+  /** Each location's result in the latest load that included it, for reloads of some locations only. */
+  const latest = new Map<string, { readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure }>();
 
   async function lastGoodDefinitions(): Promise<Map<string, LocationDefinitions>> {
     if (lastGood) return lastGood;
@@ -93,7 +100,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     return lastGood;
   }
 
-  async function loadAll(): Promise<ReloadOutcome> {
+  async function loadAll(only: ReadonlySet<string> | null = null): Promise<ReloadOutcome> {
     const started = performance.now();
     let previous: Map<string, LocationDefinitions>;
     try {
@@ -102,8 +109,10 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
       lastGood = null; // read it again next time
       return { ok: false, errors: [toLocationError("(store)", error)], durationMs: Math.round(performance.now() - started) };
     }
+    const reloaded = only === null || graph === null ? providers : providers.filter((p) => only.has(p.location.name) || !latest.has(p.location.name));
+    const kept = providers.filter((p) => !reloaded.includes(p)).map((p) => latest.get(p.location.name)!);
     const results = await Promise.all(
-      providers.map(async (provider) => {
+      reloaded.map(async (provider) => {
         const startedAt = new Date().toISOString();
         const locationStarted = performance.now();
         onProgress(`loading ${provider.location.kind} location "${provider.location.name}" from ${provider.location.origin}`);
@@ -119,17 +128,21 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     const loaded: LocationDefinitions[] = [];
     const failures: LocationFailure[] = [];
     const errors: LocationLoadError[] = [];
+    const outcomes = new Map<string, { readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure }>();
     for (const result of results) {
       if (result.definitions) {
         loaded.push(result.definitions);
+        outcomes.set(result.provider.location.name, { definitions: result.definitions });
         continue;
       }
       errors.push(result.error);
-      failures.push({
+      const failure: LocationFailure = {
         location: result.provider.location,
         error: { code: result.error.code, message: result.error.message, at: result.startedAt },
         lastGood: previous.get(result.provider.location.name) ?? null,
-      });
+      };
+      failures.push(failure);
+      outcomes.set(result.provider.location.name, { failure });
       try {
         await store?.recordLoadFailure({
           location: result.provider.location,
@@ -142,9 +155,18 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         onProgress(`could not record the failed load of "${result.provider.location.name}" in the store: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    // In the providers' order, whether loaded now or kept from before.
+    const inOrder = providers.flatMap((p) => {
+      const outcome = outcomes.get(p.location.name) ?? (kept.length > 0 ? latest.get(p.location.name) : undefined);
+      return outcome ? [outcome] : [];
+    });
     let next: CatalogGraph;
     try {
-      next = buildCatalogGraph({ definitions: loaded, failures, policyRules: options.policyRules ?? [] });
+      next = buildCatalogGraph({
+        definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
+        failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
+        policyRules: options.policyRules ?? [],
+      });
     } catch (error) {
       errors.push(toLocationError(error instanceof LoadError && error.locationName ? error.locationName : "(catalog)", error));
       return { ok: false, errors, durationMs: Math.round(performance.now() - started) };
@@ -158,8 +180,25 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
       }
     }
     for (const definitions of loaded) previous.set(definitions.location.name, definitions);
+    for (const [name, outcome] of outcomes) latest.set(name, outcome);
     graph = next;
     return { ok: true, graph: next, errors, durationMs: Math.round(performance.now() - started) };
+  }
+
+  function start(only: ReadonlySet<string> | null): Promise<ReloadOutcome> {
+    if (!inFlight) {
+      inFlight = loadAll(only)
+        // Bad input never throws (loadAll catches it); this is for a bug, so reload() still never rejects.
+        .catch((error: unknown): ReloadOutcome => ({ ok: false, errors: [toLocationError("(catalog)", error)], durationMs: 0 }))
+        .then((outcome) => {
+          options.onReload?.(outcome);
+          return outcome;
+        })
+        .finally(() => {
+          inFlight = null;
+        });
+    }
+    return inFlight;
   }
 
   return {
@@ -171,19 +210,11 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
       return graph !== null;
     },
     reload() {
-      if (!inFlight) {
-        inFlight = loadAll()
-          // Bad input never throws (loadAll catches it); this is for a bug, so reload() still never rejects.
-          .catch((error: unknown): ReloadOutcome => ({ ok: false, errors: [toLocationError("(catalog)", error)], durationMs: 0 }))
-          .then((outcome) => {
-            options.onReload?.(outcome);
-            return outcome;
-          })
-          .finally(() => {
-            inFlight = null;
-          });
-      }
-      return inFlight;
+      return start(null);
+    },
+    async reloadLocations(names) {
+      while (inFlight) await inFlight;
+      return start(new Set(names));
     },
   };
 }

@@ -21,6 +21,7 @@ import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";
 import { createAccessStore } from "./auth/tokens.ts";
 import { createAlertMonitor } from "./alerts/monitor.ts";
+import { createWarehouseRefresh } from "./warehouse-refresh.ts";
 
 /** Builds every connector location the request and its config file name. */
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
@@ -102,6 +103,18 @@ export async function createCatalogService(
   const runsLog = request.logger.child({ component: "runs" });
   const launchers = locations.flatMap((location) => (location.launcher ? [location.launcher] : []));
   const changes = createRunChanges();
+  // What the warehouses hold is read again when a run ends and when an observer records a tool's own sync.
+  const warehouseLog = request.logger.child({ component: "warehouse" });
+  const warehouseRefresh = createWarehouseRefresh({
+    locationNames: locations.filter((location) => location.tool === "warehouse").map((location) => location.name),
+    reloadLocations: (names) => service.reloadLocations(names),
+    runEnded: async (runId) => (await store.getRun(runId))?.endedAt != null,
+    onRefreshed: (outcome) => {
+      if (outcome.errors.length > 0) warehouseLog.warn({ errors: outcome.errors.map((e) => `${e.locationName}: ${e.message}`) }, "refreshing the warehouse failed");
+      else warehouseLog.debug({ durationMs: outcome.durationMs }, "refreshed the warehouse after new data");
+    },
+    onError: (error) => warehouseLog.warn({ error: error instanceof Error ? error.message : String(error) }, "refreshing the warehouse failed"),
+  });
   const queue = createRunQueue({
     client: store.client,
     schema: queueSchemaFor(store.client.schema),
@@ -122,7 +135,10 @@ export async function createCatalogService(
       // One process owns the embedded store: a step left running there is a crashed process's.
       takeOverAllAtStart: store.dialect === "pglite",
       retryPolicy: retryPolicyFrom(loaded),
-      onRunChanged: changes.notify,
+      onRunChanged: (runId) => {
+        changes.notify(runId);
+        warehouseRefresh.runChanged(runId);
+      },
     });
     await engine.start();
   } catch (error) {
@@ -145,7 +161,7 @@ export async function createCatalogService(
   // The tools' own syncs are recorded as materializations while serving (they need no catalog).
   const observed = request.scheduler ? locations.filter((location) => location.observer !== null) : [];
   for (const location of observed) {
-    location.observer!.start(store, (error) =>
+    location.observer!.start(warehouseRefresh.wrapSink(store), (error) =>
       request.logger.warn({ component: location.tool, location: location.name, error: error instanceof Error ? error.message : String(error) }, `observing ${location.tool} failed`),
     );
   }
@@ -178,6 +194,7 @@ export async function createCatalogService(
       await daemon?.stop();
       await Promise.all(observed.map((location) => location.observer!.stop()));
       await engine.stop();
+      await warehouseRefresh.stop();
       await store.close();
     },
   };

@@ -14,9 +14,10 @@ import { runsModule } from "./runs.ts";
 import type { SchemaModule } from "./module.ts";
 import { scalarsModule } from "./scalars.ts";
 import { accessModule } from "./access.ts";
+import { warehouseModule } from "./warehouse.ts";
 
 /** Every module of the schema; a new area of the API adds its module here. */
-export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule, accessModule];
+export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule, accessModule, warehouseModule];
 
 /** Builds the executable schema (SDL of all modules, their resolvers merged). */
 export function createCatalogSchema() {

@@ -47,6 +47,7 @@ export interface Asset {
   readonly runs: readonly Run[];
   readonly checkResults: readonly CheckResult[];
   readonly lastUpdatedAt: string | null;
+  readonly warehouse: WarehouseRelation | null;
 }
 
 export interface AssetConnection {
@@ -164,6 +165,9 @@ export interface Column {
   readonly description: string | null;
   readonly tags: readonly string[];
   readonly checks: readonly Check[];
+  readonly nullable: boolean | null;
+  readonly inWarehouse: boolean | null;
+  readonly documented: boolean | null;
 }
 
 export interface CreatedApiToken {
@@ -523,4 +527,12 @@ export interface Viewer {
   readonly role: Role | null;
   readonly canLaunch: boolean;
   readonly canReload: boolean;
+}
+
+export interface WarehouseRelation {
+  readonly location: string;
+  readonly engine: string;
+  readonly kind: string;
+  readonly rowCountEstimated: boolean | null;
+  readonly describedAt: string;
 }
