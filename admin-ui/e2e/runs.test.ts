@@ -145,6 +145,7 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Status", exact: true }).click();
     await page.getByTestId("status-legend").waitFor();
     assert.equal(await page.locator('[data-node-key="orders"]').getAttribute("data-status"), "FAILED");
+    assert.match((await page.locator('[data-node-key="orders"] > title').textContent()) ?? "", /^orders: failed, updated (just now|\d+ (min|h|d) ago)/);
     const held = await page.locator('[data-behind-failure="true"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-node-key")));
     assert.ok(held.includes("daily_revenue"), `held back: ${held.join(", ")}`);
     assert.ok(!held.includes("stg_shopify__orders"), "upstream of the failure is not held back by it");

@@ -26,6 +26,7 @@ import { useQuery } from "@tanstack/react-query";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { EmptyState, ErrorState, LoadingLines } from "../common/states.tsx";
+import { ago } from "../common/format.ts";
 import { STATUS_ORDER, statusStyle } from "../common/status.ts";
 import { primaryTool, ToolMark, toolStyle } from "../common/tools.tsx";
 import { useTributary } from "../common/use-tributary.ts";
@@ -92,10 +93,17 @@ interface SceneProps {
   readonly colourBy: ColourBy;
 }
 
+/** ", updated 5 min ago" for a node's tooltip; "" when never updated. */
+function updatedText(iso: string | null): string {
+  const when = iso === null ? null : ago(iso);
+  return when === null ? "" : `, updated ${when}`;
+}
+
 /** Nodes and edges; memoized so panning and zooming never re-render them. */
 const Scene = memo(function Scene({ layout, data, focusKey, matches, onOpen, colourBy }: SceneProps) {
   const tools = useMemo(() => new Map(data.nodes.map((node) => [node.key, primaryTool(node.kinds, node.materializedBy)])), [data]);
   const statuses = useMemo(() => new Map(data.nodes.map((node) => [node.key, node.status])), [data]);
+  const updated = useMemo(() => new Map(data.nodes.map((node) => [node.key, node.lastUpdatedAt])), [data]);
   const held = useMemo(() => (colourBy === "status" ? staleBehindFailure(data) : new Set<string>()), [data, colourBy]);
   return (
     <>
@@ -150,7 +158,7 @@ const Scene = memo(function Scene({ layout, data, focusKey, matches, onOpen, col
                 }
               }}
             >
-              <title>{`${node.key}: ${status.label}${behind ? " (behind a failure upstream)" : ""}`}</title>
+              <title>{`${node.key}: ${status.label}${updatedText(updated.get(node.key) ?? null)}${behind ? " (behind a failure upstream)" : ""}`}</title>
               <rect
                 width={node.width}
                 height={NODE_HEIGHT}
