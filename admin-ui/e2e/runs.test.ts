@@ -141,6 +141,8 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
     assert.ok((await page.getByTestId("materialization-row").count()) >= 20);
     assert.equal(await page.getByTestId("materialization-row").first().getAttribute("data-status"), "FAILURE");
 
+    assert.equal(await page.getByTestId("asset-runs-link").getAttribute("href"), "/runs?asset=orders");
+
     // The lineage coloured by status: orders failed, and what it feeds and is not built since is held back.
     await page.getByRole("button", { name: "Status", exact: true }).click();
     await page.getByTestId("status-legend").waitFor();
@@ -173,7 +175,14 @@ describe("runs in the web catalog", { timeout: 300_000 }, () => {
     assert.equal(await row.getAttribute("data-status"), "SUCCEEDED");
     assert.match((await row.textContent()) ?? "", /person/);
     assert.match((await row.textContent()) ?? "", /country_codes/);
-    // The status filter keeps it among succeeded runs and drops it among failed ones.
+    // The asset filter (the asset page's Runs link) keeps only runs that targeted the asset.
+    await page.goto(`${serve.baseUrl}/runs?asset=dim_countries`);
+    await page.getByTestId("runs-page").getByText(/No run matches|\d+ runs?/).first().waitFor();
+    await page.waitForFunction((id) => !document.querySelector(`[data-run-id="${id}"]`), runId);
+    await page.goto(`${serve.baseUrl}/runs?asset=country_codes`);
+    await row.waitFor();
+    for (const text of await page.getByTestId("run-row").allTextContents()) assert.match(text, /country_codes/);
+        // The status filter keeps it among succeeded runs and drops it among failed ones.
     await page.locator('[data-run-status-filter="FAILED"]').click();
     await page.waitForFunction((id) => !document.querySelector(`[data-run-id="${id}"]`), runId);
     assert.match(page.url(), /status=FAILED/);

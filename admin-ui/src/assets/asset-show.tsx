@@ -206,6 +206,9 @@ function Header({ record }: { record: AssetDetail }) {
         </Typography>
         <KindChips kinds={record.kinds} />
         <Box sx={{ flex: 1 }} />
+        <Button size="small" component={Link} to={`/runs?asset=${encodeURIComponent(record.key)}`} data-testid="asset-runs-link">
+          Runs
+        </Button>
         <MaterializeButton assetKey={record.key} />
       </Box>
       <Box sx={{ display: "flex", alignItems: "center", gap: 1.5, flexWrap: "wrap", mt: 0.5 }}>
