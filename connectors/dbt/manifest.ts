@@ -87,6 +87,9 @@ const nodeSchema = z.object({
   depends_on: dependsOnSchema,
   raw_code: lenient,
   raw_sql: lenient,
+  /** The SQL dbt compiled (`dbt compile`, `dbt build`; v7+ `compiled_code`, before `compiled_sql`): column lineage reads it. */
+  compiled_code: lenient,
+  compiled_sql: lenient,
   checksum: lenient,
   version: lenient,
   latest_version: lenient,
