@@ -7,6 +7,22 @@
 import { z } from "zod";
 import { defineToolState } from "../shared/index.ts";
 
+/** A model's column lineage from its compiled SQL (./manifest-column-lineage.ts), upstream named by asset key. */
+export const columnLineageSchema = z.object({
+  /** False when the model's SQL could not be followed (`reason` says why). */
+  followed: z.boolean(),
+  reason: z.string().nullable(),
+  columns: z.array(
+    z.object({
+      column: z.string(),
+      upstream: z.array(z.object({ key: z.array(z.string()).nullable(), relation: z.string(), column: z.string() })),
+      transformation: z.enum(["copy", "rename", "transformation"]).nullable(),
+      followed: z.boolean(),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+
 /** A dbt model, seed, snapshot, source or exposure, as the manifest describes it. */
 export const dbtNodeState = defineToolState("dbt", {
   /** model, seed, snapshot, source or exposure. */
@@ -30,6 +46,8 @@ export const dbtNodeState = defineToolState("dbt", {
   url: z.string(),
   maturity: z.string(),
   owner: z.object({ name: z.string().optional(), email: z.unknown().optional() }),
+  /** Models with compiled SQL in the manifest (a manifest `dbt compile` or `dbt build` wrote). */
+  column_lineage: columnLineageSchema,
 });
 
 /** A dbt test, attached to its asset as a check. */

@@ -8,7 +8,10 @@
  * - exposures become downstream assets that nothing materializes;
  * - an invalid policy is a diagnostic instead of being silently ignored.
  */
+import type { z } from "zod";
+import { manifestColumnLineage } from "./manifest-column-lineage.ts";
 import { dbtNodeState, dbtTestState } from "./tool-state.ts";
+import type { columnLineageSchema } from "./tool-state.ts";
 import { createHash } from "node:crypto";
 import type { AssetDep, AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
 import { LoadError, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter } from "../../catalog/model/index.ts";
@@ -47,6 +50,7 @@ class ManifestTranslator {
   private readonly upstreamCache = new Map<string, readonly string[]>();
   private readonly adapter: string;
   private unitTestsByModel: Map<string, string[]> | null = null;
+  private columnLineage: ReadonlyMap<string, z.input<typeof columnLineageSchema>> = new Map();
 
   constructor(
     private readonly manifest: DbtManifest,
@@ -68,6 +72,7 @@ class ManifestTranslator {
     }
     const assetNodes = this.collectAssetNodes();
     this.assignKeys(assetNodes);
+    this.columnLineage = this.translateColumnLineage();
     const checksByAsset = this.translateTests();
     const specs: AssetSpec[] = [];
     for (const [uniqueId, assetNode] of assetNodes) {
@@ -227,8 +232,33 @@ class ManifestTranslator {
         version: asVersion(model.version),
         latest_version: asVersion(model.latest_version),
         unit_tests: this.unitTestsFor(uniqueId),
+        column_lineage: this.columnLineage.get(uniqueId),
       })),
     };
+  }
+
+  /** Column lineage of the models with compiled SQL, upstream named by asset key (none without compiled SQL). */
+  private translateColumnLineage(): Map<string, z.input<typeof columnLineageSchema>> {
+    const result = new Map<string, z.input<typeof columnLineageSchema>>();
+    const hasSql = Object.values(this.manifest.nodes).some((n) => n.resource_type === "model" && (nonEmpty(n.compiled_code) ?? nonEmpty(n.compiled_sql)) !== null);
+    if (!hasSql) return result;
+    for (const [id, lineage] of manifestColumnLineage(this.manifest).models) {
+      result.set(id, {
+        followed: lineage.followed,
+        reason: lineage.reason,
+        columns: lineage.columns.map((c) => ({
+          column: c.column,
+          upstream: c.upstream.map((u) => {
+            const key = u.nodeId === null ? undefined : this.keyByUniqueId.get(u.nodeId);
+            return { key: key ? [...key] : null, relation: [u.relation.database, u.relation.schema, u.relation.name].filter((p) => p !== null).join("."), column: u.column };
+          }),
+          transformation: c.transformation,
+          followed: c.followed,
+          note: c.note,
+        })),
+      });
+    }
+    return result;
   }
 
   /** Parents as dagster-dbt finds them: through ephemeral models and metrics to real tables. */

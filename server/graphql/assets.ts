@@ -502,7 +502,7 @@ const resolvers = {
       requireGraph(context).downstream(asset.id),
     // Column checks are derived from the asset's checks so both views always agree.
     columns: (asset: CatalogAsset) =>
-      asset.columns.map((column) => ({ column, checks: asset.checks.filter((check) => check.columnName === column.name) })),
+      asset.columns.map((column) => ({ column, asset, checks: asset.checks.filter((check) => check.columnName === column.name) })),
     materializedBy: (asset: CatalogAsset) =>
       asset.materializer === null
         ? null

@@ -15,9 +15,10 @@ import type { SchemaModule } from "./module.ts";
 import { scalarsModule } from "./scalars.ts";
 import { accessModule } from "./access.ts";
 import { warehouseModule } from "./warehouse.ts";
+import { columnLineageModule } from "./column-lineage.ts";
 
 /** Every module of the schema; a new area of the API adds its module here. */
-export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule, accessModule, warehouseModule];
+export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule, accessModule, warehouseModule, columnLineageModule];
 
 /** Builds the executable schema (SDL of all modules, their resolvers merged). */
 export function createCatalogSchema() {

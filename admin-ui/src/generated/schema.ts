@@ -168,7 +168,35 @@ export interface Column {
   readonly nullable: boolean | null;
   readonly inWarehouse: boolean | null;
   readonly documented: boolean | null;
+  readonly lineage: ColumnLineage | null;
 }
+
+export interface ColumnLineage {
+  readonly followed: boolean;
+  readonly note: string | null;
+  readonly transformation: ColumnTransformation | null;
+  readonly upstream: readonly ColumnRef[];
+}
+
+export interface ColumnLineageEdge {
+  readonly from: ColumnRef;
+  readonly to: ColumnRef;
+  readonly transformation: ColumnTransformation | null;
+}
+
+export interface ColumnLineageGraph {
+  readonly nodes: readonly ColumnRef[];
+  readonly edges: readonly ColumnLineageEdge[];
+  readonly notFollowed: readonly string[];
+}
+
+export interface ColumnRef {
+  readonly assetKey: string | null;
+  readonly relation: string | null;
+  readonly column: string;
+}
+
+export type ColumnTransformation = "COPY" | "RENAME" | "TRANSFORMATION";
 
 export interface CreatedApiToken {
   readonly token: string;
@@ -369,6 +397,7 @@ export interface Query {
   readonly viewer: Viewer;
   readonly auditEvents: AuditEventConnection;
   readonly apiTokens: readonly ApiToken[];
+  readonly columnLineage: ColumnLineageGraph;
 }
 
 export interface Relation {
