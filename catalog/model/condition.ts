@@ -13,6 +13,7 @@
  *   any_deps_in_progress, all_deps_updated_since_cron: {cron, timezone}, on_cron: {cron, timezone}
  *   Tributary's own: minimum_interval_passed: 30m (a duration: 90s, 30m, 2h, 1d, 1h30m) and
  *   build_after: {count, period: minute|hour|day, updates_on: any|all} (dbt's `freshness.build_after`)
+ *   on_freshness: {maximum_lag_minutes, cron?, timezone?} (a freshness target; see {@link FreshnessTarget})
  * Pure; no imports of ours besides the model.
  */
 import { Cron } from "croner";
@@ -30,6 +31,7 @@ export const OPERANDS = [
   "in_latest_time_window",
   "executed_with_root_target",
   "code_version_changed",
+  "required_for_freshness",
 ] as const;
 export type SimpleOperandName = (typeof OPERANDS)[number];
 
@@ -60,7 +62,20 @@ export type Condition =
   /** True when at least `seconds` have passed since the asset's last materialization and its last request. */
   | { readonly op: "minimum_interval_passed"; readonly seconds: number }
   /** dbt's `freshness.build_after`, evaluated with dbt's meaning (scheduler/conditions/named.ts). */
-  | { readonly op: "build_after"; readonly count: number; readonly period: BuildAfterPeriod; readonly updatesOn: "any" | "all" };
+  | { readonly op: "build_after"; readonly count: number; readonly period: BuildAfterPeriod; readonly updatesOn: "any" | "all" }
+  /** Declares the asset's freshness target and requests what is needed to meet it, upstream first. */
+  | ({ readonly op: "on_freshness" } & FreshnessTarget);
+
+/**
+ * "This asset must be at most N minutes old" (Dagster's FreshnessPolicy): without a cron, its latest
+ * materialization is never older than `maximumLagMinutes`; with one, at each cron tick (the deadline) it has a
+ * materialization from at most `maximumLagMinutes` before the deadline.
+ */
+export interface FreshnessTarget {
+  readonly maximumLagMinutes: number;
+  readonly cron: string | null;
+  readonly timezone: string;
+}
 
 /** dbt's `build_after.period` values. */
 export const BUILD_AFTER_PERIODS = ["minute", "hour", "day"] as const;
@@ -72,7 +87,7 @@ export function buildAfterSeconds(count: number, period: BuildAfterPeriod): numb
   return count * PERIOD_SECONDS[period];
 }
 
-type Shape = "none" | "list" | "unary" | "since" | "deps" | "cron" | "duration" | "build_after";
+type Shape = "none" | "list" | "unary" | "since" | "deps" | "cron" | "duration" | "build_after" | "freshness";
 
 /** The grammar: every YAML name, the shape of its argument, and how its node is built from the parsed parts. */
 const GRAMMAR: Readonly<Record<string, { readonly shape: Shape; readonly build: (parts: Parts) => Condition }>> = {
@@ -86,6 +101,7 @@ const GRAMMAR: Readonly<Record<string, { readonly shape: Shape; readonly build: 
   all_deps_match: { shape: "deps", build: (p) => ({ op: "all_deps_match", child: p.child!, allow: p.allow ?? null, ignore: p.ignore ?? null }) },
   minimum_interval_passed: { shape: "duration", build: (p) => ({ op: "minimum_interval_passed", seconds: p.seconds! }) },
   build_after: { shape: "build_after", build: (p) => ({ op: "build_after", ...p.buildAfter! }) },
+  on_freshness: { shape: "freshness", build: (p) => ({ op: "on_freshness", ...p.freshness! }) },
   ...Object.fromEntries(CRON_CONDITIONS.map((op) => [op, { shape: "cron" as const, build: (p: Parts) => ({ op, cron: p.cron!, timezone: p.timezone ?? "UTC" }) }])),
   ...Object.fromEntries(OPERANDS.map((name) => [name, { shape: "none" as const, build: () => ({ op: "operand" as const, name }) }])),
   ...Object.fromEntries(NAMED_CONDITIONS.map((name) => [name, { shape: "none" as const, build: () => ({ op: "named" as const, name }) }])),
@@ -102,6 +118,7 @@ interface Parts {
   timezone?: string;
   seconds?: number;
   buildAfter?: { count: number; period: BuildAfterPeriod; updatesOn: "any" | "all" };
+  freshness?: FreshnessTarget;
 }
 
 /**
@@ -214,8 +231,60 @@ function parseNode(node: unknown, path: string, errors: string[]): Condition | n
       if (parsed !== null) parts.buildAfter = parsed;
       break;
     }
+    case "freshness": {
+      const parsed = parseFreshnessTarget(argument, here, errors);
+      if (parsed !== null) parts.freshness = parsed;
+      break;
+    }
   }
   return errors.length === before ? entry.build(parts) : null;
+}
+
+/** Parses `{maximum_lag_minutes, cron?, timezone?}`; null with `errors` pushed when malformed. */
+export function parseFreshnessTarget(argument: unknown, here: string, errors: string[]): FreshnessTarget | null {
+  if (!isPlainObject(argument)) {
+    errors.push(`${here}: expected {maximum_lag_minutes: <n>, cron: "<cron expression>", timezone: "<IANA zone>"}, got ${describe(argument)}`);
+    return null;
+  }
+  const before = errors.length;
+  for (const key of Object.keys(argument)) {
+    if (!["maximum_lag_minutes", "cron", "timezone"].includes(key)) errors.push(`${here}: unknown key "${key}"; expected maximum_lag_minutes, cron, timezone`);
+  }
+  const lag = argument["maximum_lag_minutes"];
+  if (typeof lag !== "number" || !Number.isFinite(lag) || lag <= 0) errors.push(`${here}.maximum_lag_minutes: expected a number of minutes > 0, got ${describe(lag)}`);
+  const cron = argument["cron"];
+  if (cron !== undefined && cron !== null) {
+    const cronError = typeof cron === "string" ? validateCron(cron) : "expected a string";
+    if (cronError) errors.push(`${here}.cron: ${JSON.stringify(cron)} is not a valid cron expression: ${cronError}`);
+  }
+  const timezone = argument["timezone"];
+  if (timezone !== undefined && (typeof timezone !== "string" || !isValidTimezone(timezone))) errors.push(`${here}.timezone: ${JSON.stringify(timezone)} is not an IANA time zone`);
+  if (errors.length > before) return null;
+  return { maximumLagMinutes: lag as number, cron: typeof cron === "string" ? cron.trim() : null, timezone: typeof timezone === "string" ? timezone : "UTC" };
+}
+
+/** The freshness target a policy declares (an `on_freshness` anywhere in its condition), or null. */
+export function freshnessTargetOf(tree: Condition | undefined): FreshnessTarget | null {
+  if (tree === undefined) return null;
+  switch (tree.op) {
+    case "on_freshness":
+      return { maximumLagMinutes: tree.maximumLagMinutes, cron: tree.cron, timezone: tree.timezone };
+    case "all_of":
+    case "any_of":
+      for (const child of tree.children) {
+        const found = freshnessTargetOf(child);
+        if (found) return found;
+      }
+      return null;
+    case "not":
+    case "newly_true":
+    case "since_last_handled":
+      return freshnessTargetOf(tree.child);
+    case "since":
+      return freshnessTargetOf(tree.trigger) ?? freshnessTargetOf(tree.reset);
+    default:
+      return null;
+  }
 }
 
 const DURATION = /^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/;

@@ -141,3 +141,30 @@ describe("minimum_interval and build_after (issue 19)", () => {
     });
   }
 });
+
+describe("on_freshness (issue 19)", () => {
+  test("parses into a freshness target; freshnessTargetOf finds it in a tree", async () => {
+    const { freshnessTargetOf } = await import("./condition.ts");
+    const result = parseAutomationCondition({ any_of: ["eager", { on_freshness: { maximum_lag_minutes: 30, cron: "0 9 * * *", timezone: "Europe/Copenhagen" } }] }, at);
+    assert.deepEqual(result.errors, []);
+    assert.ok(result.policy?.source === "automation_condition");
+    assert.deepEqual(freshnessTargetOf(result.policy.tree), { maximumLagMinutes: 30, cron: "0 9 * * *", timezone: "Europe/Copenhagen" });
+    const plain = parseAutomationCondition({ on_freshness: { maximum_lag_minutes: 60 } }, at);
+    assert.ok(plain.policy?.source === "automation_condition");
+    assert.deepEqual(freshnessTargetOf(plain.policy.tree), { maximumLagMinutes: 60, cron: null, timezone: "UTC" });
+    assert.equal(freshnessTargetOf(parseAutomationCondition("eager", at).policy?.source === "automation_condition" ? { op: "named", name: "eager" } : undefined), null);
+  });
+
+  for (const [value, message] of [
+    [{ on_freshness: { maximum_lag_minutes: 0 } }, /on_freshness\.maximum_lag_minutes: expected a number of minutes > 0/],
+    [{ on_freshness: { maximum_lag_minutes: 60, cron: "at nine" } }, /on_freshness\.cron: "at nine" is not a valid cron expression/],
+    [{ on_freshness: { maximum_lag_minutes: 60, lag: 3 } }, /on_freshness: unknown key "lag"/],
+    [{ on_freshness: 60 }, /on_freshness: expected \{maximum_lag_minutes/],
+  ] as const) {
+    test(`${JSON.stringify(value)} is an error naming the path`, () => {
+      const result = parseAutomationCondition(value, at);
+      assert.equal(result.policy, null);
+      assert.ok(result.errors.some((e) => message.test(e)), JSON.stringify(result.errors));
+    });
+  }
+});

@@ -35,6 +35,8 @@ export interface Context {
   readonly previousRequested: (i: number) => boolean;
   /** When a tick last requested the asset (epoch ms; null: never, as far as the cursor knows). */
   readonly lastRequestedAt: (i: number) => number | null;
+  /** Per asset: 1 when a freshness target needs it built (freshness.ts); null when no target is due. */
+  readonly freshnessNeeded: Uint8Array | null;
   /** Evaluates a child node (the recursion every operator uses). */
   readonly evaluate: (c: CompiledNode, target: number, suffix: string, candidate: boolean) => EvaluationNode;
 }

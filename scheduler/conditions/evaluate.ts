@@ -22,6 +22,7 @@ import type { Context, NodeEvaluator } from "./context.ts";
 import { NONE } from "./context.ts";
 import { latestCronTick } from "./cron.ts";
 import { Fingerprint, sameNodes } from "./fingerprint.ts";
+import { freshnessDemand } from "./freshness.ts";
 import { evaluateRule } from "./legacy-rules.ts";
 import { evaluateOperand } from "./operands.ts";
 import { OPERATORS } from "./operators.ts";
@@ -111,6 +112,17 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     failureId[i] = s.latestFailure?.storageId ?? NONE;
     bits[i] = (s.runInProgress ? 1 : 0) | (s.backfillInProgress ? 2 : 0) | (s.latestObservation ? 4 : 0) | (previouslyRequested[i]! << 3);
   }
+  // Freshness targets: which assets must be built this tick to meet them (freshness.ts), once per tick.
+  const freshnessNeeded = plan.hasFreshnessTargets
+    ? freshnessDemand({
+        targets: plan.freshnessTargets,
+        deps: plan.deps,
+        order: plan.order,
+        lastMaterialized: runtime.map((s) => s?.latestMaterialization?.timestamp ?? null),
+        materializable: plan.materializable,
+        now,
+      })
+    : null;
   const requestedNow = new Uint8Array(n);
   const previousRequested = (i: number) => previouslyRequested[i] === 1;
   const lastRequestedAt = (i: number) => lastRequested[i]!;
@@ -155,11 +167,11 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
 
     // The fingerprint of everything the tree reads besides the cursor and the clock (two 32-bit hash lanes).
     const print = new Fingerprint();
-    print.add(updateId[i]!).add(failureId[i]!).add(bits[i]!);
+    print.add(updateId[i]!).add(failureId[i]!).add(bits[i]! | (freshnessNeeded?.[i] ? 64 : 0));
     if (condition.usesCodeVersion) print.addText(asset.codeVersion ?? "");
     let maxUpdate = updateId[i]!;
     for (const d of deps) {
-      print.add(d).add(updateId[d]!).add(failureId[d]!).add(bits[d]! | (willBeRequested(d) ? 16 : 0) | (outdated?.[d] ? 32 : 0));
+      print.add(d).add(updateId[d]!).add(failureId[d]!).add(bits[d]! | (willBeRequested(d) ? 16 : 0) | (outdated?.[d] ? 32 : 0) | (freshnessNeeded?.[d] ? 64 : 0));
       if (condition.usesCodeVersion) print.addText(plan.assets[d]!.codeVersion ?? "");
       if (updateId[d]! > maxUpdate) maxUpdate = updateId[d]!;
     }
@@ -209,6 +221,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       willBeRequested,
       previousRequested,
       lastRequestedAt,
+      freshnessNeeded,
     };
     const tree = evaluateNode(condition.root, i, "", true, context);
     let requested = tree.value;

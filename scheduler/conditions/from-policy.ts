@@ -12,7 +12,8 @@ import type { Condition, NamedConditionName, PolicySpec } from "../../catalog/mo
 import { buildAfterSeconds, parseCondition } from "../../catalog/model/index.ts";
 import { buildAfter, withMinimumInterval, eager, legacyEager, legacyLazy, onCron, onMissing, allDepsUpdatedSinceCron, anyDepsInProgress, anyDepsMissing, anyDepsUpdated, inProgress, newlyMissing } from "./named.ts";
 import type { CompiledCondition, ConditionNode } from "./tree.ts";
-import { allDeps, and, anyDeps, compileCondition, cronTickPassed, minimumIntervalPassed, newlyTrue, not, operand, or, since, sinceLastHandled } from "./tree.ts";
+import { withLabel } from "./tree.ts";
+import { allDeps, and, anyDeps, compileCondition, cronTickPassed, minimumIntervalPassed, newlyTrue, not, onFreshness, operand, or, since, sinceLastHandled } from "./tree.ts";
 
 /** A policy the loader accepted but that cannot be turned into a tree (should not happen: the loader validates). */
 export class ConditionBuildError extends Error {
@@ -75,6 +76,8 @@ export function conditionFromTree(condition: Condition): ConditionNode {
         condition.updatesOn,
         `count=${condition.count}, period=${condition.period}, updates_on=${condition.updatesOn}`,
       );
+    case "on_freshness":
+      return withLabel(onFreshness({ maximumLagMinutes: condition.maximumLagMinutes, cron: condition.cron, timezone: condition.timezone }), "on_freshness");
     case "operand":
       return operand(condition.name);
     case "named":

@@ -6,6 +6,7 @@ import type { EvaluationNode } from "../../catalog/model/index.ts";
 import type { Context } from "./context.ts";
 import { NONE, isMissing, listDeps, result } from "./context.ts";
 import { legacyRuleState, previousValue, readState, valueOnly, writeState } from "./node-state.ts";
+import { requiredForFreshness } from "./operands.ts";
 import type { CompiledNode, LegacyRuleName } from "./tree.ts";
 
 /** What every rule reads, computed once per rule node. */
@@ -54,7 +55,11 @@ export const RULES: Readonly<Record<LegacyRuleName, (input: RuleInput) => Evalua
     return result(c, id, value, reason);
   },
 
-  materialize_on_required_for_freshness: ({ c, id }) => result(c, id, false, "freshness policies are not supported: never true"),
+  // Dagster's legacy rule, with Tributary's freshness demand (freshness.ts) in place of its freshness planner.
+  materialize_on_required_for_freshness: ({ c, id, target, candidate, x }) => {
+    const value = candidate ? requiredForFreshness(target, x, x.runtime[target]) : null;
+    return result(c, id, value === true, value === true ? "needed now to meet a freshness target" : value);
+  },
 
   skip_on_parent_outdated: ({ c, id, candidate, x, deps }) => {
     const outdated = x.outdated;

@@ -158,6 +158,18 @@ export const OPERANDS: Readonly<Record<OperandName, Operand>> = {
     },
   },
 
+  /**
+   * A freshness target (this asset's, or one downstream) needs this asset built now (freshness.ts), and none
+   * of its parents that the target needs is still to be built first, unless in this same run: upstream first.
+   * Not again while its request is pending (requested by the previous tick) or its run is in progress.
+   */
+  required_for_freshness: {
+    evaluate: ({ c, id, target, x, s, who }) => {
+      const value = requiredForFreshness(target, x, s);
+      return result(c, id, value === true, value === true ? `${who}needed now to meet a freshness target` : value || null);
+    },
+  },
+
   in_latest_time_window: {
     evaluate: ({ c, id }) => result(c, id, true, "unpartitioned: always in the latest time window"),
   },
@@ -171,6 +183,16 @@ export const OPERANDS: Readonly<Record<OperandName, Operand>> = {
     },
   },
 };
+
+/** True when a freshness target needs the asset built now; otherwise why not (null: no target needs it). */
+export function requiredForFreshness(target: number, x: Context, s: AssetRuntimeState | undefined): true | string | null {
+  if (x.freshnessNeeded?.[target] !== 1) return null;
+  if (s?.runInProgress) return "needed for freshness: its run is in progress";
+  if (x.previousRequested(target)) return "needed for freshness: requested by the previous tick";
+  const waiting = x.plan.deps[target]!.filter((d) => x.freshnessNeeded![d] === 1 && !x.willBeRequested(d));
+  if (waiting.length > 0) return `needed for freshness, after ${waiting.map((d) => x.plan.ids[d]).join(", ")} (upstream first)`;
+  return true;
+}
 
 /** The later of an asset's latest materialization and the latest tick that requested it. */
 export function lastMaterializedOrRequested(target: number, x: Context, s: AssetRuntimeState | undefined): { at: number; what: string } | null {

@@ -5,6 +5,7 @@
  */
 import { topologicalOrder } from "../../catalog/graph/index.ts";
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import type { FreshnessTarget } from "../../catalog/model/index.ts";
 import { compilePolicy } from "./from-policy.ts";
 import type { CompiledCondition, CompiledNode } from "./tree.ts";
 
@@ -20,6 +21,9 @@ export interface Plan {
   readonly conditions: readonly (CompiledCondition | null)[];
   readonly errors: readonly { readonly assetId: string; readonly message: string }[];
   readonly usesLegacyRules: boolean;
+  /** Per asset: the freshness target its condition declares (on_freshness), or null. */
+  readonly freshnessTargets: readonly (FreshnessTarget | null)[];
+  readonly hasFreshnessTargets: boolean;
   /** allow/ignore-filtered deps, per dep operator node and asset. */
   readonly filteredDeps: Map<CompiledNode, Map<number, readonly number[]>>;
 }
@@ -85,6 +89,8 @@ export function planFor(graph: CatalogGraph): Plan {
     conditions,
     errors,
     usesLegacyRules: conditions.some((c) => c?.usesLegacyRules === true),
+    freshnessTargets: conditions.map((c) => c?.freshness ?? null),
+    hasFreshnessTargets: conditions.some((c) => c?.freshness != null),
     filteredDeps: new Map(),
   };
   plans.set(graph, plan);

@@ -10,7 +10,7 @@
  * when only a label changes.
  */
 import { createHash } from "node:crypto";
-import type { SimpleOperandName } from "../../catalog/model/index.ts";
+import type { FreshnessTarget, SimpleOperandName } from "../../catalog/model/index.ts";
 
 /**
  * Facts about one asset (the root, or a dependency inside any/all deps match) at one tick: the model's list of
@@ -67,6 +67,8 @@ export type ConditionNode =
       readonly cron?: { readonly schedule: string; readonly timezone: string };
       /** minimum_interval_passed only: the interval in seconds. */
       readonly seconds?: number;
+      /** required_for_freshness from `on_freshness` only: the root's own freshness target. */
+      readonly freshness?: FreshnessTarget;
       readonly label: string | null;
     }
   | { readonly kind: "rule"; readonly rule: LegacyRuleName; readonly label: string | null };
@@ -92,6 +94,7 @@ export const allDeps = (child: ConditionNode, allow: readonly string[] | null = 
   label: null,
 });
 export const operand = (name: Exclude<OperandName, "cron_tick_passed" | "minimum_interval_passed">): ConditionNode => ({ kind: "operand", operand: name, label: null });
+export const onFreshness = (target: FreshnessTarget): ConditionNode => ({ kind: "operand", operand: "required_for_freshness", freshness: target, label: null });
 export const minimumIntervalPassed = (seconds: number): ConditionNode => ({ kind: "operand", operand: "minimum_interval_passed", seconds, label: null });
 export const cronTickPassed = (schedule: string, timezone = "UTC"): ConditionNode => ({
   kind: "operand",
@@ -154,6 +157,10 @@ export function nodeName(node: ConditionNode): string {
     }
     case "operand":
       if (node.cron) return `cron_tick_passed(cron_schedule=${node.cron.schedule}, cron_timezone=${node.cron.timezone})`;
+      if (node.freshness) {
+        const { maximumLagMinutes, cron, timezone } = node.freshness;
+        return `${node.operand}(maximum_lag_minutes=${maximumLagMinutes}${cron === null ? "" : `, cron=${cron}, timezone=${timezone}`})`;
+      }
       return node.seconds !== undefined ? `${node.operand}(seconds=${node.seconds})` : node.operand;
     case "rule":
       return LEGACY_RULE_DESCRIPTIONS[node.rule];
@@ -218,6 +225,8 @@ export interface CompiledCondition {
   readonly usesLegacyRules: boolean;
   /** Every minimum_interval_passed interval of the tree (seconds): its end is a time a quiet tick must notice. */
   readonly intervals: readonly number[];
+  /** The freshness target an `on_freshness` in the tree declares for its asset (the first one), or null. */
+  readonly freshness: FreshnessTarget | null;
 }
 
 /** Compiles a tree: ids, hashes, crons. Pure; callers cache the result (it is the same for equal trees). */
@@ -226,6 +235,7 @@ export function compileCondition(tree: ConditionNode): CompiledCondition {
   let usesCodeVersion = false;
   let usesLegacyRules = false;
   const intervals = new Set<number>();
+  let freshness: FreshnessTarget | null = null;
   const visit = (node: ConditionNode, parentId: string | null, index: number | null, parentPositional: string | null): CompiledNode => {
     const name = nodeName(node);
     const positional = nodeId(parentPositional, index, name);
@@ -234,13 +244,14 @@ export function compileCondition(tree: ConditionNode): CompiledCondition {
     if (node.kind === "operand" && node.operand === "code_version_changed") usesCodeVersion = true;
     if (node.kind === "rule") usesLegacyRules = true;
     if (node.kind === "operand" && node.seconds !== undefined) intervals.add(node.seconds);
+    if (node.kind === "operand" && node.freshness !== undefined) freshness ??= node.freshness;
     const children = childrenOf(node).map((child, i) => visit(child, id, i, positional));
     const hash = md5([id, ...children.map((child) => child.hash)].join(""));
     const compiled = { node, id, name, display: node.label ?? name, children, hash };
     return positional === id ? compiled : { ...compiled, previousId: positional };
   };
   const root = visit(tree, null, null, null);
-  return { tree, root, treeHash: root.hash, crons: [...crons.values()], usesCodeVersion, usesLegacyRules, intervals: [...intervals] };
+  return { tree, root, treeHash: root.hash, crons: [...crons.values()], usesCodeVersion, usesLegacyRules, intervals: [...intervals], freshness };
 }
 
 /** The tree as JSON for people and the API: `{id, name, label, children}` per node. */
