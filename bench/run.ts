@@ -2,7 +2,8 @@
  * `npm run bench`: for synthetic manifests of 1k, 10k and 50k models (several tests each), prints the time to
  * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
  * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
- * process. BENCH_SIZES=1000,10000 narrows the sizes. Then evaluate() alone (bench/conditions-bench.ts), one scheduler
+ * process. BENCH_SIZES=1000,10000 narrows the sizes. Then evaluate() alone (bench/conditions-bench.ts), column
+ * lineage of every model from compiled SQL up to 10k models (bench/column-lineage-bench.ts), one scheduler
  * tick with the store on PGlite and Postgres (bench/tick-bench.ts), the demo's loop latency
  * (bench/demo-latency-bench.ts), and the web catalog in headless Chromium
  * (bench/ui-bench.ts).
@@ -10,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { printColumnLineageBench } from "./column-lineage-bench.ts";
 import { printConditionsBench } from "./conditions-bench.ts";
 import { printDemoLatencyBench } from "./demo-latency-bench.ts";
 import { printTickBench } from "./tick-bench.ts";
@@ -67,6 +69,8 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
 printConditionsBench(sizes);
+// Column lineage from compiled SQL (bench/column-lineage-bench.ts), up to 10k models.
+await printColumnLineageBench(sizes.filter((size) => size <= 10_000));
 // One scheduler tick with the store (bench/tick-bench.ts): up to 10k assets, PGlite and Postgres.
 await printTickBench(sizes.filter((size) => size <= 10_000));
 // The demo's loop, sync to first model (bench/demo-latency-bench.ts); BENCH_DEMO=0 skips it.
