@@ -6,8 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readManifestFile } from "../connectors/dbt/manifest.ts";
-import { manifestColumnLineage } from "../connectors/dbt/manifest-column-lineage.ts";
+import { manifestColumnLineage, readManifestFile } from "../connectors/dbt/index.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -5,3 +5,7 @@ export * from "./project-provider.ts";
 export * from "./run-results.ts";
 export * from "./runtime.ts";
 export * from "./tool-state.ts";
+export { readManifestFile } from "./manifest.ts";
+export type { DbtManifest } from "./manifest.ts";
+export * from "./column-lineage.ts";
+export * from "./manifest-column-lineage.ts";
