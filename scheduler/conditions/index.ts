@@ -8,6 +8,8 @@ export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromT
 export { evaluate, sameLocationRun } from "./evaluate.ts";
 export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
 export { latestCronTick } from "./cron.ts";
+export { freshnessStatus } from "./freshness.ts";
+export type { FreshnessState, FreshnessStatus } from "./freshness.ts";
 export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "../../catalog/model/index.ts";
 export * from "./state.ts";
 export * from "./evaluate.ts";

@@ -56,3 +56,34 @@ describe("automation in GraphQL", () => {
     assert.match(body.errors![0]!.message, /ISO 8601/);
   });
 });
+
+describe("Asset.freshnessTarget (issue 19)", () => {
+  test("the target an on_freshness declares, judged now; null without one", async () => {
+    const { buildCatalogGraph } = await import("../../catalog/graph/build.ts");
+    const { definitions, spec } = await import("../../catalog/graph/test-specs.ts");
+    const graph = buildCatalogGraph({
+      definitions: [
+        definitions("shop", [
+          spec("raw"),
+          spec("mart", {
+            deps: ["raw"],
+            policy: { source: "automation_condition", condition: { on_freshness: { maximum_lag_minutes: 60 } }, declaredIn: { file: "x.yml" } },
+          }),
+        ]),
+      ],
+    });
+    const materializedAt = Date.now() - 90 * 60_000;
+    const state = { lastEventId: 1, assets: new Map([["mart", { latestMaterialization: { storageId: 1, timestamp: materializedAt, runId: null, runAssetSelection: null } }]]) };
+    const yoga = testYoga({ current: () => graph, automation: { evaluations: async () => [], state: async () => state, cursor: async () => null } });
+    type Target = { maximumLagMinutes: number; cronSchedule: string | null; state: string; lagMinutes: number | null; overdueSince: string | null; reason: string } | null;
+    const data = await query<{ mart: { freshnessTarget: Target }; raw: { freshnessTarget: Target } }>(
+      yoga,
+      `{ mart: asset(key: "mart") { freshnessTarget { maximumLagMinutes cronSchedule state lagMinutes overdueSince reason } } raw: asset(key: "raw") { freshnessTarget { state } } }`,
+    );
+    assert.equal(data.raw.freshnessTarget, null);
+    const target = data.mart.freshnessTarget!;
+    assert.deepEqual([target.maximumLagMinutes, target.cronSchedule, target.state, target.lagMinutes], [60, null, "OVERDUE", 90]);
+    assert.equal(target.overdueSince, new Date(materializedAt + 60 * 60_000).toISOString());
+    assert.equal(target.reason, "materialized 90 min ago, more than 60 min");
+  });
+});

@@ -11,11 +11,12 @@
 import { GraphQLScalarType, Kind } from "graphql";
 import type { CatalogAsset } from "../../catalog/graph/index.ts";
 import type { AssetEvaluation, EvaluationNode, PolicySpec } from "../../catalog/model/index.ts";
-import { ConditionBuildError, compilePolicy, evaluate, EMPTY_STATE, treeView } from "../../scheduler/conditions/index.ts";
+import { ConditionBuildError, compilePolicy, evaluate, EMPTY_STATE, freshnessStatus, treeView } from "../../scheduler/conditions/index.ts";
 import { findAsset } from "./assets.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
 import { badUserInput } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
+import { requestState } from "./status.ts";
 
 export type { AutomationSource } from "./context.ts";
 
@@ -43,6 +44,31 @@ const typeDefs = /* GraphQL */ `
   extend type Asset {
     "Stored evaluations of the asset's condition, newest tick first (10 when omitted, at most 500)."
     evaluations(first: Int): [Evaluation!]!
+    "The freshness target its condition declares (on_freshness), judged now; null when it declares none."
+    freshnessTarget: FreshnessTarget
+  }
+
+  enum FreshnessState {
+    "Materialized within the target's lag (before the latest deadline, with a cron)."
+    FRESH
+    "Not: the target was missed."
+    OVERDUE
+  }
+
+  "How fresh an asset must be (on_freshness), and whether it is, from its latest materialization."
+  type FreshnessTarget {
+    maximumLagMinutes: Float!
+    "A deadline cron: the asset must have a materialization from the lag before each tick; null: at all times."
+    cronSchedule: String
+    cronTimezone: String
+    state: FreshnessState!
+    "Minutes since the latest materialization; null when never materialized."
+    lagMinutes: Int
+    "When it becomes overdue unless materialized again; null when it already is or no deadline is ahead."
+    overdueAt: DateTime
+    "Since when it is overdue; null when fresh."
+    overdueSince: DateTime
+    reason: String!
   }
 
   "One asset's condition evaluated at one tick."
@@ -119,6 +145,30 @@ const resolvers = {
       if (first < 0 || first > 500) throw badUserInput("first must be between 0 and 500", "first");
       const source = context.catalog?.automation;
       return source ? source.evaluations(asset.id, first) : [];
+    },
+    freshnessTarget: async (asset: CatalogAsset, _args: unknown, context: AutomationContext) => {
+      if (asset.policy === null) return null;
+      let target;
+      try {
+        target = compilePolicy(asset.policy).freshness;
+      } catch (error) {
+        if (error instanceof ConditionBuildError) return null;
+        throw error;
+      }
+      if (target === null) return null;
+      const state = await requestState(context);
+      const status = freshnessStatus(target, state.assets.get(asset.id)?.latestMaterialization?.timestamp ?? null, Date.now());
+      const instant = (ms: number | null) => (ms === null ? null : new Date(ms));
+      return {
+        maximumLagMinutes: target.maximumLagMinutes,
+        cronSchedule: target.cron,
+        cronTimezone: target.cron === null ? null : target.timezone,
+        state: status.state === "fresh" ? "FRESH" : "OVERDUE",
+        lagMinutes: status.lagMinutes,
+        overdueAt: instant(status.overdueAt),
+        overdueSince: instant(status.overdueSince),
+        reason: status.reason,
+      };
     },
   },
   Evaluation: {
