@@ -87,3 +87,46 @@ describe("Asset.freshnessTarget (issue 19)", () => {
     assert.equal(target.reason, "materialized 90 min ago, more than 60 min");
   });
 });
+
+describe("runSavings (issue 19, item 4)", () => {
+  test("per asset and overall: requested runs against the upstream updates that landed, over the window", async () => {
+    const { buildCatalogGraph } = await import("../../catalog/graph/build.ts");
+    const { definitions, spec } = await import("../../catalog/graph/test-specs.ts");
+    const { parseAutoMaterializePolicy } = await import("../../catalog/model/index.ts");
+    const graph = buildCatalogGraph({
+      definitions: [
+        definitions("shop", [
+          spec("raw", { materializer: { tool: "fivetran", locationName: "fivetran", runTargetId: "c" } }),
+          spec("mart", { deps: ["raw"], policy: parseAutoMaterializePolicy({ type: "eager", minimum_interval: "30m" }, { file: "x.yml" }).policy }),
+          spec("other", { deps: ["raw"], policy: parseAutoMaterializePolicy({ type: "eager" }, { file: "x.yml" }).policy }),
+        ]),
+      ],
+    });
+    const now = Date.now();
+    const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    const evaluation = (minutes: number, requested: boolean) => ({ assetId: "mart", tick: 1, evaluatedAt: ago(minutes), requested, treeHash: "h", tree: { id: "r", name: "AND", label: "AND", value: requested, reason: null, children: [] } });
+    // mart: requested at 2 h and 1 h ago (and 30 h ago, outside a day); raw synced every 10 min for 2 h, and 30 h ago.
+    const evaluations = [evaluation(60, true), evaluation(70, false), evaluation(120, true), evaluation(30 * 60, true)];
+    const syncs = [...Array.from({ length: 12 }, (_, i) => 5 + i * 10), 30 * 60].map((minutes, i) => ({
+      id: i + 1, assetKey: ["raw"], kind: "materialization" as const, tool: "fivetran", locationName: "fivetran", runId: null, occurredAt: ago(minutes),
+      dedupeKey: `s${i}`, metadata: {}, recordedAt: ago(minutes), tributaryRunId: null,
+    }));
+    const yoga = testYoga({
+      current: () => graph,
+      automation: { evaluations: async (id: string) => (id === "mart" ? evaluations : []), state: async () => ({ lastEventId: 0, assets: new Map() }), cursor: async () => null },
+      events: { assetEventHistory: async (key: readonly string[]) => (key.join("/") === "raw" ? syncs : []), latestAssetEvents: async () => [] },
+    });
+    type Savings = { assets: number; requested: number; upstreamUpdates: number; coalesced: number; complete: boolean };
+    const data = await query<{ asset: { runSavings: Savings }; week: { runSavings: Savings }; runSavings: Savings; raw: { runSavings: Savings | null } }>(
+      yoga,
+      `{ asset(key: "mart") { runSavings { assets requested upstreamUpdates coalesced complete } }
+         week: asset(key: "mart") { runSavings(hours: 168) { requested upstreamUpdates coalesced } }
+         raw: asset(key: "raw") { runSavings { requested } }
+         runSavings { assets requested upstreamUpdates coalesced complete } }`,
+    );
+    assert.deepEqual(data.asset.runSavings, { assets: 1, requested: 2, upstreamUpdates: 12, coalesced: 10, complete: true });
+    assert.deepEqual(data.week.runSavings, { requested: 3, upstreamUpdates: 13, coalesced: 10 });
+    assert.equal(data.raw.runSavings, null, "no policy");
+    assert.deepEqual(data.runSavings, { assets: 1, requested: 2, upstreamUpdates: 12, coalesced: 10, complete: true }, "overall: only assets with an interval (not `other`)");
+  });
+});

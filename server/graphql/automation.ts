@@ -11,6 +11,7 @@
 import { GraphQLScalarType, Kind } from "graphql";
 import type { CatalogAsset } from "../../catalog/graph/index.ts";
 import type { AssetEvaluation, EvaluationNode, PolicySpec } from "../../catalog/model/index.ts";
+import { keyFromString } from "../../catalog/model/index.ts";
 import { ConditionBuildError, compilePolicy, evaluate, EMPTY_STATE, freshnessStatus, treeView } from "../../scheduler/conditions/index.ts";
 import { findAsset } from "./assets.ts";
 import { requireGraph, type GraphQLContext } from "./context.ts";
@@ -34,6 +35,11 @@ const typeDefs = /* GraphQL */ `
     upstream closure instead of the whole catalog. An unknown key is ASSET_NOT_FOUND.
     """
     dryRun(at: DateTime, assetKeys: [String!]): [Evaluation!]!
+    """
+    Over the last \`hours\` (default 24, at most 168: a week), summed over every asset whose policy has an interval
+    (minimum_interval, build_after): the runs its policy requested against the upstream updates that landed.
+    """
+    runSavings(hours: Int): RunSavings!
   }
 
   extend type Policy {
@@ -46,6 +52,26 @@ const typeDefs = /* GraphQL */ `
     evaluations(first: Int): [Evaluation!]!
     "The freshness target its condition declares (on_freshness), judged now; null when it declares none."
     freshnessTarget: FreshnessTarget
+    """
+    Over the last \`hours\` (default 24, at most 168): how many runs its policy requested, against the upstream
+    updates that landed (what eager without an interval would have built on, one each); null without a policy.
+    """
+    runSavings(hours: Int): RunSavings
+  }
+
+  "Runs requested against upstream updates: what intervals coalesced."
+  type RunSavings {
+    since: DateTime!
+    "Assets counted (Query.runSavings: those whose policy has an interval)."
+    assets: Int!
+    "Ticks that requested a run of the asset(s)."
+    requested: Int!
+    "Upstream runs and syncs that landed new data (distinct per upstream asset and run, or time outside runs)."
+    upstreamUpdates: Int!
+    "upstreamUpdates − requested, at least 0: updates that did not get a run of their own."
+    coalesced: Int!
+    "False when a history read hit its cap (500 evaluations or 1,000 events per asset): the counts are then lower bounds."
+    complete: Boolean!
   }
 
   enum FreshnessState {
@@ -128,6 +154,20 @@ const resolvers = {
       const { evaluations } = evaluate({ graph, state, cursor, now, full: true, ...(only === undefined ? {} : { only }) });
       return only === undefined ? [...evaluations] : evaluations.filter((evaluation) => only.has(evaluation.assetId));
     },
+    runSavings: async (_root: unknown, args: { hours?: number | null }, context: AutomationContext) => {
+      const since = savingsSince(args.hours);
+      const graph = requireGraph(context);
+      const counted = graph.assets.filter((asset) => asset.policy !== null && intervalsOf(asset.policy) > 0);
+      const each = await Promise.all(counted.map((asset) => runSavingsOf(asset, since, context)));
+      const total = { since: new Date(since), assets: counted.length, requested: 0, upstreamUpdates: 0, coalesced: 0, complete: true };
+      for (const one of each) {
+        total.requested += one.requested;
+        total.upstreamUpdates += one.upstreamUpdates;
+        total.coalesced += one.coalesced;
+        total.complete &&= one.complete;
+      }
+      return total;
+    },
   },
   Policy: {
     tree: (policy: PolicySpec) => {
@@ -146,6 +186,8 @@ const resolvers = {
       const source = context.catalog?.automation;
       return source ? source.evaluations(asset.id, first) : [];
     },
+    runSavings: async (asset: CatalogAsset, args: { hours?: number | null }, context: AutomationContext) =>
+      asset.policy === null ? null : runSavingsOf(asset, savingsSince(args.hours), context),
     freshnessTarget: async (asset: CatalogAsset, _args: unknown, context: AutomationContext) => {
       if (asset.policy === null) return null;
       let target;
@@ -177,6 +219,50 @@ const resolvers = {
     tree: (evaluation: AssetEvaluation) => flatten(evaluation.tree),
   },
 };
+
+const MAX_EVALUATIONS = 500;
+const MAX_EVENTS = 1000;
+
+function savingsSince(hours: number | null | undefined): number {
+  const h = hours ?? 24;
+  if (!Number.isInteger(h) || h < 1 || h > 168) throw badUserInput("hours must be a whole number from 1 to 168", "hours");
+  return Date.now() - h * 3_600_000;
+}
+
+function intervalsOf(policy: PolicySpec): number {
+  try {
+    return compilePolicy(policy).intervals.length;
+  } catch (error) {
+    if (error instanceof ConditionBuildError) return 0;
+    throw error;
+  }
+}
+
+/** One asset's requested runs and upstream updates since `since` (epoch ms), from the stored history. */
+async function runSavingsOf(asset: CatalogAsset, since: number, context: AutomationContext) {
+  const graph = requireGraph(context);
+  const source = context.catalog?.automation;
+  const reader = context.catalog?.events;
+  let complete = true;
+  const evaluations = source ? await source.evaluations(asset.id, MAX_EVALUATIONS) : [];
+  const inWindow = evaluations.filter((e) => Date.parse(e.evaluatedAt) >= since);
+  if (evaluations.length === MAX_EVALUATIONS && inWindow.length === evaluations.length) complete = false;
+  const requested = inWindow.filter((e) => e.requested).length;
+  let upstreamUpdates = 0;
+  if (reader) {
+    for (const parent of graph.upstream(asset.id)) {
+      const seen = new Set<string>();
+      for (const id of [parent.id, ...parent.aliasIds]) {
+        const events = await reader.assetEventHistory(keyFromString(id), { kinds: ["materialization"], limit: MAX_EVENTS });
+        const recent = events.filter((e) => Date.parse(e.occurredAt) >= since);
+        if (events.length === MAX_EVENTS && recent.length === events.length) complete = false;
+        for (const event of recent) seen.add(event.tributaryRunId ?? event.runId ?? event.occurredAt);
+      }
+      upstreamUpdates += seen.size;
+    }
+  }
+  return { since: new Date(since), assets: 1, requested, upstreamUpdates, coalesced: Math.max(0, upstreamUpdates - requested), complete };
+}
 
 /** The automation module. */
 export const automationModule: SchemaModule = { typeDefs, resolvers };
