@@ -21,6 +21,7 @@ import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";
 import { createAccessStore } from "./auth/tokens.ts";
 import { createAlertMonitor } from "./alerts/monitor.ts";
+import { createFreshnessRecorder } from "./freshness-checks.ts";
 import { createWarehouseRefresh } from "./warehouse-refresh.ts";
 
 /** Builds every connector location the request and its config file name. */
@@ -170,6 +171,17 @@ export async function createCatalogService(
     request.scheduler && loaded && loaded.config.alerts.rules.length > 0
       ? createAlertMonitor({ config: loaded.config.alerts, client: store.client, graph, state: createStoreAutomationSource(store, graph).state, logger: request.logger })
       : null;
+  // Freshness targets (on_freshness) become `freshness` check results on each change of state, with the scheduler.
+  const freshness = request.scheduler
+    ? createFreshnessRecorder({
+        store,
+        graph,
+        state: createStoreAutomationSource(store, graph).state,
+        intervalMs: scheduler.tick_interval_seconds * 1000,
+        logger: request.logger,
+        ...(options.schedulerNow ? { now: () => options.schedulerNow!().getTime() } : {}),
+      })
+    : null;
   let backgroundStarted = false;
   return {
     current: () => service.current(),
@@ -185,12 +197,14 @@ export async function createCatalogService(
     liveMaterializerMetadata: liveStateLookup(locations),
     startBackground() {
       alerts?.start();
+      freshness?.start();
       if (backgroundStarted || !daemon) return;
       backgroundStarted = true;
       daemon.start();
     },
     async close() {
       await alerts?.stop();
+      await freshness?.stop();
       await daemon?.stop();
       await Promise.all(observed.map((location) => location.observer!.stop()));
       await engine.stop();
