@@ -1,6 +1,7 @@
 /**
  * Freshness targets as check results (issue 19, item 3): every asset whose condition declares a target
- * (`on_freshness`) gets a `freshness` check result — pass while fresh, fail once overdue — recorded when its
+ * (`on_freshness`) gets a `freshness` check result — pass while fresh, fail once overdue, none while never
+ * materialized (unknown) — recorded when its
  * state changes, so the check history shows it and `check_failure` alerts fire on it. Runs beside the
  * scheduler (started and stopped with it, server/wiring.ts); recording is idempotent across processes: each
  * state has one dedupe key (fresh: per materialization; overdue: per time it became overdue).
@@ -29,6 +30,8 @@ export function freshnessCheckResults(graph: CatalogGraph, state: AutomationStat
     if (target === null) continue;
     const materialization = state.assets.get(asset.id)?.latestMaterialization ?? null;
     const status = freshnessStatus(target, materialization?.timestamp ?? null, now);
+    // Never materialized: nothing to judge yet (Dagster's UNKNOWN), so no result.
+    if (status.state === "unknown") continue;
     const fresh = status.state === "fresh";
     const at = fresh ? (materialization?.timestamp ?? now) : (status.overdueSince ?? now);
     results.push({

@@ -19,10 +19,11 @@ const HOUR: FreshnessTarget = { maximumLagMinutes: 60, cron: null, timezone: "UT
 
 describe("freshnessStatus", () => {
   test("maximum lag: fresh until the lag has passed since the latest materialization", () => {
-    assert.equal(freshnessStatus(HOUR, minute(0), minute(60)).state, "fresh");
+    assert.equal(freshnessStatus(HOUR, minute(0), minute(59)).state, "fresh");
+    assert.equal(freshnessStatus(HOUR, minute(0), minute(60)).state, "overdue", "as Dagster: FAIL once the age reaches the window");
     const late = freshnessStatus(HOUR, minute(0), minute(61));
     assert.deepEqual([late.state, late.lagMinutes, late.overdueSince], ["overdue", 61, minute(60)]);
-    assert.equal(freshnessStatus(HOUR, null, minute(1)).state, "overdue", "never materialized");
+    assert.equal(freshnessStatus(HOUR, null, minute(1)).state, "unknown", "never materialized (Dagster's UNKNOWN)");
     assert.equal(freshnessStatus(HOUR, minute(10), minute(30)).overdueAt, minute(70));
   });
 

@@ -17,7 +17,8 @@ import { cronTicksBetween, latestCronTick } from "./cron.ts";
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-export type FreshnessState = "fresh" | "overdue";
+/** As Dagster's FreshnessState: PASS, FAIL, and UNKNOWN for an asset never materialized (no WARN window here). */
+export type FreshnessState = "fresh" | "overdue" | "unknown";
 
 export interface FreshnessStatus {
   readonly state: FreshnessState;
@@ -44,17 +45,19 @@ function nextCronTick(schedule: string, timezone: string, now: number): number |
 export function freshnessStatus(target: FreshnessTarget, lastMaterialized: number | null, now: number): FreshnessStatus {
   const lag = target.maximumLagMinutes * MINUTE;
   const lagMinutes = lastMaterialized === null ? null : Math.max(0, Math.round((now - lastMaterialized) / MINUTE));
+  // As Dagster's evaluators (freshness_evaluator.py): no materialization cannot be judged.
+  if (lastMaterialized === null) return { state: "unknown", lagMinutes, overdueAt: null, overdueSince: null, reason: "never materialized: freshness cannot be judged yet" };
   if (target.cron === null) {
-    if (lastMaterialized === null) return { state: "overdue", lagMinutes, overdueAt: null, overdueSince: null, reason: "never materialized" };
     const overdueAt = lastMaterialized + lag;
-    return now <= overdueAt
+    // Dagster's time window: FAIL once the age reaches the window.
+    return now < overdueAt
       ? { state: "fresh", lagMinutes, overdueAt, overdueSince: null, reason: `materialized ${lagMinutes} min ago, within ${target.maximumLagMinutes} min` }
       : { state: "overdue", lagMinutes, overdueAt: null, overdueSince: overdueAt, reason: `materialized ${lagMinutes} min ago, more than ${target.maximumLagMinutes} min` };
   }
   const deadline = latestCronTick(target.cron, target.timezone, now);
   const next = nextCronTick(target.cron, target.timezone, now);
-  const coversNext = next !== null && lastMaterialized !== null && lastMaterialized >= next - lag;
-  if (deadline !== null && (lastMaterialized === null || lastMaterialized < deadline - lag)) {
+  const coversNext = next !== null && lastMaterialized >= next - lag;
+  if (deadline !== null && lastMaterialized < deadline - lag) {
     return { state: "overdue", lagMinutes, overdueAt: null, overdueSince: deadline, reason: `no materialization in the ${target.maximumLagMinutes} min before the deadline ${new Date(deadline).toISOString()}` };
   }
   return {
@@ -86,7 +89,7 @@ export function dueSince(target: FreshnessTarget, lastMaterialized: number | nul
   }
   const status = freshnessStatus(target, lastMaterialized, now);
   // A deadline already missed: build now.
-  if (status.state === "overdue") return now - lead;
+  if (status.state !== "fresh") return now - lead;
   const next = nextCronTick(target.cron, target.timezone, now);
   if (next === null || (lastMaterialized !== null && lastMaterialized >= next - lag)) return null;
   // Only a materialization after next − lag counts for the next deadline.

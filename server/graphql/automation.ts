@@ -79,6 +79,8 @@ const typeDefs = /* GraphQL */ `
     FRESH
     "Not: the target was missed."
     OVERDUE
+    "Never materialized: it cannot be judged yet (as Dagster's UNKNOWN)."
+    UNKNOWN
   }
 
   "How fresh an asset must be (on_freshness), and whether it is, from its latest materialization."
@@ -205,7 +207,7 @@ const resolvers = {
         maximumLagMinutes: target.maximumLagMinutes,
         cronSchedule: target.cron,
         cronTimezone: target.cron === null ? null : target.timezone,
-        state: status.state === "fresh" ? "FRESH" : "OVERDUE",
+        state: status.state.toUpperCase(),
         lagMinutes: status.lagMinutes,
         overdueAt: instant(status.overdueAt),
         overdueSince: instant(status.overdueSince),
