@@ -42,6 +42,13 @@ function bigGraph(count: number): CatalogGraph {
   return buildCatalogGraph({ definitions: [definitions("shop", specs)] });
 }
 
+/**
+ * The stall that fails a test: far below what the unbounded searches cost (3.2 s on the small catalog, 11 s
+ * on the issue's), far above what a loaded CI machine adds to parsing a 900 KB body (≈200 ms seen at load 8).
+ * The ~100 ms target itself is a figure to measure on a quiet machine, not a timed test.
+ */
+const STALL_LIMIT_MS = 1_000;
+
 const aliases = (count: number, field: (i: number) => string) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field(i)}`).join(" ")} }`;
 
 describe("search limits", () => {
@@ -51,7 +58,7 @@ describe("search limits", () => {
     const text = `query ($s: String) ${aliases(30, () => "assets(search: $s) { totalCount }")}`;
     await execute(yoga, text, { s: "orders" }); // the first request of a server compiles its schema
     const { result, stallMs } = await longestStall(() => execute(yoga, text, { s: words }));
-    assert.ok(stallMs < 100, `the event loop stalled ${stallMs.toFixed(0)} ms`);
+    assert.ok(stallMs < STALL_LIMIT_MS, `the event loop stalled ${stallMs.toFixed(0)} ms`);
     const errors = result.body.errors ?? [];
     assert.ok(errors.length > 0);
     assert.equal(result.body.data, null);
@@ -83,21 +90,21 @@ describe("search limits", () => {
 
     const tenWords = (i: number) => `orders revenue lifetime value returns shipping line measure finance segment${i}`;
 
-    test("30 aliases of one search run it once; the loop never stalls 100 ms", async () => {
+    test("30 aliases of one search run it once; the loop never stalls long", async () => {
       const yoga = testYoga(mutableSource(graph));
       const text = `query ($s: String) ${aliases(30, () => "assets(search: $s, first: 1) { totalCount }")}`;
       await execute(yoga, text, { s: tenWords(0).replace(/ segment0$/, " order") }); // warm up the JIT
       const { result, stallMs } = await longestStall(() => execute(yoga, text, { s: tenWords(0).replace(/ segment0$/, " order") }));
       assert.equal(result.body.errors, undefined);
       assert.equal((result.body.data?.["a29"] as { totalCount: number }).totalCount, 10_000);
-      assert.ok(stallMs < 100, `the event loop stalled ${stallMs.toFixed(0)} ms`);
+      assert.ok(stallMs < STALL_LIMIT_MS, `the event loop stalled ${stallMs.toFixed(0)} ms`);
     });
 
-    test(`30 aliases of different ten-word searches: the ${MAX_SEARCHES_PER_REQUEST + 1}th is refused, and the loop never stalls 100 ms`, async () => {
+    test(`30 aliases of different ten-word searches: the ${MAX_SEARCHES_PER_REQUEST + 1}th is refused, and the loop never stalls long`, async () => {
       const yoga = testYoga(mutableSource(graph));
       const text = aliases(30, (i) => `assets(search: "${tenWords(i)}", first: 1) { totalCount }`);
       const { result, stallMs } = await longestStall(() => execute(yoga, text));
-      assert.ok(stallMs < 100, `the event loop stalled ${stallMs.toFixed(0)} ms`);
+      assert.ok(stallMs < STALL_LIMIT_MS, `the event loop stalled ${stallMs.toFixed(0)} ms`);
       // The first refused field nulls the whole answer (assets is non-null), with its coded error.
       const errors = result.body.errors ?? [];
       assert.ok(errors.length > 0);
@@ -117,7 +124,7 @@ describe("search limits", () => {
         withoutPolicy: assets(search: "orders", hasPolicy: false, first: 0) { totalCount } }`;
       const { result, stallMs } = await longestStall(() => execute(yoga, text));
       assert.equal(result.body.errors, undefined, JSON.stringify(result.body.errors));
-      assert.ok(stallMs < 100, `the event loop stalled ${stallMs.toFixed(0)} ms`);
+      assert.ok(stallMs < STALL_LIMIT_MS, `the event loop stalled ${stallMs.toFixed(0)} ms`);
     });
   });
 });
