@@ -43,6 +43,8 @@ export interface Asset {
   readonly fivetran: FivetranConnector | null;
   readonly census: CensusSync | null;
   readonly evaluations: readonly Evaluation[];
+  readonly freshnessTarget: FreshnessTarget | null;
+  readonly runSavings: RunSavings | null;
   readonly latestMaterialization: Materialization | null;
   readonly runs: readonly Run[];
   readonly checkResults: readonly CheckResult[];
@@ -263,6 +265,19 @@ export interface FivetranConnector {
   readonly asOf: string | null;
 }
 
+export type FreshnessState = "FRESH" | "OVERDUE" | "UNKNOWN";
+
+export interface FreshnessTarget {
+  readonly maximumLagMinutes: number;
+  readonly cronSchedule: string | null;
+  readonly cronTimezone: string | null;
+  readonly state: FreshnessState;
+  readonly lagMinutes: number | null;
+  readonly overdueAt: string | null;
+  readonly overdueSince: string | null;
+  readonly reason: string;
+}
+
 export interface Impact {
   readonly count: number;
   readonly countByKind: readonly KindCount[];
@@ -391,6 +406,7 @@ export interface Query {
   readonly locations: readonly Location[];
   readonly diagnostics: readonly Diagnostic[];
   readonly dryRun: readonly Evaluation[];
+  readonly runSavings: RunSavings;
   readonly runs: RunConnection;
   readonly run: Run | null;
   readonly launchCapability: LaunchCapability;
@@ -477,6 +493,15 @@ export interface RunLogLine {
   readonly assetKey: string | null;
   readonly stepIndex: number | null;
   readonly data: unknown | null;
+}
+
+export interface RunSavings {
+  readonly since: string;
+  readonly assets: number;
+  readonly requested: number;
+  readonly upstreamUpdates: number;
+  readonly coalesced: number;
+  readonly complete: boolean;
 }
 
 export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED";
