@@ -33,6 +33,11 @@ const fivetranAccountSchema = z
     api_secret: z.string().min(1),
     /** Default https://api.fivetran.com/v1. */
     base_url: z.url().optional(),
+    /**
+     * Where the connectors' dashboard and logs links point: https://fivetran.com by default for Fivetran's own
+     * API; for any other base_url (a simulator, a proxy) no links unless this says where they are.
+     */
+    dashboard_url: z.url().optional(),
     /** `force:true` restarts a running sync when Tributary triggers one (default false). */
     force_sync: z.boolean().optional(),
     poll_interval_seconds: z.number().positive().optional(),

@@ -92,6 +92,9 @@ describe("Fivetran accounts from tributary.yaml", () => {
       assert.equal(connector["location"], "fivetran");
       assert.equal(connector["setupState"], "connected");
       assert.equal(connector["succeededAt"], sync.finishedAt, "the observer's newer state overlays the load's");
+      // A simulator's connectors are not on fivetran.com: no dashboard links (the UI hides its buttons).
+      assert.equal(connector["url"], "");
+      assert.ok(asset.materializations.every((m) => !JSON.stringify(m).includes("fivetran.com")), "no event links to fivetran.com");
 
       const locations = await ask(`{ locations { name kind origin state error { message } } diagnostics { code message } }`);
       assert.ok(JSON.stringify(locations).includes("fivetran_unauthorized") || JSON.stringify(locations).includes("HTTP 401"));

@@ -260,3 +260,13 @@ describe("Fivetran launcher and observer", () => {
     }
   });
 });
+
+describe("Fivetran dashboard links", () => {
+  it("point at fivetran.com by default, elsewhere when told, and are empty for an API that is not Fivetran's", async () => {
+    const { connectorUrls } = await import("./translator.ts");
+    const connector = { service: "shopify", schema: "shop_main", id: "c1" };
+    assert.deepEqual(connectorUrls(connector), { url: "https://fivetran.com/dashboard/connectors/shopify/shop_main", logsUrl: "https://fivetran.com/dashboard/connectors/shopify/shop_main/logs" });
+    assert.equal(connectorUrls(connector, "https://fivetran.internal/").url, "https://fivetran.internal/dashboard/connectors/shopify/shop_main");
+    assert.deepEqual(connectorUrls(connector, ""), { url: "", logsUrl: "" });
+  });
+});

@@ -324,7 +324,7 @@ export function createFivetranLauncher(options: FivetranLauncherOptions): Fivetr
         const failed = time(connector.failedAt);
         if (Math.max(succeeded, failed) > time(baseline)) {
           const status = succeeded >= failed ? "succeeded" : "failed";
-          const recorded = completedSyncEvents({ connector, locationName, assetKeys: keys, status, launchedBy: "tributary", triggeredAt: lastTriggeredAt, ...(dashboardUrl ? { dashboardUrl } : {}) });
+          const recorded = completedSyncEvents({ connector, locationName, assetKeys: keys, status, launchedBy: "tributary", triggeredAt: lastTriggeredAt, ...(dashboardUrl !== undefined ? { dashboardUrl } : {}) });
           await events.recordAssetEvents(recorded);
           const completedAt = status === "succeeded" ? connector.succeededAt : connector.failedAt;
           const message =

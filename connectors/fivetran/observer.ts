@@ -66,7 +66,7 @@ export function createFivetranObserver(options: FivetranObserverOptions): Fivetr
       const keys = connectorTables(await fetchSchemaConfig(client, connector.id)).map((table) => table.key);
       for (const status of fresh) {
         const result = await events.recordAssetEvents(
-          completedSyncEvents({ connector, locationName, assetKeys: keys, status, launchedBy: "fivetran_schedule", ...(dashboardUrl ? { dashboardUrl } : {}) }),
+          completedSyncEvents({ connector, locationName, assetKeys: keys, status, launchedBy: "fivetran_schedule", ...(dashboardUrl !== undefined ? { dashboardUrl } : {}) }),
         );
         recorded += result.inserted;
         if (result.inserted > 0) log(`fivetran: recorded a ${status} sync of ${connector.id} (${result.inserted} tables)`);

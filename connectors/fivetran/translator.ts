@@ -17,7 +17,7 @@ export interface FivetranTranslatorOptions {
   readonly locationName: string;
   /** Replaces a destination's database (by destination/group id, or by the database Fivetran reports). */
   readonly destinationDatabaseOverrides?: Readonly<Record<string, string>>;
-  /** Where dashboard links point (default `https://fivetran.com`). */
+  /** Where dashboard links point (default `https://fivetran.com`); "" for none (a simulator, a proxy). */
   readonly dashboardUrl?: string;
 }
 
@@ -60,8 +60,12 @@ export function connectorTables(schemaConfig: FivetranSchemaConfig | null): Conn
   return tables;
 }
 
-/** The dashboard links of a connector. */
-export function connectorUrls(connector: Pick<ConnectorState, "service" | "schema" | "id">, dashboardUrl = "https://fivetran.com") {
+/** Fivetran's own dashboard, where a real account's connectors are. */
+export const FIVETRAN_DASHBOARD_URL = "https://fivetran.com";
+
+/** The dashboard links of a connector; both "" (none) when `dashboardUrl` is "" (an API that is not Fivetran's own). */
+export function connectorUrls(connector: Pick<ConnectorState, "service" | "schema" | "id">, dashboardUrl = FIVETRAN_DASHBOARD_URL) {
+  if (dashboardUrl === "") return { url: "", logsUrl: "" };
   const base = `${dashboardUrl.replace(/\/+$/, "")}/dashboard/connectors/${encodeURIComponent(connector.service)}/${encodeURIComponent(connector.schema ?? connector.id)}`;
   return { url: base, logsUrl: `${base}/logs` };
 }
