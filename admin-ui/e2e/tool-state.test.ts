@@ -81,6 +81,8 @@ describe("asset page: tool state and history", { timeout: 120_000 }, () => {
         "      api_key: ${E2E_FIVETRAN_KEY}",
         "      api_secret: ${E2E_FIVETRAN_SECRET}",
         `      base_url: ${fivetran.simulator.url}`,
+        // A simulator's connectors have no dashboard links unless the account says where its dashboard is.
+        "      dashboard_url: https://fivetran.example.test",
         "      observe_interval_seconds: 0.2",
         "census:",
         "  workspaces:",
@@ -115,7 +117,7 @@ describe("asset page: tool state and history", { timeout: 120_000 }, () => {
     const state = await panel.getByTestId("fivetran-sync-state").getAttribute("data-state");
     assert.match(state ?? "", /^(scheduled|syncing|paused|rescheduled)$/);
     assert.match((await panel.textContent()) ?? "", new RegExp(`${state}.*connected.*shopify_connector`, "s"));
-    assert.match((await panel.getByTestId("fivetran-connector-link").getAttribute("href")) ?? "", /^https?:\/\/.+\/connectors\//);
+    assert.match((await panel.getByTestId("fivetran-connector-link").getAttribute("href")) ?? "", /^https:\/\/fivetran\.example\.test\/dashboard\/connectors\//);
     assert.match((await panel.getByTestId("fivetran-logs-link").getAttribute("href")) ?? "", /^https?:\/\//);
     assert.equal(await panel.getByTestId("fivetran-logs-link").getAttribute("rel"), "noopener noreferrer");
   });

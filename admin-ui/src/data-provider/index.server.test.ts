@@ -59,6 +59,8 @@ describe("data provider against a real Tributary", { timeout: 120_000 }, () => {
         "      api_key: ${UI_TEST_FT_KEY}",
         "      api_secret: ${UI_TEST_FT_SECRET}",
         `      base_url: ${fivetran.simulator.url}`,
+        // A simulator's connectors have no dashboard links unless the account says where its dashboard is.
+        "      dashboard_url: https://fivetran.example.test",
         "      observe_interval_seconds: 0.2",
         "census:",
         "  workspaces:",
@@ -168,8 +170,8 @@ describe("data provider against a real Tributary", { timeout: 120_000 }, () => {
     assert.equal(connector.setupState, "connected");
     assert.equal(typeof connector.paused, "boolean");
     assert.match(connector.syncState, /^(scheduled|syncing|paused|rescheduled)$/);
-    assert.match(connector.url, /^https?:\/\//);
-    assert.match(connector.logsUrl, /^https?:\/\//);
+    assert.match(connector.url, /^https:\/\/fivetran\.example\.test\/dashboard\/connectors\//);
+    assert.match(connector.logsUrl, /^https:\/\/fivetran\.example\.test\/.*\/logs$/);
     assert.ok(connector.asOf !== null && !Number.isNaN(Date.parse(connector.asOf)));
     assert.equal(asset.census, null);
 
