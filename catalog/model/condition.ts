@@ -141,7 +141,7 @@ function parseNode(node: unknown, path: string, errors: string[]): Condition | n
     return entry.build({});
   }
   if (!isPlainObject(node)) {
-    errors.push(`${path}: a condition must be a name or a mapping with one key, got ${describe(node)}`);
+    errors.push(`${path}: a condition must be a name or a mapping with one key, got ${describeYamlValue(node)}`);
     return null;
   }
   const keys = Object.keys(node);
@@ -243,7 +243,7 @@ function parseNode(node: unknown, path: string, errors: string[]): Condition | n
 /** Parses `{maximum_lag_minutes, cron?, timezone?}`; null with `errors` pushed when malformed. */
 export function parseFreshnessTarget(argument: unknown, here: string, errors: string[]): FreshnessTarget | null {
   if (!isPlainObject(argument)) {
-    errors.push(`${here}: expected {maximum_lag_minutes: <n>, cron: "<cron expression>", timezone: "<IANA zone>"}, got ${describe(argument)}`);
+    errors.push(`${here}: expected {maximum_lag_minutes: <n>, cron: "<cron expression>", timezone: "<IANA zone>"}, got ${describeYamlValue(argument)}`);
     return null;
   }
   const before = errors.length;
@@ -251,7 +251,7 @@ export function parseFreshnessTarget(argument: unknown, here: string, errors: st
     if (!["maximum_lag_minutes", "cron", "timezone"].includes(key)) errors.push(`${here}: unknown key "${key}"; expected maximum_lag_minutes, cron, timezone`);
   }
   const lag = argument["maximum_lag_minutes"];
-  if (typeof lag !== "number" || !Number.isFinite(lag) || lag <= 0) errors.push(`${here}.maximum_lag_minutes: expected a number of minutes > 0, got ${describe(lag)}`);
+  if (typeof lag !== "number" || !Number.isFinite(lag) || lag <= 0) errors.push(`${here}.maximum_lag_minutes: expected a number of minutes > 0, got ${describeYamlValue(lag)}`);
   const cron = argument["cron"];
   if (cron !== undefined && cron !== null) {
     const cronError = typeof cron === "string" ? validateCron(cron) : "expected a string";
@@ -295,7 +295,7 @@ const DURATION = /^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/;
  */
 export function parseDuration(value: unknown): number | string {
   if (typeof value === "number") return `expected a duration with a unit such as "30m" (s, m, h, d), got the number ${value}`;
-  if (typeof value !== "string") return `expected a duration such as "30m" (s, m, h, d), got ${describe(value)}`;
+  if (typeof value !== "string") return `expected a duration such as "30m" (s, m, h, d), got ${describeYamlValue(value)}`;
   const match = DURATION.exec(value.trim());
   if (match === null || value.trim() === "") return `"${value}" is not a duration; write e.g. "90s", "30m", "2h", "1d" or "1h30m"`;
   const [, d, h, m, s] = match;
@@ -327,7 +327,7 @@ export function parseBuildAfter(
   errors: string[],
 ): { count: number; period: BuildAfterPeriod; updatesOn: "any" | "all" } | null {
   if (!isPlainObject(argument)) {
-    errors.push(`${here}: expected {count: <n>, period: minute|hour|day, updates_on: any|all}, got ${describe(argument)}`);
+    errors.push(`${here}: expected {count: <n>, period: minute|hour|day, updates_on: any|all}, got ${describeYamlValue(argument)}`);
     return null;
   }
   const before = errors.length;
@@ -335,13 +335,13 @@ export function parseBuildAfter(
     if (!["count", "period", "updates_on"].includes(key)) errors.push(`${here}: unknown key "${key}"; expected count, period, updates_on`);
   }
   const count = argument["count"];
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) errors.push(`${here}.count: expected a whole number ≥ 0, got ${describe(count)}`);
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) errors.push(`${here}.count: expected a whole number ≥ 0, got ${describeYamlValue(count)}`);
   const period = argument["period"];
   if (typeof period !== "string" || !(BUILD_AFTER_PERIODS as readonly string[]).includes(period)) {
-    errors.push(`${here}.period: expected one of ${BUILD_AFTER_PERIODS.join(", ")}, got ${describe(period)}`);
+    errors.push(`${here}.period: expected one of ${BUILD_AFTER_PERIODS.join(", ")}, got ${describeYamlValue(period)}`);
   }
   const updatesOn = argument["updates_on"] ?? "any";
-  if (updatesOn !== "any" && updatesOn !== "all") errors.push(`${here}.updates_on: expected any or all, got ${describe(updatesOn)}`);
+  if (updatesOn !== "any" && updatesOn !== "all") errors.push(`${here}.updates_on: expected any or all, got ${describeYamlValue(updatesOn)}`);
   if (errors.length > before) return null;
   return { count: count as number, period: period as BuildAfterPeriod, updatesOn: updatesOn as "any" | "all" };
 }
@@ -374,11 +374,13 @@ export function isValidTimezone(timezone: string): boolean {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A YAML mapping (not a list, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
+/** What a YAML value is, for messages: "a list", "a mapping", "string \"x\"". */
+export function describeYamlValue(value: unknown): string {
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   return typeof value === "object" ? "a mapping" : `${typeof value} ${JSON.stringify(value)}`;

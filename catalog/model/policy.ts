@@ -6,7 +6,7 @@
  * Dagster silently ignores a policy it does not understand; Tributary reports it, names what is wrong, and
  * loads the asset without a policy.
  */
-import { formatDuration, isValidTimezone, parseCondition, parseDuration, validateCron } from "./condition.ts";
+import { describeYamlValue, formatDuration, isPlainObject, isValidTimezone, parseCondition, parseDuration, validateCron } from "./condition.ts";
 import type { PolicySpec, PolicyType, SourceLocation } from "./index.ts";
 
 export { isValidTimezone, validateCron } from "./condition.ts";
@@ -37,7 +37,7 @@ export function parseAutoMaterializePolicy(value: unknown, declaredIn: SourceLoc
     return invalid(`auto_materialize_policy must be a mapping like ${hint}, got the string "${value}"`);
   }
   if (!isPlainObject(value)) {
-    return invalid(`auto_materialize_policy must be a mapping like {type: eager}, got ${describe(value)}`);
+    return invalid(`auto_materialize_policy must be a mapping like {type: eager}, got ${describeYamlValue(value)}`);
   }
   const type = value["type"];
   if (type === undefined || type === null) {
@@ -139,12 +139,3 @@ function invalid(message: string): PolicyParseResult {
   return { policy: null, errors: [message], warnings: [] };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "a mapping" : `${typeof value} ${JSON.stringify(value)}`;
-}

@@ -4,7 +4,7 @@
  */
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
-import { isApiError, safeOrigin } from "../shared/index.ts";
+import { abortReason, isApiError, safeOrigin } from "../shared/index.ts";
 import type { CensusClient } from "./client.ts";
 import { fetchCensusSnapshot } from "./snapshot.ts";
 import type { CensusWorkspaceSnapshot } from "./snapshot.ts";
@@ -33,10 +33,7 @@ export function createCensusProvider(options: CensusProviderOptions): Definition
           ...(loadOptions.signal ? { signal: loadOptions.signal } : {}),
         });
       } catch (error) {
-        if (loadOptions.signal?.aborted) {
-          const reason = loadOptions.signal.reason instanceof Error ? loadOptions.signal.reason.message : "aborted";
-          throw new LoadError("census_load_aborted", `Loading Census workspace "${name}" was stopped: ${reason}`, { locationName: name });
-        }
+        if (loadOptions.signal?.aborted) throw new LoadError("census_load_aborted", `Loading Census workspace "${name}" was stopped: ${abortReason(loadOptions.signal)}`, { locationName: name });
         const code = isApiError(error) ? `census_${error.code}` : "census_unreachable";
         throw new LoadError(code, `Cannot load Census workspace "${name}": ${client.redact(error instanceof Error ? error.message : String(error))}`, { locationName: name });
       }

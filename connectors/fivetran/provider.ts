@@ -4,7 +4,7 @@
  */
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
-import { isApiError, safeOrigin } from "../shared/index.ts";
+import { abortReason, isApiError, safeOrigin } from "../shared/index.ts";
 import type { FivetranClient } from "./client.ts";
 import { fetchWorkspaceSnapshot } from "./snapshot.ts";
 import type { FivetranWorkspaceSnapshot } from "./snapshot.ts";
@@ -51,8 +51,4 @@ export function createFivetranProvider(options: FivetranProviderOptions): Defini
       };
     },
   };
-}
-
-function abortReason(signal: AbortSignal): string {
-  return signal.reason instanceof Error ? signal.reason.message : "aborted";
 }

@@ -52,3 +52,8 @@ export function createPollingLoop(poll: () => Promise<unknown>): PollingLoop {
     },
   };
 }
+
+/** Why a signal was aborted, for a message: its reason's message, else "aborted". */
+export function abortReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : "aborted";
+}

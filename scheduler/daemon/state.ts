@@ -4,7 +4,7 @@
  * their tool used, which may be an alias of the asset).
  */
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
-import type { AutomationInputs } from "../../catalog/store/index.ts";
+import type { AutomationInputs, LatestEventRow } from "../../catalog/store/index.ts";
 import type { AssetRuntimeState, AutomationState } from "../conditions/index.ts";
 
 export function automationStateFromInputs(inputs: AutomationInputs, graph: CatalogGraph | null): AutomationState {
@@ -17,25 +17,17 @@ export function automationStateFromInputs(inputs: AutomationInputs, graph: Catal
     if (!state) assets.set(id, (state = {}));
     return state;
   };
-  for (const event of inputs.materializations) {
-    entry(event.assetId).latestMaterialization = {
-      storageId: event.id,
-      timestamp: Date.parse(event.occurredAt),
-      runId: event.tributaryRunId,
-      runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
-    };
-  }
+  const materialization = (event: LatestEventRow) => ({
+    storageId: event.id,
+    timestamp: Date.parse(event.occurredAt),
+    runId: event.tributaryRunId,
+    runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
+  });
+  for (const event of inputs.materializations) entry(event.assetId).latestMaterialization = materialization(event);
   // Every asset gets a latestRunMaterialization (null when no run materialized it), so `execution_failed`
   // follows the latest run that targeted it: a materialization made outside a run does not end it.
   for (const state of assets.values()) state.latestRunMaterialization = null;
-  for (const event of inputs.runMaterializations) {
-    entry(event.assetId).latestRunMaterialization = {
-      storageId: event.id,
-      timestamp: Date.parse(event.occurredAt),
-      runId: event.tributaryRunId,
-      runAssetSelection: event.runAssetIds === null ? null : event.runAssetIds.map(idOf),
-    };
-  }
+  for (const event of inputs.runMaterializations) entry(event.assetId).latestRunMaterialization = materialization(event);
   for (const event of inputs.failures) {
     entry(event.assetId).latestFailure = { storageId: event.id, timestamp: Date.parse(event.occurredAt), runId: event.tributaryRunId };
   }
