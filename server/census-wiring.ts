@@ -27,7 +27,7 @@ function censusWorkspace(config: CensusWorkspaceConfig, log: Logger): ConnectorL
   return {
     tool: "census",
     name: config.name,
-    provider: createCensusProvider({ name: config.name, client }),
+    provider: createCensusProvider({ name: config.name, client, scheduledSyncs: config.scheduled_syncs ?? "respect" }),
     launcher: createCensusStepLauncher({
       client,
       locationName: config.name,

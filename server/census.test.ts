@@ -138,3 +138,69 @@ test("the demo's lineage: upstream of a Census sync reaches the Fivetran tables 
     delete process.env["TEST_LINEAGE_CENSUS_TOKEN"];
   }
 });
+
+test("a sync Census runs on its own schedule gets no Tributary policy unless the workspace says trigger (issue 19: its schedule respected)", async () => {
+  const workspace = await startSimulatedCensus();
+  // The demo workspace: sync 101 runs hourly in Census, 102 daily; 102 is paused, so Census does not run it.
+  workspace.simulator.updateSync(102, { paused: true });
+  const dir = mkdtempSync(join(tmpdir(), "tributary-census-schedule-"));
+  process.env["TEST_SCHEDULE_CENSUS_TOKEN"] = TEST_CENSUS_KEY;
+  const config = join(dir, "tributary.yaml");
+  const write = (scheduledSyncs: string | null) =>
+    writeFileSync(
+      config,
+      [
+        "census:",
+        "  workspaces:",
+        "    - name: census",
+        "      api_key: ${TEST_SCHEDULE_CENSUS_TOKEN}",
+        `      base_url: ${workspace.simulator.url}`,
+        ...(scheduledSyncs ? [`      scheduled_syncs: ${scheduledSyncs}`] : []),
+        "policies:",
+        '  - assets: "*_to_*"',
+        "    auto_materialize_policy: {type: eager}",
+        "",
+      ].join("\n"),
+    );
+  const ask = async (scheduledSyncs: string | null) => {
+    write(scheduledSyncs);
+    const runtime = await createCatalogService(
+      { config, dbtProjects: [], manifests: [], dataDir: join(dir, `data-${scheduledSyncs ?? "default"}`), scheduler: false, purpose: "serve", logger: createLogger({ level: "silent" }) },
+      () => {},
+    );
+    try {
+      assert.ok((await runtime.reload!()).ok);
+      const { body } = await execute(
+        testYoga(runtime),
+        `{ crm: asset(key: "customers_to_crm_contacts") { policy { label } diagnostics { code message } }
+           roi: asset(key: "marketing_roi_to_ad_audiences") { policy { label } diagnostics { code } }
+           dryRun { assetKey requested } }`,
+      );
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+      return body.data as {
+        crm: { policy: { label: string } | null; diagnostics: { code: string; message: string }[] };
+        roi: { policy: { label: string } | null; diagnostics: { code: string }[] };
+        dryRun: { assetKey: string; requested: boolean }[];
+      };
+    } finally {
+      await runtime.close?.();
+    }
+  };
+  try {
+    const respected = await ask(null);
+    assert.equal(respected.crm.policy, null, "the hourly sync is left to Census");
+    const warning = respected.crm.diagnostics.find((d) => d.code === "policy_yields_to_tool_schedule")!;
+    assert.match(warning.message, /runs on Census's own schedule \(hourly\), so its policy \(declared in .*tributary\.yaml:7\) does not apply/);
+    assert.match(warning.message, /scheduled_syncs: trigger on the "census" workspace/);
+    assert.equal(respected.roi.policy?.label, "eager", "a paused sync is not run by Census: the policy applies");
+    assert.deepEqual(respected.roi.diagnostics.map((d) => d.code).filter((c) => c === "policy_yields_to_tool_schedule"), []);
+    assert.deepEqual(respected.dryRun.map((e) => [e.assetKey, e.requested]), [["marketing_roi_to_ad_audiences", true]], "only the sync Census does not run is requested");
+
+    const triggered = await ask("trigger");
+    assert.equal(triggered.crm.policy?.label, "eager");
+    assert.deepEqual(triggered.dryRun.map((e) => [e.assetKey, e.requested]), [["customers_to_crm_contacts", true], ["marketing_roi_to_ad_audiences", true]]);
+  } finally {
+    await workspace.close();
+    delete process.env["TEST_SCHEDULE_CENSUS_TOKEN"];
+  }
+});

@@ -94,6 +94,12 @@ const censusWorkspaceSchema = z
     poll_timeout_seconds: z.number().positive().optional(),
     /** How often to look for runs Census started on its own (default 30 s). */
     observe_interval_seconds: z.number().positive().optional(),
+    /**
+     * A sync with a schedule of its own in Census: `respect` (default) applies no Tributary policy to it, so
+     * Tributary never syncs it on top of Census's schedule (its runs are still recorded); `trigger` lets policies
+     * trigger it too (e.g. a daily schedule in Census kept as a backstop).
+     */
+    scheduled_syncs: z.enum(["respect", "trigger"]).optional(),
   })
   .strict();
 

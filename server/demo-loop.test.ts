@@ -253,6 +253,8 @@ describe("the demo loop: Fivetran → dbt → Census by itself (demo-project, re
         `      base_url: ${census.url}`,
         "      poll_interval_seconds: 0.25",
         "      observe_interval_seconds: 0.5",
+        // As demo-project/tributary.yaml: the simulated syncs' Census schedules never run; the policies trigger them.
+        "      scheduled_syncs: trigger",
         "",
       ].join("\n"),
     );

@@ -13,7 +13,7 @@ import { INGESTION_LOCATION_KINDS, keyToString, relationFullName, relationIdenti
 import { assertAcyclic } from "./cycles.ts";
 import type { LocatedSpec, MutableAsset } from "./merge.ts";
 import { definesAsset, groupSpecs, mergeGroup } from "./merge.ts";
-import { applyPolicyRules } from "./policy-rules.ts";
+import { applyPolicyRules, yieldToToolSchedules } from "./policy-rules.ts";
 import { ImmutableCatalogGraph } from "./queries.ts";
 import type { CatalogGraph, LocationFailure, LocationStatus } from "./types.ts";
 
@@ -80,6 +80,7 @@ class GraphBuilder {
     const assets = groups.map((group) => mergeGroup(group, this.diagnostics));
     this.reportMissingRelations(specs, groups, assets);
     applyPolicyRules(assets, this.policyRules, this.diagnostics);
+    yieldToToolSchedules(groups, assets, this.diagnostics);
     const indexById = new Map<string, number>();
     const indexByRelation = new Map<string, number>();
     assets.forEach((asset, index) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PolicyRule, PolicySpec } from "../model/index.ts";
+import type { AssetSpec, PolicyRule, PolicySpec } from "../model/index.ts";
 import { buildCatalogGraph } from "./build.ts";
 import { definitions, spec } from "./test-specs.ts";
 
@@ -49,4 +49,22 @@ test("a rule that matches nothing is a warning", () => {
   const warning = graph.diagnostics.find((d) => d.code === "policy_rule_unmatched")!;
   assert.match(warning.message, /tributary\.yaml:7: the policy for "census\/\*" matches no asset/);
   assert.equal(warning.severity, "warning");
+});
+
+test("an asset its tool runs on a schedule of its own gets no policy: a rule's or its own is dropped with a warning naming where it was declared", () => {
+  const scheduledByTool = { tool: "Census", schedule: "hourly", howToTrigger: "Set it to manual in Census." };
+  const census = (key: string, extra: Pick<Partial<AssetSpec>, "scheduledByTool" | "policy"> = {}) =>
+    spec(key, { materializer: { tool: "census", locationName: "crm", runTargetId: key }, dbtUniqueId: null, ...extra });
+  const graph = buildCatalogGraph({
+    definitions: [definitions("crm", [census("scheduled", { scheduledByTool }), census("manual"), census("own", { scheduledByTool, policy: eager })], "census")],
+    policyRules: [rule("*", { ...onCron, declaredIn: at(7) }, 7)],
+  });
+  assert.equal(graph.get("scheduled")!.policy, null);
+  const warning = graph.get("scheduled")!.diagnostics.find((d) => d.code === "policy_yields_to_tool_schedule")!;
+  assert.equal(warning.severity, "warning");
+  assert.match(warning.message, /^scheduled runs on Census's own schedule \(hourly\), so its policy \(declared in \/etc\/tributary\.yaml:7\) does not apply: Tributary records the Census runs and adds none\. Set it to manual in Census\.$/);
+  assert.deepEqual(warning.at, at(7));
+  assert.equal(graph.get("manual")!.policy!.declaredIn.line, 7, "a sync without a schedule of its own keeps the rule's policy");
+  assert.equal(graph.get("own")!.policy, null);
+  assert.match(graph.get("own")!.diagnostics.find((d) => d.code === "policy_yields_to_tool_schedule")!.message, /declared in models\/schema\.yml\)/);
 });

@@ -1,7 +1,7 @@
 /** Policies from tributary.yaml rules (by key glob) for assets that declare none themselves. */
 import type { Diagnostic, PolicyRule } from "../model/index.ts";
 import { matchesKeyGlob } from "../model/index.ts";
-import type { MutableAsset } from "./merge.ts";
+import type { LocatedSpec, MutableAsset } from "./merge.ts";
 
 /**
  * Gives each asset without a policy of its own the first tributary.yaml rule whose glob matches its key or an
@@ -43,3 +43,29 @@ export function applyPolicyRules(assets: readonly MutableAsset[], policyRules: r
   }
 }
 
+
+/**
+ * Drops the policy of each asset whose tool runs it on a schedule of its own that its location respects
+ * (`scheduledByTool`, e.g. a Census sync scheduled in Census): Tributary would otherwise add runs to the tool's
+ * own (issue 19's "a Census sync's own schedule respected"). The tool's runs are still observed. A warning names
+ * where the dropped policy was declared and how to let Tributary trigger the asset instead.
+ */
+export function yieldToToolSchedules(groups: readonly (readonly LocatedSpec[])[], assets: readonly MutableAsset[], diagnostics: Diagnostic[]): void {
+  groups.forEach((group, index) => {
+    const asset = assets[index]!;
+    const scheduled = group.find((s) => s.spec.scheduledByTool)?.spec.scheduledByTool;
+    if (!scheduled || asset.policy === null) return;
+    const declared = asset.policy.declaredIn;
+    const where = declared.file ? ` (declared in ${declared.file}${declared.line ? `:${declared.line}` : ""})` : "";
+    diagnostics.push({
+      severity: "warning",
+      code: "policy_yields_to_tool_schedule",
+      message: `${asset.id} runs on ${scheduled.tool}'s own schedule (${scheduled.schedule}), so its policy${where} does not apply: Tributary records the ${scheduled.tool} runs and adds none. ${scheduled.howToTrigger}`,
+      locationName: group.find((s) => s.spec.scheduledByTool)!.locationName,
+      assetKey: asset.key,
+      nodeId: null,
+      at: declared,
+    });
+    asset.policy = null;
+  });
+}

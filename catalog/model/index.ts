@@ -264,6 +264,13 @@ export interface AssetSpec {
    * never makes an asset, an alias or a key of its own.
    */
   readonly describesOnly?: boolean;
+  /**
+   * The tool runs this asset on a schedule of its own (a Census sync scheduled in Census), and the location
+   * was told to respect it: no policy applies to the asset, so Tributary never adds runs to the tool's own;
+   * the tool's runs are still observed and recorded. A declared policy is dropped with a
+   * `policy_yields_to_tool_schedule` warning.
+   */
+  readonly scheduledByTool?: { readonly tool: string; readonly schedule: string; readonly howToTrigger: string } | null;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";

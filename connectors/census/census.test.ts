@@ -65,6 +65,24 @@ describe("Census schemas on the real API samples", () => {
     assert.deepEqual(relationOfQuery("select * from warehouse.analytics.customers"), { database: "warehouse", schema: "analytics", name: "customers" });
     assert.equal(relationOfQuery("select a from x.y.z join p.q.r on 1=1"), null);
   });
+
+  it("mark a sync Census runs on its own schedule (not never, not paused) as scheduled by Census, unless the workspace says trigger", () => {
+    const base = envelope(syncSchema).parse(sample("census-sync.json")).data;
+    assert.equal(base.schedule_frequency, "never", "the real sample is manual");
+    const syncs = [
+      { ...base, id: "1", resource_identifier: "manual" },
+      { ...base, id: "2", resource_identifier: "hourly", schedule_frequency: "hourly", schedule_minute: 15 },
+      { ...base, id: "3", resource_identifier: "cron", schedule_frequency: "expression", cron_expression: "0 */4 * * *" },
+      { ...base, id: "4", resource_identifier: "paused_daily", schedule_frequency: "daily", schedule_hour: 6, paused: true },
+      { ...base, id: "5", resource_identifier: "continuous", schedule_frequency: "continuous" },
+    ];
+    const translate = (scheduledSyncs?: "respect" | "trigger") =>
+      translateCensusWorkspace({ fetchedAt: "2026-01-01T00:00:00Z", apiVersion: "v1", syncs, sources: [], destinations: [] }, { locationName: "crm", ...(scheduledSyncs ? { scheduledSyncs } : {}) }).specs;
+    const scheduled = Object.fromEntries(translate().map((s) => [s.key.join("/"), s.scheduledByTool?.schedule ?? null]));
+    assert.deepEqual(scheduled, { manual: null, hourly: "hourly", cron: "expression 0 */4 * * *", paused_daily: null, continuous: "continuous" });
+    assert.match(translate()[1]!.scheduledByTool!.howToTrigger, /scheduled_syncs: trigger on the "crm" workspace/);
+    assert.ok(translate("trigger").every((s) => !s.scheduledByTool), "trigger: every sync is left to the policies");
+  });
 });
 
 function z_sourceObjects() {

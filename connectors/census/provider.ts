@@ -14,6 +14,8 @@ export interface CensusProviderOptions {
   readonly name: string;
   readonly client: CensusClient;
   readonly appUrl?: string;
+  /** What to do with a sync Census runs on a schedule of its own (default `respect`; see {@link CensusTranslatorOptions}). */
+  readonly scheduledSyncs?: "respect" | "trigger";
   readonly now?: () => Date;
   readonly onSnapshot?: (snapshot: CensusWorkspaceSnapshot) => void;
 }
@@ -38,7 +40,12 @@ export function createCensusProvider(options: CensusProviderOptions): Definition
         throw new LoadError(code, `Cannot load Census workspace "${name}": ${client.redact(error instanceof Error ? error.message : String(error))}`, { locationName: name });
       }
       onSnapshot?.(snapshot);
-      const { specs, diagnostics } = translateCensusWorkspace(snapshot, { locationName: name, apiBaseUrl: client.baseUrl, ...(options.appUrl ? { appUrl: options.appUrl } : {}) });
+      const { specs, diagnostics } = translateCensusWorkspace(snapshot, {
+        locationName: name,
+        apiBaseUrl: client.baseUrl,
+        ...(options.appUrl ? { appUrl: options.appUrl } : {}),
+        ...(options.scheduledSyncs ? { scheduledSyncs: options.scheduledSyncs } : {}),
+      });
       return { location, specs, diagnostics, loadedAt: now().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
     },
   };

@@ -22,6 +22,18 @@ export interface CensusTranslatorOptions {
   readonly locationName: string;
   /** Where links to syncs point (default: the API's origin, e.g. https://app.getcensus.com). */
   readonly appUrl?: string;
+  /**
+   * A sync that Census runs on a schedule of its own (not `never`, not paused): `respect` (the default) marks it
+   * `scheduledByTool`, so the catalog applies no policy to it and Tributary never syncs it on top of Census's
+   * schedule; `trigger` leaves it to the policies.
+   */
+  readonly scheduledSyncs?: "respect" | "trigger";
+}
+
+/** True when Census itself runs the sync: a schedule other than `never` (or none), and not paused. */
+export function runsOnCensusSchedule(sync: Pick<CensusSync, "schedule_frequency" | "paused">): boolean {
+  const frequency = sync.schedule_frequency?.trim().toLowerCase() ?? "";
+  return frequency !== "" && frequency !== "never" && frequency !== "manual" && sync.paused !== true;
 }
 
 /** Dagster's `clean_name`: lower case, runs of anything but letters, digits and `_` become `_`. */
@@ -163,6 +175,14 @@ export function translateCensusWorkspace(snapshot: CensusWorkspaceSnapshot, opti
       definedIn: null,
       metadata: { ...syncMetadata(sync, { destinationName: destination?.name ?? null, destinationType: type, appUrl }), ...censusSyncState.write({ snapshot_fetched_at: snapshot.fetchedAt, api_version: snapshot.apiVersion }) },
       readsBuiltAssets: true,
+      scheduledByTool:
+        (options.scheduledSyncs ?? "respect") === "respect" && runsOnCensusSchedule(sync)
+          ? {
+              tool: "Census",
+              schedule: scheduleText(sync),
+              howToTrigger: `To have Tributary sync it when its upstream changes, set the sync's schedule to manual in Census, or set scheduled_syncs: trigger on the "${locationName}" workspace in tributary.yaml.`,
+            }
+          : null,
     });
   }
   return { specs, diagnostics };
