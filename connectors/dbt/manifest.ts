@@ -135,6 +135,7 @@ const exposureSchema = z.object({
   url: lenient,
   maturity: lenient,
   original_file_path: lenient,
+  fqn: z.array(z.string()).nullish(),
   owner: lenient,
   depends_on: dependsOnSchema,
   meta: lenient,

@@ -31,6 +31,10 @@ export const dbtNodeState = defineToolState("dbt", {
   materialized: z.string(),
   package: z.string(),
   fqn: z.array(z.string()),
+  /** The file that defines it, relative to the project (what dbt's path: and file: selectors match). */
+  original_file_path: z.string(),
+  /** The YAML file that describes it (models, seeds, snapshots), relative to the project. */
+  patch_path: z.string(),
   /** The relation as dbt quotes it: `"warehouse"."analytics"."orders"`. */
   relation_name: z.string(),
   access: z.string(),

@@ -167,6 +167,8 @@ class ManifestTranslator {
           maturity: asString(exposure.maturity),
           owner: asRecord(exposure.owner) ? compact({ name: asString(asRecord(exposure.owner)!["name"]), email: emailsOrNull(asRecord(exposure.owner)!["email"]) }) : null,
           package: exposure.package_name,
+          fqn: exposure.fqn ?? null,
+          original_file_path: asString(exposure.original_file_path),
         })),
       };
     }
@@ -198,6 +200,7 @@ class ManifestTranslator {
           package: source.package_name,
           relation_name: source.relation_name,
           fqn: source.fqn,
+          original_file_path: asString(source.original_file_path),
         })),
       };
     }
@@ -227,6 +230,8 @@ class ManifestTranslator {
         materialized: model.config?.materialized,
         package: model.package_name,
         fqn: model.fqn,
+        original_file_path: asString(model.original_file_path),
+        patch_path: this.projectPath(asString(model.patch_path)),
         relation_name: model.relation_name,
         access: asString(model.access),
         version: asVersion(model.version),
