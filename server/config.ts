@@ -180,6 +180,37 @@ const alertsSchema = z
 /** tributary.yaml's `alerts:` (destination URLs are secrets: never log them). */
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 
+const openLineageSchema = z
+  .object({
+    /** http (default, unless `path` is given) or file. */
+    transport: z.enum(["http", "file"]).optional(),
+    /** The collector's base URL (Marquez: http://localhost:5000); default OPENLINEAGE_URL. */
+    url: z.url().optional(),
+    /** The path under url events are POSTed to; default OPENLINEAGE_ENDPOINT, else api/v1/lineage. */
+    endpoint: z.string().min(1).optional(),
+    /** Sent as `Authorization: Bearer …` (`${OPENLINEAGE_API_KEY}`: keep it out of the file); default OPENLINEAGE_API_KEY. */
+    api_key: z.string().min(1).optional(),
+    /** transport file: the JSON-lines file events are appended to (relative to this file). */
+    path: z.string().min(1).optional(),
+    /** The job namespace; default OPENLINEAGE_NAMESPACE, else "tributary". */
+    namespace: z.string().min(1).optional(),
+    /** Per HTTP request (default 5 s). */
+    timeout_seconds: z.number().positive().default(5),
+    /** Attempts per event while the endpoint answers (default 5), retried after 1 s, 2 s, 4 s… (retry_delay_seconds). */
+    attempts: z.number().int().min(1).max(20).default(5),
+    retry_delay_seconds: z.number().min(0).default(1),
+  })
+  .strict()
+  .refine((o) => (o.transport === "file") === (o.path !== undefined) || (o.transport === undefined && o.path !== undefined), {
+    message: "give path with transport: file (and only then)",
+  })
+  .refine((o) => !(o.path !== undefined && (o.url !== undefined || o.endpoint !== undefined || o.api_key !== undefined)), {
+    message: "url, endpoint and api_key are for the http transport; path is for the file transport",
+  });
+
+/** tributary.yaml's `openlineage:` (the URL and API key are secrets: never log them). */
+export type OpenLineageConfig = z.infer<typeof openLineageSchema>;
+
 const configSchema = z
   .object({
     dbt: z
@@ -227,6 +258,8 @@ const configSchema = z
     scheduler: schedulerSchema.default({ tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 }),
     /** Alerts on failed runs, failed checks and stale assets, to webhooks and Slack. */
     alerts: alertsSchema.default({ interval_seconds: 30, destinations: [], rules: [] }),
+    /** Where OpenLineage events of runs and steps go (also set by OPENLINEAGE_URL alone). */
+    openlineage: openLineageSchema.optional(),
     /** Policies for assets that declare none (Fivetran tables, Census syncs), by key glob; the first match wins. */
     policies: z.array(policyRuleSchema).default([]),
     fivetran: z
@@ -323,6 +356,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );
   for (const connection of result.data.warehouses.connections) if (connection.path !== undefined) connection.path = resolve(base, connection.path);
+  if (result.data.openlineage?.path !== undefined) result.data.openlineage.path = resolve(base, result.data.openlineage.path);
   const dataDir = result.data.storage.data_dir === undefined ? null : resolve(base, result.data.storage.data_dir);
   const retryRules: RetryRule[] = result.data.policies.flatMap((rule) => (rule.retry ? [{ assets: rule.assets, retry: rule.retry }] : []));
   const policyRules = result.data.policies.flatMap((rule, index): PolicyRule[] => {

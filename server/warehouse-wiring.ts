@@ -10,7 +10,7 @@ import type { ConnectorLocation } from "../catalog/model/index.ts";
 import { readDbtProjectName } from "../connectors/dbt/index.ts";
 import { createDuckDbWarehouse, createPostgresWarehouse, createWarehouseProvider, readProfileTarget } from "../connectors/warehouse/index.ts";
 import type { WarehouseConnection, WarehouseEngine } from "../connectors/warehouse/index.ts";
-import type { WarehouseConnectionConfig } from "./config.ts";
+import type { DbtLocationConfig, LoadedConfig, WarehouseConnectionConfig } from "./config.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
 
 export const warehouseConnector: ConnectorRegistration = {
@@ -24,13 +24,9 @@ export const warehouseConnector: ConnectorRegistration = {
       names.add(name);
       locations.push({ tool: "warehouse", name, provider: createWarehouseProvider({ name, engine, from }), launcher: null, observer: null });
     };
-    for (const config of loaded?.config.warehouses.connections ?? []) add(config.name, engineOf(fromConfig(config)), "tributary.yaml");
+    for (const config of loaded?.config.warehouses.connections ?? []) add(config.name, engineOf(warehouseConnectionOf(config)), "tributary.yaml");
     if (loaded?.config.warehouses.from_dbt_profiles === false) return locations;
-    const projects = [
-      ...(loaded?.dbtLocations ?? []).flatMap((config) => (config.kind === "project" ? [config] : [])),
-      ...dbtProjects.map((dir) => ({ dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} as Record<string, string> })),
-    ];
-    for (const project of projects) {
+    for (const project of dbtProjectDirs(loaded, dbtProjects)) {
       try {
         const name = `${project.name ?? (await readDbtProjectName(project.dir))}-warehouse`;
         const target = await readProfileTarget({ projectDir: project.dir, profilesDir: project.profilesDir, target: project.target, env: { ...process.env, ...project.env } });
@@ -43,7 +39,16 @@ export const warehouseConnector: ConnectorRegistration = {
   },
 };
 
-function fromConfig(config: WarehouseConnectionConfig): WarehouseConnection {
+/** Every dbt project directory to serve: tributary.yaml's `dbt.projects[].dir` and the `--dbt-project` flags. */
+export function dbtProjectDirs(loaded: LoadedConfig | null, flagDirs: readonly string[]): Extract<DbtLocationConfig, { kind: "project" }>[] {
+  return [
+    ...(loaded?.dbtLocations ?? []).flatMap((config) => (config.kind === "project" ? [config] : [])),
+    ...flagDirs.map((dir) => ({ kind: "project" as const, dir: resolve(dir), name: null, target: null, profilesDir: null, env: {} })),
+  ];
+}
+
+/** The connection a `warehouses.connections[]` entry names. */
+export function warehouseConnectionOf(config: WarehouseConnectionConfig): WarehouseConnection {
   if (config.type === "duckdb") return { type: "duckdb", path: config.path! };
   return {
     type: "postgres",

@@ -23,6 +23,7 @@ import { createAccessStore } from "./auth/tokens.ts";
 import { createAlertMonitor } from "./alerts/monitor.ts";
 import { createFreshnessRecorder } from "./freshness-checks.ts";
 import { createWarehouseRefresh } from "./warehouse-refresh.ts";
+import { createOpenLineage, locationNamespaces, resolveOpenLineageSettings } from "./lineage/setup.ts";
 
 /** Builds every connector location the request and its config file name. */
 export async function createProviders(request: Pick<CatalogServiceRequest, "config" | "dbtProjects" | "manifests" | "dataDir" | "logger">): Promise<{
@@ -82,6 +83,8 @@ export async function createCatalogService(
   options: WiringOptions = {},
 ): Promise<ServeRuntime> {
   const { locations, providers, databaseUrl, dataDir, policyRules, loaded } = await createProviders(request);
+  // Checked before anything opens, by `check` too: an http transport without a URL stops the start.
+  const lineageSettings = resolveOpenLineageSettings(loaded, process.env);
   // `check` validates only: it writes nothing, so it needs no store.
   if (request.purpose !== "serve") {
     const service = createService({ providers, store: null, policyRules, onProgress });
@@ -116,6 +119,18 @@ export async function createCatalogService(
     },
     onError: (error) => warehouseLog.warn({ error: error instanceof Error ? error.message : String(error) }, "refreshing the warehouse failed"),
   });
+  // OpenLineage (tributary.yaml openlineage:, or OPENLINEAGE_URL): each run's and step's transitions, sent in the background.
+  const lineage =
+    lineageSettings === null
+      ? null
+      : createOpenLineage({
+          settings: lineageSettings,
+          namespaces: await locationNamespaces(loaded, request.dbtProjects, request.logger),
+          graph,
+          client: store.client,
+          logger: request.logger,
+          onRunChanged: (runId) => changes.notify(runId),
+        });
   const queue = createRunQueue({
     client: store.client,
     schema: queueSchemaFor(store.client.schema),
@@ -140,6 +155,7 @@ export async function createCatalogService(
         changes.notify(runId);
         warehouseRefresh.runChanged(runId);
       },
+      ...(lineage ? { onTransition: (transition) => lineage.onTransition(transition) } : {}),
     });
     await engine.start();
   } catch (error) {
@@ -208,6 +224,7 @@ export async function createCatalogService(
       await daemon?.stop();
       await Promise.all(observed.map((location) => location.observer!.stop()));
       await engine.stop();
+      await lineage?.stop();
       await warehouseRefresh.stop();
       await store.close();
     },

@@ -34,12 +34,28 @@ export interface ProfileTarget {
   readonly file: string;
 }
 
-export async function readProfileTarget(options: {
+/** Where a dbt project's profile is looked for (see the module comment). */
+export interface ProfileLookup {
   readonly projectDir: string;
   readonly profilesDir?: string | null;
   readonly target?: string | null;
   readonly env?: Readonly<Record<string, string | undefined>>;
-}): Promise<ProfileTarget> {
+}
+
+/** The profile target a dbt project builds with, whatever its adapter: its `type` and its fields, rendered. */
+export interface ProfileOutput {
+  /** The adapter: duckdb, postgres, snowflake, bigquery… (null when the target names none). */
+  readonly type: string | null;
+  /** A field of the target, `{{ env_var() }}` rendered; null when absent. Throws {@link ProfileError} for Jinja beyond env_var. */
+  field(name: string): string | null;
+  /** "shop.dev": the profile and target, for people. */
+  readonly label: string;
+  readonly file: string;
+  readonly projectDir: string;
+}
+
+/** Finds and reads a dbt project's profile target (any adapter). */
+export async function readProfileOutput(options: ProfileLookup): Promise<ProfileOutput> {
   const projectDir = resolve(options.projectDir);
   const env = options.env ?? process.env;
   const project = asRecord(parseYaml(await readFile(join(projectDir, "dbt_project.yml"), "utf8")));
@@ -63,9 +79,14 @@ export async function readProfileTarget(options: {
   const targetName = options.target ?? render(profile["target"], env, file) ?? "default";
   const output = asRecord(asRecord(profile["outputs"])?.[targetName]);
   if (!output) throw new ProfileError(`${file}: profile "${profileName}" has no target "${targetName}"`);
-  const field = (name: string): string | null => render(output[name], env, file);
-  const type = field("type");
-  const label = `${profileName}.${targetName}`;
+  const resolvedFile = file;
+  const field = (name: string): string | null => render(output[name], env, resolvedFile);
+  return { type: field("type"), field, label: `${profileName}.${targetName}`, file, projectDir };
+}
+
+/** The warehouse a dbt project builds into, when it is one Tributary reads (DuckDB, Postgres, Redshift). */
+export async function readProfileTarget(options: ProfileLookup): Promise<ProfileTarget> {
+  const { type, field, label, file, projectDir } = await readProfileOutput(options);
   if (type === "duckdb") {
     const path = field("path") ?? ":memory:";
     if (path === ":memory:" || path.startsWith("md:")) throw new ProfileError(`${file}: target ${label} is a DuckDB ${path === ":memory:" ? "in-memory database" : "MotherDuck database"}, which Tributary cannot read`);

@@ -17,7 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
-import type { AssetKey, LaunchedBy, Launcher, RunLogInput, StepOutcome, StepTarget } from "../../catalog/model/index.ts";
+import type { AssetKey, LaunchedBy, Launcher, RunLogInput, RunStatus, StepOutcome, StepTarget } from "../../catalog/model/index.ts";
 import { keyToString } from "../../catalog/model/index.ts";
 import type { CatalogStore, NewRun, RunRecord, SqlClient } from "../../catalog/store/index.ts";
 import { runSql } from "../../catalog/store/index.ts";
@@ -66,7 +66,20 @@ export interface RunEngineOptions {
   readonly work?: boolean;
   /** Called when a run's state or logs change (for subscriptions). */
   readonly onRunChanged?: (runId: string) => void;
+  /**
+   * Told of each transition of a run's life once its transaction committed, by the one process whose guarded
+   * write made it (so once across processes, barring a crash between the commit and the call): OpenLineage's
+   * START / COMPLETE / FAIL / ABORT. A takeover is no new start. Called synchronously: it must not throw or wait.
+   */
+  readonly onTransition?: (transition: RunTransition) => void;
 }
+
+/** A transition of a run's life (see {@link RunEngineOptions.onTransition}); `run` gives its steps and origin. */
+export type RunTransition =
+  | { readonly kind: "run_started"; readonly run: RunRecord; readonly at: Date }
+  | { readonly kind: "step_started"; readonly run: RunRecord; readonly stepIndex: number; readonly at: Date }
+  | { readonly kind: "step_ended"; readonly run: RunRecord; readonly stepIndex: number; readonly outcome: StepOutcome; readonly at: Date }
+  | { readonly kind: "run_ended"; readonly run: RunRecord; readonly status: Exclude<RunStatus, "queued" | "running">; readonly message: string; readonly at: Date };
 
 export interface LaunchResult {
   readonly run: RunRecord | null;
@@ -115,6 +128,13 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
   const active = new Map<string, AbortController>();
 
   const changed = (runId: string) => options.onRunChanged?.(runId);
+  const transition = (event: RunTransition) => {
+    try {
+      options.onTransition?.(event);
+    } catch (error) {
+      logger.warn({ runId: event.run.id, kind: event.kind, error: error instanceof Error ? error.message : String(error) }, "a run transition listener failed");
+    }
+  };
 
   function plan(assetIds: readonly string[]): StepPlan {
     const graph = options.graph();
@@ -196,15 +216,17 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
   async function cancel(runId: string): Promise<RunRecord | null> {
     const asked = await runSql.requestCancel(store.client, runId);
     if (asked) {
-      await store.client.transaction(async (tx) => {
+      const ended = await store.client.transaction(async (tx) => {
         await runSql.lockRun(tx, runId);
         const run = await runSql.getRun(tx, runId);
-        if (!run) return;
+        if (!run) return null;
         if (!run.steps.some((s) => s.status === "running")) {
           await runSql.skipRemainingSteps(tx, runId, 0, "canceled", "canceled before it started");
-          await runSql.finishRun(tx, runId, "canceled", "canceled before any step started");
+          if (await runSql.finishRun(tx, runId, "canceled", "canceled before any step started")) return run;
         }
+        return null;
       });
+      if (ended) transition({ kind: "run_ended", run: ended, status: "canceled", message: "canceled before any step started", at: now() });
       active.get(runId)?.abort(new Error("canceled"));
       logger.info({ runId }, "run cancel requested");
       changed(runId);
@@ -228,6 +250,10 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     }
     const { run, step } = claimed;
     changed(run.id);
+    if (!claimed.takenOver) {
+      if (step.index === 0) transition({ kind: "run_started", run, at: now() });
+      transition({ kind: "step_started", run, stepIndex: step.index, at: now() });
+    }
     const launcher = launcherFor(step.tool, step.locationName);
     const controller = new AbortController();
     active.set(run.id, controller);
@@ -327,7 +353,9 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
   async function completeStep(run: RunRecord, stepIndex: number, claim: string | null, outcome: StepOutcome): Promise<void> {
     let retry: NewRun | null = null;
     let retryAt: Date | undefined;
+    let runEnded: Exclude<RunStatus, "queued" | "running"> | null = null;
     const nextRuns = await store.client.transaction(async (tx) => {
+      runEnded = null;
       await runSql.lockRun(tx, run.id);
       const after = await runSql.finishStep(tx, run.id, stepIndex, claim, outcome);
       if (!after) return null;
@@ -340,7 +368,7 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
       if (outcome.status !== "succeeded" || after.cancelRequested) {
         const status = outcome.status === "canceled" || after.cancelRequested ? "canceled" : "failed";
         await runSql.skipRemainingSteps(tx, run.id, stepIndex + 1, status === "canceled" ? "canceled" : "skipped", `step ${stepIndex + 1} ${outcome.status}`);
-        await runSql.finishRun(tx, run.id, status, outcome.message);
+        if (await runSql.finishRun(tx, run.id, status, outcome.message)) runEnded = status;
         if (status === "failed") {
           const policy = options.retryPolicy?.(after) ?? null;
           if (policy && after.attempt <= policy.maxRetries && (after.launchedBy.kind === "policy" || after.launchedBy.kind === "retry")) {
@@ -358,14 +386,17 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
             await submit(tx, [retry], retryAt);
           }
         }
-      } else {
-        await runSql.finishRun(tx, run.id, "succeeded", outcome.message);
+      } else if (await runSql.finishRun(tx, run.id, "succeeded", outcome.message)) {
+        runEnded = "succeeded";
       }
       return after;
     });
     if (nextRuns) {
       const next = nextRuns.steps[stepIndex + 1];
       if (next && outcome.status === "succeeded") queue.notify(next.queue);
+      transition({ kind: "step_ended", run: nextRuns, stepIndex, outcome, at: now() });
+      const ended: Exclude<RunStatus, "queued" | "running"> | null = runEnded;
+      if (ended !== null) transition({ kind: "run_ended", run: nextRuns, status: ended, message: outcome.message, at: now() });
     }
     logger.info({ runId: run.id, step: stepIndex, status: outcome.status, message: outcome.message }, "step finished");
     if (retry) logger.info({ runId: (retry as NewRun).id, parent: run.id, at: retryAt?.toISOString() }, "failed run will be retried");
@@ -379,9 +410,12 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
       const run = await runSql.getRun(tx, runId);
       if (!run || !run.cancelRequested || !(run.status === "queued" || run.status === "running") || run.steps.some((s) => s.status === "running")) return false;
       await runSql.skipRemainingSteps(tx, runId, 0, "canceled", "canceled before it started");
-      return runSql.finishRun(tx, runId, "canceled", "canceled");
+      return (await runSql.finishRun(tx, runId, "canceled", "canceled")) ? run : null;
     });
-    if (ended) changed(runId);
+    if (ended) {
+      changed(runId);
+      transition({ kind: "run_ended", run: ended, status: "canceled", message: "canceled", at: now() });
+    }
   }
 
   async function reconcile({ all = false }: { readonly all?: boolean } = {}): Promise<number> {
