@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "e2e/out/**"] },
+  { ignores: ["node_modules/**", "dist/**", "e2e/out/**", "src/generated/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

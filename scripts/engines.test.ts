@@ -1,7 +1,7 @@
 /**
- * `engines` and the dependency set agree (issue 12 item 16): every package in package-lock.json supports the
- * lowest Node that package.json's `engines` allows and the Node running the tests, so `npm ci` prints no
- * EBADENGINE warning on the machines' Node 20.
+ * `engines` and the dependency set agree (issue 12 item 16): every package in package-lock.json and in
+ * admin-ui's supports the lowest Node that package.json's `engines` allows and the Node running the tests, so
+ * `npm ci` prints no EBADENGINE warning on the machines' Node 20.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -10,8 +10,11 @@ import { test } from "node:test";
 
 const root = join(import.meta.dirname, "..");
 const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } };
-const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
-  packages: Record<string, { version?: string; engines?: unknown; optional?: boolean }>;
+type Lock = { packages: Record<string, { version?: string; engines?: unknown; optional?: boolean }> };
+/** The root's lock and the web UI's (its own package.json, installed by scripts/ensure-setup.mjs). */
+const locks: Record<string, Lock> = {
+  "package-lock.json": JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as Lock,
+  "admin-ui/package-lock.json": JSON.parse(readFileSync(join(root, "admin-ui", "package-lock.json"), "utf8")) as Lock,
 };
 
 type Version = readonly [number, number, number];
@@ -92,12 +95,14 @@ test("every locked package supports the lowest Node of package.json's engines an
   assert.ok(satisfies(running, ours), `this Node (${process.versions.node}) is outside engines.node "${ours}"`);
   const nodes = [...lowestVersions(ours).filter((version) => version[0] === running[0]), running];
   const refusing: string[] = [];
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === "" || entry.optional === true) continue;
-    const range = (entry.engines as { node?: unknown } | undefined)?.node;
-    if (typeof range !== "string") continue;
-    for (const node of nodes) {
-      if (!satisfies(node, range)) refusing.push(`${path}@${entry.version} wants node "${range}", refusing ${node.join(".")}`);
+  for (const [lockFile, lock] of Object.entries(locks)) {
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      if (path === "" || entry.optional === true) continue;
+      const range = (entry.engines as { node?: unknown } | undefined)?.node;
+      if (typeof range !== "string") continue;
+      for (const node of nodes) {
+        if (!satisfies(node, range)) refusing.push(`${lockFile}: ${path}@${entry.version} wants node "${range}", refusing ${node.join(".")}`);
+      }
     }
   }
   assert.deepEqual(refusing, []);

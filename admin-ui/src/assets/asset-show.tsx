@@ -10,6 +10,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Fragment, useMemo } from "react";
 import { ShowBase, Title, useShowContext } from "react-admin";
 import { Link, useNavigate, useParams } from "react-router-dom";
+import { jsonObject } from "../common/json.ts";
 import { MarkdownText } from "../common/markdown.tsx";
 import { StatusBadge } from "../common/status-badge.tsx";
 import { TimeText } from "../common/time-text.tsx";
@@ -57,7 +58,13 @@ function BreakAfter({ text, after }: { text: string; after: "/" | "_" }) {
   );
 }
 
-function testName(check: CheckInfo): string {
+/** How dbt materializes the model (table, view, incremental…); null for other assets. */
+function dbtMaterialization(record: AssetDetail): string | null {
+  const value = jsonObject(record.metadata)["dbt/materialized"];
+  return typeof value === "string" ? value : null;
+}
+
+function testName(check: Pick<CheckInfo, "name">): string {
   // dbt names tests `not_null_orders_order_id`; the test's kind is what a reader wants in a column's row.
   const kinds = ["not_null", "unique", "accepted_values", "relationships", "dbt_utils", "expression_is_true"];
   return kinds.find((kind) => check.name.startsWith(kind)) ?? check.name;
@@ -357,7 +364,7 @@ function AssetPage() {
               </Fact>
             )}
             {record.aliases.length > 0 && <Fact label="Also known as">{record.aliases.join(", ")}</Fact>}
-            {typeof record.metadata["dbt/materialized"] === "string" && <Fact label="Materialized">{record.metadata["dbt/materialized"]}</Fact>}
+            {dbtMaterialization(record) !== null && <Fact label="Materialized">{dbtMaterialization(record)}</Fact>}
           </Panel>
           {record.freshness && <FreshnessPanel freshness={record.freshness} />}
           {record.tableStats && <WarehousePanel stats={record.tableStats} />}

@@ -3,6 +3,7 @@
  * connectors' launchers and observers): who started it, how long it took, what went wrong, where to look.
  * Free of React so it is tested on its own.
  */
+import { jsonObject } from "../common/json.ts";
 import type { Materialization } from "../types.ts";
 import { span } from "../common/time.ts";
 
@@ -25,18 +26,19 @@ const LAUNCHERS: Readonly<Record<string, string>> = {
   census: "Census schedule",
 };
 
-const text = (metadata: Materialization["metadata"], key: string): string | null => {
+const text = (metadata: Readonly<Record<string, unknown>>, key: string): string | null => {
   const value = metadata[key];
   return typeof value === "string" && value.trim() !== "" ? value : null;
 };
-const count = (metadata: Materialization["metadata"], key: string): number | null => {
+const count = (metadata: Readonly<Record<string, unknown>>, key: string): number | null => {
   const value = metadata[key];
   return typeof value === "number" ? value : null;
 };
 const webLink = (href: string | null): string | null => (href !== null && /^https?:\/\//i.test(href) ? href : null);
 
 export function materializationFacts(materialization: Materialization): MaterializationFacts {
-  const { metadata, tool } = materialization;
+  const { tool } = materialization;
+  const metadata = jsonObject(materialization.metadata);
   const launcher = text(metadata, `${tool}/launched_by`);
   const messages = Array.isArray(metadata["fivetran/messages"]) ? (metadata["fivetran/messages"] as unknown[]).filter((m): m is string => typeof m === "string") : [];
   const message = text(metadata, "census/error_message") ?? text(metadata, "fivetran/message") ?? (messages.length > 0 ? messages.join("; ") : null) ?? text(metadata, "error_message");

@@ -10,7 +10,7 @@ import { useTributary } from "../common/use-tributary.ts";
 import type { AssetDetail } from "../types.ts";
 import { EvaluationView } from "./evaluation-view.tsx";
 import { Panel } from "./panels.tsx";
-import { conditionTree, describePolicy, policyTree, type ConditionNode } from "./policy-text.ts";
+import { conditionTree, describePolicy, isPolicyTree, policyTree, type ConditionNode } from "./policy-text.ts";
 
 function ConditionTreeView({ node, depth = 0 }: { node: ConditionNode; depth?: number }) {
   return (
@@ -63,7 +63,7 @@ export function PolicyPanel({ record }: { record: AssetDetail }) {
             {describePolicy(policy)}
           </Typography>
           {(() => {
-            const tree = policy.tree !== null ? policyTree(policy.tree) : policy.condition !== null && policy.condition !== undefined ? conditionTree(policy.condition) : null;
+            const tree = isPolicyTree(policy.tree) ? policyTree(policy.tree) : policy.condition !== null && policy.condition !== undefined ? conditionTree(policy.condition) : null;
             return tree === null ? null : (
               <Box component="ul" sx={{ m: 0, p: 1.5, bgcolor: "#f9fafb", borderRadius: 1 }} aria-label="Condition" data-testid="policy-tree">
                 <ConditionTreeView node={tree} />

@@ -101,3 +101,10 @@ export function impactSentence(impact: { count: number; countByKind: readonly { 
 export function policyTree(tree: PolicyTreeNode): ConditionNode {
   return { label: tree.label || tree.name, children: tree.children.map(policyTree) };
 }
+
+/** Whether `Policy.tree` (JSON on the wire) has the shape scheduler/conditions/tree.ts builds, all the way down. */
+export function isPolicyTree(value: unknown): value is PolicyTreeNode {
+  if (value === null || typeof value !== "object") return false;
+  const node = value as Record<string, unknown>;
+  return typeof node.name === "string" && (typeof node.label === "string" || node.label === null) && Array.isArray(node.children) && node.children.every(isPolicyTree);
+}

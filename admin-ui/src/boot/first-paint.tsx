@@ -12,7 +12,8 @@ import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import { activeFacetFilters, FacetCard, ListPageFrame, PaginationView, SearchField } from "../assets/list-page.tsx";
 import { AssetTable } from "../assets/asset-table.tsx";
 import type { FirstPage } from "../data-provider/prefetch.ts";
-import { facetsFromAnswer, withId, type FacetsAnswer } from "../data-provider/queries.ts";
+import { facetsFromAnswer, withId } from "../data-provider/queries.ts";
+import type { AssetPageQuery, FacetsQuery } from "../generated/graphql.ts";
 import { AppFrame, documentTitle, initialSidebarOpen } from "../layout/frame.tsx";
 import type { AssetFilter, AssetSummary, Facets } from "../types.ts";
 import { FirstPaintContext } from "./first-paint-context.ts";
@@ -33,15 +34,14 @@ interface FirstPaintState {
 
 /** The GraphQL answer of the list's page query, as rows; null when it is not one (an error answer). */
 function pageOf(body: unknown): PageData | null {
-  type Row = Omit<AssetSummary, "id">;
-  const assets = (body as { data?: { assets?: { totalCount: number; nodes: Row[]; pageInfo: { hasNextPage: boolean } } } } | null)?.data?.assets;
+  const assets = (body as { data?: Partial<AssetPageQuery> | null } | null)?.data?.assets;
   if (assets === undefined) return null;
   return { rows: assets.nodes.map(withId), total: assets.totalCount, hasNextPage: assets.pageInfo.hasNextPage };
 }
 
 /** The GraphQL answer of the facets query as facets; null when it is not one (an error answer). */
 function facetsOf(body: unknown): Facets | null {
-  const data = (body as { data?: FacetsAnswer | null } | null)?.data;
+  const data = (body as { data?: FacetsQuery | null } | null)?.data;
   return data == null ? null : facetsFromAnswer(data);
 }
 

@@ -1,5 +1,6 @@
 /** The one place the UI talks to the network: POSTs a GraphQL document to /graphql. */
 import { HttpError } from "react-admin";
+import type { TypedDocumentString } from "../generated/graphql.ts";
 import { takePrefetched } from "./prefetch.ts";
 import { apiHeaders } from "./token.ts";
 
@@ -8,18 +9,23 @@ interface GraphQLErrorBody {
   readonly extensions?: { readonly code?: string };
 }
 
-/** Runs a query; GraphQL errors become react-admin HttpErrors carrying the server's message and code. */
-export async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+/**
+ * Runs a generated document with its variables (both typed from the schema); GraphQL errors become react-admin
+ * HttpErrors carrying the server's message and code.
+ */
+export async function graphql<Result, Variables>(url: string, document: TypedDocumentString<Result, Variables>, variables: Variables, signal?: AbortSignal): Promise<Result> {
+  const query = document.toString();
+  const sent = (variables ?? {}) as Record<string, unknown>;
   let response: Response | undefined;
   // The list's first page may have been requested before the app booted (main.tsx); a failed prefetch is retried.
-  const prefetched = signal === undefined ? takePrefetched(url, query, variables) : undefined;
+  const prefetched = signal === undefined ? takePrefetched(url, query, sent) : undefined;
   if (prefetched !== undefined) response = await prefetched.catch(() => undefined);
   if (response === undefined) {
     try {
       response = await fetch(url, {
         method: "POST",
         headers: apiHeaders(),
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables: sent }),
         signal: signal ?? null,
       });
     } catch (error) {
@@ -27,7 +33,7 @@ export async function graphql<T>(url: string, query: string, variables: Record<s
       throw new HttpError("Tributary cannot be reached. Is `tributary serve` running?", 0);
     }
   }
-  let body: { data?: T | null; errors?: readonly GraphQLErrorBody[] };
+  let body: { data?: Result | null; errors?: readonly GraphQLErrorBody[] };
   try {
     body = (await response.json()) as typeof body;
   } catch {

@@ -16,6 +16,8 @@ import { createTributaryServer, type TributaryServer } from "../../../server/htt
 import { createLogger } from "../../../server/logging.ts";
 import type { ServeRuntime } from "../../../server/serve.ts";
 import { createCatalogService } from "../../../server/wiring.ts";
+import { isPolicyTree } from "../assets/policy-text.ts";
+import { jsonObject } from "../common/json.ts";
 import type { AssetDetail, AssetSummary } from "../types.ts";
 import { createTributaryDataProvider, type TributaryDataProvider } from "./index.ts";
 
@@ -180,10 +182,11 @@ describe("data provider against a real Tributary", { timeout: 120_000 }, () => {
     assert.equal(latest!.tool, "fivetran");
     assert.equal(latest!.assetKey, "shopify/order");
     assert.equal(latest!.occurredAt, new Date(sync.finishedAt).toISOString());
-    assert.equal(latest!.metadata["fivetran/launched_by"], "fivetran_schedule");
+    assert.equal(jsonObject(latest!.metadata)["fivetran/launched_by"], "fivetran_schedule");
 
     assert.equal(asset.policy?.type, "EAGER");
-    assert.ok(asset.policy?.tree && asset.policy.tree.label.length > 0 && asset.policy.tree.children.length > 0, "Policy.tree is the condition tree");
+    const tree = asset.policy?.tree;
+    assert.ok(isPolicyTree(tree) && (tree.label ?? tree.name).length > 0 && tree.children.length > 0, "Policy.tree is the condition tree");
     assert.deepEqual(asset.evaluations, [], "no daemon has evaluated it yet");
 
     const dryRun = await dataProvider.dryRun("shopify/order");

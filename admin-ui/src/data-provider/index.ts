@@ -11,11 +11,33 @@
  * ascending, is asked without it: the contract's query, which main.tsx prefetches.
  */
 import { HttpError, type DataProvider, type GetListResult, type GetManyResult, type GetOneResult, type RaRecord } from "react-admin";
+import {
+  AssetDocument,
+  AssetHistoryDocument,
+  AssetPageDocument,
+  CancelRunDocument,
+  DryRunDocument,
+  FacetsDocument,
+  LaunchCapabilityDocument,
+  LaunchRunDocument,
+  LineageDocument,
+  LocationsDocument,
+  OrderedAssetPageDocument,
+  OrderedSkipDocument,
+  ReexecuteRunDocument,
+  RunDocument,
+  RunLogsDocument,
+  RunsDocument,
+  SkipDocument,
+  type AssetHistoryQuery,
+  type AssetOrder,
+  type AssetOrderField,
+  type AssetPageQuery,
+} from "../generated/graphql.ts";
 import type {
   AssetDetail,
   AssetFilter,
   AssetSummary,
-  CheckResult,
   Evaluation,
   Facets,
   LaunchCapability,
@@ -23,34 +45,13 @@ import type {
   LineageDirection,
   LineageGraph,
   LocationInfo,
-  Materialization,
   RunDetail,
   RunFilter,
   RunLogLine,
   RunPage,
 } from "../types.ts";
 import { graphql } from "./graphql-client.ts";
-import {
-  ASSET,
-  ASSET_HISTORY,
-  ASSET_PAGE,
-  CANCEL_RUN,
-  DRY_RUN,
-  facetsFromAnswer,
-  facetsQuery,
-  LAUNCH_CAPABILITY,
-  LAUNCH_RUN,
-  LINEAGE,
-  LOCATIONS,
-  ORDERED_ASSET_PAGE,
-  REEXECUTE_RUN,
-  RUN,
-  RUN_LOGS,
-  RUNS,
-  skipQuery,
-  withId,
-  type FacetsAnswer,
-} from "./queries.ts";
+import { CENSUS_RUNS, facetsFromAnswer, HISTORY_SIZE, withId } from "./queries.ts";
 import { filterVariables, type FilterVariables } from "./variables.ts";
 
 export { filterVariables } from "./variables.ts";
@@ -59,7 +60,7 @@ export { filterVariables } from "./variables.ts";
 const MAX_PAGE = 500;
 
 /** The list's sortable columns (react-admin's sort field) → `AssetOrderField`. */
-export const SORT_FIELDS: Readonly<Record<string, string>> = {
+export const SORT_FIELDS: Readonly<Record<string, AssetOrderField>> = {
   key: "KEY",
   group: "GROUP",
   tool: "TOOL",
@@ -86,19 +87,10 @@ export interface TributaryDataProvider extends DataProvider {
   assetHistory(key: string, points: number, checks: number): Promise<AssetHistory>;
 }
 
-export interface AssetHistory {
-  readonly materializations: readonly Pick<Materialization, "id" | "status" | "tool" | "occurredAt" | "durationMs" | "tributaryRunId">[];
-  readonly checkResults: readonly CheckResult[];
-  readonly evaluations: readonly Evaluation[];
-}
+export type AssetHistory = NonNullable<AssetHistoryQuery["asset"]>;
 
-interface AssetPageData {
-  readonly assets: {
-    readonly totalCount: number;
-    readonly nodes: readonly Omit<AssetSummary, "id">[];
-    readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
-  };
-}
+/** The list's filters, and the order when it is not the default (then the ordered documents are sent). */
+type ListVariables = FilterVariables & { readonly orderBy?: AssetOrder };
 
 
 export function createTributaryDataProvider(url = "/graphql"): TributaryDataProvider {
@@ -106,7 +98,7 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
   const cursors = new Map<string, Map<number, string>>();
 
   /** `variables` carry `orderBy` exactly when the server gets an ordered query. */
-  async function cursorAt(variables: FilterVariables, offset: number): Promise<string | null> {
+  async function cursorAt(variables: ListVariables, offset: number): Promise<string | null> {
     if (offset <= 0) return null;
     const known = cursors.get(JSON.stringify(variables)) ?? new Map<number, string>();
     cursors.set(JSON.stringify(variables), known);
@@ -120,11 +112,8 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     }
     while (at < offset) {
       const step = Math.min(MAX_PAGE, offset - at);
-      const data: { assets: { pageInfo: { endCursor: string | null } } } = await graphql(url, skipQuery("orderBy" in variables), {
-        ...variables,
-        first: step,
-        after: cursor,
-      });
+      const page = { ...variables, first: step, after: cursor };
+      const data = variables.orderBy === undefined ? await graphql(url, SkipDocument, page) : await graphql(url, OrderedSkipDocument, page);
       if (data.assets.pageInfo.endCursor === null) return cursor; // past the end: the page will be empty
       cursor = data.assets.pageInfo.endCursor;
       at += step;
@@ -139,15 +128,16 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     filter?: AssetFilter;
   }): Promise<GetListResult<AssetSummary>> {
     const { page, perPage } = params.pagination ?? { page: 1, perPage: 50 };
-    let variables = filterVariables(params.filter ?? {});
+    let variables: ListVariables = filterVariables(params.filter ?? {});
     const field = SORT_FIELDS[params.sort?.field ?? "key"] ?? "KEY";
     const direction = params.sort?.order === "DESC" ? "DESC" : "ASC";
     // The default order is asked without orderBy (the contract query, and the one main.tsx prefetches).
     if (field !== "KEY" || direction !== "ASC") variables = { ...variables, orderBy: { field, direction } };
     const offset = (page - 1) * perPage;
     const after = await cursorAt(variables, offset);
-    const query = "orderBy" in variables ? ORDERED_ASSET_PAGE : ASSET_PAGE;
-    const data = await graphql<AssetPageData>(url, query, { ...variables, first: Math.min(perPage, MAX_PAGE), after });
+    const pageVariables = { ...variables, first: Math.min(perPage, MAX_PAGE), after };
+    const data: AssetPageQuery =
+      pageVariables.orderBy === undefined ? await graphql(url, AssetPageDocument, pageVariables) : await graphql(url, OrderedAssetPageDocument, pageVariables);
     const { endCursor, hasNextPage } = data.assets.pageInfo;
     if (endCursor !== null) {
       const known = cursors.get(JSON.stringify(variables)) ?? new Map<number, string>();
@@ -162,14 +152,14 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
   }
 
   async function asset(key: string): Promise<AssetDetail> {
-    const data = await graphql<{ asset: Omit<AssetDetail, "id"> | null }>(url, ASSET, { key });
+    const data = await graphql(url, AssetDocument, { key, history: HISTORY_SIZE, censusRuns: CENSUS_RUNS });
     // The server answers an unknown key with ASSET_NOT_FOUND (a 404 from graphql()); a bare null means the same.
     if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
     return withId(data.asset);
   }
 
   async function locations(): Promise<LocationInfo[]> {
-    const data = await graphql<{ locations: readonly Omit<LocationInfo, "id">[] }>(url, LOCATIONS);
+    const data = await graphql(url, LocationsDocument, {});
     return data.locations.map((location) => ({ ...location, id: location.name }));
   }
 
@@ -205,43 +195,43 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     deleteMany: unsupported("deleteMany"),
 
     async facets(filter) {
-      return facetsFromAnswer(await graphql<FacetsAnswer>(url, facetsQuery(), filterVariables(filter)));
+      return facetsFromAnswer(await graphql(url, FacetsDocument, filterVariables(filter)));
     },
     async lineage({ key, direction, depth }) {
-      const data = await graphql<{ lineage: LineageGraph }>(url, LINEAGE, { key, direction, depth });
+      const data = await graphql(url, LineageDocument, { key, direction, depth });
       return data.lineage;
     },
     async dryRun(key) {
-      const data = await graphql<{ dryRun: readonly Evaluation[] }>(url, DRY_RUN, { key });
+      const data = await graphql(url, DryRunDocument, { key });
       return data.dryRun;
     },
     async runs(filter, first, after) {
       const variables = { status: filter.statuses && filter.statuses.length > 0 ? filter.statuses : null, assetKey: filter.assetKey?.trim() || null, first, after };
-      return (await graphql<{ runs: RunPage }>(url, RUNS, variables)).runs;
+      return (await graphql(url, RunsDocument, variables)).runs;
     },
     async run(id) {
-      const data = await graphql<{ run: RunDetail | null }>(url, RUN, { id });
+      const data = await graphql(url, RunDocument, { id });
       if (data.run === null) throw new HttpError(`No run with id "${id}"`, 404, { code: "RUN_NOT_FOUND" });
       return data.run;
     },
     async runLogs(id, after, first) {
-      const data = await graphql<{ run: { logs: readonly RunLogLine[] } | null }>(url, RUN_LOGS, { id, after, first });
+      const data = await graphql(url, RunLogsDocument, { id, after, first });
       return data.run?.logs ?? [];
     },
     async launch(assetKeys) {
-      return (await graphql<{ launchRun: LaunchResult }>(url, LAUNCH_RUN, { assetKeys })).launchRun;
+      return (await graphql(url, LaunchRunDocument, { assetKeys })).launchRun;
     },
     async reexecute(id, onlyFailed) {
-      return (await graphql<{ reexecuteRun: LaunchResult }>(url, REEXECUTE_RUN, { id, onlyFailed })).reexecuteRun;
+      return (await graphql(url, ReexecuteRunDocument, { id, onlyFailed })).reexecuteRun;
     },
     async cancel(id) {
-      await graphql(url, CANCEL_RUN, { id });
+      await graphql(url, CancelRunDocument, { id });
     },
     async launchCapability() {
-      return (await graphql<{ launchCapability: LaunchCapability }>(url, LAUNCH_CAPABILITY)).launchCapability;
+      return (await graphql(url, LaunchCapabilityDocument, {})).launchCapability;
     },
     async assetHistory(key, points, checks) {
-      const data = await graphql<{ asset: AssetHistory | null }>(url, ASSET_HISTORY, { key, points, checks });
+      const data = await graphql(url, AssetHistoryDocument, { key, points, checks });
       if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
       return data.asset;
     },

@@ -7,7 +7,7 @@
  */
 import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import type { AssetFilter } from "../types.ts";
-import { ASSET_PAGE, facetsQuery } from "./queries.ts";
+import { AssetPageDocument, FacetsDocument } from "../generated/graphql.ts";
 import { apiHeaders } from "./token.ts";
 import { filterVariables } from "./variables.ts";
 
@@ -66,9 +66,9 @@ export function prefetchFirstPage(url: string, location: { pathname: string; sea
   const variables = filterVariables(filter);
   return {
     filter: filter as AssetFilter,
-    page: prefetch(url, ASSET_PAGE, { ...variables, first: LIST_PAGE_SIZE, after: null }),
+    page: prefetch(url, AssetPageDocument.toString(), { ...variables, first: LIST_PAGE_SIZE, after: null }),
     // The facets the list asks for as soon as its rows are in: the same request, started now.
-    facets: prefetch(url, facetsQuery(), variables),
+    facets: prefetch(url, FacetsDocument.toString(), variables),
   };
 }
 

@@ -2,13 +2,15 @@
  * URL filters → GraphQL variables. Kept free of react-admin so main.tsx can prefetch the first page with it
  * before the app's bundle is evaluated.
  */
+import type { FacetsQueryVariables } from "../generated/graphql.ts";
 import type { AssetFilter } from "../types.ts";
 
-export type FilterVariables = Record<string, unknown>;
+/** The list's filters: the variables every list query (a page, the facets, a skip) takes. */
+export type FilterVariables = FacetsQueryVariables;
 
 /** URL filters → GraphQL variables; empty lists and blank search mean no filter. */
 export function filterVariables(filter: AssetFilter): FilterVariables {
-  const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? values : null);
+  const list = <T,>(values: readonly T[] | undefined) => (values && values.length > 0 ? values : null);
   const search = filter.q?.trim();
   return {
     search: search ? search : null,

@@ -5,7 +5,7 @@
  * last line received, so no line is shown twice or lost.
  */
 import { useEffect, useReducer, useRef } from "react";
-import { RUN_UPDATES } from "../data-provider/queries.ts";
+import { RunUpdatesDocument, type RunUpdatesSubscription, type RunUpdatesSubscriptionVariables } from "../generated/graphql.ts";
 import { apiHeaders } from "../data-provider/token.ts";
 import type { RunDetail, RunLogLine } from "../types.ts";
 
@@ -66,7 +66,7 @@ export function parseSse(buffer: string): { events: SseEvent[]; rest: string } {
 }
 
 interface UpdateMessage {
-  readonly data?: { readonly runUpdates?: { readonly run: StreamedRun; readonly logs: readonly RunLogLine[] } } | null;
+  readonly data?: RunUpdatesSubscription | null;
   readonly errors?: readonly { readonly message: string }[];
 }
 
@@ -112,8 +112,9 @@ export function useRunStream(id: string, url = "/graphql"): RunStream {
       bump();
     };
     const open = () => {
-      const variables = { id, afterLogId: logs.current.at(-1)?.id ?? 0 };
-      fetch(url, { method: "POST", headers: apiHeaders("text/event-stream"), body: JSON.stringify({ query: RUN_UPDATES, variables }), signal: abort.signal })
+      const variables: RunUpdatesSubscriptionVariables = { id, afterLogId: logs.current.at(-1)?.id ?? 0 };
+      const body = JSON.stringify({ query: RunUpdatesDocument.toString(), variables });
+      fetch(url, { method: "POST", headers: apiHeaders("text/event-stream"), body, signal: abort.signal })
         .then(async (response) => {
           if (!response.ok) throw new Error(`The run's stream answered ${response.status}`);
           await readStream(response, onEvent);

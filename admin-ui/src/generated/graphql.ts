@@ -1,0 +1,1357 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** An order of Query.assets. */
+export type AssetOrder = {
+  readonly direction?: OrderDirection;
+  readonly field?: AssetOrderField;
+};
+
+/** What the catalog can be sorted by. */
+export type AssetOrderField =
+  /** Number of direct downstream neighbours. */
+  | 'DOWNSTREAM_COUNT'
+  /** The group; assets without a group come last in both directions. */
+  | 'GROUP'
+  /** Whether the asset has a policy: ASC puts assets without one first. */
+  | 'HAS_POLICY'
+  /** The key (a/b/c), by UTF-16 code units. */
+  | 'KEY'
+  /** The tool that builds the asset (materializedBy.tool); assets nothing builds come last in both directions. */
+  | 'TOOL'
+  /** Number of direct upstream neighbours. */
+  | 'UPSTREAM_COUNT';
+
+/** An asset's state, from the runs and events Tributary recorded. */
+export type AssetStatus =
+  /** Its latest attempt failed (after its latest materialization). */
+  | 'FAILED'
+  /** Materialized, and nothing upstream was materialized since. */
+  | 'FRESH'
+  /** Never materialized (or, for a source, never observed) as far as Tributary knows. */
+  | 'NEVER_MATERIALIZED'
+  /** A run in progress targets it. */
+  | 'RUNNING'
+  /** A direct upstream asset was materialized after it. */
+  | 'STALE';
+
+export type CheckOutcome =
+  | 'ERROR'
+  | 'FAIL'
+  | 'PASS'
+  | 'SKIPPED'
+  | 'WARN';
+
+export type DiagnosticSeverity =
+  | 'ERROR'
+  | 'INFO'
+  | 'WARNING';
+
+export type LaunchKind =
+  /** Someone launched it (launchRun, tributary materialize). */
+  | 'MANUAL'
+  /** A policy (automation condition) requested it at a tick of the scheduler. */
+  | 'POLICY'
+  /** Someone re-executed an earlier run (reexecuteRun). */
+  | 'REEXECUTION'
+  /** The scheduler retried a failed run of a policy. */
+  | 'RETRY';
+
+export type LineageDirection =
+  /** Both of the above. */
+  | 'BOTH'
+  /** Assets that read from the asset, transitively. */
+  | 'DOWNSTREAM'
+  /** Assets the asset reads from, transitively. */
+  | 'UPSTREAM';
+
+export type LocationState =
+  | 'FAILED'
+  | 'LOADED';
+
+export type MaterializationStatus =
+  | 'FAILURE'
+  | 'SUCCESS';
+
+export type OrderDirection =
+  | 'ASC'
+  | 'DESC';
+
+export type PolicySource =
+  /** meta.dagster.automation_condition */
+  | 'AUTOMATION_CONDITION'
+  /** meta.dagster.auto_materialize_policy */
+  | 'AUTO_MATERIALIZE_POLICY';
+
+export type PolicyType =
+  | 'EAGER'
+  | 'LAZY'
+  | 'ON_CRON'
+  | 'ON_MISSING';
+
+export type RunLogLevel =
+  | 'DEBUG'
+  | 'ERROR'
+  | 'INFO'
+  | 'WARN';
+
+export type RunStatus =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type StepStatus =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  /** Not run because an earlier step failed. */
+  | 'SKIPPED'
+  | 'SUCCEEDED';
+
+export type AssetRowFragment = { readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null };
+
+export type AssetPageQueryVariables = Exact<{
+  search?: string | null | undefined;
+  kinds?: ReadonlyArray<string> | string | null | undefined;
+  groups?: ReadonlyArray<string> | string | null | undefined;
+  owners?: ReadonlyArray<string> | string | null | undefined;
+  tags?: ReadonlyArray<string> | string | null | undefined;
+  locations?: ReadonlyArray<string> | string | null | undefined;
+  hasPolicy?: boolean | null | undefined;
+  statuses?: ReadonlyArray<AssetStatus> | AssetStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AssetPageQuery = { readonly assets: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+
+export type OrderedAssetPageQueryVariables = Exact<{
+  search?: string | null | undefined;
+  kinds?: ReadonlyArray<string> | string | null | undefined;
+  groups?: ReadonlyArray<string> | string | null | undefined;
+  owners?: ReadonlyArray<string> | string | null | undefined;
+  tags?: ReadonlyArray<string> | string | null | undefined;
+  locations?: ReadonlyArray<string> | string | null | undefined;
+  hasPolicy?: boolean | null | undefined;
+  statuses?: ReadonlyArray<AssetStatus> | AssetStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  orderBy?: AssetOrder | null | undefined;
+}>;
+
+
+export type OrderedAssetPageQuery = { readonly assets: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+
+export type SkipQueryVariables = Exact<{
+  search?: string | null | undefined;
+  kinds?: ReadonlyArray<string> | string | null | undefined;
+  groups?: ReadonlyArray<string> | string | null | undefined;
+  owners?: ReadonlyArray<string> | string | null | undefined;
+  tags?: ReadonlyArray<string> | string | null | undefined;
+  locations?: ReadonlyArray<string> | string | null | undefined;
+  hasPolicy?: boolean | null | undefined;
+  statuses?: ReadonlyArray<AssetStatus> | AssetStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SkipQuery = { readonly assets: { readonly pageInfo: { readonly endCursor: string | null } } };
+
+export type OrderedSkipQueryVariables = Exact<{
+  search?: string | null | undefined;
+  kinds?: ReadonlyArray<string> | string | null | undefined;
+  groups?: ReadonlyArray<string> | string | null | undefined;
+  owners?: ReadonlyArray<string> | string | null | undefined;
+  tags?: ReadonlyArray<string> | string | null | undefined;
+  locations?: ReadonlyArray<string> | string | null | undefined;
+  hasPolicy?: boolean | null | undefined;
+  statuses?: ReadonlyArray<AssetStatus> | AssetStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  orderBy?: AssetOrder | null | undefined;
+}>;
+
+
+export type OrderedSkipQuery = { readonly assets: { readonly pageInfo: { readonly endCursor: string | null } } };
+
+export type FacetsQueryVariables = Exact<{
+  search?: string | null | undefined;
+  kinds?: ReadonlyArray<string> | string | null | undefined;
+  groups?: ReadonlyArray<string> | string | null | undefined;
+  owners?: ReadonlyArray<string> | string | null | undefined;
+  tags?: ReadonlyArray<string> | string | null | undefined;
+  locations?: ReadonlyArray<string> | string | null | undefined;
+  hasPolicy?: boolean | null | undefined;
+  statuses?: ReadonlyArray<AssetStatus> | AssetStatus | null | undefined;
+}>;
+
+
+export type FacetsQuery = { readonly kinds: { readonly kinds: ReadonlyArray<{ readonly value: string, readonly count: number }> }, readonly groups: { readonly groups: ReadonlyArray<{ readonly value: string, readonly count: number }> }, readonly owners: { readonly owners: ReadonlyArray<{ readonly value: string, readonly count: number }> }, readonly tags: { readonly tags: ReadonlyArray<{ readonly value: string, readonly count: number }> }, readonly locations: { readonly locations: ReadonlyArray<{ readonly value: string, readonly count: number }> }, readonly statuses: { readonly statuses: ReadonlyArray<{ readonly value: string, readonly count: number }> }, readonly withPolicy: { readonly totalCount: number }, readonly withoutPolicy: { readonly totalCount: number } };
+
+export type NeighbourFragment = { readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null };
+
+export type FivetranConnectorStateFragment = { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null };
+
+export type CensusSyncStateFragment = { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> };
+
+export type EvaluationFieldsFragment = { readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> };
+
+export type MaterializationFieldsFragment = { readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null };
+
+export type AssetQueryVariables = Exact<{
+  key: string;
+  history: number;
+  censusRuns: number;
+}>;
+
+
+export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> } | null };
+
+export type DryRunQueryVariables = Exact<{
+  key: string;
+}>;
+
+
+export type DryRunQuery = { readonly dryRun: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> };
+
+export type LineageQueryVariables = Exact<{
+  key: string;
+  direction?: LineageDirection | null | undefined;
+  depth?: number | null | undefined;
+}>;
+
+
+export type LineageQuery = { readonly lineage: { readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly edges: ReadonlyArray<{ readonly from: string, readonly to: string }> } };
+
+export type CheckResultFieldsFragment = { readonly checkName: string, readonly assetKey: string, readonly outcome: CheckOutcome, readonly failures: number | null, readonly runId: string | null, readonly occurredAt: string };
+
+export type AssetHistoryQueryVariables = Exact<{
+  key: string;
+  points: number;
+  checks: number;
+}>;
+
+
+export type AssetHistoryQuery = { readonly asset: { readonly key: string, readonly materializations: ReadonlyArray<{ readonly id: string, readonly status: MaterializationStatus, readonly tool: string, readonly occurredAt: string, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly checkResults: ReadonlyArray<{ readonly checkName: string, readonly assetKey: string, readonly outcome: CheckOutcome, readonly failures: number | null, readonly runId: string | null, readonly occurredAt: string }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> } | null };
+
+export type LocationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LocationsQuery = { readonly locations: ReadonlyArray<{ readonly name: string, readonly kind: string, readonly origin: string, readonly state: LocationState, readonly loadedAt: string | null, readonly loadDurationMs: number | null, readonly assetCount: number, readonly error: { readonly code: string, readonly message: string, readonly at: string } | null, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string, readonly locationName: string, readonly assetKey: string | null, readonly nodeId: string | null, readonly asset: { readonly key: string } | null, readonly at: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null }> }> };
+
+export type RunSummaryFragment = { readonly id: string, readonly status: RunStatus, readonly assetKeys: ReadonlyArray<string>, readonly createdAt: string, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly message: string | null, readonly cancelRequested: boolean, readonly launchedBy: { readonly kind: LaunchKind, readonly tick: number | null, readonly user: string | null, readonly parentRunId: string | null, readonly description: string }, readonly steps: ReadonlyArray<{ readonly tool: string, readonly status: StepStatus }> };
+
+export type RunsQueryVariables = Exact<{
+  status?: ReadonlyArray<RunStatus> | RunStatus | null | undefined;
+  assetKey?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type RunsQuery = { readonly runs: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly id: string, readonly status: RunStatus, readonly assetKeys: ReadonlyArray<string>, readonly createdAt: string, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly message: string | null, readonly cancelRequested: boolean, readonly launchedBy: { readonly kind: LaunchKind, readonly tick: number | null, readonly user: string | null, readonly parentRunId: string | null, readonly description: string }, readonly steps: ReadonlyArray<{ readonly tool: string, readonly status: StepStatus }> }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+
+export type RunStepFieldsFragment = { readonly index: number, readonly tool: string, readonly location: string, readonly assetKeys: ReadonlyArray<string>, readonly status: StepStatus, readonly message: string | null, readonly failedKeys: ReadonlyArray<string>, readonly skippedKeys: ReadonlyArray<string>, readonly toolRunId: string | null, readonly url: string | null, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly attempts: number };
+
+export type RunFieldsFragment = { readonly id: string, readonly status: RunStatus, readonly assetKeys: ReadonlyArray<string>, readonly createdAt: string, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly message: string | null, readonly cancelRequested: boolean, readonly attempt: number, readonly parentRunId: string | null, readonly launchedBy: { readonly kind: LaunchKind, readonly tick: number | null, readonly user: string | null, readonly parentRunId: string | null, readonly description: string }, readonly steps: ReadonlyArray<{ readonly index: number, readonly tool: string, readonly location: string, readonly assetKeys: ReadonlyArray<string>, readonly status: StepStatus, readonly message: string | null, readonly failedKeys: ReadonlyArray<string>, readonly skippedKeys: ReadonlyArray<string>, readonly toolRunId: string | null, readonly url: string | null, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly attempts: number }> };
+
+export type RunQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RunQuery = { readonly run: { readonly id: string, readonly status: RunStatus, readonly assetKeys: ReadonlyArray<string>, readonly createdAt: string, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly message: string | null, readonly cancelRequested: boolean, readonly attempt: number, readonly parentRunId: string | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly occurredAt: string, readonly durationMs: number | null }>, readonly checkResults: ReadonlyArray<{ readonly checkName: string, readonly assetKey: string, readonly outcome: CheckOutcome, readonly failures: number | null, readonly runId: string | null, readonly occurredAt: string }>, readonly launchedBy: { readonly kind: LaunchKind, readonly tick: number | null, readonly user: string | null, readonly parentRunId: string | null, readonly description: string }, readonly steps: ReadonlyArray<{ readonly index: number, readonly tool: string, readonly location: string, readonly assetKeys: ReadonlyArray<string>, readonly status: StepStatus, readonly message: string | null, readonly failedKeys: ReadonlyArray<string>, readonly skippedKeys: ReadonlyArray<string>, readonly toolRunId: string | null, readonly url: string | null, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly attempts: number }> } | null };
+
+export type RunLogLineFieldsFragment = { readonly id: number, readonly at: string, readonly level: RunLogLevel, readonly message: string, readonly assetKey: string | null, readonly stepIndex: number | null };
+
+export type RunLogsQueryVariables = Exact<{
+  id: string | number;
+  after?: number | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type RunLogsQuery = { readonly run: { readonly logs: ReadonlyArray<{ readonly id: number, readonly at: string, readonly level: RunLogLevel, readonly message: string, readonly assetKey: string | null, readonly stepIndex: number | null }> } | null };
+
+export type RunUpdatesSubscriptionVariables = Exact<{
+  id: string | number;
+  afterLogId?: number | null | undefined;
+}>;
+
+
+export type RunUpdatesSubscription = { readonly runUpdates: { readonly run: { readonly id: string, readonly status: RunStatus, readonly assetKeys: ReadonlyArray<string>, readonly createdAt: string, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly message: string | null, readonly cancelRequested: boolean, readonly attempt: number, readonly parentRunId: string | null, readonly launchedBy: { readonly kind: LaunchKind, readonly tick: number | null, readonly user: string | null, readonly parentRunId: string | null, readonly description: string }, readonly steps: ReadonlyArray<{ readonly index: number, readonly tool: string, readonly location: string, readonly assetKeys: ReadonlyArray<string>, readonly status: StepStatus, readonly message: string | null, readonly failedKeys: ReadonlyArray<string>, readonly skippedKeys: ReadonlyArray<string>, readonly toolRunId: string | null, readonly url: string | null, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly attempts: number }> }, readonly logs: ReadonlyArray<{ readonly id: number, readonly at: string, readonly level: RunLogLevel, readonly message: string, readonly assetKey: string | null, readonly stepIndex: number | null }> } };
+
+export type LaunchRunMutationVariables = Exact<{
+  assetKeys: ReadonlyArray<string> | string;
+}>;
+
+
+export type LaunchRunMutation = { readonly launchRun: { readonly run: { readonly id: string } | null, readonly unlaunchable: ReadonlyArray<{ readonly assetKey: string, readonly reason: string }> } };
+
+export type ReexecuteRunMutationVariables = Exact<{
+  id: string | number;
+  onlyFailed?: boolean | null | undefined;
+}>;
+
+
+export type ReexecuteRunMutation = { readonly reexecuteRun: { readonly run: { readonly id: string } | null, readonly unlaunchable: ReadonlyArray<{ readonly assetKey: string, readonly reason: string }> } };
+
+export type CancelRunMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelRunMutation = { readonly cancelRun: { readonly id: string, readonly status: RunStatus, readonly cancelRequested: boolean } | null };
+
+export type LaunchCapabilityQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LaunchCapabilityQuery = { readonly launchCapability: { readonly available: boolean, readonly reason: string | null } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const AssetRowFragmentDoc = new TypedDocumentString(`
+    fragment AssetRow on Asset {
+  key
+  kinds
+  group
+  owners
+  tags
+  description
+  relation {
+    fullName
+  }
+  materializedBy {
+    tool
+  }
+  policy {
+    source
+    type
+    label
+  }
+  status
+  lastUpdatedAt
+}
+    `, {"fragmentName":"AssetRow"}) as unknown as TypedDocumentString<AssetRowFragment, unknown>;
+export const NeighbourFragmentDoc = new TypedDocumentString(`
+    fragment Neighbour on Asset {
+  key
+  kinds
+  materializedBy {
+    tool
+  }
+  status
+  lastUpdatedAt
+}
+    `, {"fragmentName":"Neighbour"}) as unknown as TypedDocumentString<NeighbourFragment, unknown>;
+export const FivetranConnectorStateFragmentDoc = new TypedDocumentString(`
+    fragment FivetranConnectorState on FivetranConnector {
+  connectorId
+  name
+  service
+  location
+  groupId
+  groupName
+  destinationService
+  scheduleType
+  syncFrequencyMinutes
+  paused
+  setupState
+  syncState
+  updateState
+  succeededAt
+  failedAt
+  rescheduledFor
+  url
+  logsUrl
+  sourceSchema
+  sourceTable
+  asOf
+}
+    `, {"fragmentName":"FivetranConnectorState"}) as unknown as TypedDocumentString<FivetranConnectorStateFragment, unknown>;
+export const CensusSyncStateFragmentDoc = new TypedDocumentString(`
+    fragment CensusSyncState on CensusSync {
+  syncId
+  label
+  location
+  operation
+  sourceObject
+  destinationName
+  destinationObject
+  destinationType
+  mappings {
+    from
+    to
+    primaryIdentifier
+  }
+  schedule
+  paused
+  health
+  url
+  asOf
+  lastRuns(first: $censusRuns) {
+    syncRunId
+    status
+    startedAt
+    completedAt
+    recordsProcessed
+    recordsUpdated
+    recordsFailed
+    recordsInvalid
+    errorMessage
+    launchedBy
+  }
+}
+    `, {"fragmentName":"CensusSyncState"}) as unknown as TypedDocumentString<CensusSyncStateFragment, unknown>;
+export const EvaluationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EvaluationFields on Evaluation {
+  assetKey
+  tick
+  evaluatedAt
+  requested
+  treeHash
+  tree {
+    id
+    name
+    label
+    value
+    reason
+    children
+  }
+}
+    `, {"fragmentName":"EvaluationFields"}) as unknown as TypedDocumentString<EvaluationFieldsFragment, unknown>;
+export const MaterializationFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MaterializationFields on Materialization {
+  id
+  assetKey
+  status
+  tool
+  location
+  runId
+  occurredAt
+  recordedAt
+  metadata
+  durationMs
+  tributaryRunId
+}
+    `, {"fragmentName":"MaterializationFields"}) as unknown as TypedDocumentString<MaterializationFieldsFragment, unknown>;
+export const CheckResultFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CheckResultFields on CheckResult {
+  checkName
+  assetKey
+  outcome
+  failures
+  runId
+  occurredAt
+}
+    `, {"fragmentName":"CheckResultFields"}) as unknown as TypedDocumentString<CheckResultFieldsFragment, unknown>;
+export const RunSummaryFragmentDoc = new TypedDocumentString(`
+    fragment RunSummary on Run {
+  id
+  status
+  assetKeys
+  createdAt
+  startedAt
+  endedAt
+  durationMs
+  message
+  cancelRequested
+  launchedBy {
+    kind
+    tick
+    user
+    parentRunId
+    description
+  }
+  steps {
+    tool
+    status
+  }
+}
+    `, {"fragmentName":"RunSummary"}) as unknown as TypedDocumentString<RunSummaryFragment, unknown>;
+export const RunStepFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RunStepFields on RunStep {
+  index
+  tool
+  location
+  assetKeys
+  status
+  message
+  failedKeys
+  skippedKeys
+  toolRunId
+  url
+  startedAt
+  endedAt
+  durationMs
+  attempts
+}
+    `, {"fragmentName":"RunStepFields"}) as unknown as TypedDocumentString<RunStepFieldsFragment, unknown>;
+export const RunFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RunFields on Run {
+  id
+  status
+  assetKeys
+  createdAt
+  startedAt
+  endedAt
+  durationMs
+  message
+  cancelRequested
+  attempt
+  parentRunId
+  launchedBy {
+    kind
+    tick
+    user
+    parentRunId
+    description
+  }
+  steps {
+    ...RunStepFields
+  }
+}
+    fragment RunStepFields on RunStep {
+  index
+  tool
+  location
+  assetKeys
+  status
+  message
+  failedKeys
+  skippedKeys
+  toolRunId
+  url
+  startedAt
+  endedAt
+  durationMs
+  attempts
+}`, {"fragmentName":"RunFields"}) as unknown as TypedDocumentString<RunFieldsFragment, unknown>;
+export const RunLogLineFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RunLogLineFields on RunLogLine {
+  id
+  at
+  level
+  message
+  assetKey
+  stepIndex
+}
+    `, {"fragmentName":"RunLogLineFields"}) as unknown as TypedDocumentString<RunLogLineFieldsFragment, unknown>;
+export const AssetPageDocument = new TypedDocumentString(`
+    query AssetPage($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!], $first: Int, $after: String) {
+  assets(
+    search: $search
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    hasPolicy: $hasPolicy
+    statuses: $statuses
+    first: $first
+    after: $after
+  ) {
+    totalCount
+    nodes {
+      ...AssetRow
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment AssetRow on Asset {
+  key
+  kinds
+  group
+  owners
+  tags
+  description
+  relation {
+    fullName
+  }
+  materializedBy {
+    tool
+  }
+  policy {
+    source
+    type
+    label
+  }
+  status
+  lastUpdatedAt
+}`) as unknown as TypedDocumentString<AssetPageQuery, AssetPageQueryVariables>;
+export const OrderedAssetPageDocument = new TypedDocumentString(`
+    query OrderedAssetPage($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!], $first: Int, $after: String, $orderBy: AssetOrder) {
+  assets(
+    search: $search
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    hasPolicy: $hasPolicy
+    statuses: $statuses
+    first: $first
+    after: $after
+    orderBy: $orderBy
+  ) {
+    totalCount
+    nodes {
+      ...AssetRow
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment AssetRow on Asset {
+  key
+  kinds
+  group
+  owners
+  tags
+  description
+  relation {
+    fullName
+  }
+  materializedBy {
+    tool
+  }
+  policy {
+    source
+    type
+    label
+  }
+  status
+  lastUpdatedAt
+}`) as unknown as TypedDocumentString<OrderedAssetPageQuery, OrderedAssetPageQueryVariables>;
+export const SkipDocument = new TypedDocumentString(`
+    query Skip($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!], $first: Int, $after: String) {
+  assets(
+    search: $search
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    hasPolicy: $hasPolicy
+    statuses: $statuses
+    first: $first
+    after: $after
+  ) {
+    pageInfo {
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SkipQuery, SkipQueryVariables>;
+export const OrderedSkipDocument = new TypedDocumentString(`
+    query OrderedSkip($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!], $first: Int, $after: String, $orderBy: AssetOrder) {
+  assets(
+    search: $search
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    hasPolicy: $hasPolicy
+    statuses: $statuses
+    first: $first
+    after: $after
+    orderBy: $orderBy
+  ) {
+    pageInfo {
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrderedSkipQuery, OrderedSkipQueryVariables>;
+export const FacetsDocument = new TypedDocumentString(`
+    query Facets($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!]) {
+  kinds: facets(
+    search: $search
+    hasPolicy: $hasPolicy
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    statuses: $statuses
+  ) {
+    kinds {
+      value
+      count
+    }
+  }
+  groups: facets(
+    search: $search
+    hasPolicy: $hasPolicy
+    kinds: $kinds
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    statuses: $statuses
+  ) {
+    groups {
+      value
+      count
+    }
+  }
+  owners: facets(
+    search: $search
+    hasPolicy: $hasPolicy
+    kinds: $kinds
+    groups: $groups
+    tags: $tags
+    locations: $locations
+    statuses: $statuses
+  ) {
+    owners {
+      value
+      count
+    }
+  }
+  tags: facets(
+    search: $search
+    hasPolicy: $hasPolicy
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    locations: $locations
+    statuses: $statuses
+  ) {
+    tags {
+      value
+      count
+    }
+  }
+  locations: facets(
+    search: $search
+    hasPolicy: $hasPolicy
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    statuses: $statuses
+  ) {
+    locations {
+      value
+      count
+    }
+  }
+  statuses: facets(
+    search: $search
+    hasPolicy: $hasPolicy
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+  ) {
+    statuses {
+      value
+      count
+    }
+  }
+  withPolicy: assets(
+    search: $search
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    statuses: $statuses
+    hasPolicy: true
+    first: 0
+  ) {
+    totalCount
+  }
+  withoutPolicy: assets(
+    search: $search
+    kinds: $kinds
+    groups: $groups
+    owners: $owners
+    tags: $tags
+    locations: $locations
+    statuses: $statuses
+    hasPolicy: false
+    first: 0
+  ) {
+    totalCount
+  }
+}
+    `) as unknown as TypedDocumentString<FacetsQuery, FacetsQueryVariables>;
+export const AssetDocument = new TypedDocumentString(`
+    query Asset($key: String!, $history: Int!, $censusRuns: Int!) {
+  asset(key: $key) {
+    key
+    keyPath
+    aliases
+    kinds
+    group
+    owners
+    tags
+    description
+    dbtUniqueId
+    codeVersion
+    status
+    lastUpdatedAt
+    relation {
+      database
+      schema
+      name
+      fullName
+    }
+    materializedBy {
+      tool
+      location
+      runTargetId
+    }
+    readBy
+    locations
+    definedIn {
+      file
+      line
+      path
+    }
+    columns {
+      name
+      type
+      description
+      tags
+      checks {
+        name
+        blocking
+      }
+    }
+    tableStats {
+      source
+      collectedAt
+      tableType
+      owner
+      rowCount
+      bytes
+      lastModified
+      entries {
+        label
+        value
+        description
+      }
+    }
+    freshness {
+      source
+      status
+      maxLoadedAt
+      checkedAt
+      ageSeconds
+      warnAfter
+      errorAfter
+      filter
+      error
+    }
+    checks {
+      name
+      description
+      blocking
+      columnName
+      additionalDeps
+    }
+    policy {
+      source
+      type
+      label
+      cronSchedule
+      cronTimezone
+      condition
+      tree
+      declaredIn {
+        file
+        line
+        path
+      }
+    }
+    upstream {
+      ...Neighbour
+    }
+    downstream {
+      ...Neighbour
+    }
+    impact {
+      count
+      countByKind {
+        kind
+        count
+      }
+    }
+    diagnostics {
+      severity
+      code
+      message
+    }
+    metadata
+    fivetran {
+      ...FivetranConnectorState
+    }
+    census {
+      ...CensusSyncState
+    }
+    materializations(first: $history, includeFailures: true) {
+      ...MaterializationFields
+    }
+    evaluations(first: 1) {
+      ...EvaluationFields
+    }
+  }
+}
+    fragment Neighbour on Asset {
+  key
+  kinds
+  materializedBy {
+    tool
+  }
+  status
+  lastUpdatedAt
+}
+fragment FivetranConnectorState on FivetranConnector {
+  connectorId
+  name
+  service
+  location
+  groupId
+  groupName
+  destinationService
+  scheduleType
+  syncFrequencyMinutes
+  paused
+  setupState
+  syncState
+  updateState
+  succeededAt
+  failedAt
+  rescheduledFor
+  url
+  logsUrl
+  sourceSchema
+  sourceTable
+  asOf
+}
+fragment CensusSyncState on CensusSync {
+  syncId
+  label
+  location
+  operation
+  sourceObject
+  destinationName
+  destinationObject
+  destinationType
+  mappings {
+    from
+    to
+    primaryIdentifier
+  }
+  schedule
+  paused
+  health
+  url
+  asOf
+  lastRuns(first: $censusRuns) {
+    syncRunId
+    status
+    startedAt
+    completedAt
+    recordsProcessed
+    recordsUpdated
+    recordsFailed
+    recordsInvalid
+    errorMessage
+    launchedBy
+  }
+}
+fragment EvaluationFields on Evaluation {
+  assetKey
+  tick
+  evaluatedAt
+  requested
+  treeHash
+  tree {
+    id
+    name
+    label
+    value
+    reason
+    children
+  }
+}
+fragment MaterializationFields on Materialization {
+  id
+  assetKey
+  status
+  tool
+  location
+  runId
+  occurredAt
+  recordedAt
+  metadata
+  durationMs
+  tributaryRunId
+}`) as unknown as TypedDocumentString<AssetQuery, AssetQueryVariables>;
+export const DryRunDocument = new TypedDocumentString(`
+    query DryRun($key: String!) {
+  dryRun(assetKeys: [$key]) {
+    ...EvaluationFields
+  }
+}
+    fragment EvaluationFields on Evaluation {
+  assetKey
+  tick
+  evaluatedAt
+  requested
+  treeHash
+  tree {
+    id
+    name
+    label
+    value
+    reason
+    children
+  }
+}`) as unknown as TypedDocumentString<DryRunQuery, DryRunQueryVariables>;
+export const LineageDocument = new TypedDocumentString(`
+    query Lineage($key: String!, $direction: LineageDirection, $depth: Int) {
+  lineage(key: $key, direction: $direction, depth: $depth) {
+    nodes {
+      ...Neighbour
+    }
+    edges {
+      from
+      to
+    }
+  }
+}
+    fragment Neighbour on Asset {
+  key
+  kinds
+  materializedBy {
+    tool
+  }
+  status
+  lastUpdatedAt
+}`) as unknown as TypedDocumentString<LineageQuery, LineageQueryVariables>;
+export const AssetHistoryDocument = new TypedDocumentString(`
+    query AssetHistory($key: String!, $points: Int!, $checks: Int!) {
+  asset(key: $key) {
+    key
+    materializations(first: $points, includeFailures: true) {
+      id
+      status
+      tool
+      occurredAt
+      durationMs
+      tributaryRunId
+    }
+    checkResults(first: $checks) {
+      ...CheckResultFields
+    }
+    evaluations(first: 50) {
+      ...EvaluationFields
+    }
+  }
+}
+    fragment EvaluationFields on Evaluation {
+  assetKey
+  tick
+  evaluatedAt
+  requested
+  treeHash
+  tree {
+    id
+    name
+    label
+    value
+    reason
+    children
+  }
+}
+fragment CheckResultFields on CheckResult {
+  checkName
+  assetKey
+  outcome
+  failures
+  runId
+  occurredAt
+}`) as unknown as TypedDocumentString<AssetHistoryQuery, AssetHistoryQueryVariables>;
+export const LocationsDocument = new TypedDocumentString(`
+    query Locations {
+  locations {
+    name
+    kind
+    origin
+    state
+    loadedAt
+    loadDurationMs
+    assetCount
+    error {
+      code
+      message
+      at
+    }
+    diagnostics {
+      severity
+      code
+      message
+      locationName
+      assetKey
+      asset {
+        key
+      }
+      nodeId
+      at {
+        file
+        line
+        path
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LocationsQuery, LocationsQueryVariables>;
+export const RunsDocument = new TypedDocumentString(`
+    query Runs($status: [RunStatus!], $assetKey: String, $first: Int, $after: String) {
+  runs(status: $status, assetKey: $assetKey, first: $first, after: $after) {
+    totalCount
+    nodes {
+      ...RunSummary
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment RunSummary on Run {
+  id
+  status
+  assetKeys
+  createdAt
+  startedAt
+  endedAt
+  durationMs
+  message
+  cancelRequested
+  launchedBy {
+    kind
+    tick
+    user
+    parentRunId
+    description
+  }
+  steps {
+    tool
+    status
+  }
+}`) as unknown as TypedDocumentString<RunsQuery, RunsQueryVariables>;
+export const RunDocument = new TypedDocumentString(`
+    query Run($id: ID!) {
+  run(id: $id) {
+    ...RunFields
+    materializations {
+      id
+      assetKey
+      status
+      tool
+      occurredAt
+      durationMs
+    }
+    checkResults {
+      ...CheckResultFields
+    }
+  }
+}
+    fragment CheckResultFields on CheckResult {
+  checkName
+  assetKey
+  outcome
+  failures
+  runId
+  occurredAt
+}
+fragment RunStepFields on RunStep {
+  index
+  tool
+  location
+  assetKeys
+  status
+  message
+  failedKeys
+  skippedKeys
+  toolRunId
+  url
+  startedAt
+  endedAt
+  durationMs
+  attempts
+}
+fragment RunFields on Run {
+  id
+  status
+  assetKeys
+  createdAt
+  startedAt
+  endedAt
+  durationMs
+  message
+  cancelRequested
+  attempt
+  parentRunId
+  launchedBy {
+    kind
+    tick
+    user
+    parentRunId
+    description
+  }
+  steps {
+    ...RunStepFields
+  }
+}`) as unknown as TypedDocumentString<RunQuery, RunQueryVariables>;
+export const RunLogsDocument = new TypedDocumentString(`
+    query RunLogs($id: ID!, $after: Int, $first: Int) {
+  run(id: $id) {
+    logs(after: $after, first: $first) {
+      ...RunLogLineFields
+    }
+  }
+}
+    fragment RunLogLineFields on RunLogLine {
+  id
+  at
+  level
+  message
+  assetKey
+  stepIndex
+}`) as unknown as TypedDocumentString<RunLogsQuery, RunLogsQueryVariables>;
+export const RunUpdatesDocument = new TypedDocumentString(`
+    subscription RunUpdates($id: ID!, $afterLogId: Int) {
+  runUpdates(id: $id, afterLogId: $afterLogId) {
+    run {
+      ...RunFields
+    }
+    logs {
+      ...RunLogLineFields
+    }
+  }
+}
+    fragment RunStepFields on RunStep {
+  index
+  tool
+  location
+  assetKeys
+  status
+  message
+  failedKeys
+  skippedKeys
+  toolRunId
+  url
+  startedAt
+  endedAt
+  durationMs
+  attempts
+}
+fragment RunFields on Run {
+  id
+  status
+  assetKeys
+  createdAt
+  startedAt
+  endedAt
+  durationMs
+  message
+  cancelRequested
+  attempt
+  parentRunId
+  launchedBy {
+    kind
+    tick
+    user
+    parentRunId
+    description
+  }
+  steps {
+    ...RunStepFields
+  }
+}
+fragment RunLogLineFields on RunLogLine {
+  id
+  at
+  level
+  message
+  assetKey
+  stepIndex
+}`) as unknown as TypedDocumentString<RunUpdatesSubscription, RunUpdatesSubscriptionVariables>;
+export const LaunchRunDocument = new TypedDocumentString(`
+    mutation LaunchRun($assetKeys: [String!]!) {
+  launchRun(assetKeys: $assetKeys) {
+    run {
+      id
+    }
+    unlaunchable {
+      assetKey
+      reason
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LaunchRunMutation, LaunchRunMutationVariables>;
+export const ReexecuteRunDocument = new TypedDocumentString(`
+    mutation ReexecuteRun($id: ID!, $onlyFailed: Boolean) {
+  reexecuteRun(id: $id, onlyFailed: $onlyFailed) {
+    run {
+      id
+    }
+    unlaunchable {
+      assetKey
+      reason
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReexecuteRunMutation, ReexecuteRunMutationVariables>;
+export const CancelRunDocument = new TypedDocumentString(`
+    mutation CancelRun($id: ID!) {
+  cancelRun(id: $id) {
+    id
+    status
+    cancelRequested
+  }
+}
+    `) as unknown as TypedDocumentString<CancelRunMutation, CancelRunMutationVariables>;
+export const LaunchCapabilityDocument = new TypedDocumentString(`
+    query LaunchCapability {
+  launchCapability {
+    available
+    reason
+  }
+}
+    `) as unknown as TypedDocumentString<LaunchCapabilityQuery, LaunchCapabilityQueryVariables>;
