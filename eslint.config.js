@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     ignores: [
       "node_modules/**", "admin-ui/dist/**", "admin-ui/**", "demo-project/**", ".tributary/**", ".venv/**",
-      "**/target/**", "bench/out/**",
+      "**/target/**", "bench/out/**", "dist/**",
     ],
   },
   js.configs.recommended,

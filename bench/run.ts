@@ -2,7 +2,8 @@
  * `npm run bench`: for synthetic manifests of 1k, 10k and 50k models (several tests each), prints the time to
  * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
  * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
- * process. BENCH_SIZES=1000,10000 narrows the sizes. Then evaluate() alone (bench/conditions-bench.ts), column
+ * process. BENCH_SIZES=1000,10000 narrows the sizes. Then process start → first query answered of `serve` on the
+ * 1k manifest (bench/startup-bench.ts), evaluate() alone (bench/conditions-bench.ts), column
  * lineage of every model from compiled SQL up to 10k models (bench/column-lineage-bench.ts), one scheduler
  * tick with the store on PGlite and Postgres (bench/tick-bench.ts), the demo's loop latency
  * (bench/demo-latency-bench.ts), and the web catalog in headless Chromium
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { printColumnLineageBench } from "./column-lineage-bench.ts";
 import { printConditionsBench } from "./conditions-bench.ts";
 import { printDemoLatencyBench } from "./demo-latency-bench.ts";
+import { printStartupBench } from "./startup-bench.ts";
 import { printTickBench } from "./tick-bench.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
 
@@ -68,6 +70,12 @@ console.log(
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
+// Process start → first query answered, on the 1k manifest (bench/startup-bench.ts); BENCH_STARTUP=0 skips it.
+if (process.env["BENCH_STARTUP"] !== "0") {
+  const manifest = join(outDir, "manifest-1000.json");
+  if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify(syntheticManifest({ models: 1000 })));
+  await printStartupBench(manifest, Number(process.env["BENCH_STARTUP_ROUNDS"] ?? 5));
+}
 printConditionsBench(sizes);
 // Column lineage from compiled SQL (bench/column-lineage-bench.ts), up to 10k models.
 await printColumnLineageBench(sizes.filter((size) => size <= 10_000));

@@ -102,13 +102,11 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
 
   async function loadAll(only: ReadonlySet<string> | null = null): Promise<ReloadOutcome> {
     const started = performance.now();
-    let previous: Map<string, LocationDefinitions>;
-    try {
-      previous = await lastGoodDefinitions();
-    } catch (error) {
-      lastGood = null; // read it again next time
-      return { ok: false, errors: [toLocationError("(store)", error)], durationMs: Math.round(performance.now() - started) };
-    }
+    // Read while the locations load (at a start, the store may still be opening): neither waits for the other.
+    const reading = lastGoodDefinitions().then(
+      (definitions) => ({ definitions, error: null }),
+      (error: unknown) => ({ definitions: null, error }),
+    );
     const reloaded = only === null || graph === null ? providers : providers.filter((p) => only.has(p.location.name) || !latest.has(p.location.name));
     const kept = providers.filter((p) => !reloaded.includes(p)).map((p) => latest.get(p.location.name)!);
     const results = await Promise.all(
@@ -125,6 +123,12 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         }
       }),
     );
+    const read = await reading;
+    if (read.definitions === null) {
+      lastGood = null; // read it again next time
+      return { ok: false, errors: [toLocationError("(store)", read.error)], durationMs: Math.round(performance.now() - started) };
+    }
+    const previous = read.definitions;
     const loaded: LocationDefinitions[] = [];
     const failures: LocationFailure[] = [];
     const errors: LocationLoadError[] = [];

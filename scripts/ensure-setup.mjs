@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable with no manual steps: installs npm packages when they are missing or stale,
-// then the web UI's packages and build, then the project-managed dbt virtualenv. Plain Node (no dependencies), because it runs before `npm ci`.
+// then the web UI's packages and build, the compiled command, then the project-managed dbt virtualenv. Plain Node (no dependencies), because it runs before `npm ci`.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -42,6 +42,14 @@ if (existsSync(join(ui, "package.json"))) {
     console.error("[setup] building the web UI (admin-ui/dist)…");
     execFileSync("npm", ["run", "build", "--silent"], { cwd: ui, stdio: ["ignore", "ignore", "inherit"] });
   }
+}
+
+// The compiled command (dist/tributary.js, see ./build-cli.mjs) that bin/tributary.js, `npm run demo` and
+// `npm run serve` run; bin/tributary.js would build it on its first start otherwise.
+const { buildCli, cliBundleIsFresh } = await import("./build-cli.mjs");
+if (!cliBundleIsFresh()) {
+  console.error("[setup] compiling the tributary command (dist/tributary.js)…");
+  await buildCli();
 }
 
 if (!process.argv.includes("--npm-only") && existsSync(join(root, "scripts", "setup-dbt.ts"))) {

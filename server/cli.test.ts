@@ -1,16 +1,19 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { cliBundleIsFresh } from "../scripts/build-cli.mjs";
+import { sharedFixture } from "../scripts/shared-fixtures.ts";
 import { main, resolveLocations } from "./cli.ts";
 import { createLogger } from "./logging.ts";
 import type { CatalogServiceRequest, ConsoleOutput, ServeDependencies } from "./serve.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const logger = createLogger({ level: "silent" });
+const JAFFLE = sharedFixture("manifests", "jaffle-shop-state-v11-postgres", "manifest.json");
 
 function capture(): ConsoleOutput & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -101,14 +104,55 @@ describe("tributary CLI", () => {
 });
 
 describe("bin/tributary.js", () => {
-  test("runs the TypeScript CLI through tsx from any directory", () => {
+  test("runs the compiled CLI from any directory, building it when stale", () => {
     const result = spawnSync(process.execPath, [join(root, "bin", "tributary.js"), "--version"], { cwd: tmpdir(), encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
+    // The version comes from package.json, found from server/cli.ts's own location inside the bundle.
+    assert.equal(result.stdout.trim(), (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version);
+    assert.ok(cliBundleIsFresh(), "bin/tributary.js left dist/tributary.js current");
     const help = spawnSync(process.execPath, [join(root, "bin", "tributary.js"), "serve", "--help"], { cwd: tmpdir(), encoding: "utf8" });
     assert.equal(help.status, 0, help.stderr);
     for (const flag of ["--config", "--dbt-project", "--manifest", "--host", "--port", "--data-dir", "--no-scheduler", "--strict"]) {
       assert.ok(help.stdout.includes(flag), flag);
+    }
+  });
+
+  test("the compiled command serves a manifest: migrations, GraphQL and the web UI resolve from the bundle", async () => {
+    const dataDir = tempDir();
+    const child = spawn(
+      process.execPath,
+      [join(root, "bin", "tributary.js"), "serve", "--manifest", JAFFLE, "--data-dir", dataDir, "--port", "0", "--no-scheduler"],
+      { cwd: tmpdir(), env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent" } },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stdout = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          stdout += chunk;
+          const match = /Tributary is serving (\S+)\n/.exec(stdout);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        child.on("exit", () => reject(new Error(`exited early; stderr: ${stderr}`)));
+      });
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ asset(key: "orders") { key } locations { name state } }` }),
+      });
+      assert.deepEqual(await response.json(), {
+        data: { asset: { key: "orders" }, locations: [{ name: "jaffle-shop-state-v11-postgres", state: "LOADED" }] },
+      });
+      const page = await fetch(url.replace(/graphql$/, ""));
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<div id="root">/);
+    } finally {
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, stderr);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * The `tributary` command line. Parses arguments and hands over to ./serve.ts; the connectors, store and
  * scheduler come in through ./wiring.ts; `materialize` and `runs` talk to a running server (./cli-runs.ts).
- * Run it with `npx tributary …` (bin/tributary.js) or `tsx server/cli.ts …`.
+ * Run it with `npx tributary …` (bin/tributary.js, which runs it compiled: scripts/build-cli.mjs) or `tsx server/cli.ts …`.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";

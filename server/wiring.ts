@@ -99,9 +99,24 @@ export async function createCatalogService(
   }
   onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
   const keep = loaded?.config.storage.keep_snapshots_per_location;
-  const store = await openCatalogStore({ databaseUrl, dataDir, logger: request.logger, ...(keep !== undefined ? { keepSnapshotsPerLocation: keep } : {}) });
+  const opening = openCatalogStore({ databaseUrl, dataDir, logger: request.logger, ...(keep !== undefined ? { keepSnapshotsPerLocation: keep } : {}) });
+  // The first load starts now and reads its manifests while the store opens (PGlite compiles its WebAssembly
+  // off the main thread meanwhile); it reaches the store only to read the last good definitions and to save.
+  // `serve` joins this load with its own reload() call. Should the store fail to open, the load ends
+  // with the same error, and the start stops with it below.
+  const service = createService({
+    providers,
+    store: {
+      saveDefinitions: async (batch) => (await opening).saveDefinitions(batch),
+      recordLoadFailure: async (failure) => (await opening).recordLoadFailure(failure),
+      currentDefinitions: async () => (await opening).currentDefinitions(),
+    },
+    policyRules,
+    onProgress,
+  });
+  void service.reload();
+  const store = await opening;
   options.onStore?.(store);
-  const service = createService({ providers, store, policyRules, onProgress });
   const graph = () => (service.ready ? service.current() : null);
   const scheduler = loaded?.config.scheduler ?? { tick_interval_seconds: 30, heartbeat_seconds: 5, stale_after_seconds: 30 };
   const runsLog = request.logger.child({ component: "runs" });

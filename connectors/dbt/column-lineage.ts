@@ -11,9 +11,16 @@
  * there (DuckDB's `count(*) filter (where …)` in some positions, `interval 1 day`) is tried with its snowflake
  * grammar, which shares most of the syntax. Snowflake, BigQuery and Redshift use their own grammars.
  */
-import nodeSqlParser from "node-sql-parser";
+import { createRequire } from "node:module";
+import type NodeSqlParser from "node-sql-parser";
 
-const { Parser } = nodeSqlParser;
+// Loaded on the first model with compiled SQL, not at start: the grammars take ≈0.35 s to load and a server
+// whose manifests carry no compiled SQL never needs them.
+let parserModule: typeof NodeSqlParser | null = null;
+function sqlParser(): InstanceType<typeof NodeSqlParser.Parser> {
+  parserModule ??= createRequire(import.meta.url)("node-sql-parser") as typeof NodeSqlParser;
+  return new parserModule.Parser();
+}
 
 export type ColumnTransformation = "copy" | "rename" | "transformation";
 
@@ -103,7 +110,7 @@ const worse = (a: ColumnTransformation, b: ColumnTransformation): ColumnTransfor
 
 export function columnLineageOfSql(input: ColumnLineageInput): ModelColumnLineage {
   const grammars = GRAMMARS[input.adapter.toLowerCase()] ?? ["postgresql"];
-  const parser = new Parser();
+  const parser = sqlParser();
   let ast: unknown = null;
   let firstError: string | null = null;
   for (const database of grammars) {

@@ -4,8 +4,7 @@
  * connection is held only for one operation, and opening it retries with backoff while another process holds
  * the lock.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 export interface WarehouseOpenOptions {
   /** Attempts to open the file while another process holds its lock (default 20). */
@@ -36,6 +35,8 @@ export async function openWarehouse(
   options: WarehouseOpenOptions = {},
 ): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close(): void }> {
   const { lockAttempts = 20, lockRetryDelayMs = 50, sleep = defaultSleep, readOnly = false } = options;
+  // Imported on first use, not at start: the native module takes ≈0.3 s to load and most servers open no DuckDB file.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   for (let attempt = 1; ; attempt++) {
     try {
       const instance = readOnly ? await DuckDBInstance.create(path, { access_mode: "READ_ONLY" }) : await DuckDBInstance.create(path);
