@@ -107,22 +107,54 @@ const warehouseConnectionSchema = z
   .object({
     /** The location name of the warehouse in the catalog. */
     name: z.string().min(1),
-    type: z.enum(["duckdb", "postgres"]),
+    type: z.enum(["duckdb", "postgres", "snowflake", "bigquery"]),
     /** DuckDB: the warehouse file (relative to this file). */
     path: z.string().min(1).optional(),
     /** Postgres: the server and database; `${PGPASSWORD}` keeps the password out of the file. */
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
+    /** Postgres, Snowflake: the login; `${SNOWFLAKE_PASSWORD}` keeps the password out of the file. */
     user: z.string().optional(),
     password: z.string().optional(),
     database: z.string().min(1).optional(),
-    /** Postgres: only these schemas (default every schema but the system ones). */
+    /** Postgres, Snowflake: only these schemas (default every schema but the system ones). */
     schemas: z.array(z.string().min(1)).optional(),
+    /** Snowflake: the account identifier (`myorg-myaccount`). */
+    account: z.string().min(1).optional(),
+    role: z.string().min(1).optional(),
+    /** Snowflake: the virtual warehouse that runs the metadata queries. */
+    warehouse: z.string().min(1).optional(),
+    /** Snowflake: key-pair login instead of a password (a PKCS#8 PEM file, relative to this file). */
+    private_key_path: z.string().min(1).optional(),
+    private_key_passphrase: z.string().optional(),
+    /** Snowflake: the databases to read (default `database`). */
+    databases: z.array(z.string().min(1)).optional(),
+    /** Snowflake: where the driver connects (default https://<account>.snowflakecomputing.com). */
+    access_url: z.string().url().optional(),
+    /** BigQuery: the project whose datasets are read. */
+    project: z.string().min(1).optional(),
+    /** BigQuery: only these datasets (default every dataset of the project). */
+    datasets: z.array(z.string().min(1)).optional(),
+    /** BigQuery: a service-account key file (relative to this file); default Application Default Credentials. */
+    keyfile: z.string().min(1).optional(),
+    /** BigQuery: where the client connects (default https://bigquery.googleapis.com). */
+    api_endpoint: z.string().url().optional(),
   })
   .strict()
-  .refine((w) => (w.type === "duckdb" ? w.path !== undefined : w.host !== undefined && w.database !== undefined), {
-    message: "a duckdb warehouse needs path; a postgres warehouse needs host and database",
-  });
+  .refine(
+    (w) =>
+      w.type === "duckdb"
+        ? w.path !== undefined
+        : w.type === "postgres"
+          ? w.host !== undefined && w.database !== undefined
+          : w.type === "snowflake"
+            ? w.account !== undefined && w.user !== undefined && (w.password !== undefined || w.private_key_path !== undefined) && (w.database !== undefined || (w.databases?.length ?? 0) > 0)
+            : w.project !== undefined,
+    {
+      message:
+        "a duckdb warehouse needs path; a postgres warehouse needs host and database; a snowflake warehouse needs account, user, password or private_key_path, and database or databases; a bigquery warehouse needs project",
+    },
+  );
 
 /** A warehouse as configured (tributary.yaml `warehouses.connections[]`). May hold a password: never log it. */
 export type WarehouseConnectionConfig = z.infer<typeof warehouseConnectionSchema>;
@@ -355,7 +387,11 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         }
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );
-  for (const connection of result.data.warehouses.connections) if (connection.path !== undefined) connection.path = resolve(base, connection.path);
+  for (const connection of result.data.warehouses.connections) {
+    if (connection.path !== undefined) connection.path = resolve(base, connection.path);
+    if (connection.private_key_path !== undefined) connection.private_key_path = resolve(base, connection.private_key_path);
+    if (connection.keyfile !== undefined) connection.keyfile = resolve(base, connection.keyfile);
+  }
   if (result.data.openlineage?.path !== undefined) result.data.openlineage.path = resolve(base, result.data.openlineage.path);
   const dataDir = result.data.storage.data_dir === undefined ? null : resolve(base, result.data.storage.data_dir);
   const retryRules: RetryRule[] = result.data.policies.flatMap((rule) => (rule.retry ? [{ assets: rule.assets, retry: rule.retry }] : []));

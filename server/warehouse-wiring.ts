@@ -1,6 +1,6 @@
 /**
  * Warehouse locations, wired in: one per dbt project whose profile's target Tributary can read (DuckDB,
- * Postgres), named `<project>-warehouse`, and one per `warehouses.connections[]` entry of tributary.yaml. Each
+ * Postgres, Snowflake, BigQuery), named `<project>-warehouse`, and one per `warehouses.connections[]` entry of tributary.yaml. Each
  * only describes relations that other locations define (see connectors/warehouse). A profile it cannot read (an
  * adapter it does not know, MotherDuck, missing variables) is logged and skipped: the catalog loads without the
  * warehouse's word. Passwords go to the engine and nowhere else.
@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import type { ConnectorLocation } from "../catalog/model/index.ts";
 import { readDbtProjectName } from "../connectors/dbt/index.ts";
-import { createDuckDbWarehouse, createPostgresWarehouse, createWarehouseProvider, readProfileTarget } from "../connectors/warehouse/index.ts";
+import { createBigQueryWarehouse, createDuckDbWarehouse, createPostgresWarehouse, createSnowflakeWarehouse, createWarehouseProvider, readProfileTarget } from "../connectors/warehouse/index.ts";
 import type { WarehouseConnection, WarehouseEngine } from "../connectors/warehouse/index.ts";
 import type { DbtLocationConfig, LoadedConfig, WarehouseConnectionConfig } from "./config.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
@@ -49,18 +49,40 @@ export function dbtProjectDirs(loaded: LoadedConfig | null, flagDirs: readonly s
 
 /** The connection a `warehouses.connections[]` entry names. */
 export function warehouseConnectionOf(config: WarehouseConnectionConfig): WarehouseConnection {
-  if (config.type === "duckdb") return { type: "duckdb", path: config.path! };
-  return {
-    type: "postgres",
-    host: config.host!,
-    port: config.port ?? 5432,
-    user: config.user ?? null,
-    password: config.password ?? null,
-    database: config.database!,
-    schemas: config.schemas ?? null,
-  };
+  switch (config.type) {
+    case "duckdb":
+      return { type: "duckdb", path: config.path! };
+    case "postgres":
+      return { type: "postgres", host: config.host!, port: config.port ?? 5432, user: config.user ?? null, password: config.password ?? null, database: config.database!, schemas: config.schemas ?? null };
+    case "snowflake":
+      return {
+        type: "snowflake",
+        account: config.account!,
+        user: config.user!,
+        password: config.password ?? null,
+        privateKey: null,
+        privateKeyPath: config.private_key_path ?? null,
+        privateKeyPassphrase: config.private_key_passphrase ?? null,
+        role: config.role ?? null,
+        warehouse: config.warehouse ?? null,
+        databases: config.databases ?? [config.database!],
+        schemas: config.schemas ?? null,
+        accessUrl: config.access_url ?? null,
+      };
+    case "bigquery":
+      return { type: "bigquery", project: config.project!, datasets: config.datasets ?? null, keyFilename: config.keyfile ?? null, credentials: null, billingProject: null, apiEndpoint: config.api_endpoint ?? null };
+  }
 }
 
 function engineOf(connection: WarehouseConnection): WarehouseEngine {
-  return connection.type === "duckdb" ? createDuckDbWarehouse({ path: connection.path }) : createPostgresWarehouse(connection);
+  switch (connection.type) {
+    case "duckdb":
+      return createDuckDbWarehouse({ path: connection.path });
+    case "postgres":
+      return createPostgresWarehouse(connection);
+    case "snowflake":
+      return createSnowflakeWarehouse(connection);
+    case "bigquery":
+      return createBigQueryWarehouse(connection);
+  }
 }

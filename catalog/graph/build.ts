@@ -12,7 +12,7 @@ import type { AssetKey, Diagnostic, LocationDefinitions, PolicyRule } from "../m
 import { INGESTION_LOCATION_KINDS, keyToString, relationFullName, relationIdentity } from "../model/index.ts";
 import { assertAcyclic } from "./cycles.ts";
 import type { LocatedSpec, MutableAsset } from "./merge.ts";
-import { definesAsset, groupSpecs, mergeGroup } from "./merge.ts";
+import { definesAsset, describingSpec, groupSpecs, mergeGroup } from "./merge.ts";
 import { applyPolicyRules, yieldToToolSchedules } from "./policy-rules.ts";
 import { ImmutableCatalogGraph } from "./queries.ts";
 import type { CatalogGraph, LocationFailure, LocationStatus } from "./types.ts";
@@ -150,7 +150,7 @@ class GraphBuilder {
     if (warehouses.size === 0) return;
     groups.forEach((group, index) => {
       const asset = assets[index]!;
-      if (!asset.relation || group.some((s) => s.spec.describesOnly === true)) return;
+      if (!asset.relation || describingSpec(group, asset.relation) !== null) return;
       const warehouse = warehouses.get((asset.relation.database ?? "").toLowerCase());
       if (warehouse === undefined) return;
       const lead = group.find((s) => s.spec.describesOnly !== true)!;

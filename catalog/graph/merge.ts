@@ -2,7 +2,8 @@
  * Merging: specs with the same key or the same relation are one asset (union-find); the spec of the tool that
  * builds it leads and the others fill gaps, with a diagnostic for each conflict.
  */
-import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, MaterializerRef } from "../model/index.ts";
+import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, MaterializerRef, Relation } from "../model/index.ts";
+import { namingRank } from "../model/index.ts";
 import type { CatalogAsset } from "./types.ts";
 
 /** A spec with where it came from, and its key and relation strings computed once. */
@@ -23,10 +24,30 @@ export type MutableAsset = { -readonly [K in keyof CatalogAsset]: CatalogAsset[K
  */
 export function mergeGroup(located: readonly LocatedSpec[], diagnostics: Diagnostic[]): MutableAsset {
   const group = located.filter((s) => s.spec.describesOnly !== true);
-  const described = located.find((s) => s.spec.describesOnly === true);
   const asset = mergeDefining(group, diagnostics);
+  const described = describingSpec(located, asset.relation);
   if (described) withWarehouse(asset, described.spec);
   return asset;
+}
+
+/**
+ * The describe-only spec of a group that `relation` names by its warehouse's naming rules (the group joined
+ * relations equal ignoring case: Snowflake's `ORDERS` and a quoted `"orders"`, BigQuery's `Orders` and
+ * `orders`): the best-named one, or null when none is the relation (a case-sensitive warehouse holds another).
+ */
+export function describingSpec(located: readonly LocatedSpec[], relation: Relation | null): LocatedSpec | null {
+  let best: LocatedSpec | null = null;
+  let bestRank = Infinity;
+  for (const candidate of located) {
+    const { spec } = candidate;
+    if (spec.describesOnly !== true) continue;
+    const rank = relation && spec.relation && spec.relationNaming ? namingRank(relation, spec.relation, spec.relationNaming) : 0;
+    if (rank !== null && rank < bestRank) {
+      best = candidate;
+      bestRank = rank;
+    }
+  }
+  return best;
 }
 
 /** True when some spec of the group defines the asset (not only a warehouse describing its relation). */

@@ -100,3 +100,37 @@ describe("a warehouse location in the graph", () => {
     assert.deepEqual(plain.get("orders")!.columns, dbt.specs[0]!.columns);
   });
 });
+
+describe("a warehouse's naming rules in the graph", () => {
+  const snowflakeRules = { unquoted: "upper", caseSensitive: true, databaseCaseSensitive: true, firstTry: "folded" } as const;
+  const bigqueryRules = { unquoted: "as-written", caseSensitive: true, databaseCaseSensitive: false, firstTry: "as-written" } as const;
+  const stored = (relation: Relation, rows: number, naming: AssetSpec["relationNaming"]): AssetSpec => ({ ...described(relation, [["id", "NUMBER(38,0)", false]], rows), relationNaming: naming! });
+
+  it("Snowflake: dbt's unquoted analytics.marts.orders is ORDERS, not a quoted \"orders\" beside it", () => {
+    const models = definitions("shop", [spec("orders", { relation: { database: "analytics", schema: "marts", name: "orders" } })]);
+    const held = definitions("wh", [stored({ database: "ANALYTICS", schema: "MARTS", name: "orders" }, 3, snowflakeRules), stored({ database: "ANALYTICS", schema: "MARTS", name: "ORDERS" }, 120_000, snowflakeRules)], "warehouse");
+    const graph = buildCatalogGraph({ definitions: [models, held] });
+    assert.equal(graph.get("orders")!.tableStats!.rowCount, 120_000);
+    assert.deepEqual(graph.diagnostics.filter((d) => d.code === "relation_missing"), []);
+  });
+
+  it("Snowflake: a model whose only stored namesake is the quoted lower-case table still joins it (dbt may have quoted)", () => {
+    const models = definitions("shop", [spec("orders", { relation: { database: "analytics", schema: "marts", name: "orders" } })]);
+    const held = definitions("wh", [stored({ database: "ANALYTICS", schema: "MARTS", name: "orders" }, 3, snowflakeRules)], "warehouse");
+    assert.equal(buildCatalogGraph({ definitions: [models, held] }).get("orders")!.tableStats!.rowCount, 3);
+  });
+
+  it("BigQuery: tables are case-sensitive — `orders` is not `Orders`, so the model was never built", () => {
+    const models = definitions("shop", [spec("orders", { relation: { database: "acme-data", schema: "marts", name: "orders" } })]);
+    const held = definitions("wh", [stored({ database: "acme-data", schema: "marts", name: "Orders" }, 2, bigqueryRules)], "warehouse");
+    const graph = buildCatalogGraph({ definitions: [models, held] });
+    assert.equal(graph.get("orders")!.tableStats, null);
+    assert.deepEqual(graph.diagnostics.filter((d) => d.code === "relation_missing").map((d) => d.assetKey!.join("/")), ["orders"]);
+  });
+
+  it("BigQuery: the project compares case-insensitively, the exact table joins", () => {
+    const models = definitions("shop", [spec("orders", { relation: { database: "ACME-DATA", schema: "marts", name: "orders" } })]);
+    const held = definitions("wh", [stored({ database: "acme-data", schema: "marts", name: "Orders" }, 2, bigqueryRules), stored({ database: "acme-data", schema: "marts", name: "orders" }, 7, bigqueryRules)], "warehouse");
+    assert.equal(buildCatalogGraph({ definitions: [models, held] }).get("orders")!.tableStats!.rowCount, 7);
+  });
+});

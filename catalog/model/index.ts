@@ -18,6 +18,7 @@
  * - run: one launch of a tool (a `dbt build`, a Fivetran sync, a Census trigger) for a set of assets.
  * - diagnostic: something wrong or dangling found while loading, shown to users and never hidden.
  */
+import type { RelationNaming } from "./relation-naming.ts";
 import type { Condition } from "./condition.ts";
 
 export type { Condition } from "./condition.ts";
@@ -271,6 +272,12 @@ export interface AssetSpec {
    * `policy_yields_to_tool_schedule` warning.
    */
   readonly scheduledByTool?: { readonly tool: string; readonly schedule: string; readonly howToTrigger: string } | null;
+  /**
+   * A describe-only spec's warehouse naming rules: the asset whose relation it joins must name it by them
+   * (Snowflake's `orders` is `ORDERS`, not a quoted `"orders"`; BigQuery's `Orders` is not `orders`). Without
+   * rules, relations equal ignoring case join.
+   */
+  readonly relationNaming?: RelationNaming;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";
@@ -355,4 +362,5 @@ export * from "./evaluation.ts";
 export * from "./events.ts";
 export * from "./key-glob.ts";
 export * from "./policy.ts";
+export * from "./relation-naming.ts";
 export * from "./runs.ts";

@@ -1,12 +1,12 @@
 /**
- * The one small interface every warehouse engine keeps (DuckDB, Postgres; Snowflake and BigQuery later): list
+ * The one small interface every warehouse engine keeps (DuckDB, Postgres, Snowflake, BigQuery): list
  * the relations it holds, and describe some of them — columns with types and nullability, row count, bytes,
  * last modified, table or view. Engines hold a connection only for one call (dbt and the Fivetran simulator
  * write the same DuckDB file), and never put a credential in an error.
  */
 
 /** The engines Tributary reads. */
-export type WarehouseType = "duckdb" | "postgres";
+export type WarehouseType = "duckdb" | "postgres" | "snowflake" | "bigquery";
 
 /** A relation as the warehouse names it. */
 export interface WarehouseRelation {
@@ -72,4 +72,32 @@ export function throwIfAborted(signal: AbortSignal | undefined, origin: string):
 /** Relations grouped as `schema → names`, compared case-insensitively (dbt and Fivetran write unquoted names). */
 export function relationKey(relation: { readonly database: string | null; readonly schema: string; readonly name: string }): string {
   return [relation.database ?? "", relation.schema, relation.name].join("\u0000").toLowerCase();
+}
+
+/**
+ * `work` bounded by `timeoutMs` and `signal`: rejects with warehouse_unreachable ("did not answer within…") or
+ * warehouse_aborted, whichever comes first. The work itself is not stopped (a client cannot always cancel a
+ * request in flight); it ends on its own.
+ */
+export async function withinTimeout<T>(work: Promise<T>, options: { readonly timeoutMs: number; readonly signal: AbortSignal | undefined; readonly what: string; readonly origin: string }): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WarehouseError("warehouse_unreachable", `The ${options.what} ${options.origin} did not answer within ${Math.round(options.timeoutMs / 1000)} s`)), options.timeoutMs);
+    onAbort = () => reject(new WarehouseError("warehouse_aborted", `Reading the warehouse ${options.origin} was stopped`));
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** A count or size as a warehouse returns it (a number, a numeric string, null). */
+export function numberOrNull(value: unknown): number | null {
+  if (value === null || value === undefined || value === "") return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
 }

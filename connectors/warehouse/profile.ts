@@ -20,6 +20,29 @@ export type WarehouseConnection =
       readonly password: string | null;
       readonly database: string;
       readonly schemas: readonly string[] | null;
+    }
+  | {
+      readonly type: "snowflake";
+      readonly account: string;
+      readonly user: string;
+      readonly password: string | null;
+      readonly privateKey: string | null;
+      readonly privateKeyPath: string | null;
+      readonly privateKeyPassphrase: string | null;
+      readonly role: string | null;
+      readonly warehouse: string | null;
+      readonly databases: readonly string[];
+      readonly schemas: readonly string[] | null;
+      readonly accessUrl: string | null;
+    }
+  | {
+      readonly type: "bigquery";
+      readonly project: string;
+      readonly datasets: readonly string[] | null;
+      readonly keyFilename: string | null;
+      readonly credentials: Readonly<Record<string, unknown>> | null;
+      readonly billingProject: string | null;
+      readonly apiEndpoint: string | null;
     };
 
 /** A profile target Tributary cannot read a warehouse from: no profiles.yml, an adapter it does not read… */
@@ -48,6 +71,8 @@ export interface ProfileOutput {
   readonly type: string | null;
   /** A field of the target, `{{ env_var() }}` rendered; null when absent. Throws {@link ProfileError} for Jinja beyond env_var. */
   field(name: string): string | null;
+  /** A mapping field of the target (dbt-bigquery's keyfile_json), its text values rendered; null when absent. */
+  record(name: string): Readonly<Record<string, unknown>> | null;
   /** "shop.dev": the profile and target, for people. */
   readonly label: string;
   readonly file: string;
@@ -81,12 +106,16 @@ export async function readProfileOutput(options: ProfileLookup): Promise<Profile
   if (!output) throw new ProfileError(`${file}: profile "${profileName}" has no target "${targetName}"`);
   const resolvedFile = file;
   const field = (name: string): string | null => render(output[name], env, resolvedFile);
-  return { type: field("type"), field, label: `${profileName}.${targetName}`, file, projectDir };
+  const record = (name: string): Record<string, unknown> | null => {
+    const found = asRecord(output[name]);
+    return found ? Object.fromEntries(Object.entries(found).map(([key, value]) => [key, typeof value === "string" ? render(value, env, resolvedFile) : value])) : null;
+  };
+  return { type: field("type"), field, record, label: `${profileName}.${targetName}`, file, projectDir };
 }
 
-/** The warehouse a dbt project builds into, when it is one Tributary reads (DuckDB, Postgres, Redshift). */
+/** The warehouse a dbt project builds into, when it is one Tributary reads (DuckDB, Postgres, Redshift, Snowflake, BigQuery). */
 export async function readProfileTarget(options: ProfileLookup): Promise<ProfileTarget> {
-  const { type, field, label, file, projectDir } = await readProfileOutput(options);
+  const { type, field, record, label, file, projectDir } = await readProfileOutput(options);
   if (type === "duckdb") {
     const path = field("path") ?? ":memory:";
     if (path === ":memory:" || path.startsWith("md:")) throw new ProfileError(`${file}: target ${label} is a DuckDB ${path === ":memory:" ? "in-memory database" : "MotherDuck database"}, which Tributary cannot read`);
@@ -102,7 +131,66 @@ export async function readProfileTarget(options: ProfileLookup): Promise<Profile
       file,
     };
   }
-  throw new ProfileError(`${file}: target ${label} is a ${type ?? "(no type)"} warehouse; Tributary reads DuckDB and Postgres`);
+  if (type === "snowflake") {
+    // dbt-snowflake's fields; host/port/protocol (its way to reach a private link or proxy) become the access URL.
+    const account = field("account");
+    const user = field("user");
+    const database = field("database");
+    if (!account || !user || !database) throw new ProfileError(`${file}: target ${label} needs account, user and database`);
+    const authenticator = field("authenticator");
+    if (authenticator && !["snowflake", "snowflake_jwt"].includes(authenticator.toLowerCase())) {
+      throw new ProfileError(`${file}: target ${label} logs in with authenticator ${authenticator}; Tributary reads Snowflake with a password or a key pair`);
+    }
+    const privateKeyPath = field("private_key_path");
+    const host = field("host");
+    const port = field("port");
+    return {
+      connection: {
+        type: "snowflake",
+        account,
+        user,
+        password: field("password"),
+        privateKey: field("private_key"),
+        privateKeyPath: privateKeyPath === null ? null : isAbsolute(privateKeyPath) ? privateKeyPath : resolve(projectDir, privateKeyPath),
+        privateKeyPassphrase: field("private_key_passphrase"),
+        role: field("role"),
+        warehouse: field("warehouse"),
+        databases: [database],
+        schemas: null,
+        accessUrl: host ? `${field("protocol") ?? "https"}://${host}${port ? `:${port}` : ""}` : null,
+      },
+      label,
+      file,
+    };
+  }
+  if (type === "bigquery") {
+    // dbt-bigquery's fields: method oauth (Application Default Credentials), service-account (keyfile) or
+    // service-account-json (keyfile_json); every dataset of the project is read (dbt's custom schemas are datasets).
+    const project = field("project") ?? field("database");
+    if (!project) throw new ProfileError(`${file}: target ${label} has no project`);
+    const method = field("method") ?? "oauth";
+    const keyfile = field("keyfile");
+    const keyfileJson = record("keyfile_json");
+    if (method === "service-account" && !keyfile) throw new ProfileError(`${file}: target ${label} uses method service-account without a keyfile`);
+    if (method === "service-account-json" && !keyfileJson) throw new ProfileError(`${file}: target ${label} uses method service-account-json without keyfile_json`);
+    if (!["oauth", "service-account", "service-account-json"].includes(method)) {
+      throw new ProfileError(`${file}: target ${label} logs in with method ${method}; Tributary reads BigQuery with oauth (Application Default Credentials), service-account or service-account-json`);
+    }
+    return {
+      connection: {
+        type: "bigquery",
+        project,
+        datasets: null,
+        keyFilename: method === "service-account" && keyfile ? (isAbsolute(keyfile) ? keyfile : resolve(projectDir, keyfile)) : null,
+        credentials: method === "service-account-json" ? keyfileJson : null,
+        billingProject: field("execution_project"),
+        apiEndpoint: null,
+      },
+      label,
+      file,
+    };
+  }
+  throw new ProfileError(`${file}: target ${label} is a ${type ?? "(no type)"} warehouse; Tributary reads DuckDB, Postgres, Snowflake and BigQuery`);
 }
 
 function asRecord(value: unknown): Record<string, unknown> | null {

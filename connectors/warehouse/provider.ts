@@ -7,8 +7,9 @@
  */
 import type { AssetSpec, DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef, TableStats } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
-import type { RelationDescription, WarehouseEngine } from "./engine.ts";
+import type { RelationDescription, WarehouseEngine, WarehouseType } from "./engine.ts";
 import { WarehouseError } from "./engine.ts";
+import { IDENTIFIER_RULES } from "./identifiers.ts";
 import { warehouseRelationState } from "./tool-state.ts";
 
 export interface WarehouseProviderOptions {
@@ -20,7 +21,7 @@ export interface WarehouseProviderOptions {
   readonly now?: () => Date;
 }
 
-const ENGINE_NAMES: Record<string, string> = { duckdb: "DuckDB", postgres: "Postgres" };
+const ENGINE_NAMES: Record<string, string> = { duckdb: "DuckDB", postgres: "Postgres", snowflake: "Snowflake", bigquery: "BigQuery" };
 
 export function createWarehouseProvider(options: WarehouseProviderOptions): DefinitionsProvider {
   const { name, engine, now = () => new Date() } = options;
@@ -66,7 +67,7 @@ export function createWarehouseProvider(options: WarehouseProviderOptions): Defi
   };
 }
 
-function toSpec(relation: RelationDescription, locationName: string, engineType: string, engineName: string, describedAt: string): AssetSpec {
+function toSpec(relation: RelationDescription, locationName: string, engineType: WarehouseType, engineName: string, describedAt: string): AssetSpec {
   const stats: TableStats = {
     source: `${engineName} warehouse`,
     collectedAt: describedAt,
@@ -110,5 +111,6 @@ function toSpec(relation: RelationDescription, locationName: string, engineType:
     }),
     tableStats: stats,
     describesOnly: true,
+    relationNaming: IDENTIFIER_RULES[engineType],
   };
 }

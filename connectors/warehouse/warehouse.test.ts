@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -216,5 +216,26 @@ describe("the warehouse of a dbt profile", () => {
     assert.equal(target.label, "shop.dev");
     const fallback = await readProfileTarget({ projectDir: join(ROOT, "demo-project"), env: {} });
     assert.deepEqual(fallback.connection, { type: "duckdb", path: join(ROOT, "demo-project", "warehouse.duckdb") });
+  });
+
+  it("reads a dbt-snowflake target: env_var password, host/port as the access URL, the database folded by the engine", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tributary-profile-"));
+    try {
+      writeFileSync(join(dir, "dbt_project.yml"), "name: shop\nprofile: shop\n");
+      writeFileSync(
+        join(dir, "profiles.yml"),
+        `shop:\n  target: prod\n  outputs:\n    prod:\n      type: snowflake\n      account: acme-prod\n      user: transformer\n      password: "{{ env_var('SNOWFLAKE_PASSWORD') }}"\n      role: transformer\n      warehouse: transforming\n      database: analytics\n      schema: dbt\n      host: 127.0.0.1\n      port: 8085\n      protocol: http\n    bq:\n      type: bigquery\n      method: service-account\n      project: acme-data\n      dataset: marts\n      keyfile: keys/sa.json\n    bq_token:\n      type: bigquery\n      method: oauth-secrets\n      project: acme-data\n      dataset: marts\n`,
+      );
+      const snowflake = await readProfileTarget({ projectDir: dir, env: { SNOWFLAKE_PASSWORD: "pw" } });
+      assert.deepEqual(snowflake.connection, {
+        type: "snowflake", account: "acme-prod", user: "transformer", password: "pw", privateKey: null, privateKeyPath: null, privateKeyPassphrase: null,
+        role: "transformer", warehouse: "transforming", databases: ["analytics"], schemas: null, accessUrl: "http://127.0.0.1:8085",
+      });
+      const bigquery = await readProfileTarget({ projectDir: dir, target: "bq", env: {} });
+      assert.deepEqual(bigquery.connection, { type: "bigquery", project: "acme-data", datasets: null, keyFilename: join(dir, "keys", "sa.json"), credentials: null, billingProject: null, apiEndpoint: null });
+      await assert.rejects(readProfileTarget({ projectDir: dir, target: "bq_token", env: {} }), /logs in with method oauth-secrets/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,7 +25,16 @@ export function snowflakeAccount(account: string): string {
 
 /** The namespace of a warehouse Tributary reads (tributary.yaml `warehouses.connections[]`, a dbt profile). */
 export function connectionNamespace(connection: WarehouseConnection): string {
-  return connection.type === "duckdb" ? `duckdb://${resolve(connection.path)}` : `postgres://${connection.host}:${connection.port}`;
+  switch (connection.type) {
+    case "duckdb":
+      return `duckdb://${resolve(connection.path)}`;
+    case "postgres":
+      return `postgres://${connection.host}:${connection.port}`;
+    case "snowflake":
+      return `snowflake://${snowflakeAccount(connection.account)}`;
+    case "bigquery":
+      return "bigquery";
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { isLockConflict, openWarehouse, quoteIdentifier } from "../../shared/ind
 import type { WarehouseOpenOptions } from "../../shared/index.ts";
 import type { RelationDescription, WarehouseCallOptions, WarehouseColumn, WarehouseEngine, WarehouseRelation } from "../engine.ts";
 import { WarehouseError, relationKey, throwIfAborted } from "../engine.ts";
+import { IDENTIFIER_RULES, findRelations } from "../identifiers.ts";
 
 export interface DuckDbWarehouseOptions extends Omit<WarehouseOpenOptions, "readOnly"> {
   /** The warehouse file. */
@@ -99,8 +100,7 @@ export function createDuckDbWarehouse(options: DuckDbWarehouseOptions): DuckDbWa
     describe(relations, callOptions: WarehouseCallOptions = {}) {
       if (relations.length === 0) return Promise.resolve([]);
       return withConnection(callOptions.signal, [], async (connection) => {
-        const existing = new Map((await list(connection)).map((relation) => [relationKey(relation), relation]));
-        const wanted = relations.flatMap((relation) => existing.get(relationKey(relation)) ?? []);
+        const wanted = findRelations(relations, await list(connection), IDENTIFIER_RULES.duckdb);
         if (wanted.length === 0) return [];
         const columns = new Map<string, WarehouseColumn[]>();
         for (const row of await rows(

@@ -8,7 +8,8 @@
  */
 import pg from "pg";
 import type { RelationDescription, WarehouseCallOptions, WarehouseColumn, WarehouseEngine, WarehouseRelation } from "../engine.ts";
-import { WarehouseError, relationKey, throwIfAborted } from "../engine.ts";
+import { WarehouseError, throwIfAborted } from "../engine.ts";
+import { IDENTIFIER_RULES, findRelations } from "../identifiers.ts";
 
 export interface PostgresWarehouseOptions {
   readonly host: string;
@@ -103,8 +104,7 @@ export function createPostgresWarehouse(options: PostgresWarehouseOptions): Post
     describe(relations, callOptions: WarehouseCallOptions = {}) {
       if (relations.length === 0) return Promise.resolve([]);
       return withClient(callOptions.signal, async (client) => {
-        const existing = new Map((await list(client)).map((relation) => [relationKey(relation), relation]));
-        const wanted = relations.flatMap((relation) => existing.get(relationKey(relation)) ?? []);
+        const wanted = findRelations(relations, await list(client), IDENTIFIER_RULES.postgres);
         if (wanted.length === 0) return [];
         const oids = wanted.map((relation) => relation.oid);
         const columns = new Map<number, (WarehouseColumn & { notnull: boolean })[]>();
