@@ -6,6 +6,7 @@
  *   printing each step as it starts and ends and the tools' log lines at info and above; it exits 0 when the
  *   run succeeded and 1 when it failed or was canceled. A broken stream is resumed where it stopped.
  * - runs prints a table of runs, newest first.
+ * - schedules prints each schedule with its job, when it runs, its next tick and its latest tick's run.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { createGraphQLClient, GraphQLRequestError, ServerUnreachableError, type GraphQLClient } from "./graphql-client.ts";
@@ -257,6 +258,54 @@ export async function listRuns(
   return 0;
 }
 
+const SCHEDULES = /* GraphQL */ `
+  query Schedules {
+    schedules {
+      name jobName cron cronDescription timezone status errors
+      job { assetCount }
+      nextTicks(count: 1)
+      latestTick { tickAt status reason run { id status } }
+    }
+  }
+`;
+
+/** `tributary schedules`: each schedule, its job, when it runs, its next tick and its latest run; the exit code. */
+export async function listSchedules(client: GraphQLClient, output: ConsoleOutput): Promise<number> {
+  type Row = {
+    name: string;
+    jobName: string;
+    cron: string;
+    cronDescription: string;
+    timezone: string;
+    status: string;
+    errors: string[];
+    job: { assetCount: number } | null;
+    nextTicks: string[];
+    latestTick: { tickAt: string; status: string; reason: string | null; run: { id: string; status: string } | null } | null;
+  };
+  const { schedules } = await client.request<{ schedules: Row[] }>(SCHEDULES);
+  if (schedules.length === 0) {
+    output.out("No schedules (declare them under schedules: in tributary.yaml)");
+    return 0;
+  }
+  const latest = (tick: Row["latestTick"]): string => {
+    if (tick === null) return "-";
+    const what = tick.run ? `run ${tick.run.id.slice(0, 8)} ${tick.run.status.toLowerCase()}` : tick.status.toLowerCase();
+    return `${dateTime(tick.tickAt)} ${what}`;
+  };
+  const rows = schedules.map((s) => [
+    s.name,
+    `${s.jobName}${s.job ? ` (${plural(s.job.assetCount, "asset")})` : ""}`,
+    `${s.cronDescription} (${s.cron}, ${s.timezone})`,
+    s.errors.length > 0 ? "invalid" : s.status.toLowerCase(),
+    s.nextTicks[0] ? dateTime(s.nextTicks[0]) : "-",
+    latest(s.latestTick),
+  ]);
+  for (const line of formatTable(["SCHEDULE", "JOB", "WHEN", "STATUS", "NEXT TICK", "LATEST TICK"], rows)) output.out(line.trimEnd());
+  for (const s of schedules) for (const error of s.errors) output.err(`error: schedule ${s.name}: ${error}`);
+  return schedules.some((s) => s.errors.length > 0) ? 1 : 0;
+}
+
 /** What an error of these commands means for people, and the exit code. */
 function report(error: unknown, output: ConsoleOutput): number {
   if (error instanceof ServerUnreachableError) {
@@ -333,6 +382,19 @@ export function addRunCommands(
       const client = clientFor(command, flags.url);
       try {
         setExitCode(await listRuns(client, { statuses: flags.status ?? [], assetKey: flags.asset ?? null, first: flags.first }, output));
+      } catch (error) {
+        setExitCode(report(error, output));
+      }
+    });
+
+  program
+    .command("schedules")
+    .description("list the schedules on the running server: job, cron in words, status, next tick, latest tick and its run; exit 1 when one is invalid")
+    .addOption(urlOption().argParser((value) => resolveServerUrl(value, env)))
+    .action(async (flags: { url?: string }, command: Command) => {
+      const client = clientFor(command, flags.url);
+      try {
+        setExitCode(await listSchedules(client, output));
       } catch (error) {
         setExitCode(report(error, output));
       }

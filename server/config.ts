@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import type { PolicyRule } from "../catalog/model/index.ts";
+import type { JobSpec, JobsAndSchedules, PolicyRule, ScheduleSpec } from "../catalog/model/index.ts";
 import { LoadError, parseAutoMaterializePolicy, parseAutomationCondition } from "../catalog/model/index.ts";
 
 const dbtProjectSchema = z
@@ -76,6 +76,41 @@ const policyRuleSchema = z
   .refine((rule) => rule.auto_materialize_policy === undefined || rule.automation_condition === undefined, {
     message: "give at most one of auto_materialize_policy or automation_condition",
   });
+
+/** dbt's `--select` / `--exclude`: one string (space: union, comma: intersection) or a list of them (a union). */
+const selectionArgument = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const jobSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "letters, digits, _ . - only (at most 100)"),
+    description: z.string().optional(),
+    /** dbt selection syntax (`tag:daily`, `+orders`, `path:models/marts`) and `key:<glob>` for any asset. */
+    select: selectionArgument,
+    exclude: selectionArgument.optional(),
+  })
+  .strict();
+
+const scheduleSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "letters, digits, _ . - only (at most 100)"),
+    description: z.string().optional(),
+    /** A job's name… */
+    job: z.string().min(1).optional(),
+    /** …or the selection itself (the schedule then runs a job of its own name). */
+    select: selectionArgument.optional(),
+    exclude: selectionArgument.optional(),
+    /** Five cron fields, or @hourly, @daily, @weekly, @monthly. */
+    cron: z.string().min(1),
+    /** An IANA time zone (default UTC). */
+    timezone: z.string().min(1).default("UTC"),
+    /** After downtime: run the latest missed tick once (latest, the default), or none. */
+    catch_up: z.enum(["latest", "none"]).default("latest"),
+    /** running (default) or stopped until someone starts it (startSchedule, the UI). */
+    default_status: z.enum(["running", "stopped"]).default("running"),
+  })
+  .strict()
+  .refine((s) => (s.job === undefined) !== (s.select === undefined), { message: "give exactly one of job or select" })
+  .refine((s) => s.exclude === undefined || s.select !== undefined, { message: "exclude goes with select (a job's exclude is the job's)" });
 
 const censusWorkspaceSchema = z
   .object({
@@ -294,6 +329,10 @@ const configSchema = z
     openlineage: openLineageSchema.optional(),
     /** Policies for assets that declare none (Fivetran tables, Census syncs), by key glob; the first match wins. */
     policies: z.array(policyRuleSchema).default([]),
+    /** Named selections of assets, run together (by schedules, or launched by hand). */
+    jobs: z.array(jobSchema).default([]),
+    /** Cron schedules on jobs. */
+    schedules: z.array(scheduleSchema).default([]),
     fivetran: z
       .object({ accounts: z.array(fivetranAccountSchema).default([]) })
       .strict()
@@ -349,6 +388,8 @@ export interface LoadedConfig {
   readonly policyRules: readonly PolicyRule[];
   /** `policies[].retry`, in file order (the first rule matching an asset wins). */
   readonly retryRules: readonly RetryRule[];
+  /** `jobs` and `schedules`, each with its file and line (a schedule with `select` brings a job of its own name). */
+  readonly jobsAndSchedules: JobsAndSchedules;
 }
 
 /** Reads, interpolates and validates a config file. Throws {@link LoadError} naming the file and path. */
@@ -406,7 +447,35 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
         : parseAutomationCondition(rule.automation_condition, { ...declaredIn, path: `${declaredIn.path}.automation_condition` });
     return [{ assets: rule.assets, policy: parsed.policy, errors: parsed.errors, declaredIn }];
   });
-  return { file: path, config: result.data, dbtLocations, dataDir, policyRules, retryRules };
+  const lineOf = (...at: (string | number)[]): number | null => {
+    const node = document.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? lineCounter.linePos(node.range[0]).line : null;
+  };
+  const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : typeof value === "string" ? [value] : value);
+  const jobs: JobSpec[] = result.data.jobs.map((job, index) => ({
+    name: job.name,
+    description: job.description ?? null,
+    select: list(job.select),
+    exclude: list(job.exclude),
+    declaredIn: { file: path, line: lineOf("jobs", index), path: `jobs[${index}]` },
+  }));
+  const schedules: ScheduleSpec[] = result.data.schedules.map((schedule, index) => {
+    const declaredIn = { file: path, line: lineOf("schedules", index), path: `schedules[${index}]` };
+    if (schedule.select !== undefined) {
+      jobs.push({ name: schedule.name, description: schedule.description ?? null, select: list(schedule.select), exclude: list(schedule.exclude), declaredIn: { ...declaredIn, path: `${declaredIn.path}.select` } });
+    }
+    return {
+      name: schedule.name,
+      job: schedule.job ?? schedule.name,
+      cron: schedule.cron,
+      timezone: schedule.timezone,
+      catchUp: schedule.catch_up,
+      defaultStatus: schedule.default_status,
+      description: schedule.description ?? null,
+      declaredIn,
+    };
+  });
+  return { file: path, config: result.data, dbtLocations, dataDir, policyRules, retryRules, jobsAndSchedules: { jobs, schedules } };
 }
 
 /** Replaces `${VAR}` / `${VAR:-default}` in every string; a variable that is unset and has no default is an error. */

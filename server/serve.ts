@@ -11,6 +11,7 @@ import { createTributaryServer, ServerStartError, type TributaryServer } from ".
 import { formatDiagnostic, formatLocationError, formatStartupError, sortDiagnostics } from "./report.ts";
 import { loadConfig } from "./config.ts";
 import { resolveServerSettings, type ServerSettings } from "./auth/settings.ts";
+import { resolveJobsAndSchedules } from "../scheduler/schedules/index.ts";
 
 /** Where the definitions come from: the location flags shared by `serve` and `check`. */
 export interface LocationOptions {
@@ -136,6 +137,13 @@ async function loadCatalog(
   return { loaded: { runtime, graph: runtime.current(), errors }, runtime };
 }
 
+/** The graph's diagnostics and those of the jobs and schedules resolved over it (a selection matching nothing, a bad cron). */
+function diagnosticsOf(loaded: LoadedCatalog): Diagnostic[] {
+  const declared = loaded.runtime.jobsAndSchedules;
+  if (!declared) return [...loaded.graph.diagnostics];
+  return [...loaded.graph.diagnostics, ...resolveJobsAndSchedules(loaded.graph, declared).diagnostics];
+}
+
 /** Location errors of a load: those the reload reported, else those recorded on the graph's locations. */
 function locationErrors(loaded: LoadedCatalog): LocationLoadError[] {
   if (loaded.errors.length > 0) return [...loaded.errors];
@@ -254,7 +262,7 @@ export async function startServe(
         `(the error shows on the location until a reload succeeds)`,
     );
   }
-  const diagnostics = sortDiagnostics(loaded.graph.diagnostics);
+  const diagnostics = sortDiagnostics(diagnosticsOf(loaded));
   const { errors, warnings } = countBySeverity(diagnostics);
   for (const diagnostic of diagnostics.filter((d) => d.severity === "error")) output.err(formatDiagnostic(diagnostic));
   if (options.strict && errors > 0) {
@@ -312,7 +320,7 @@ export async function runCheck(
     if (loaded === null) return 1;
     const failures = locationErrors(loaded);
     for (const failure of failures) output.err(formatLocationError(failure));
-    const diagnostics = sortDiagnostics(loaded.graph.diagnostics);
+    const diagnostics = sortDiagnostics(diagnosticsOf(loaded));
     for (const diagnostic of diagnostics) output.err(formatDiagnostic(diagnostic));
     const { errors, warnings } = countBySeverity(diagnostics);
     const failed = failures.length > 0 || errors > 0 || (options.strict && warnings > 0);

@@ -7,12 +7,12 @@ import { resolve } from "node:path";
 import type { ConnectorLocation, DefinitionsProvider, PolicyRule } from "../catalog/model/index.ts";
 import { createConnectorLocations, liveStateLookup } from "./connectors.ts";
 import { createCatalogService as createService } from "../catalog/service.ts";
-import { openCatalogStore } from "../catalog/store/index.ts";
+import { openCatalogStore, scheduleSql } from "../catalog/store/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
 import { loadConfig } from "./config.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
 import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
-import { matchesKeyGlob, keyToString } from "../catalog/model/index.ts";
+import { matchesKeyGlob, keyToString, NO_JOBS_OR_SCHEDULES } from "../catalog/model/index.ts";
 import { createRunQueue, createRunEngine } from "../scheduler/runs/index.ts";
 import type { RetryPolicy } from "../scheduler/runs/index.ts";
 import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
@@ -89,6 +89,7 @@ export async function createCatalogService(
   if (request.purpose !== "serve") {
     const service = createService({ providers, store: null, policyRules, onProgress });
     return {
+      jobsAndSchedules: loaded?.jobsAndSchedules ?? NO_JOBS_OR_SCHEDULES,
       current: () => service.current(),
       get ready() {
         return service.ready;
@@ -178,6 +179,7 @@ export async function createCatalogService(
     await store.close();
     throw error;
   }
+  const jobsAndSchedules = loaded?.jobsAndSchedules ?? NO_JOBS_OR_SCHEDULES;
   const daemon = request.scheduler
     ? createDaemon({
         store,
@@ -187,6 +189,7 @@ export async function createCatalogService(
         logger: request.logger.child({ component: "scheduler" }),
         intervalMs: scheduler.tick_interval_seconds * 1000,
         name: engine.workerId,
+        schedules: () => jobsAndSchedules,
         ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
       })
     : null;
@@ -226,6 +229,13 @@ export async function createCatalogService(
     reportSink: createReportSink(store),
     access: createAccessStore(store.client),
     liveMaterializerMetadata: liveStateLookup(locations),
+    jobsAndSchedules,
+    schedules: {
+      states: () => scheduleSql.scheduleStates(store.client),
+      latestTicks: () => scheduleSql.latestScheduleTicks(store.client),
+      ticks: (schedule, limit) => scheduleSql.scheduleTicks(store.client, schedule, limit),
+      setStatus: (schedule, status, by) => scheduleSql.setScheduleStatus(store.client, schedule, status, by, options.schedulerNow?.() ?? new Date()),
+    },
     startBackground() {
       alerts?.start();
       freshness?.start();

@@ -364,3 +364,4 @@ export * from "./key-glob.ts";
 export * from "./policy.ts";
 export * from "./relation-naming.ts";
 export * from "./runs.ts";
+export * from "./schedules.ts";

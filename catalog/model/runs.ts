@@ -27,7 +27,9 @@ export type LaunchedBy =
   | { readonly kind: "policy"; readonly tick: number }
   | { readonly kind: "manual"; readonly user: string | null }
   | { readonly kind: "reexecution"; readonly parentRunId: string; readonly onlyFailed: boolean }
-  | { readonly kind: "retry"; readonly parentRunId: string; readonly attempt: number };
+  | { readonly kind: "retry"; readonly parentRunId: string; readonly attempt: number }
+  /** A schedule's tick (the tick's instant, ISO 8601 UTC), running the schedule's job. */
+  | { readonly kind: "schedule"; readonly schedule: string; readonly job: string; readonly tickAt: string };
 
 /** One asset a step materializes, as the launcher's tool names it. */
 export interface StepTarget {

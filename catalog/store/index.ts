@@ -39,6 +39,8 @@ export type { SqlClient, SqlClientOptions, SqlDialect, SqlSession } from "./sql-
 export * as runSql from "./runs.ts";
 export * as automationSql from "./automation.ts";
 export * as evaluationSql from "./evaluations.ts";
+export * as scheduleSql from "./schedules.ts";
+export type { ScheduleStateRecord, ScheduleTickRecord, ScheduleTickStatus } from "./schedules.ts";
 export type { ClaimedStep, NewRun, NewStep, RunFilter, RunLogLine, RunRecord, RunStep, StepResult } from "./runs.ts";
 export type { AutomationInputs, CursorHead, EventRow, LatestEventRow, TickRecord } from "./automation.ts";
 

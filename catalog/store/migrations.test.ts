@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { isStoreError } from "./errors.ts";
-import { defineMigration, loadMigrations, migrate, readHistory } from "./migrations.ts";
+import { defineMigration, formatMigrationNumber, loadMigrations, migrate, readHistory } from "./migrations.ts";
 import type { SqlClient } from "./sql-client.ts";
 import { testEngines, withDatabase } from "./test-support.ts";
 
@@ -199,13 +199,14 @@ for (const engine of testEngines) {
         const repair = await database.openClient();
         try {
           await repair.query("UPDATE tributary_migrations SET checksum = $1 WHERE number = 1", [loadMigrations()[0]?.checksum]);
-          await repair.query("INSERT INTO tributary_migrations (number, name, checksum) VALUES (7, 'future_feature', $1)", ["f".repeat(64)]);
+          // One past the newest migration the code ships.
+          await repair.query("INSERT INTO tributary_migrations (number, name, checksum) VALUES ($1, 'future_feature', $2)", [loadMigrations().length + 1, "f".repeat(64)]);
         } finally {
           await repair.close();
         }
         await assert.rejects(
           database.openStore(),
-          (e: unknown) => isStoreError(e, "database_newer_than_code") && /newer Tributary \(migration 0007_future_feature\)/.test(e.message),
+          (e: unknown) => isStoreError(e, "database_newer_than_code") && e.message.includes(`newer Tributary (migration ${formatMigrationNumber(loadMigrations().length + 1)}_future_feature)`),
         );
       }));
   });

@@ -144,6 +144,11 @@ function nextTick(cached: CachedTick, timezone: string, after: number): number |
   return best;
 }
 
+/** The first tick of `schedule` in `timezone` after `after` (epoch ms), or null when there is none within 400 days. */
+export function nextCronTick(schedule: string, timezone: string, after: number): number | null {
+  return nextTick(entry(schedule, timezone), timezone, after);
+}
+
 /** The ticks of `schedule` in `timezone` in (from, to], ascending (tests and explanations). */
 export function cronTicksBetween(schedule: string, timezone: string, from: number, to: number): number[] {
   const cached = entry(schedule, timezone);

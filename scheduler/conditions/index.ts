@@ -7,7 +7,7 @@ export * from "./named.ts";
 export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromTree, conditionFromYaml } from "./from-policy.ts";
 export { evaluate, sameLocationRun } from "./evaluate.ts";
 export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
-export { latestCronTick } from "./cron.ts";
+export { cronTicksBetween, latestCronTick, nextCronTick } from "./cron.ts";
 export { freshnessStatus } from "./freshness.ts";
 export type { FreshnessState, FreshnessStatus } from "./freshness.ts";
 export { keyGlobPattern, matchesAnyKeyGlob, matchesKeyGlob } from "../../catalog/model/index.ts";

@@ -11,12 +11,15 @@
  * committed first) rolls back entirely.
  */
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
+import type { JobsAndSchedules } from "../../catalog/model/index.ts";
 import type { CatalogStore } from "../../catalog/store/index.ts";
 import { automationSql, evaluationSql } from "../../catalog/store/index.ts";
 import { evaluate } from "../conditions/index.ts";
 import type { SameRunPredicate } from "../conditions/index.ts";
 import type { EngineLogger, RunEngine } from "../runs/index.ts";
 import { newRunId } from "../runs/index.ts";
+import type { ScheduleFiring } from "../schedules/index.ts";
+import { fireSchedules, resolveJobsAndSchedules } from "../schedules/index.ts";
 import type { LeaderLease } from "./leader.ts";
 import { automationStateFromInputs } from "./state.ts";
 import { CursorCache, InputsCache } from "./tick-state.ts";
@@ -33,6 +36,11 @@ export interface DaemonOptions {
   readonly sameRun?: SameRunPredicate;
   /** Names this process in the tick log. */
   readonly name: string;
+  /**
+   * The jobs and schedules declared (tributary.yaml): after evaluating the policies, each tick fires the
+   * schedules whose cron tick has come (scheduler/schedules), each tick claimed in the store once.
+   */
+  readonly schedules?: () => JobsAndSchedules;
 }
 
 /** What one tick did. */
@@ -46,6 +54,8 @@ export interface TickOutcome {
   readonly durationMs: number;
   /** Why the tick did nothing, when it did nothing. */
   readonly skipped: string | null;
+  /** The schedule ticks this tick claimed (fired or skipped). */
+  readonly scheduleFirings: readonly ScheduleFiring[];
 }
 
 export interface Daemon {
@@ -80,7 +90,18 @@ export function createDaemon(options: DaemonOptions): Daemon {
     unlaunchable: [],
     durationMs: performance.now() - started,
     skipped,
+    scheduleFirings: [],
   });
+
+  /**
+   * The schedules' pass, after the policies' transaction, in transactions of its own (one per schedule tick): a
+   * schedule whose run cannot be created does not roll back the policies' evaluation, nor the other schedules.
+   */
+  async function fire(graph: CatalogGraph, at: Date): Promise<ScheduleFiring[]> {
+    if (!options.schedules) return [];
+    const resolved = resolveJobsAndSchedules(graph, options.schedules());
+    return fireSchedules({ store, engine, resolved, now: at, claimedBy: options.name, lateAfterMs: 2 * intervalMs + 60_000, logger });
+  }
 
   async function runTick(): Promise<TickOutcome> {
     const started = performance.now();
@@ -136,6 +157,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           unlaunchable: plan.unlaunchable,
           durationMs,
           skipped: null,
+          scheduleFirings: [] as ScheduleFiring[],
           created,
         };
       }).then(({ created, ...rest }) => {
@@ -145,12 +167,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
       });
     } catch (error) {
       cursors.reset();
-      if (error instanceof CursorMoved) {
-        logger.warn({ daemon: options.name }, "another scheduler committed a tick first; this tick was rolled back");
-        return idle("another scheduler committed this tick first", true, started);
-      }
-      throw error;
+      if (!(error instanceof CursorMoved)) throw error;
+      logger.warn({ daemon: options.name }, "another scheduler committed a tick first; this tick was rolled back");
+      // The schedules still get their pass: each tick's claim, not the cursor, makes it fire once.
+      return { ...idle("another scheduler committed this tick first", true, started), scheduleFirings: await fire(graph, at) };
     }
+    outcome = { ...outcome, scheduleFirings: await fire(graph, at) };
     for (const item of outcome.unlaunchable) {
       if (reportedUnlaunchable.has(item.assetId)) continue;
       reportedUnlaunchable.add(item.assetId);

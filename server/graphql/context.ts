@@ -3,10 +3,10 @@
  * it came from (for mutations such as reload).
  */
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
-import type { AssetEvaluation, AssetEvent, AssetEventReader, MaterializerRef, CheckResult, LaunchedBy } from "../../catalog/model/index.ts";
+import type { AssetEvaluation, AssetEvent, AssetEventReader, MaterializerRef, CheckResult, JobsAndSchedules, LaunchedBy, ScheduleStatus } from "../../catalog/model/index.ts";
 import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
-import type { RunFilter, RunLogLine, RunRecord } from "../../catalog/store/index.ts";
+import type { RunFilter, RunLogLine, RunRecord, ScheduleStateRecord, ScheduleTickRecord } from "../../catalog/store/index.ts";
 import { catalogNotReady } from "./errors.ts";
 import type { ReportSink } from "./report.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -38,6 +38,19 @@ export interface CatalogSource {
   readonly reportSink?: ReportSink;
   /** API tokens and the audit log; absent without a store (then a token is refused and nothing is audited). */
   readonly access?: AccessStore;
+  /** The jobs and schedules declared (tributary.yaml); absent: none. */
+  readonly jobsAndSchedules?: JobsAndSchedules;
+  /** Schedules' stored state and ticks; absent without a store. */
+  readonly schedules?: ScheduleStore;
+}
+
+/** Where schedules' state and ticks are read, and started or stopped (the store's schedule tables). */
+export interface ScheduleStore {
+  states(): Promise<ReadonlyMap<string, ScheduleStateRecord>>;
+  latestTicks(): Promise<ReadonlyMap<string, ScheduleTickRecord>>;
+  /** A schedule's claimed ticks, newest first. */
+  ticks(schedule: string, limit: number): Promise<ScheduleTickRecord[]>;
+  setStatus(schedule: string, status: ScheduleStatus, by: string | null): Promise<ScheduleStateRecord>;
 }
 
 /** What a launch made: the run, and the requested assets that cannot be launched, with why. */

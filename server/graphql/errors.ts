@@ -11,6 +11,8 @@ export const ErrorCode = {
   assetNotFound: "ASSET_NOT_FOUND",
   /** An id that names no run. */
   runNotFound: "RUN_NOT_FOUND",
+  /** A name that names no job or schedule in tributary.yaml. */
+  scheduleNotFound: "SCHEDULE_NOT_FOUND",
   /** A launch, re-execution or cancel asked of a server that cannot launch runs (no store or no runs engine). */
   launchUnavailable: "LAUNCH_UNAVAILABLE",
   /** An argument that is well-typed but not acceptable (negative depth, `first` above the maximum, a bad cursor). */
@@ -46,6 +48,10 @@ export function assetNotFound(key: string): GraphQLError {
 }
 
 /** `RUN_NOT_FOUND`, carrying the id that was asked for. */
+export function scheduleNotFound(what: "job" | "schedule", name: string): GraphQLError {
+  return new GraphQLError(`No ${what} named "${name}" (declare it in tributary.yaml)`, { extensions: { code: ErrorCode.scheduleNotFound, name } });
+}
+
 export function runNotFound(id: string): GraphQLError {
   return new GraphQLError(`No run with id "${id}"`, { extensions: { code: ErrorCode.runNotFound, id } });
 }

@@ -122,6 +122,8 @@ const typeDefs = /* GraphQL */ `
     REEXECUTION
     "The scheduler retried a failed run of a policy."
     RETRY
+    "A schedule's cron tick ran its job (tributary.yaml schedules)."
+    SCHEDULE
   }
 
   enum RunLogLevel {
@@ -195,6 +197,12 @@ const typeDefs = /* GraphQL */ `
     attempt: Int
     "For REEXECUTION: whether only what failed was re-executed."
     onlyFailed: Boolean
+    "For SCHEDULE: the schedule whose tick launched it."
+    schedule: String
+    "For SCHEDULE: the job it ran."
+    job: String
+    "For SCHEDULE: the cron tick it ran for."
+    tickAt: DateTime
     "One sentence: policy tick 42, manual launch by ada, retry 1 of run 1a2b3c4d (attempt 2)."
     description: String!
   }
@@ -325,6 +333,8 @@ export function describeLaunchedBy(launchedBy: LaunchedBy): string {
       return `re-execution of run ${shortRunId(launchedBy.parentRunId)}${launchedBy.onlyFailed ? " (only what failed)" : ""}`;
     case "retry":
       return `retry ${launchedBy.attempt - 1} of run ${shortRunId(launchedBy.parentRunId)} (attempt ${launchedBy.attempt})`;
+    case "schedule":
+      return `schedule ${launchedBy.schedule} (job ${launchedBy.job}), tick ${launchedBy.tickAt.slice(0, 16).replace("T", " ")} UTC`;
   }
 }
 
@@ -394,7 +404,8 @@ function latestResults(context: GraphQLContext, source: RunsSource, assetId: str
 const newestFirst = (a: { occurredAt: string; id: number }, b: { occurredAt: string; id: number }) =>
   Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.id - a.id;
 
-function launchResult(outcome: LaunchOutcome) {
+/** A launch's outcome as the LaunchRunResult type (runs and jobs). */
+export function launchResult(outcome: LaunchOutcome) {
   return { run: outcome.run, unlaunchable: outcome.unlaunchable.map((u) => ({ assetKey: u.assetId, reason: u.reason })) };
 }
 
@@ -566,7 +577,7 @@ const resolvers = {
   },
   RunStatus: { QUEUED: "queued", RUNNING: "running", SUCCEEDED: "succeeded", FAILED: "failed", CANCELED: "canceled" },
   StepStatus: { PENDING: "pending", RUNNING: "running", SUCCEEDED: "succeeded", FAILED: "failed", SKIPPED: "skipped", CANCELED: "canceled" },
-  LaunchKind: { POLICY: "policy", MANUAL: "manual", REEXECUTION: "reexecution", RETRY: "retry" },
+  LaunchKind: { POLICY: "policy", MANUAL: "manual", REEXECUTION: "reexecution", RETRY: "retry", SCHEDULE: "schedule" },
   RunLogLevel: { DEBUG: "debug", INFO: "info", WARN: "warn", ERROR: "error" },
   CheckOutcome: { PASS: "pass", WARN: "warn", FAIL: "fail", ERROR: "error", SKIPPED: "skipped" },
   RunConnection: {
@@ -595,6 +606,9 @@ const resolvers = {
     parentRunId: (by: LaunchedBy) => (by.kind === "reexecution" || by.kind === "retry" ? by.parentRunId : null),
     attempt: (by: LaunchedBy) => (by.kind === "retry" ? by.attempt : null),
     onlyFailed: (by: LaunchedBy) => (by.kind === "reexecution" ? by.onlyFailed : null),
+    schedule: (by: LaunchedBy) => (by.kind === "schedule" ? by.schedule : null),
+    job: (by: LaunchedBy) => (by.kind === "schedule" ? by.job : null),
+    tickAt: (by: LaunchedBy) => (by.kind === "schedule" ? by.tickAt : null),
     description: (by: LaunchedBy) => describeLaunchedBy(by),
   },
   RunStep: {
