@@ -57,7 +57,9 @@ export type LaunchKind =
   /** Someone re-executed an earlier run (reexecuteRun). */
   | 'REEXECUTION'
   /** The scheduler retried a failed run of a policy. */
-  | 'RETRY';
+  | 'RETRY'
+  /** A schedule's cron tick ran its job (tributary.yaml schedules). */
+  | 'SCHEDULE';
 
 export type LineageDirection =
   /** Both of the above. */
