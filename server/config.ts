@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { JobSpec, JobsAndSchedules, PolicyRule, ScheduleSpec } from "../catalog/model/index.ts";
 import { LoadError, parseAutoMaterializePolicy, parseAutomationCondition } from "../catalog/model/index.ts";
+import { parseCidr } from "./auth/proxy.ts";
 
 const dbtProjectSchema = z
   .object({
@@ -244,6 +245,23 @@ const alertsSchema = z
   .refine((a) => new Set(a.destinations.map((d) => d.name)).size === a.destinations.length, { message: "each alert destination needs a distinct name" })
   .refine((a) => a.rules.every((r) => r.to.every((name) => a.destinations.some((d) => d.name === name))), { message: "a rule names a destination that is not in alerts.destinations" });
 
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "an HTTP header name");
+
+const proxyAuthSchema = z
+  .object({
+    /** The header naming the signed-in user: oauth2-proxy's X-Forwarded-Email (or X-Forwarded-User, X-Auth-Request-Email). */
+    header: headerName,
+    /** A header with the user's groups, comma-separated (oauth2-proxy's X-Forwarded-Groups), looked up in roles. */
+    role_header: headerName.optional(),
+    /** Email or group → viewer, operator or admin; a user gets the strongest role any of theirs maps to. */
+    roles: z.record(z.string().min(1), z.enum(["viewer", "operator", "admin"])).default({}),
+    /** The role of a signed-in user nothing in roles names (default none: refused with FORBIDDEN). */
+    default_role: z.enum(["viewer", "operator", "admin", "none"]).default("none"),
+    /** The proxy's addresses (CIDRs or single addresses): the headers are believed only on connections from these. */
+    trusted_proxies: z.array(z.string().refine((text) => parseCidr(text) !== null, { message: "a CIDR (10.0.0.0/8, fd00::/8) or an IP address" })).min(1),
+  })
+  .strict();
+
 /** tributary.yaml's `alerts:` (destination URLs are secrets: never log them). */
 export type AlertsConfig = z.infer<typeof alertsSchema>;
 
@@ -319,6 +337,8 @@ const configSchema = z
          * store (a laptop), none on a Postgres server (a team's install).
          */
         anonymous: z.enum(["viewer", "none"]).optional(),
+        /** People signed in by an OIDC proxy in front (oauth2-proxy…), by the headers it sets; see README, Security. */
+        proxy: proxyAuthSchema.optional(),
       })
       .strict()
       .default({}),

@@ -228,6 +228,7 @@ export async function createCatalogService(
     runs: createRunsSource(store, engine, { changes }),
     reportSink: createReportSink(store),
     access: createAccessStore(store.client),
+    ...(store.dialect === "postgres" ? { sharedLimitStore: store.client } : {}),
     liveMaterializerMetadata: liveStateLookup(locations),
     jobsAndSchedules,
     schedules: {

@@ -120,7 +120,7 @@ export function createTributaryYoga(options: TributaryYogaOptions) {
         }
       : false,
     plugins: [
-      ...(security ? [useSecurity(security, { access: () => source()?.access ?? null, logger, graphqlPath: GRAPHQL_PATH, probePaths: [HEALTH_PATH, READY_PATH] })] : []),
+      ...(security ? [useSecurity(security, { access: () => source()?.access ?? null, sharedLimitStore: () => source()?.sharedLimitStore ?? null, logger, graphqlPath: GRAPHQL_PATH, probePaths: [HEALTH_PATH, READY_PATH] })] : []),
       ...createQueryLimitPlugins(limits),
       refuseSimpleRequests(),
       serveUi(uiDir, [GRAPHQL_PATH, HEALTH_PATH, READY_PATH]),

@@ -1,9 +1,9 @@
 /**
  * Who is calling: what every request is given before any resolver runs, and the seam where ways of proving it
- * plug in. Today a request proves itself with an API token (`Authorization: Bearer trb_…`); an
- * {@link Authenticator} placed before it can map something else to a caller, e.g. the user and group headers an
- * OIDC proxy (oauth2-proxy, an ingress with OIDC) sets, as long as only that proxy can reach the server.
+ * plug in: an API token (`Authorization: Bearer trb_…`), and before it, when configured, the user and group
+ * headers an OIDC proxy sets (./proxy.ts), believed only from the proxy's own addresses.
  */
+import type { Logger } from "pino";
 import type { AccessStore, ApiTokenRole } from "./tokens.ts";
 
 /**
@@ -37,7 +37,14 @@ export class AuthenticationError extends Error {
  * {@link AuthenticationError} for a credential it reads and rejects.
  */
 export interface Authenticator {
-  authenticate(request: Request, access: AccessStore | null): Promise<Caller | null>;
+  authenticate(request: Request, access: AccessStore | null, context: RequestContext): Promise<Caller | null>;
+}
+
+/** What an authenticator knows of a request besides its headers. */
+export interface RequestContext {
+  /** The address the connection comes from (a proxy's, when one is in front); "unknown" in process. */
+  readonly remoteAddress: string;
+  readonly logger: Logger;
 }
 
 /** The bearer part of an Authorization header, or null when there is none. */
@@ -70,9 +77,10 @@ export async function identifyCaller(
   authenticators: readonly Authenticator[],
   access: AccessStore | null,
   anonymous: ApiTokenRole | null,
+  context: RequestContext,
 ): Promise<Caller> {
   for (const authenticator of authenticators) {
-    const caller = await authenticator.authenticate(request, access);
+    const caller = await authenticator.authenticate(request, access, context);
     if (caller !== null) return caller;
   }
   return { kind: "anonymous", name: null, role: anonymous, tokenId: null };

@@ -1,7 +1,7 @@
-/** The Host rules and the rate limiter, case by case. */
+/** The Host rules, case by case. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bindsBeyondLoopback, createRateLimiter, hostName, isAllowedHost, isLoopbackHost, originHostName } from "./network.ts";
+import { bindsBeyondLoopback, hostName, isAllowedHost, isLoopbackHost, originHostName } from "./network.ts";
 
 test("loopback names and addresses", () => {
   for (const host of ["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"]) assert.ok(isLoopbackHost(host), host);
@@ -29,13 +29,4 @@ test("allowed hosts: loopback always, exact names, a domain with a leading dot, 
   assert.ok(isAllowedHost("a.example.com", [".example.com"]) && isAllowedHost("example.com", [".example.com"]));
   assert.ok(!isAllowedHost("example.com.attacker.net", [".example.com"]));
   assert.ok(isAllowedHost("anything.net", ["*"]));
-});
-
-test("the rate limiter: a budget per key per window, reset when the window rolls over", () => {
-  const limiter = createRateLimiter({ limit: 2, windowMs: 1000 });
-  assert.equal(limiter.take("a", 10_000), null);
-  assert.equal(limiter.take("a", 10_100), null);
-  assert.equal(limiter.take("a", 10_200), 800);
-  assert.equal(limiter.take("b", 10_300), null, "another key has its own budget");
-  assert.equal(limiter.take("a", 11_000), null, "a new window");
 });

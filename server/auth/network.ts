@@ -1,7 +1,6 @@
 /**
  * Network defaults: which Host and Origin headers the server answers (against DNS rebinding: a web page whose
- * name resolves to 127.0.0.1 sends its own name as Host), whether an address is loopback, and a per-caller
- * request rate limit.
+ * name resolves to 127.0.0.1 sends its own name as Host), and whether an address is loopback.
  */
 import { isIP } from "node:net";
 
@@ -59,31 +58,4 @@ export function originHostName(origin: string): string | null {
 /** True when binding `host` exposes the server beyond this machine (0.0.0.0, ::, a LAN address, a name). */
 export function bindsBeyondLoopback(host: string): boolean {
   return !isLoopbackHost(host);
-}
-
-/**
- * A fixed-window counter per key: at most `limit` requests per `windowMs`. Small and in memory, per process
- * (several `tributary serve` on one Postgres each count their own requests). Idle keys are dropped as windows
- * roll over, so memory stays bounded by the callers of one window.
- */
-export interface RateLimiter {
-  /** Counts one request; returns null when it is allowed, else the milliseconds until the window resets. */
-  take(key: string, now?: number): number | null;
-}
-
-export function createRateLimiter(options: { readonly limit: number; readonly windowMs: number }): RateLimiter {
-  const { limit, windowMs } = options;
-  let windowStart = 0;
-  let counts = new Map<string, number>();
-  return {
-    take(key, now = Date.now()) {
-      if (now - windowStart >= windowMs) {
-        windowStart = now;
-        counts = new Map();
-      }
-      const count = (counts.get(key) ?? 0) + 1;
-      counts.set(key, count);
-      return count > limit ? Math.max(1, windowStart + windowMs - now) : null;
-    },
-  };
 }

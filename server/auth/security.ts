@@ -7,9 +7,11 @@
 import { NoSchemaIntrospectionCustomRule } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
+import type { SqlClient } from "../../catalog/store/index.ts";
 import { ErrorCode } from "../graphql/errors.ts";
 import { AuthenticationError, identifyCaller, tokenAuthenticator, type Authenticator, type Caller } from "./caller.ts";
-import { createRateLimiter, hostName, isAllowedHost, isLoopbackHost, originHostName } from "./network.ts";
+import { hostName, isAllowedHost, isLoopbackHost, originHostName } from "./network.ts";
+import { createMemoryLimiter, createPostgresLimiter, type RequestLimiter } from "./rate-limit.ts";
 import type { AccessStore, ApiTokenRole } from "./tokens.ts";
 
 /** How a server guards itself; `tributary serve` builds this from tributary.yaml (server:, auth:). */
@@ -21,7 +23,10 @@ export interface SecurityOptions {
    * for a domain and its subdomains, or `*` for any (not recommended).
    */
   readonly allowedHosts: readonly string[];
-  /** Requests per minute per caller (a token, or an anonymous caller's address other than loopback); 0 for no limit. */
+  /**
+   * Requests per minute per caller (a token, a proxy's user, or an anonymous caller's address other than
+   * loopback); 0 for no limit. Counted in memory, or in the Postgres store when the runtime gives one.
+   */
   readonly requestsPerMinute: number;
   /** Whether GraphQL introspection (`__schema`, `__type`) is answered. */
   readonly introspection: boolean;
@@ -37,6 +42,11 @@ export interface SecurityRuntime {
   /** The paths that are not the API or a probe: the UI's. */
   readonly graphqlPath: string;
   readonly probePaths: readonly string[];
+  /**
+   * The Postgres store shared by every `tributary serve` on it, where rate limits are counted together; null
+   * (or absent) counts in this process's memory (the embedded store, or before the store is open).
+   */
+  sharedLimitStore?(): SqlClient | null;
 }
 
 const callers = new WeakMap<Request, Caller>();
@@ -82,8 +92,23 @@ function remoteAddress(serverContext: unknown): string {
 /** The plugin guarding every request (see the module comment). */
 export function useSecurity(options: SecurityOptions, runtime: SecurityRuntime): Plugin {
   const authenticators = [...(options.authenticators ?? []), tokenAuthenticator];
-  const limiter = options.requestsPerMinute > 0 ? createRateLimiter({ limit: options.requestsPerMinute, windowMs: 60_000 }) : null;
   const log = runtime.logger.child({ component: "security" });
+  const perMinute = options.requestsPerMinute;
+  const memoryLimiter = perMinute > 0 ? createMemoryLimiter(perMinute) : null;
+  let sharedLimiter: Promise<RequestLimiter | null> | null = null;
+  /** The Postgres limiter once the store is open (made once), else memory's. */
+  const limiter = async (): Promise<RequestLimiter | null> => {
+    if (memoryLimiter === null) return null;
+    if (sharedLimiter === null) {
+      const client = runtime.sharedLimitStore?.() ?? null;
+      if (client === null) return memoryLimiter;
+      sharedLimiter = createPostgresLimiter(client, perMinute, log).catch((error: unknown) => {
+        log.warn({ error: error instanceof Error ? error.message : String(error) }, "rate limits cannot be kept in the Postgres store; each process counts its own");
+        return null;
+      });
+    }
+    return (await sharedLimiter) ?? memoryLimiter;
+  };
   return {
     onValidate({ addValidationRule }) {
       if (!options.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
@@ -99,11 +124,16 @@ export function useSecurity(options: SecurityOptions, runtime: SecurityRuntime):
       if (url.pathname !== runtime.graphqlPath) return; // the UI's files
       let caller: Caller;
       try {
-        caller = await identifyCaller(request, authenticators, runtime.access(), options.anonymous);
+        caller = await identifyCaller(request, authenticators, runtime.access(), options.anonymous, { remoteAddress: remoteAddress(serverContext), logger: runtime.logger });
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         log.warn({ path: url.pathname }, `refused a request: ${error.message}`);
         endResponse(refuse(fetchAPI, 401, ErrorCode.unauthenticated, error.message, { "www-authenticate": 'Bearer realm="tributary"' }));
+        return;
+      }
+      if (caller.kind === "proxy" && caller.role === null && !isGraphiqlPage(request, url)) {
+        log.warn({ path: url.pathname, user: caller.name }, "refused a request: the proxy's user has no role");
+        endResponse(refuse(fetchAPI, 403, ErrorCode.forbidden, `${caller.name} is signed in but has no role here: map their email or a group of theirs in auth.proxy.roles.`));
         return;
       }
       if (caller.role === null && !isGraphiqlPage(request, url)) {
@@ -118,9 +148,10 @@ export function useSecurity(options: SecurityOptions, runtime: SecurityRuntime):
       // browser on this machine (the catalog UI asks a lot while someone browses), or a proxy here that limits.
       const address = remoteAddress(serverContext);
       const counted = caller.kind !== "anonymous" || !isLoopbackHost(address);
-      if (limiter !== null && counted) {
+      const counter = counted ? await limiter() : null;
+      if (counter !== null) {
         const key = caller.tokenId !== null ? `token:${caller.tokenId}` : `${caller.kind}:${caller.name ?? address}`;
-        const waitMs = limiter.take(key);
+        const waitMs = await counter.consume(key);
         if (waitMs !== null) {
           const seconds = Math.ceil(waitMs / 1000);
           endResponse(

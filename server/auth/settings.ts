@@ -4,6 +4,7 @@
  */
 import type { TributaryConfig } from "../config.ts";
 import { bindsBeyondLoopback } from "./network.ts";
+import { proxyAuthenticator } from "./proxy.ts";
 import type { SecurityOptions } from "./security.ts";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -33,6 +34,7 @@ export function resolveServerSettings(
   const onPostgres = Boolean(env["DATABASE_URL"] || config?.storage.database_url);
   const anonymous = config?.auth.anonymous ?? (onPostgres ? "none" : "viewer");
   const allowedHosts = [...(config?.server.allowed_hosts ?? [])];
+  const proxy = config?.auth.proxy;
   // A specific address to bind is a name clients use to reach it.
   if (bindsBeyondLoopback(host) && host !== "0.0.0.0" && host !== "::" && !allowedHosts.includes(host)) allowedHosts.push(host);
   const security: SecurityOptions = {
@@ -40,6 +42,19 @@ export function resolveServerSettings(
     allowedHosts,
     requestsPerMinute: config?.server.rate_limit_per_minute ?? DEFAULT_REQUESTS_PER_MINUTE,
     introspection: config?.server.introspection ?? true,
+    ...(proxy
+      ? {
+          authenticators: [
+            proxyAuthenticator({
+              header: proxy.header,
+              roleHeader: proxy.role_header ?? null,
+              roles: proxy.roles,
+              defaultRole: proxy.default_role === "none" ? null : proxy.default_role,
+              trustedProxies: proxy.trusted_proxies,
+            }),
+          ],
+        }
+      : {}),
   };
   const warnings: string[] = [];
   if (bindsBeyondLoopback(host)) {

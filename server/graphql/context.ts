@@ -6,7 +6,7 @@ import type { CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AssetEvaluation, AssetEvent, AssetEventReader, MaterializerRef, CheckResult, JobsAndSchedules, LaunchedBy, ScheduleStatus } from "../../catalog/model/index.ts";
 import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
-import type { RunFilter, RunLogLine, RunRecord, ScheduleStateRecord, ScheduleTickRecord } from "../../catalog/store/index.ts";
+import type { RunFilter, RunLogLine, RunRecord, ScheduleStateRecord, ScheduleTickRecord, SqlClient } from "../../catalog/store/index.ts";
 import { catalogNotReady } from "./errors.ts";
 import type { ReportSink } from "./report.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -42,6 +42,11 @@ export interface CatalogSource {
   readonly jobsAndSchedules?: JobsAndSchedules;
   /** Schedules' stored state and ticks; absent without a store. */
   readonly schedules?: ScheduleStore;
+  /**
+   * The Postgres store every `tributary serve` on it shares, where request rate limits are counted together;
+   * absent on the embedded store (one process: counted in memory).
+   */
+  readonly sharedLimitStore?: SqlClient;
 }
 
 /** Where schedules' state and ticks are read, and started or stopped (the store's schedule tables). */
