@@ -5,12 +5,12 @@ import { graphiqlTabs } from "../graphiql-tabs.ts";
 import { execute, shopGraph, testYoga } from "../test-support.ts";
 import { DEFAULT_QUERY_LIMITS } from "./limits.ts";
 
-/** Sends a query and returns its errors' limit names, checking each is coded and that the answer was quick. */
+/**
+ * Sends a query and returns its errors' limit names, checking each is coded and that nothing was executed (no
+ * `data`: refused at validation, before any resolver ran — how fast is the benchmarks' business, not a test's).
+ */
 async function rejectedLimits(text: string): Promise<string[]> {
-  const started = performance.now();
   const { status, body } = await execute(testYoga(), text);
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < 1000, `rejected in ${elapsed.toFixed(0)} ms`);
   assert.equal(status, 400);
   assert.equal(body.data, undefined, "nothing was executed");
   assert.ok(body.errors !== undefined && body.errors.length > 0);
