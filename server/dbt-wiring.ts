@@ -4,9 +4,10 @@
  * build it. Parse output and run artifacts go under the data dir, one folder per location, so the project's own
  * target/ is untouched.
  */
+import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ConnectorLocation } from "../catalog/model/index.ts";
-import { createDbtBuildLauncher, createDbtManifestProvider, createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/index.ts";
+import { COMPILED_CODE_FILE, createDbtBuildLauncher, createDbtManifestProvider, createDbtProjectProvider, readDbtProjectName } from "../connectors/dbt/index.ts";
 import type { ConnectorRegistration } from "./connectors.ts";
 import type { DbtLocationConfig } from "./config.ts";
 
@@ -34,8 +35,24 @@ export const dbtConnector: ConnectorRegistration = {
         provider: await createDbtProjectProvider({ ...shared, name, targetDir: join(dataDir, "dbt", name, "target") }),
         launcher: createDbtBuildLauncher({ ...shared, locationName: name, parseTargetDir: join(dataDir, "dbt", name, "target"), runsDir: join(dataDir, "dbt", name, "runs") }),
         observer: null,
+        changedByRuns: compiledCodeChanged(join(dataDir, "dbt", name, "target")),
       });
     }
     return locations;
   },
 };
+
+/** True once per change of the compiled SQL the project's builds kept (connectors/dbt compiled-code.ts). */
+function compiledCodeChanged(parseTargetDir: string): () => Promise<boolean> {
+  const file = join(parseTargetDir, COMPILED_CODE_FILE);
+  const stampOf = async (): Promise<string> => {
+    const info = await stat(file).catch(() => null);
+    return info ? `${info.mtimeMs}:${info.size}` : "";
+  };
+  let seen: Promise<string> = stampOf(); // what the first load reads
+  return async () => {
+    const [before, now] = await Promise.all([seen, stampOf()]);
+    seen = Promise.resolve(now);
+    return now !== before;
+  };
+}

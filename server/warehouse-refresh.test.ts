@@ -7,10 +7,11 @@ import { createWarehouseRefresh } from "./warehouse-refresh.ts";
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function harness(ended: Set<string>, names: string[] = ["shop-warehouse"]) {
+function harness(ended: Set<string>, names: string[] = ["shop-warehouse"], changedLocations?: () => Promise<readonly string[]>) {
   const reloads: (readonly string[])[] = [];
   const refresh = createWarehouseRefresh({
     locationNames: names,
+    ...(changedLocations ? { changedLocations } : {}),
     reloadLocations: async (list) => {
       reloads.push(list);
       await wait(20);
@@ -65,5 +66,28 @@ test("without warehouse locations nothing is ever refreshed", async () => {
   await refresh.wrapSink({ recordAssetEvents: async () => ({ inserted: 1 }) }).recordAssetEvents([event("materialization")]);
   await wait(80);
   assert.deepEqual(reloads, []);
+  await refresh.stop();
+});
+
+test("a location a run changed (a dbt project whose build kept new compiled SQL) reloads with the warehouses, once", async () => {
+  const changed = ["shop"];
+  const { refresh, reloads } = harness(new Set(["r1", "r2"]), ["shop-warehouse"], async () => changed.splice(0));
+  refresh.runChanged("r1");
+  await wait(80);
+  refresh.runChanged("r2");
+  await wait(80);
+  assert.deepEqual(reloads, [["shop-warehouse", "shop"], ["shop-warehouse"]]);
+  await refresh.stop();
+});
+
+test("without warehouses, only a changed location reloads, and nothing when none changed", async () => {
+  const changed: string[] = [];
+  const { refresh, reloads } = harness(new Set(["r1", "r2"]), [], async () => changed.splice(0));
+  refresh.runChanged("r1");
+  await wait(80);
+  changed.push("shop");
+  refresh.runChanged("r2");
+  await wait(80);
+  assert.deepEqual(reloads, [["shop"]]);
   await refresh.stop();
 });

@@ -13,6 +13,8 @@ export interface WarehouseRefreshOptions {
   /** The warehouse locations' names; with none, nothing is ever refreshed. */
   readonly locationNames: readonly string[];
   readonly reloadLocations: (names: readonly string[]) => Promise<ReloadOutcome>;
+  /** Other locations to reload with them, asked at each refresh (those a run changed, see ConnectorLocation.changedByRuns). */
+  readonly changedLocations?: () => Promise<readonly string[]>;
   /** Whether a run has ended (read from the store). */
   readonly runEnded: (runId: string) => Promise<boolean>;
   /** Gathers ends within this pause into one refresh (default 1 s). */
@@ -48,8 +50,11 @@ export function createWarehouseRefresh(options: WarehouseRefreshOptions): Wareho
       do {
         again = false;
         try {
-          const outcome = await options.reloadLocations(locationNames);
-          options.onRefreshed?.(outcome);
+          const names = [...locationNames, ...((await options.changedLocations?.()) ?? [])];
+          if (names.length > 0) {
+            const outcome = await options.reloadLocations(names);
+            options.onRefreshed?.(outcome);
+          }
         } catch (error) {
           options.onError?.(error);
         }
@@ -60,13 +65,13 @@ export function createWarehouseRefresh(options: WarehouseRefreshOptions): Wareho
     await running;
   };
   const schedule = (): void => {
-    if (stopped || locationNames.length === 0 || timer) return;
+    if (stopped || (locationNames.length === 0 && !options.changedLocations) || timer) return;
     timer = setTimeout(() => void refresh(), delayMs);
   };
 
   return {
     runChanged(runId) {
-      if (stopped || locationNames.length === 0 || refreshedRuns.has(runId)) return;
+      if (stopped || (locationNames.length === 0 && !options.changedLocations) || refreshedRuns.has(runId)) return;
       options.runEnded(runId).then(
         (ended) => {
           if (!ended || refreshedRuns.has(runId)) return;

@@ -128,6 +128,10 @@ export async function createCatalogService(
   const warehouseRefresh = createWarehouseRefresh({
     locationNames: locations.filter((location) => location.tool === "warehouse").map((location) => location.name),
     reloadLocations: (names) => service.reloadLocations(names),
+    changedLocations: async () => {
+      const changed = await Promise.all(locations.map(async (location) => ((await location.changedByRuns?.()) ? [location.name] : [])));
+      return changed.flat();
+    },
     runEnded: async (runId) => (await store.getRun(runId))?.endedAt != null,
     onRefreshed: (outcome) => {
       if (outcome.errors.length > 0) warehouseLog.warn({ errors: outcome.errors.map((e) => `${e.locationName}: ${e.message}`) }, "refreshing the warehouse failed");

@@ -39,4 +39,9 @@ export interface ConnectorLocation {
   readonly launcher: Launcher | null;
   /** Null when the tool does no work of its own to notice (dbt runs only when launched, or reported). */
   readonly observer: ToolObserver | null;
+  /**
+   * Whether runs since the last call changed what the location would load (a dbt project whose builds kept new
+   * compiled SQL for column lineage): the location is then reloaded with the warehouses after a run ends.
+   */
+  readonly changedByRuns?: () => Promise<boolean>;
 }

@@ -30,7 +30,10 @@ import {
   readDbtPidFile,
 } from "./build-launcher.ts";
 import type { DbtBuildLauncherOptions } from "./build-launcher.ts";
+import { COMPILED_CODE_FILE, withKeptCompiledCode } from "./compiled-code.ts";
 import { readManifestFile } from "./manifest.ts";
+import { createDbtProjectProvider } from "./project-provider.ts";
+import { dbtNodeState } from "./tool-state.ts";
 import { runDbtCommand, runDbtParse } from "./project-runner.ts";
 import { createManifestNodeResolver, readRunResultsFile, runResultsToEvents } from "./run-results.ts";
 import type { DbtRuntime } from "./runtime.ts";
@@ -225,6 +228,28 @@ describe("dbt build launcher on demo-project", () => {
       assert.equal(byUniqueId.get("model.shop.customers.v2")?.["dbt/relation_name"], '"warehouse"."analytics"."customers"', "the versioned model builds under its stable name");
       assert.equal(byUniqueId.get("model.shop.payment_reconciliation")?.["dbt/relation_name"], '"warehouse"."finance"."payment_reconciliation"');
       assert.ok(events.some((e) => keyToString(e.assetKey) === "finance/payment_reconciliation"), "the custom schema is part of the key");
+    });
+
+    test("keeps the built models' compiled SQL beside the parse, and the project's next load has their column lineage", async () => {
+      const kept = JSON.parse(await readFile(join(shopParse, COMPILED_CODE_FILE), "utf8")) as Record<string, { checksum: string; compiled_code: string }>;
+      assert.deepEqual(Object.keys(kept).sort(), ["model.shop.customers.v2", "model.shop.payment_reconciliation", "model.shop.stg_stripe__charges"], "the models this build compiled, no seed");
+      assert.match(kept["model.shop.stg_stripe__charges"]!.compiled_code, /from "warehouse"\."stripe"\."charge"/i, "compiled: refs and sources resolved");
+      // The location's load: dbt parse (no compiled SQL), then the kept SQL on the models whose source is unchanged.
+      const provider = await createDbtProjectProvider({ projectDir: shop, targetDir: shopParse, env, preferManagedDbt: true });
+      const { specs } = await provider.load();
+      const lineageOf = (id: string) => dbtNodeState.read(specs.find((spec) => spec.dbtUniqueId === id)!.metadata).column_lineage;
+      const charges = lineageOf("model.shop.stg_stripe__charges");
+      assert.equal(charges?.followed, true, "a built model has column lineage");
+      const chargeId = charges!.columns.find((c) => c.column === "charge_id");
+      assert.deepEqual(chargeId?.upstream.map((u) => u.column), ["id"], "stg_stripe__charges.charge_id is the source's id, renamed");
+      assert.equal(chargeId?.transformation, "rename");
+      assert.equal(lineageOf("model.shop.stg_stripe__refunds") ?? null, null, "a model no build compiled has none");
+      // An edited model's kept SQL is stale: it waits for the model's next build.
+      const parsed = await readManifestFile(join(shopParse, "manifest.json"), "shop");
+      const edited = { ...parsed, nodes: { ...parsed.nodes, "model.shop.stg_stripe__charges": { ...parsed.nodes["model.shop.stg_stripe__charges"]!, checksum: { name: "sha256", checksum: "edited" } } } };
+      const filled = await withKeptCompiledCode(edited, shopParse);
+      assert.equal(filled.nodes["model.shop.stg_stripe__charges"]!.compiled_code ?? null, null);
+      assert.equal(filled.nodes["model.shop.payment_reconciliation"]!.compiled_code, kept["model.shop.payment_reconciliation"]!.compiled_code);
     });
 
     test("a check result for every test of the targets, the warning with its rows and compiled SQL", () => {

@@ -31,6 +31,7 @@ import { stringify as stringifyYaml } from "yaml";
 import type { AssetKey, CheckResultInput, Launcher, RunLogLevel, StepLaunch, StepOutcome, StepTarget } from "../../catalog/model/index.ts";
 import { LoadError, keyToString } from "../../catalog/model/index.ts";
 import type { DbtManifest } from "./manifest.ts";
+import { keepCompiledCode } from "./compiled-code.ts";
 import { readManifestFile } from "./manifest.ts";
 import type { DbtLogLine } from "./project-runner.ts";
 import { DbtRunError, dbtErrorMessages, runDbtCommand } from "./project-runner.ts";
@@ -424,6 +425,9 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
       }
     }
     const outcome = stepOutcome(step.targets, final, { exitCode, invocationId, dbtMessages });
+    // The built models' compiled SQL, for column lineage at the location's next load (see compiled-code.ts).
+    const newlyCompiled = await keepCompiledCode(join(targetPath, "manifest.json"), resolve(options.parseTargetDir), locationName).catch(() => 0);
+    if (newlyCompiled > 0) log("info", `kept the compiled SQL of ${newlyCompiled} models for column lineage`, { compiled_models: newlyCompiled });
     const kept = existsSync(runResultsPath);
     log(
       outcome.status === "succeeded" ? "info" : "error",

@@ -1,5 +1,6 @@
 /** The entry of connectors/dbt: what other parts may use of it (see docs/ARCHITECTURE.md). */
 export * from "./build-launcher.ts";
+export { COMPILED_CODE_FILE, keepCompiledCode, withKeptCompiledCode } from "./compiled-code.ts";
 export * from "./manifest-provider.ts";
 export * from "./project-provider.ts";
 export * from "./run-results.ts";

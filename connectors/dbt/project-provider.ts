@@ -7,6 +7,7 @@ import { basename, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
+import { withKeptCompiledCode } from "./compiled-code.ts";
 import { readManifestFile } from "./manifest.ts";
 import { runDbtParse } from "./project-runner.ts";
 import type { DbtRuntime } from "./runtime.ts";
@@ -106,7 +107,8 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
       } catch (error) {
         throw asLoadError(error, name, projectDir);
       }
-      const manifest = await readManifestFile(manifestPath, name);
+      // Compiled SQL kept from this project's builds (a parse compiles none): column lineage reads it.
+      const manifest = await withKeptCompiledCode(await readManifestFile(manifestPath, name), resolve(options.targetDir));
       const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir });
       // The project's own docs catalog and source freshness, when someone ran `dbt docs generate` or
       // `dbt source freshness` (Tributary's parse writes neither).
