@@ -24,6 +24,7 @@ import { MaterializeButton } from "../runs/materialize-button.tsx";
 import { EvaluationTimeline, LatestResult, ResultStrip } from "./asset-history.tsx";
 import { checkHistories, runtimeSeries, type CheckHistory } from "./history-data.ts";
 import { MaterializationHistory, RuntimeTrend } from "./history-panel.tsx";
+import { FreshnessTargetPanel, RunSavingsPanel } from "./automation-panel.tsx";
 import { Fact, Panel } from "./panels.tsx";
 import { assetPath } from "./paths.ts";
 import { PolicyPanel } from "./policy-panel.tsx";
@@ -366,6 +367,8 @@ function AssetPage() {
             {record.aliases.length > 0 && <Fact label="Also known as">{record.aliases.join(", ")}</Fact>}
             {dbtMaterialization(record) !== null && <Fact label="Materialized">{dbtMaterialization(record)}</Fact>}
           </Panel>
+          {record.freshnessTarget && <FreshnessTargetPanel target={record.freshnessTarget} />}
+          {record.policy && <RunSavingsPanel assetKey={record.key} />}
           {record.freshness && <FreshnessPanel freshness={record.freshness} />}
           {record.tableStats && <WarehousePanel stats={record.tableStats} />}
           <Panel title="Impact" id="impact" testId="impact-panel">

@@ -7,9 +7,11 @@ import { Fragment, type MouseEvent } from "react";
 import { useIsFirstPaint } from "../boot/first-paint-context.ts";
 import { ago } from "../common/format.ts";
 import { plainText } from "../common/plain-text.ts";
+import { FreshnessBadge } from "../common/freshness-badge.tsx";
 import { StatusBadge } from "../common/status-badge.tsx";
 import { AssetMarks } from "../common/tool-marks.tsx";
 import type { AssetSummary } from "../types.ts";
+import { lagText } from "./automation-text.ts";
 import { assetPath } from "./paths.ts";
 
 export type SortOrder = "ASC" | "DESC";
@@ -57,17 +59,26 @@ function Header({ column, sort, onSort }: { column: Column; sort: TableSort; onS
   );
 }
 
-/** The asset's state and when its data last changed: "stale · 5 min ago". */
-export function StatusCell({ status, lastUpdatedAt }: { status: AssetSummary["status"]; lastUpdatedAt: string | null }) {
+/** The asset's state, its freshness target's when it has one, and when its data last changed: "stale · 5 min ago". */
+export function StatusCell({ status, lastUpdatedAt, freshness = null }: { status: AssetSummary["status"]; lastUpdatedAt: string | null; freshness?: AssetSummary["freshnessTarget"] }) {
   const when = lastUpdatedAt === null ? null : ago(lastUpdatedAt);
   return (
     <>
-      <StatusBadge status={status} />
+      <div className="badges">
+        <StatusBadge status={status} />
+        {freshness !== null && <FreshnessBadge state={freshness.state} title={freshnessTitle(freshness)} />}
+      </div>
       <div className="updated" title={lastUpdatedAt === null ? undefined : `Data last updated ${lastUpdatedAt}`}>
         {when === null ? <span className="muted">never updated</span> : when}
       </div>
     </>
   );
+}
+
+/** The freshness badge's tooltip: the target, and since or until when. */
+function freshnessTitle(target: NonNullable<AssetSummary["freshnessTarget"]>): string {
+  const due = target.overdueSince !== null ? ` Overdue since ${target.overdueSince}.` : target.overdueAt !== null ? ` Overdue at ${target.overdueAt} unless materialized.` : "";
+  return `Freshness target: at most ${lagText(target.maximumLagMinutes)} old.${due}`;
 }
 
 /** A description as one or two lines of plain text (markdown marks dropped: the asset page renders it). */
@@ -121,17 +132,28 @@ function Policy({ policy }: { policy: AssetSummary["policy"] }) {
   );
 }
 
-/** A key with line-break opportunities after "/" and "_", so long keys wrap between words, not inside them. */
-function BreakableKey({ text }: { text: string }) {
-  const parts = text.split(/(?<=[/_])/);
+/**
+ * A key that wraps between its path segments first: each segment ("marts/", "channel_mapping") is an inline
+ * block, so a line breaks after a "/" rather than inside a segment that fits a line of its own; a segment
+ * longer than the whole column breaks after its "_" and "." (catalog.css `.key-segment`).
+ */
+export function BreakableKey({ text }: { text: string }) {
+  const segments = text.split(/(?<=\/)/);
   return (
     <>
-      {parts.map((part, i) => (
-        <Fragment key={i}>
-          {part}
-          {i < parts.length - 1 && <wbr />}
-        </Fragment>
-      ))}
+      {segments.map((segment, i) => {
+        const words = segment.split(/(?<=[_.])/);
+        return (
+          <span key={i} className="key-segment">
+            {words.map((word, j) => (
+              <Fragment key={j}>
+                {word}
+                {j < words.length - 1 && <wbr />}
+              </Fragment>
+            ))}
+          </span>
+        );
+      })}
     </>
   );
 }
@@ -235,7 +257,7 @@ export function AssetTable({ rows, sort, onSort, onOpen, selection }: AssetTable
                 </div>
               </td>
               <td className="col-status">
-                <StatusCell status={record.status} lastUpdatedAt={record.lastUpdatedAt} />
+                <StatusCell status={record.status} lastUpdatedAt={record.lastUpdatedAt} freshness={record.freshnessTarget} />
               </td>
               <td className="col-description">
                 <Description text={record.description} />

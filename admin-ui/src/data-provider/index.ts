@@ -14,6 +14,7 @@ import { HttpError, type DataProvider, type GetListResult, type GetManyResult, t
 import {
   AssetDocument,
   AssetHistoryDocument,
+  AssetRunSavingsDocument,
   AssetPageDocument,
   CancelRunDocument,
   DryRunDocument,
@@ -27,12 +28,15 @@ import {
   ReexecuteRunDocument,
   RunDocument,
   RunLogsDocument,
+  RunSavingsDocument,
   RunsDocument,
   SkipDocument,
   type AssetHistoryQuery,
   type AssetOrder,
   type AssetOrderField,
   type AssetPageQuery,
+  type AssetRunSavingsQuery,
+  type RunSavingsQuery,
 } from "../generated/graphql.ts";
 import type {
   AssetDetail,
@@ -85,7 +89,13 @@ export interface TributaryDataProvider extends DataProvider {
   launchCapability(): Promise<LaunchCapability>;
   /** An asset's runtime points, check results and stored evaluations, newest first. */
   assetHistory(key: string, points: number, checks: number): Promise<AssetHistory>;
+  /** An asset's runs requested against upstream updates over the last day and week; null without a policy. */
+  assetRunSavings(key: string): Promise<AssetRunSavings | null>;
+  /** The same summed over every asset whose policy has an interval. */
+  runSavings(): Promise<RunSavingsQuery>;
 }
+
+export type AssetRunSavings = { readonly day: NonNullable<NonNullable<AssetRunSavingsQuery["asset"]>["day"]>; readonly week: NonNullable<NonNullable<AssetRunSavingsQuery["asset"]>["week"]> };
 
 export type AssetHistory = NonNullable<AssetHistoryQuery["asset"]>;
 
@@ -234,6 +244,14 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
       const data = await graphql(url, AssetHistoryDocument, { key, points, checks });
       if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
       return data.asset;
+    },
+    async assetRunSavings(key) {
+      const data = await graphql(url, AssetRunSavingsDocument, { key });
+      const { day, week } = data.asset ?? { day: null, week: null };
+      return day === null || week === null ? null : { day, week };
+    },
+    async runSavings() {
+      return graphql(url, RunSavingsDocument, {});
     },
   };
   return provider;

@@ -49,6 +49,14 @@ export type DiagnosticSeverity =
   | 'INFO'
   | 'WARNING';
 
+export type FreshnessState =
+  /** Materialized within the target's lag (before the latest deadline, with a cron). */
+  | 'FRESH'
+  /** Not: the target was missed. */
+  | 'OVERDUE'
+  /** Never materialized: it cannot be judged yet (as Dagster's UNKNOWN). */
+  | 'UNKNOWN';
+
 export type LaunchKind =
   /** Someone launched it (launchRun, tributary materialize). */
   | 'MANUAL'
@@ -115,7 +123,7 @@ export type StepStatus =
   | 'SKIPPED'
   | 'SUCCEEDED';
 
-export type AssetRowFragment = { readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null };
+export type AssetRowFragment = { readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly overdueAt: string | null, readonly overdueSince: string | null } | null };
 
 export type AssetPageQueryVariables = Exact<{
   search?: string | null | undefined;
@@ -131,7 +139,7 @@ export type AssetPageQueryVariables = Exact<{
 }>;
 
 
-export type AssetPageQuery = { readonly assets: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+export type AssetPageQuery = { readonly assets: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly overdueAt: string | null, readonly overdueSince: string | null } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
 
 export type OrderedAssetPageQueryVariables = Exact<{
   search?: string | null | undefined;
@@ -148,7 +156,7 @@ export type OrderedAssetPageQueryVariables = Exact<{
 }>;
 
 
-export type OrderedAssetPageQuery = { readonly assets: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
+export type OrderedAssetPageQuery = { readonly assets: { readonly totalCount: number, readonly nodes: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly relation: { readonly fullName: string } | null, readonly materializedBy: { readonly tool: string } | null, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string } | null, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly overdueAt: string | null, readonly overdueSince: string | null } | null }>, readonly pageInfo: { readonly hasNextPage: boolean, readonly endCursor: string | null } } };
 
 export type SkipQueryVariables = Exact<{
   search?: string | null | undefined;
@@ -214,7 +222,7 @@ export type AssetQueryVariables = Exact<{
 }>;
 
 
-export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> } | null };
+export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }>, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string } | null } | null };
 
 export type DryRunQueryVariables = Exact<{
   key: string;
@@ -242,6 +250,22 @@ export type AssetHistoryQueryVariables = Exact<{
 
 
 export type AssetHistoryQuery = { readonly asset: { readonly key: string, readonly materializations: ReadonlyArray<{ readonly id: string, readonly status: MaterializationStatus, readonly tool: string, readonly occurredAt: string, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly checkResults: ReadonlyArray<{ readonly checkName: string, readonly assetKey: string, readonly outcome: CheckOutcome, readonly failures: number | null, readonly runId: string | null, readonly occurredAt: string }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> } | null };
+
+export type FreshnessTargetFieldsFragment = { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string };
+
+export type RunSavingsFieldsFragment = { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string };
+
+export type AssetRunSavingsQueryVariables = Exact<{
+  key: string;
+}>;
+
+
+export type AssetRunSavingsQuery = { readonly asset: { readonly key: string, readonly day: { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string } | null, readonly week: { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string } | null } | null };
+
+export type RunSavingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RunSavingsQuery = { readonly day: { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string }, readonly week: { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string } };
 
 export type LocationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -356,6 +380,12 @@ export const AssetRowFragmentDoc = new TypedDocumentString(`
   }
   status
   lastUpdatedAt
+  freshnessTarget {
+    state
+    maximumLagMinutes
+    overdueAt
+    overdueSince
+  }
 }
     `, {"fragmentName":"AssetRow"}) as unknown as TypedDocumentString<AssetRowFragment, unknown>;
 export const NeighbourFragmentDoc = new TypedDocumentString(`
@@ -470,6 +500,28 @@ export const CheckResultFieldsFragmentDoc = new TypedDocumentString(`
   occurredAt
 }
     `, {"fragmentName":"CheckResultFields"}) as unknown as TypedDocumentString<CheckResultFieldsFragment, unknown>;
+export const FreshnessTargetFieldsFragmentDoc = new TypedDocumentString(`
+    fragment FreshnessTargetFields on FreshnessTarget {
+  state
+  maximumLagMinutes
+  cronSchedule
+  cronTimezone
+  lagMinutes
+  overdueAt
+  overdueSince
+  reason
+}
+    `, {"fragmentName":"FreshnessTargetFields"}) as unknown as TypedDocumentString<FreshnessTargetFieldsFragment, unknown>;
+export const RunSavingsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RunSavingsFields on RunSavings {
+  assets
+  requested
+  upstreamUpdates
+  coalesced
+  complete
+  since
+}
+    `, {"fragmentName":"RunSavingsFields"}) as unknown as TypedDocumentString<RunSavingsFieldsFragment, unknown>;
 export const RunSummaryFragmentDoc = new TypedDocumentString(`
     fragment RunSummary on Run {
   id
@@ -606,6 +658,12 @@ export const AssetPageDocument = new TypedDocumentString(`
   }
   status
   lastUpdatedAt
+  freshnessTarget {
+    state
+    maximumLagMinutes
+    overdueAt
+    overdueSince
+  }
 }`) as unknown as TypedDocumentString<AssetPageQuery, AssetPageQueryVariables>;
 export const OrderedAssetPageDocument = new TypedDocumentString(`
     query OrderedAssetPage($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!], $first: Int, $after: String, $orderBy: AssetOrder) {
@@ -652,6 +710,12 @@ export const OrderedAssetPageDocument = new TypedDocumentString(`
   }
   status
   lastUpdatedAt
+  freshnessTarget {
+    state
+    maximumLagMinutes
+    overdueAt
+    overdueSince
+  }
 }`) as unknown as TypedDocumentString<OrderedAssetPageQuery, OrderedAssetPageQueryVariables>;
 export const SkipDocument = new TypedDocumentString(`
     query Skip($search: String, $kinds: [String!], $groups: [String!], $owners: [String!], $tags: [String!], $locations: [String!], $hasPolicy: Boolean, $statuses: [AssetStatus!], $first: Int, $after: String) {
@@ -928,6 +992,9 @@ export const AssetDocument = new TypedDocumentString(`
     evaluations(first: 1) {
       ...EvaluationFields
     }
+    freshnessTarget {
+      ...FreshnessTargetFields
+    }
   }
 }
     fragment Neighbour on Asset {
@@ -1021,6 +1088,16 @@ fragment MaterializationFields on Materialization {
   metadata
   durationMs
   tributaryRunId
+}
+fragment FreshnessTargetFields on FreshnessTarget {
+  state
+  maximumLagMinutes
+  cronSchedule
+  cronTimezone
+  lagMinutes
+  overdueAt
+  overdueSince
+  reason
 }`) as unknown as TypedDocumentString<AssetQuery, AssetQueryVariables>;
 export const DryRunDocument = new TypedDocumentString(`
     query DryRun($key: String!) {
@@ -1107,6 +1184,43 @@ fragment CheckResultFields on CheckResult {
   runId
   occurredAt
 }`) as unknown as TypedDocumentString<AssetHistoryQuery, AssetHistoryQueryVariables>;
+export const AssetRunSavingsDocument = new TypedDocumentString(`
+    query AssetRunSavings($key: String!) {
+  asset(key: $key) {
+    key
+    day: runSavings(hours: 24) {
+      ...RunSavingsFields
+    }
+    week: runSavings(hours: 168) {
+      ...RunSavingsFields
+    }
+  }
+}
+    fragment RunSavingsFields on RunSavings {
+  assets
+  requested
+  upstreamUpdates
+  coalesced
+  complete
+  since
+}`) as unknown as TypedDocumentString<AssetRunSavingsQuery, AssetRunSavingsQueryVariables>;
+export const RunSavingsDocument = new TypedDocumentString(`
+    query RunSavings {
+  day: runSavings(hours: 24) {
+    ...RunSavingsFields
+  }
+  week: runSavings(hours: 168) {
+    ...RunSavingsFields
+  }
+}
+    fragment RunSavingsFields on RunSavings {
+  assets
+  requested
+  upstreamUpdates
+  coalesced
+  complete
+  since
+}`) as unknown as TypedDocumentString<RunSavingsQuery, RunSavingsQueryVariables>;
 export const LocationsDocument = new TypedDocumentString(`
     query Locations {
   locations {

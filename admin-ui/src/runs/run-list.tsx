@@ -18,6 +18,7 @@ import { usePageTitle } from "../common/use-page-title.ts";
 import { useTributary } from "../common/use-tributary.ts";
 import type { RunFilter, RunStatus, RunSummary } from "../types.ts";
 import { runPath } from "./paths.ts";
+import { RunSavingsSummary } from "./run-savings.tsx";
 import { launchKind, RUN_STATUS_STYLES, RUN_STATUSES } from "./run-status.ts";
 import { StateChip } from "./state-chip.tsx";
 
@@ -192,6 +193,7 @@ export function RunList() {
           {page.data ? `${thousands(page.data.totalCount)} run${page.data.totalCount === 1 ? "" : "s"}` : "Counting…"}
         </Typography>
       </Box>
+      <RunSavingsSummary />
       <Card>
         {page.isError ? (
           <Box sx={{ p: 2 }}>
