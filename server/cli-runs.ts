@@ -222,6 +222,65 @@ export async function materialize(client: GraphQLClient, keys: readonly string[]
   return ended.status === "SUCCEEDED" ? 0 : 1;
 }
 
+const BACKFILL_FIELDS = "id status from to assetKeys counts { total waiting queued running succeeded failed canceled skipped } partitions { key status message runId }";
+const LAUNCH_BACKFILL = /* GraphQL */ `
+  mutation Backfill($keys: [String!]!, $from: String!, $to: String!) { launchBackfill(assetKeys: $keys, from: $from, to: $to) { ${BACKFILL_FIELDS} } }
+`;
+const RERUN_BACKFILL = /* GraphQL */ `mutation Rerun($id: ID!) { rerunBackfill(id: $id) { ${BACKFILL_FIELDS} } }`;
+const BACKFILL = /* GraphQL */ `query Backfill($id: ID!) { backfill(id: $id) { ${BACKFILL_FIELDS} } }`;
+
+interface BackfillView {
+  readonly id: string;
+  readonly status: string;
+  readonly from: string;
+  readonly to: string;
+  readonly assetKeys: readonly string[];
+  readonly counts: Readonly<Record<string, number>>;
+  readonly partitions: readonly { readonly key: string; readonly status: string; readonly message: string | null; readonly runId: string | null }[];
+}
+
+/** One line of a backfill's progress: `12/31 succeeded, 4 running, 15 queued`. */
+export function backfillProgress(backfill: BackfillView): string {
+  const { total, ...rest } = backfill.counts;
+  const parts = ["succeeded", "running", "queued", "waiting", "failed", "skipped", "canceled"].filter((k) => (rest[k] ?? 0) > 0 && k !== "succeeded").map((k) => `${rest[k]} ${k}`);
+  return `${rest["succeeded"] ?? 0}/${total} succeeded${parts.length > 0 ? `, ${parts.join(", ")}` : ""}`;
+}
+
+/**
+ * `tributary backfill KEY… --from A --to B` (or `--rerun ID`): launches the backfill, prints its progress as it
+ * changes until it ends (unless `wait` is false); exit 0 when every partition succeeded, 1 otherwise.
+ */
+export async function backfill(
+  client: GraphQLClient,
+  request: { readonly keys: readonly string[]; readonly from: string | null; readonly to: string | null; readonly rerun: string | null; readonly wait: boolean; readonly pollMs?: number },
+  output: ConsoleOutput,
+): Promise<number> {
+  let current: BackfillView;
+  if (request.rerun !== null) {
+    current = (await client.request<{ rerunBackfill: BackfillView }>(RERUN_BACKFILL, { id: request.rerun })).rerunBackfill;
+    output.out(`Backfill ${current.id}: sent its failed partitions again`);
+  } else {
+    current = (await client.request<{ launchBackfill: BackfillView }>(LAUNCH_BACKFILL, { keys: request.keys, from: request.from, to: request.to })).launchBackfill;
+    output.out(`Launched backfill ${current.id}: ${plural(current.counts["total"] ?? 0, "partition")} of ${listKeys(current.assetKeys)} (${current.from} … ${current.to}) on ${client.url}`);
+  }
+  let shown = backfillProgress(current);
+  output.out(shown);
+  if (!request.wait) return 0;
+  while (current.status === "RUNNING") {
+    await new Promise((resolve) => setTimeout(resolve, request.pollMs ?? 2_000));
+    const next = (await client.request<{ backfill: BackfillView | null }>(BACKFILL, { id: current.id })).backfill;
+    if (next === null) throw new GraphQLRequestError(`backfill ${current.id} is gone`, "NOT_FOUND");
+    current = next;
+    const line = backfillProgress(current);
+    if (line !== shown) output.out((shown = line));
+  }
+  for (const partition of current.partitions.filter((p) => p.status === "FAILED" || p.status === "SKIPPED" || p.status === "CANCELED")) {
+    output.err(`${partition.key} ${partition.status.toLowerCase()}${partition.message ? `: ${partition.message}` : ""}${partition.runId ? ` (run ${partition.runId.slice(0, 8)})` : ""}`);
+  }
+  output.out(`Backfill ${current.id.slice(0, 8)} ${current.status.toLowerCase()}${current.status === "SUCCEEDED" ? "" : `; tributary backfill --rerun ${current.id} sends the failed partitions again`}`);
+  return current.status === "SUCCEEDED" ? 0 : 1;
+}
+
 /** Lines of a table whose columns are as wide as their widest cell. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
@@ -366,6 +425,27 @@ export function addRunCommands(
       const client = clientFor(command, flags.url);
       try {
         setExitCode(await materialize(client, keys, output));
+      } catch (error) {
+        setExitCode(report(error, output));
+      }
+    });
+
+  program
+    .command("backfill")
+    .description("backfill partitions --from --to of partitioned assets on the running server (one run per partition, in parallel) and follow it; exit 0 when every partition succeeded")
+    .argument("[keys...]", "asset keys (a/b/c); --from and --to are keys of the first one's partitions")
+    .option("--from <partition>", "the first partition, e.g. 2026-09-01")
+    .option("--to <partition>", "the last partition (inclusive)")
+    .option("--rerun <backfill id>", "send again only the failed, canceled or skipped partitions of a backfill")
+    .option("--no-wait", "launch and return without following it")
+    .addOption(urlOption().argParser((value) => resolveServerUrl(value, env)))
+    .action(async (keys: string[], flags: { from?: string; to?: string; rerun?: string; wait: boolean; url?: string }, command: Command) => {
+      if (flags.rerun === undefined && (keys.length === 0 || flags.from === undefined || flags.to === undefined)) {
+        command.error("error: give asset keys with --from and --to (or --rerun <backfill id>)", { exitCode: 2, code: "tributary.backfillUsage" });
+      }
+      const client = clientFor(command, flags.url);
+      try {
+        setExitCode(await backfill(client, { keys, from: flags.from ?? null, to: flags.to ?? null, rerun: flags.rerun ?? null, wait: flags.wait }, output));
       } catch (error) {
         setExitCode(report(error, output));
       }

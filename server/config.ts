@@ -21,6 +21,8 @@ const dbtProjectSchema = z
     target: z.string().optional(),
     profiles_dir: z.string().optional(),
     env: z.record(z.string(), z.string()).optional(),
+    /** How many backfill partitions of the project build at once per process (default 4). */
+    partition_concurrency: z.number().int().min(1).max(64).optional(),
   })
   .strict()
   .refine((p) => (p.dir === undefined) !== (p.manifest === undefined), { message: "give exactly one of dir or manifest" });
@@ -395,7 +397,15 @@ export interface RetryRule {
 
 /** A dbt location as configured, with paths resolved. */
 export type DbtLocationConfig =
-  | { readonly kind: "project"; readonly dir: string; readonly name: string | null; readonly target: string | null; readonly profilesDir: string | null; readonly env: Record<string, string> }
+  | {
+      readonly kind: "project";
+      readonly dir: string;
+      readonly name: string | null;
+      readonly target: string | null;
+      readonly profilesDir: string | null;
+      readonly env: Record<string, string>;
+      readonly partitionConcurrency?: number | null;
+    }
   | { readonly kind: "manifest"; readonly file: string; readonly name: string | null };
 
 export interface LoadedConfig {
@@ -445,6 +455,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
           target: project.target ?? null,
           profilesDir: project.profiles_dir === undefined ? null : resolve(base, project.profiles_dir),
           env: project.env ?? {},
+          partitionConcurrency: project.partition_concurrency ?? null,
         }
       : { kind: "manifest", file: resolve(base, project.manifest!), name: project.name ?? null },
   );

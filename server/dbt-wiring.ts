@@ -33,7 +33,13 @@ export const dbtConnector: ConnectorRegistration = {
         tool: "dbt",
         name,
         provider: await createDbtProjectProvider({ ...shared, name, targetDir: join(dataDir, "dbt", name, "target") }),
-        launcher: createDbtBuildLauncher({ ...shared, locationName: name, parseTargetDir: join(dataDir, "dbt", name, "target"), runsDir: join(dataDir, "dbt", name, "runs") }),
+        launcher: createDbtBuildLauncher({
+          ...shared,
+          locationName: name,
+          parseTargetDir: join(dataDir, "dbt", name, "target"),
+          runsDir: join(dataDir, "dbt", name, "runs"),
+          ...(config.partitionConcurrency ? { partitionConcurrency: config.partitionConcurrency } : {}),
+        }),
         observer: null,
         changedByRuns: compiledCodeChanged(join(dataDir, "dbt", name, "target")),
       });

@@ -13,12 +13,13 @@ import { loadConfig } from "./config.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
 import type { CatalogServiceRequest, ServeRuntime } from "./serve.ts";
 import { matchesKeyGlob, keyToString, NO_JOBS_OR_SCHEDULES } from "../catalog/model/index.ts";
-import { createRunQueue, createRunEngine } from "../scheduler/runs/index.ts";
-import type { RetryPolicy } from "../scheduler/runs/index.ts";
+import { createBackfillService, createRunQueue, createRunEngine } from "../scheduler/runs/index.ts";
+import type { BackfillService, RetryPolicy } from "../scheduler/runs/index.ts";
 import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
 import type { LoadedConfig } from "./config.ts";
 import { createRunChanges, createRunsSource } from "./runs-source.ts";
 import { createReportSink } from "./report-sink.ts";
+import { createPartitionsSource } from "./partitions-source.ts";
 import { createAccessStore } from "./auth/tokens.ts";
 import { createAlertMonitor } from "./alerts/monitor.ts";
 import { createFreshnessRecorder } from "./freshness-checks.ts";
@@ -157,6 +158,8 @@ export async function createCatalogService(
     onError: (error) => runsLog.warn({ error: error.message }, "the job queue reported an error"),
   });
   let engine: ReturnType<typeof createRunEngine>;
+  // The engine hands each ended run to the backfills (a partition that waited for it is sent then); they plan with the engine.
+  let backfills: BackfillService | null = null;
   try {
     onProgress("starting the job queue and run workers");
     await queue.start();
@@ -176,7 +179,9 @@ export async function createCatalogService(
         warehouseRefresh.runChanged(runId);
       },
       ...(lineage ? { onTransition: (transition) => lineage.onTransition(transition) } : {}),
+      onRunFinished: (tx, run) => backfills?.onRunFinished(tx, run) ?? Promise.resolve([]),
     });
+    backfills = createBackfillService({ store, engine, graph, logger: runsLog });
     await engine.start();
   } catch (error) {
     await queue.stop().catch(() => undefined);
@@ -233,6 +238,7 @@ export async function createCatalogService(
     reportSink: createReportSink(store),
     access: createAccessStore(store.client),
     ...(store.dialect === "postgres" ? { sharedLimitStore: store.client } : {}),
+    partitions: createPartitionsSource(store, backfills),
     liveMaterializerMetadata: liveStateLookup(locations),
     jobsAndSchedules,
     schedules: {

@@ -137,6 +137,7 @@ function mergeDefining(group: readonly LocatedSpec[], diagnostics: Diagnostic[])
     freshness: first((s) => s.freshness ?? null),
     checks: mergeChecks(ordered.map((s) => s.spec.checks)),
     policy: policies[0]?.spec.policy ?? null,
+    partitions: first((s) => s.partitions ?? null),
     codeVersion: first((s) => s.codeVersion),
     dbtUniqueId: first((s) => s.dbtUniqueId),
     materializer,

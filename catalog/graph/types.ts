@@ -7,6 +7,7 @@ import type {
   LocationDefinitions,
   LocationRef,
   MaterializerRef,
+  PartitionsDefinition,
   PolicySpec,
   Relation,
   SourceFreshness,
@@ -33,6 +34,8 @@ export interface CatalogAsset {
   readonly freshness: SourceFreshness | null;
   readonly checks: readonly CheckSpec[];
   readonly policy: PolicySpec | null;
+  /** Its time partitions (from the first spec that declares them); null: unpartitioned. */
+  readonly partitions: PartitionsDefinition | null;
   readonly codeVersion: string | null;
   readonly dbtUniqueId: string | null;
   /** The tool that builds it; null when nothing in the catalog builds it. */

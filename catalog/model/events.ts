@@ -35,6 +35,11 @@ export interface AssetEventInput {
    * tool did on its own. When a run and an observer record the same event, the run's id is kept.
    */
   readonly tributaryRunId?: string | null;
+  /**
+   * The partition of a partitioned asset the event is about (set by the runs engine from the run's partition);
+   * null or absent for the whole asset.
+   */
+  readonly partitionKey?: string | null;
 }
 
 /** A recorded event. */

@@ -20,6 +20,7 @@
  */
 import type { RelationNaming } from "./relation-naming.ts";
 import type { Condition } from "./condition.ts";
+import type { PartitionsDefinition } from "./partitions.ts";
 
 export type { Condition } from "./condition.ts";
 
@@ -278,6 +279,8 @@ export interface AssetSpec {
    * rules, relations equal ignoring case join.
    */
   readonly relationNaming?: RelationNaming;
+  /** The asset's time partitions, when it is partitioned (./partitions.ts); absent or null: unpartitioned. */
+  readonly partitions?: PartitionsDefinition | null;
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";
@@ -361,6 +364,7 @@ export * from "./connector.ts";
 export * from "./evaluation.ts";
 export * from "./events.ts";
 export * from "./key-glob.ts";
+export * from "./partitions.ts";
 export * from "./policy.ts";
 export * from "./relation-naming.ts";
 export * from "./runs.ts";

@@ -29,7 +29,23 @@ export type LaunchedBy =
   | { readonly kind: "reexecution"; readonly parentRunId: string; readonly onlyFailed: boolean }
   | { readonly kind: "retry"; readonly parentRunId: string; readonly attempt: number }
   /** A schedule's tick (the tick's instant, ISO 8601 UTC), running the schedule's job. */
-  | { readonly kind: "schedule"; readonly schedule: string; readonly job: string; readonly tickAt: string };
+  | { readonly kind: "schedule"; readonly schedule: string; readonly job: string; readonly tickAt: string }
+  | { readonly kind: "backfill"; readonly backfillId: string; readonly partitionKey: string; readonly user: string | null };
+
+/**
+ * The partition a run materializes, and how its tool is told the window: dbt gets `--vars` with `vars` and,
+ * for microbatch models, `--event-time-start/--event-time-end`. Computed once when the run is reserved.
+ */
+export interface RunPartition {
+  readonly key: string;
+  /** The window, ISO 8601 UTC instants, start inclusive, end exclusive. */
+  readonly start: string;
+  readonly end: string;
+  readonly vars: Readonly<Record<string, string>>;
+  /** UTC `yyyy-MM-ddTHH:mm:ss`, as dbt's flags take them. */
+  readonly eventTimeStart: string;
+  readonly eventTimeEnd: string;
+}
 
 /** One asset a step materializes, as the launcher's tool names it. */
 export interface StepTarget {
@@ -97,6 +113,8 @@ export interface StepLaunch {
   readonly runId: string;
   readonly stepIndex: number;
   readonly targets: readonly StepTarget[];
+  /** The partition the run materializes; null or absent for an unpartitioned run. */
+  readonly partition?: RunPartition | null;
   /**
    * The progress an earlier attempt saved, when this step is taken over after a crash: the launcher must
    * follow the work that progress names and never start it again. Null on a step's first attempt, and when the
@@ -143,5 +161,10 @@ export interface Launcher {
    * tables all land together; one trigger per Census sync).
    */
   readonly batch: "location" | "target";
+  /**
+   * How many partitions of this location one process runs at once (a backfill's partition runs go to their own
+   * queue with this concurrency, each its own tool invocation); absent: partitions run one at a time.
+   */
+  readonly partitionConcurrency?: number;
   launch(step: StepLaunch): Promise<StepOutcome>;
 }

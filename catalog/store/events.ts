@@ -26,9 +26,10 @@ export interface EventRow {
   dedupe_key: string;
   metadata: Record<string, unknown> | string;
   tributary_run_id: string | null;
+  partition_key?: string | null;
 }
 
-export const COLUMNS = "id, asset_key, kind, tool, location_name, run_id, occurred_at, recorded_at, dedupe_key, metadata, tributary_run_id";
+export const COLUMNS = "id, asset_key, kind, tool, location_name, run_id, occurred_at, recorded_at, dedupe_key, metadata, tributary_run_id, partition_key";
 
 export function toEvent(row: EventRow): AssetEvent {
   return {
@@ -43,6 +44,7 @@ export function toEvent(row: EventRow): AssetEvent {
     dedupeKey: row.dedupe_key,
     metadata: typeof row.metadata === "string" ? (JSON.parse(row.metadata) as Record<string, unknown>) : row.metadata,
     tributaryRunId: row.tributary_run_id,
+    ...(row.partition_key ? { partitionKey: row.partition_key } : {}),
   };
 }
 
@@ -66,8 +68,8 @@ export async function recordAssetEvents(client: SqlClient, events: readonly Asse
       // A run that records an event an observer already stored (a Fivetran sync seen both ways) adds its run
       // id to it: only the first writer's facts are kept, but which run did it must not be lost.
       const rows = await tx.query<{ inserted: boolean }>(
-        `INSERT INTO asset_events (asset_key, kind, tool, location_name, run_id, occurred_at, dedupe_key, metadata, tributary_run_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+        `INSERT INTO asset_events (asset_key, kind, tool, location_name, run_id, occurred_at, dedupe_key, metadata, tributary_run_id, partition_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
          ON CONFLICT (asset_key, dedupe_key) DO UPDATE SET tributary_run_id = EXCLUDED.tributary_run_id
            WHERE asset_events.tributary_run_id IS NULL AND EXCLUDED.tributary_run_id IS NOT NULL
          RETURNING (xmax = 0) AS inserted`,
@@ -81,6 +83,7 @@ export async function recordAssetEvents(client: SqlClient, events: readonly Asse
           event.dedupeKey,
           JSON.stringify(event.metadata),
           event.tributaryRunId ?? null,
+          event.partitionKey ?? null,
         ],
       );
       if (rows[0]?.inserted === true) inserted += 1;

@@ -41,6 +41,10 @@ export * as automationSql from "./automation.ts";
 export * as evaluationSql from "./evaluations.ts";
 export * as scheduleSql from "./schedules.ts";
 export type { ScheduleStateRecord, ScheduleTickRecord, ScheduleTickStatus } from "./schedules.ts";
+export * as partitionSql from "./partitions.ts";
+export * as backfillSql from "./backfills.ts";
+export type { PartitionedAsset } from "./partitions.ts";
+export type { BackfillPartition, BackfillPartitionStatus, BackfillRecord, BackfillStatus, NewBackfill, NewBackfillPartition } from "./backfills.ts";
 export type { ClaimedStep, NewRun, NewStep, RunFilter, RunLogLine, RunRecord, RunStep, StepResult } from "./runs.ts";
 export type { AutomationInputs, CursorHead, EventRow, LatestEventRow, TickRecord } from "./automation.ts";
 

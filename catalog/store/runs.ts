@@ -6,7 +6,7 @@
  * - every later write of a running step names the claim it was given, so a worker that lost its step (it
  *   stalled and another took over) writes nothing.
  */
-import type { AssetEvent, AssetEventKind, CheckOutcome, CheckResult, CheckResultInput, LaunchedBy, RunLogInput, RunLogLevel, RunStatus, StepStatus, StepTarget, AssetKey } from "../model/index.ts";
+import type { AssetEvent, AssetEventKind, CheckOutcome, CheckResult, CheckResultInput, LaunchedBy, RunLogInput, RunLogLevel, RunPartition, RunStatus, StepStatus, StepTarget, AssetKey } from "../model/index.ts";
 import { keyFromString, keyToString } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
 import { COLUMNS as EVENT_COLUMNS, toEvent } from "./events.ts";
@@ -20,6 +20,8 @@ export interface NewRun {
   readonly launchedBy: LaunchedBy;
   readonly parentRunId?: string | null;
   readonly attempt?: number;
+  /** The partition the run materializes (a backfill's partition run); absent: unpartitioned. */
+  readonly partition?: RunPartition | null;
   readonly steps: readonly NewStep[];
 }
 
@@ -63,6 +65,7 @@ export interface RunRecord {
   readonly parentRunId: string | null;
   readonly attempt: number;
   readonly assetKeys: readonly AssetKey[];
+  readonly partition?: RunPartition | null;
   readonly message: string | null;
   readonly cancelRequested: boolean;
   readonly createdAt: string;
@@ -121,6 +124,7 @@ interface RunRow {
   parent_run_id: string | null;
   attempt: number;
   asset_keys: string[];
+  partition: unknown;
   message: string | null;
   cancel_requested: boolean;
   created_at: Date;
@@ -153,7 +157,7 @@ interface StepRow {
 }
 
 const RUN_COLUMNS =
-  "id, idempotency_key, status, launched_by, tick, parent_run_id, attempt, asset_keys, message, cancel_requested, created_at, " +
+  "id, idempotency_key, status, launched_by, tick, parent_run_id, attempt, asset_keys, partition, message, cancel_requested, created_at, " +
   `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_precise, started_at, ended_at`;
 const STEP_COLUMNS =
   "run_id, step_index, tool, location_name, targets, asset_keys, status, queue, job_id, claimed_by, attempts, heartbeat_at, progress, message, failed_keys, skipped_keys, tool_run_id, url, started_at, ended_at";
@@ -196,6 +200,7 @@ function toRun(row: RunRow, steps: readonly RunStep[]): RunRecord {
     parentRunId: row.parent_run_id,
     attempt: row.attempt,
     assetKeys: row.asset_keys.map(keyFromString),
+    partition: row.partition === null || row.partition === undefined ? null : json<RunPartition>(row.partition),
     message: row.message,
     cancelRequested: row.cancel_requested,
     createdAt: iso(row.created_at)!,
@@ -234,8 +239,8 @@ export async function reserveRun(client: SqlClient, run: NewRun): Promise<{ run:
   return client.transaction(async (tx) => {
     const tick = run.launchedBy.kind === "policy" ? run.launchedBy.tick : null;
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO runs (id, idempotency_key, status, launched_by_kind, launched_by, tick, parent_run_id, attempt, asset_keys)
-       VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $6, $7, $8::text[])
+      `INSERT INTO runs (id, idempotency_key, status, launched_by_kind, launched_by, tick, parent_run_id, attempt, asset_keys, partition)
+       VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $6, $7, $8::text[], $9::jsonb)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [
         run.id,
@@ -246,6 +251,7 @@ export async function reserveRun(client: SqlClient, run: NewRun): Promise<{ run:
         run.parentRunId ?? null,
         run.attempt ?? 1,
         uniqueKeys(run.steps.flatMap((s) => s.targets.map((t) => t.assetKey))),
+        run.partition ? JSON.stringify(run.partition) : null,
       ],
     );
     if (inserted.length === 0) {

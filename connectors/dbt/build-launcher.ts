@@ -89,7 +89,16 @@ export interface DbtBuildLauncherOptions {
   readonly indirectSelection?: IndirectSelection;
   /** How often a taken-over step looks whether the dbt it follows still runs (default 500 ms). */
   readonly resumePollMs?: number;
+  /**
+   * How many partitions of a backfill run at once in one process, each its own `dbt build` with its own target
+   * dir (default {@link DEFAULT_PARTITION_CONCURRENCY}). On DuckDB the builds share one file, which one process
+   * writes at a time: give the profile `retries: {connect_attempts: …}` so they wait for it (the demo's does).
+   */
+  readonly partitionConcurrency?: number;
 }
+
+/** Backfill partitions of one dbt project that run at once per process, unless configured. */
+export const DEFAULT_PARTITION_CONCURRENCY = 4;
 
 /** The file in a step's target dir that dbt's process writes its pid to before dbt starts. */
 export const DBT_PID_FILE = "dbt.pid";
@@ -303,6 +312,16 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
     await copyFile(join(resolve(options.parseTargetDir), "partial_parse.msgpack"), join(targetPath, "partial_parse.msgpack")).catch(() => {});
     const selection = dbtSelectionArgs(fqns, { selectorName: selectorName(step), ...(options.selectorThreshold !== undefined ? { threshold: options.selectorThreshold } : {}) });
     const args = ["build", "--log-level", "debug", ...selection.args];
+    const partition = step.partition ?? null;
+    const windowArgs: string[] = [];
+    if (partition) {
+      // dagster-dbt's two ways: the window as vars for models that filter on them, and dbt's own event-time
+      // flags for microbatch models (which then build exactly the batches of the window).
+      if (Object.keys(partition.vars).length > 0) windowArgs.push("--vars", JSON.stringify(partition.vars));
+      const microbatch = step.targets.some((t) => manifest.nodes[t.runTargetId]?.config?.incremental_strategy === "microbatch");
+      if (microbatch) windowArgs.push("--event-time-start", partition.eventTimeStart, "--event-time-end", partition.eventTimeEnd);
+      args.push(...windowArgs);
+    }
     if (selection.kind === "selector") {
       const shadow = await prepareSelectorProject(projectDir, join(targetPath, SELECTOR_PROJECT_DIR), selection.selectorsYaml);
       args.push("--project-dir", shadow);
@@ -315,7 +334,13 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
       selection.kind === "select"
         ? `--select ${fqns.length > 8 ? `<${what}>` : fqns.join(" ")}`
         : `--selector ${selection.selectorName} (${what}, selectors.yml in ${join(targetPath, SELECTOR_PROJECT_DIR)})`;
-    log("info", `running dbt build ${shownSelection} (dbt ${runtime.version}, ${runtime.source}); artifacts in ${targetPath}`, { targets: builds, checks: fqns.length - builds, indirect_selection: indirectSelection });
+    const shownWindow = partition ? ` for partition ${partition.key} (${windowArgs.join(" ")})` : "";
+    log("info", `running dbt build ${shownSelection}${shownWindow} (dbt ${runtime.version}, ${runtime.source}); artifacts in ${targetPath}`, {
+      targets: builds,
+      checks: fqns.length - builds,
+      indirect_selection: indirectSelection,
+      ...(partition ? { partition: partition.key } : {}),
+    });
 
     // Reporting happens in order, one call at a time; the first failure (a lost store) ends the step after dbt.
     let chain: Promise<void> = Promise.resolve();
@@ -556,6 +581,8 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
     locationName,
     // Two builds of one project would race on its warehouse relations and partial parse.
     concurrency: 1,
+    // Partitions of a backfill write disjoint windows, each build in its own target dir.
+    partitionConcurrency: options.partitionConcurrency ?? DEFAULT_PARTITION_CONCURRENCY,
     // One `dbt build --select …` for all of a run's assets in the project: dbt orders them itself.
     batch: "location",
     async launch(step) {

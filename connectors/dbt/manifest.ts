@@ -62,6 +62,12 @@ const nodeConfigSchema = z
     dagster_auto_materialize_policy: lenient,
     /** dbt ≥ 1.10: `freshness.build_after` (a model's own, or the project's `+freshness`, merged by dbt). */
     freshness: lenient,
+    /** dbt ≥ 1.9 microbatch: `incremental_strategy: microbatch` with `event_time`, `batch_size`, `begin`, `lookback`. */
+    incremental_strategy: lenient,
+    event_time: lenient,
+    batch_size: lenient,
+    begin: lenient,
+    lookback: lenient,
   })
   .nullish();
 

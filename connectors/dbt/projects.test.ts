@@ -252,3 +252,54 @@ describe("freshness: minimum_interval and dbt's build_after, parsed by real dbt 
     assert.deepEqual(diagnostics.map((d) => d.nodeId).sort(), ["model.freshness.bad_interval", "model.freshness.bad_interval_operand", "model.freshness.policy_and_build_after"]);
   });
 });
+
+describe("partitions, parsed by real dbt: meta.tributary.partitions and microbatch models", () => {
+  test("demo-project: a microbatch model, a vars-windowed daily model and a monthly one", async () => {
+    const { graph } = await loadProject(join(ROOT, "demo-project"));
+    const microbatch = graph.get("orders_by_channel_daily")!.partitions!;
+    assert.deepEqual(
+      [microbatch.source, microbatch.cadence, microbatch.start, microbatch.timezone, microbatch.endOffset, microbatch.windowArgs.kind, microbatch.microbatch],
+      ["dbt_microbatch", "daily", "2026-09-01T00:00:00", "UTC", 1, "event_time", { eventTime: "order_day", lookback: 1 }],
+    );
+    const daily = graph.get("country_revenue_daily")!.partitions!;
+    assert.deepEqual([daily.source, daily.cadence, daily.start, daily.windowArgs], ["tributary_meta", "daily", "2026-09-01T00:00:00", { kind: "vars", startVar: "min_date", endVar: "max_date", format: "date" }]);
+    assert.match(daily.declaredIn.file!, /models\/partitioned\/_partitioned\.yml$/);
+    const monthly = graph.get("country_revenue_monthly")!.partitions!;
+    assert.deepEqual([monthly.cadence, monthly.windowArgs], ["monthly", { kind: "vars", startVar: "month_start", endVar: "month_end", format: "date" }]);
+    assert.equal(graph.get("orders")!.partitions, null, "unpartitioned models stay so");
+  });
+
+  describe("bad_partitions: each bad declaration is an invalid_partitions error naming node and field", () => {
+    let graph: CatalogGraph;
+    let diagnostics: readonly Diagnostic[];
+    before(async () => ({ graph, diagnostics } = await loadProject(join(ROOT, "connectors", "dbt", "test-projects", "bad_partitions"))));
+
+    const expected: [string, RegExp[]][] = [
+      ["unknown_type", [/meta\.tributary\.partitions\.type must be one of hourly, daily, weekly, monthly, yearly, got string "fortnightly"/]],
+      ["bad_start", [/meta\.tributary\.partitions\.start_date must be a date or date-time/]],
+      ["bad_vars", [/meta\.tributary\.partitions\.vars\.start must be a dbt var name such as min_date, got string "min date"/]],
+      ["two_problems", [/meta\.tributary\.partitions\.timezone must be an IANA time zone/, /meta\.tributary\.partitions\.hour_offset must be an integer from 0 to 23, got number 25/]],
+    ];
+    for (const [model, messages] of expected) {
+      test(`${model}: names the node, the field and models/schema.yml; the model is unpartitioned`, () => {
+        const found = diagnostics.filter((d) => d.nodeId === `model.bad_partitions.${model}`);
+        assert.equal(found.length, messages.length, JSON.stringify(found.map((d) => d.message)));
+        for (const [i, message] of messages.entries()) {
+          assert.equal(found[i]!.code, "invalid_partitions");
+          assert.equal(found[i]!.severity, "error");
+          assert.match(found[i]!.message, message);
+          assert.match(found[i]!.message, /^model\.bad_partitions\.\w+ \(models\/schema\.yml\): /);
+          assert.match(found[i]!.at!.path!, /\.meta\.tributary\.partitions\.\w+/);
+        }
+        assert.equal(graph.get(model)!.partitions, null);
+      });
+    }
+
+    test("the good declarations beside them are kept", () => {
+      const hourly = graph.get("good_hourly")!.partitions!;
+      assert.deepEqual([hourly.cadence, hourly.timezone, hourly.endOffset], ["hourly", "Europe/Copenhagen", 1]);
+      const monthly = graph.get("good_microbatch")!.partitions!;
+      assert.deepEqual([monthly.cadence, monthly.start, monthly.microbatch], ["monthly", "2024-01-01T00:00:00", { eventTime: "at", lookback: 2 }]);
+    });
+  });
+});

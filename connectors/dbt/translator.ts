@@ -13,8 +13,8 @@ import { manifestColumnLineage } from "./manifest-column-lineage.ts";
 import { dbtNodeState, dbtTestState } from "./tool-state.ts";
 import type { columnLineageSchema } from "./tool-state.ts";
 import { createHash } from "node:crypto";
-import type { AssetDep, AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
-import { LoadError, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter } from "../../catalog/model/index.ts";
+import type { AssetDep, AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PartitionsDefinition, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
+import { LoadError, cadenceOfBatchSize, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter, parsePartitionsSpec, wallTime } from "../../catalog/model/index.ts";
 import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
 import { asRecord, asString, asStrings, asVersion, isEnabled } from "./manifest.ts";
 
@@ -225,6 +225,7 @@ class ManifestTranslator {
       columns: toColumns(model.columns),
       codeVersion,
       materializer: { tool: "dbt", locationName: this.options.locationName, runTargetId: uniqueId },
+      partitions: this.partitionsFor(uniqueId, key, assetNode),
       metadata: compact(dbtNodeState.write({
         resource_type: model.resource_type,
         materialized: model.config?.materialized,
@@ -421,6 +422,69 @@ class ManifestTranslator {
       this.diagnose("warning", "policy_warning", `${uniqueId}${where}: ${warning}`, uniqueId, key, declaredIn);
     }
     return result.policy;
+  }
+
+  /**
+   * The model's time partitions: `meta.tributary.partitions` (Tributary's key: dagster-dbt reads no partitions
+   * from dbt YAML, its partitions_def is given in Python), or a microbatch model's own `event_time`,
+   * `batch_size`, `begin` and `lookback` (then windows go to dbt as `--event-time-start/--event-time-end`).
+   * A bad declaration is an invalid_partitions error naming the node and field; the model is then unpartitioned.
+   */
+  private partitionsFor(uniqueId: string, key: AssetKey, assetNode: AssetNode): PartitionsDefinition | null {
+    if (assetNode.type !== "node") return null;
+    const node = assetNode.node;
+    const config = node.config;
+    const declared = asRecord(effectiveMeta(node)?.["tributary"])?.["partitions"];
+    const file = this.projectPath(asString(node.patch_path) ?? asString(node.original_file_path)) ?? "dbt_project.yml";
+    const nodePath = collectionPath(uniqueId, this.manifest);
+    const microbatch = config?.incremental_strategy === "microbatch";
+    if (microbatch) {
+      const declaredIn: SourceLocation = { file: this.projectPath(asString(node.original_file_path)) ?? file, line: null, path: `${nodePath}.config` };
+      if (declared !== undefined) {
+        this.diagnose("warning", "partitions_ignored", `${uniqueId}: is a dbt microbatch model, whose partitions come from its event_time, batch_size and begin; meta.tributary.partitions is ignored`, uniqueId, key, { ...declaredIn, path: `${nodePath}.meta.tributary.partitions` });
+      }
+      const problems: { field: string; message: string }[] = [];
+      const eventTime = asString(config.event_time);
+      if (!eventTime) problems.push({ field: "event_time", message: "must name the model's event-time column" });
+      const cadence = typeof config.batch_size === "string" ? cadenceOfBatchSize(config.batch_size) : null;
+      if (cadence === null) problems.push({ field: "batch_size", message: `must be hour, day, month or year, got ${JSON.stringify(config.batch_size ?? null)}` });
+      const begin = wallTime(config.begin, "UTC");
+      if (begin === null) problems.push({ field: "begin", message: `must be a date or date-time such as "2024-01-01", got ${JSON.stringify(config.begin ?? null)}` });
+      const lookback = config.lookback === undefined || config.lookback === null ? 1 : config.lookback;
+      if (typeof lookback !== "number" || !Number.isInteger(lookback) || lookback < 0) problems.push({ field: "lookback", message: `must be a whole number of batches, got ${JSON.stringify(lookback)}` });
+      for (const problem of problems) {
+        this.diagnose("error", "invalid_partitions", `${uniqueId} (${declaredIn.file}): microbatch config.${problem.field} ${problem.message}; the asset is not partitioned`, uniqueId, key, { ...declaredIn, path: `${nodePath}.config.${problem.field}` });
+      }
+      if (problems.length > 0) return null;
+      // dbt's batches are UTC calendar windows of batch_size from begin; the latest is the one in progress
+      // (dbt builds up to now), which is Dagster's end_offset 1.
+      return {
+        kind: "time",
+        cadence: cadence!,
+        start: begin!,
+        end: null,
+        timezone: "UTC",
+        endOffset: 1,
+        minuteOffset: 0,
+        hourOffset: 0,
+        dayOffset: cadence === "monthly" ? 1 : 0,
+        windowArgs: { kind: "event_time" },
+        source: "dbt_microbatch",
+        microbatch: { eventTime: eventTime!, lookback: lookback as number },
+        declaredIn,
+      };
+    }
+    if (declared === undefined) return null;
+    const declaredIn: SourceLocation = { file, line: null, path: `${nodePath}.meta.tributary.partitions` };
+    const parsed = parsePartitionsSpec(declared, declaredIn);
+    for (const error of parsed.errors) {
+      const field = error.field === "partitions" ? "meta.tributary.partitions" : `meta.tributary.partitions.${error.field}`;
+      this.diagnose("error", "invalid_partitions", `${uniqueId} (${file}): ${field} ${error.message}; the asset is not partitioned`, uniqueId, key, {
+        ...declaredIn,
+        path: error.field === "partitions" ? declaredIn.path! : `${declaredIn.path}.${error.field}`,
+      });
+    }
+    return parsed.definition;
   }
 
   /**

@@ -72,6 +72,12 @@ export interface RunEngineOptions {
    * START / COMPLETE / FAIL / ABORT. A takeover is no new start. Called synchronously: it must not throw or wait.
    */
   readonly onTransition?: (transition: RunTransition) => void;
+  /**
+   * Called inside the transaction that ends a run, with the run as it ended: the runs it returns are reserved
+   * and sent in that same transaction (a backfill's partitions that waited for this one). Exactly once: the
+   * transaction that finishes the run is the only one that calls it for that run.
+   */
+  readonly onRunFinished?: (tx: SqlClient, run: RunRecord) => Promise<readonly NewRun[]>;
 }
 
 /** A transition of a run's life (see {@link RunEngineOptions.onTransition}); `run` gives its steps and origin. */
@@ -108,6 +114,14 @@ export interface RunEngine {
   reconcile(options?: { readonly all?: boolean }): Promise<number>;
   stop(): Promise<void>;
   readonly workerId: string;
+}
+
+/**
+ * The queue of a location's partition runs (a backfill's): apart from its one-at-a-time queue, so partitions
+ * run in parallel up to the launcher's partitionConcurrency, each its own tool invocation.
+ */
+export function partitionQueueName(tool: string, locationName: string): string {
+  return `${queueName(tool, locationName)}.partitions`;
 }
 
 /** A run's new id: time-ordered, readable in logs. */
@@ -310,12 +324,13 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
           runId: run.id,
           stepIndex: step.index,
           targets: step.targets,
+          partition: run.partition ?? null,
           resume: claimed.resume,
           signal: controller.signal,
           report: {
             log,
             recordAssetEvents: async (events) => {
-              await store.recordAssetEvents(events.map((event) => ({ ...event, tributaryRunId: run.id })));
+              await store.recordAssetEvents(events.map((event) => ({ ...event, tributaryRunId: run.id, ...(run.partition ? { partitionKey: run.partition.key } : {}) })));
               changed(run.id);
             },
             recordCheckResults: async (results) => {
@@ -354,6 +369,7 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     let retry: NewRun | null = null;
     let retryAt: Date | undefined;
     let runEnded: Exclude<RunStatus, "queued" | "running"> | null = null;
+    let followers: RunRecord[] = [];
     const nextRuns = await store.client.transaction(async (tx) => {
       runEnded = null;
       await runSql.lockRun(tx, run.id);
@@ -389,8 +405,10 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
       } else if (await runSql.finishRun(tx, run.id, "succeeded", outcome.message)) {
         runEnded = "succeeded";
       }
+      followers = await followRun(tx, run.id);
       return after;
     });
+    notify(followers);
     if (nextRuns) {
       const next = nextRuns.steps[stepIndex + 1];
       if (next && outcome.status === "succeeded") queue.notify(next.queue);
@@ -401,6 +419,15 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     logger.info({ runId: run.id, step: stepIndex, status: outcome.status, message: outcome.message }, "step finished");
     if (retry) logger.info({ runId: (retry as NewRun).id, parent: run.id, at: retryAt?.toISOString() }, "failed run will be retried");
     changed(run.id);
+  }
+
+  /** The runs that wait for a run that just ended (the onRunFinished hook), reserved and sent in `tx`. */
+  async function followRun(tx: SqlClient, runId: string): Promise<RunRecord[]> {
+    if (!options.onRunFinished) return [];
+    const ended = await runSql.getRun(tx, runId);
+    if (!ended) return [];
+    const next = await options.onRunFinished(tx, ended);
+    return next.length > 0 ? submit(tx, next) : [];
   }
 
   /** A canceled run whose pending step's job arrives: end the run. */
@@ -459,7 +486,7 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
    * A job taken after `staleBefore` is left alone: its worker is claiming it now.
    */
   async function reconcileJobs(staleBefore: Date): Promise<number> {
-    const queues = [...new Set(options.launchers.map((l) => queueName(l.tool, l.locationName)))];
+    const queues = [...new Set(options.launchers.flatMap((l) => [queueName(l.tool, l.locationName), partitionQueueName(l.tool, l.locationName)]))];
     let handed = 0;
     for (const job of await queue.activeJobs(queues, staleBefore)) {
       const { runId, stepIndex } = job.job;
@@ -510,17 +537,19 @@ export function createRunEngine(options: RunEngineOptions): RunEngine {
     async start() {
       for (const launcher of options.launchers) {
         await queue.ensureQueue(queueName(launcher.tool, launcher.locationName), { oneAtATime: launcher.concurrency === 1 });
+        await queue.ensureQueue(partitionQueueName(launcher.tool, launcher.locationName), { oneAtATime: (launcher.partitionConcurrency ?? 1) === 1 });
       }
       // Before this process's workers start: with `takeOverAllAtStart` every running step and every active job
       // is taken for a dead process's, which is only true while no worker of this one has claimed anything.
       await reconcile({ all: options.takeOverAllAtStart ?? false });
       if (options.work ?? true) {
         for (const launcher of options.launchers) {
-          await queue.work(queueName(launcher.tool, launcher.locationName), launcher.concurrency, (job) =>
+          const handle = (job: StepJob) =>
             executeStep(job).catch((error: unknown) => {
               logger.error({ runId: job.runId, step: job.stepIndex, error: error instanceof Error ? error.message : String(error) }, "a step could not be executed");
-            }),
-          );
+            });
+          await queue.work(queueName(launcher.tool, launcher.locationName), launcher.concurrency, handle);
+          await queue.work(partitionQueueName(launcher.tool, launcher.locationName), launcher.partitionConcurrency ?? 1, handle);
         }
       }
       reconcileTimer = setInterval(() => {

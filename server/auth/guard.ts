@@ -19,6 +19,9 @@ export const REQUIRED_ROLES: Readonly<Record<string, ApiTokenRole>> = {
   "Mutation.launchJob": "operator",
   "Mutation.startSchedule": "operator",
   "Mutation.stopSchedule": "operator",
+  "Mutation.launchBackfill": "operator",
+  "Mutation.rerunBackfill": "operator",
+  "Mutation.cancelBackfill": "operator",
   "Mutation.reportDbtRunResults": "operator",
   "Mutation.reportMaterialization": "operator",
   "Mutation.reloadLocations": "admin",
@@ -71,6 +74,14 @@ function describe(action: string, args: Arguments, result: unknown): { runIds: s
       return { runIds: ids(String(args["id"]), runId(result)), details: { onlyFailed: args["onlyFailed"] === true } };
     case "cancelRun":
       return { runIds: ids(String(args["id"])), details: {} };
+    case "launchBackfill": {
+      const keys = Array.isArray(args["assetKeys"]) ? (args["assetKeys"] as unknown[]).map(String) : [];
+      const backfillId = (result as { id?: unknown } | null)?.id;
+      return { runIds: [], details: { assetKeys: keys.slice(0, MAX_KEYS_IN_AUDIT), from: args["from"] ?? null, to: args["to"] ?? null, backfillId: typeof backfillId === "string" ? backfillId : null } };
+    }
+    case "rerunBackfill":
+    case "cancelBackfill":
+      return { runIds: [], details: { backfillId: args["id"] ?? null } };
     case "reportDbtRunResults": {
       const results = (args["runResults"] as { results?: unknown } | null)?.results;
       return { runIds: [], details: { location: args["location"] ?? null, results: Array.isArray(results) ? results.length : null } };

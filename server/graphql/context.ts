@@ -6,7 +6,9 @@ import type { CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AssetEvaluation, AssetEvent, AssetEventReader, MaterializerRef, CheckResult, JobsAndSchedules, LaunchedBy, ScheduleStatus } from "../../catalog/model/index.ts";
 import type { AutomationState, EvaluationCursor } from "../../scheduler/conditions/index.ts";
 import type { CatalogService } from "../../catalog/service.ts";
-import type { RunFilter, RunLogLine, RunRecord, ScheduleStateRecord, ScheduleTickRecord, SqlClient } from "../../catalog/store/index.ts";
+import type { BackfillRecord, PartitionedAsset, RunFilter, RunLogLine, RunRecord, ScheduleStateRecord, ScheduleTickRecord, SqlClient } from "../../catalog/store/index.ts";
+import type { PartitionStatus } from "../../catalog/model/index.ts";
+import type { BackfillService } from "../../scheduler/runs/index.ts";
 import { catalogNotReady } from "./errors.ts";
 import type { ReportSink } from "./report.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -47,6 +49,8 @@ export interface CatalogSource {
    * absent on the embedded store (one process: counted in memory).
    */
   readonly sharedLimitStore?: SqlClient;
+  /** Partition states and backfills; absent without a store. */
+  readonly partitions?: PartitionsSource;
 }
 
 /** Where schedules' state and ticks are read, and started or stopped (the store's schedule tables). */
@@ -56,6 +60,16 @@ export interface ScheduleStore {
   /** A schedule's claimed ticks, newest first. */
   ticks(schedule: string, limit: number): Promise<ScheduleTickRecord[]>;
   setStatus(schedule: string, status: ScheduleStatus, by: string | null): Promise<ScheduleStateRecord>;
+}
+
+/** Where the API reads partition states and backfills, and launches backfills (server/wiring.ts). */
+export interface PartitionsSource {
+  /** The state of each asset's partitions, by asset id. */
+  statuses(assets: readonly PartitionedAsset[]): Promise<Map<string, PartitionStatus>>;
+  getBackfill(id: string): Promise<BackfillRecord | null>;
+  listBackfills(options: { readonly first: number; readonly assetId?: string | null }): Promise<BackfillRecord[]>;
+  /** Launching, re-running and canceling; absent when this process cannot launch runs. */
+  readonly backfills?: Pick<BackfillService, "launch" | "rerunFailed" | "cancel">;
 }
 
 /** What a launch made: the run, and the requested assets that cannot be launched, with why. */

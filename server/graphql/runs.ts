@@ -335,6 +335,8 @@ export function describeLaunchedBy(launchedBy: LaunchedBy): string {
       return `retry ${launchedBy.attempt - 1} of run ${shortRunId(launchedBy.parentRunId)} (attempt ${launchedBy.attempt})`;
     case "schedule":
       return `schedule ${launchedBy.schedule} (job ${launchedBy.job}), tick ${launchedBy.tickAt.slice(0, 16).replace("T", " ")} UTC`;
+    case "backfill":
+      return `partition ${launchedBy.partitionKey} of backfill ${shortRunId(launchedBy.backfillId)}${launchedBy.user ? ` by ${launchedBy.user}` : ""}`;
   }
 }
 

@@ -17,9 +17,10 @@ import { accessModule } from "./access.ts";
 import { warehouseModule } from "./warehouse.ts";
 import { columnLineageModule } from "./column-lineage.ts";
 import { schedulesModule } from "./schedules.ts";
+import { partitionsModule } from "./partitions.ts";
 
 /** Every module of the schema; a new area of the API adds its module here. */
-export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule, accessModule, warehouseModule, columnLineageModule, schedulesModule];
+export const schemaModules: readonly SchemaModule[] = [scalarsModule, assetsModule, lineageModule, locationsModule, eventsModule, fivetranModule, censusModule, automationModule, runsModule, reportModule, historyModule, accessModule, warehouseModule, columnLineageModule, schedulesModule, partitionsModule];
 
 /** Builds the executable schema (SDL of all modules, their resolvers merged). */
 export function createCatalogSchema() {

@@ -58,6 +58,8 @@ export type FreshnessState =
   | 'UNKNOWN';
 
 export type LaunchKind =
+  /** A backfill launched it for one partition. */
+  | 'BACKFILL'
   /** Someone launched it (launchRun, tributary materialize). */
   | 'MANUAL'
   /** A policy (automation condition) requested it at a tick of the scheduler. */
