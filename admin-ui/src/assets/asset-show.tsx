@@ -25,6 +25,7 @@ import { EvaluationTimeline, LatestResult, ResultStrip } from "./asset-history.t
 import { checkHistories, runtimeSeries, type CheckHistory } from "./history-data.ts";
 import { MaterializationHistory, RuntimeTrend } from "./history-panel.tsx";
 import { FreshnessTargetPanel, RunSavingsPanel } from "./automation-panel.tsx";
+import { ColumnLineagePanel } from "./column-lineage-panel.tsx";
 import { Fact, Panel } from "./panels.tsx";
 import { assetPath } from "./paths.ts";
 import { PolicyPanel } from "./policy-panel.tsx";
@@ -327,6 +328,7 @@ function AssetPage() {
           <Panel title={<>Columns <Typography component="span" sx={{ color: "text.secondary" }}>{record.columns.length}</Typography></>} id="columns">
             <Columns record={record} />
           </Panel>
+          <ColumnLineagePanel assetKey={record.key} />
           <Panel title={<>Checks <Typography component="span" sx={{ color: "text.secondary" }}>{record.checks.length}</Typography></>} id="checks">
             <Checks record={record} histories={histories} />
           </Panel>

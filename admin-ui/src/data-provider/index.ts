@@ -17,6 +17,8 @@ import {
   AssetRunSavingsDocument,
   AssetPageDocument,
   CancelRunDocument,
+  ColumnDownstreamDocument,
+  ColumnLineagePanelDocument,
   DryRunDocument,
   FacetsDocument,
   LaunchCapabilityDocument,
@@ -32,6 +34,8 @@ import {
   RunsDocument,
   SkipDocument,
   type AssetHistoryQuery,
+  type ColumnDownstreamQuery,
+  type ColumnLineagePanelQuery,
   type AssetOrder,
   type AssetOrderField,
   type AssetPageQuery,
@@ -93,6 +97,10 @@ export interface TributaryDataProvider extends DataProvider {
   assetRunSavings(key: string): Promise<AssetRunSavings | null>;
   /** The same summed over every asset whose policy has an interval. */
   runSavings(): Promise<RunSavingsQuery>;
+  /** Each column of an asset with its upstream columns (`Column.lineage`). */
+  columnLineage(key: string): Promise<ColumnLineagePanelQuery>;
+  /** The columns one step downstream of one column (`Query.columnLineage`). */
+  columnDownstream(key: string, column: string): Promise<ColumnDownstreamQuery["columnLineage"]>;
 }
 
 export type AssetRunSavings = { readonly day: NonNullable<NonNullable<AssetRunSavingsQuery["asset"]>["day"]>; readonly week: NonNullable<NonNullable<AssetRunSavingsQuery["asset"]>["week"]> };
@@ -206,6 +214,12 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
 
     async facets(filter) {
       return facetsFromAnswer(await graphql(url, FacetsDocument, filterVariables(filter)));
+    },
+    async columnLineage(key) {
+      return graphql(url, ColumnLineagePanelDocument, { key });
+    },
+    async columnDownstream(key, column) {
+      return (await graphql(url, ColumnDownstreamDocument, { key, column })).columnLineage;
     },
     async lineage({ key, direction, depth }) {
       const data = await graphql(url, LineageDocument, { key, direction, depth });

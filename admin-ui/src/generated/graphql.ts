@@ -44,6 +44,11 @@ export type CheckOutcome =
   | 'SKIPPED'
   | 'WARN';
 
+export type ColumnTransformation =
+  | 'COPY'
+  | 'RENAME'
+  | 'TRANSFORMATION';
+
 export type DiagnosticSeverity =
   | 'ERROR'
   | 'INFO'
@@ -268,6 +273,23 @@ export type RunSavingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type RunSavingsQuery = { readonly day: { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string }, readonly week: { readonly assets: number, readonly requested: number, readonly upstreamUpdates: number, readonly coalesced: number, readonly complete: boolean, readonly since: string } };
+
+export type ColumnRefFieldsFragment = { readonly assetKey: string | null, readonly relation: string | null, readonly column: string };
+
+export type ColumnLineagePanelQueryVariables = Exact<{
+  key: string;
+}>;
+
+
+export type ColumnLineagePanelQuery = { readonly asset: { readonly key: string, readonly columns: ReadonlyArray<{ readonly name: string, readonly lineage: { readonly followed: boolean, readonly note: string | null, readonly transformation: ColumnTransformation | null, readonly upstream: ReadonlyArray<{ readonly assetKey: string | null, readonly relation: string | null, readonly column: string }> } | null }> } | null };
+
+export type ColumnDownstreamQueryVariables = Exact<{
+  key: string;
+  column: string;
+}>;
+
+
+export type ColumnDownstreamQuery = { readonly columnLineage: { readonly notFollowed: ReadonlyArray<string>, readonly edges: ReadonlyArray<{ readonly transformation: ColumnTransformation | null, readonly from: { readonly assetKey: string | null, readonly relation: string | null, readonly column: string }, readonly to: { readonly assetKey: string | null, readonly relation: string | null, readonly column: string } }> } };
 
 export type LocationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -524,6 +546,13 @@ export const RunSavingsFieldsFragmentDoc = new TypedDocumentString(`
   since
 }
     `, {"fragmentName":"RunSavingsFields"}) as unknown as TypedDocumentString<RunSavingsFieldsFragment, unknown>;
+export const ColumnRefFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ColumnRefFields on ColumnRef {
+  assetKey
+  relation
+  column
+}
+    `, {"fragmentName":"ColumnRefFields"}) as unknown as TypedDocumentString<ColumnRefFieldsFragment, unknown>;
 export const RunSummaryFragmentDoc = new TypedDocumentString(`
     fragment RunSummary on Run {
   id
@@ -1223,6 +1252,48 @@ export const RunSavingsDocument = new TypedDocumentString(`
   complete
   since
 }`) as unknown as TypedDocumentString<RunSavingsQuery, RunSavingsQueryVariables>;
+export const ColumnLineagePanelDocument = new TypedDocumentString(`
+    query ColumnLineagePanel($key: String!) {
+  asset(key: $key) {
+    key
+    columns {
+      name
+      lineage {
+        followed
+        note
+        transformation
+        upstream {
+          ...ColumnRefFields
+        }
+      }
+    }
+  }
+}
+    fragment ColumnRefFields on ColumnRef {
+  assetKey
+  relation
+  column
+}`) as unknown as TypedDocumentString<ColumnLineagePanelQuery, ColumnLineagePanelQueryVariables>;
+export const ColumnDownstreamDocument = new TypedDocumentString(`
+    query ColumnDownstream($key: String!, $column: String!) {
+  columnLineage(key: $key, column: $column, direction: DOWNSTREAM, depth: 1) {
+    edges {
+      from {
+        ...ColumnRefFields
+      }
+      to {
+        ...ColumnRefFields
+      }
+      transformation
+    }
+    notFollowed
+  }
+}
+    fragment ColumnRefFields on ColumnRef {
+  assetKey
+  relation
+  column
+}`) as unknown as TypedDocumentString<ColumnDownstreamQuery, ColumnDownstreamQueryVariables>;
 export const LocationsDocument = new TypedDocumentString(`
     query Locations {
   locations {
