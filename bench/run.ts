@@ -3,7 +3,7 @@
  * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
  * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
  * process. BENCH_SIZES=1000,10000 narrows the sizes. Then process start → first query answered of `serve` on the
- * 1k manifest (bench/startup-bench.ts), evaluate() alone (bench/conditions-bench.ts), column
+ * 1k manifest (bench/startup-bench.ts), lineage closures of ≥ 3,000 nodes over HTTP (bench/lineage-bench.ts), evaluate() alone (bench/conditions-bench.ts), column
  * lineage of every model from compiled SQL up to 10k models (bench/column-lineage-bench.ts), one scheduler
  * tick with the store on PGlite and Postgres (bench/tick-bench.ts), the demo's loop latency
  * (bench/demo-latency-bench.ts), and the web catalog in headless Chromium
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { printColumnLineageBench } from "./column-lineage-bench.ts";
 import { printConditionsBench } from "./conditions-bench.ts";
 import { printDemoLatencyBench } from "./demo-latency-bench.ts";
+import { printLineageBench } from "./lineage-bench.ts";
 import { printStartupBench } from "./startup-bench.ts";
 import { printTickBench } from "./tick-bench.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
@@ -76,6 +77,8 @@ if (process.env["BENCH_STARTUP"] !== "0") {
   if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify(syntheticManifest({ models: 1000 })));
   await printStartupBench(manifest, Number(process.env["BENCH_STARTUP_ROUNDS"] ?? 5));
 }
+// Full closures of ≥ 3,000 nodes over loopback HTTP, graphql-jit beside graphql-js (bench/lineage-bench.ts).
+await printLineageBench(10_000);
 printConditionsBench(sizes);
 // Column lineage from compiled SQL (bench/column-lineage-bench.ts), up to 10k models.
 await printColumnLineageBench(sizes.filter((size) => size <= 10_000));

@@ -26,6 +26,8 @@ export interface TributaryServerOptions {
   readonly uiDir?: string;
   /** Host and Origin checks, tokens and roles, rate limits (see yoga.ts); `tributary serve` always passes them. */
   readonly security?: SecurityOptions;
+  /** Queries through graphql-jit (default true); see {@link import("./yoga.ts").TributaryYogaOptions.compiledExecution}. */
+  readonly compiledExecution?: boolean;
 }
 
 /** A running (or ready to run) Tributary HTTP server. */
@@ -69,9 +71,16 @@ function urlHost(host: string): string {
 
 /** Creates the server; call `listen()` to bind it. */
 export function createTributaryServer(options: TributaryServerOptions): TributaryServer {
-  const { logger, host = "127.0.0.1", port = 3000, limits, shutdownGraceMs = 5000, uiDir, security } = options;
+  const { logger, host = "127.0.0.1", port = 3000, limits, shutdownGraceMs = 5000, uiDir, security, compiledExecution } = options;
   let catalog: CatalogSource | null = options.catalog;
-  const yoga = createTributaryYoga({ catalog: () => catalog, logger, limits, uiDir, ...(security ? { security } : {}) });
+  const yoga = createTributaryYoga({
+    catalog: () => catalog,
+    logger,
+    limits,
+    uiDir,
+    ...(security ? { security } : {}),
+    ...(compiledExecution !== undefined ? { compiledExecution } : {}),
+  });
   const httpServer = createServer(yoga);
   let closing: Promise<void> | null = null;
 

@@ -2,7 +2,9 @@
  * The GraphQL server as a fetch handler: schema, limits, error masking, GraphiQL, health and readiness.
  * It has no port; ./http.ts puts it on one, and tests call `yoga.fetch(...)` in process.
  */
-import { GraphQLError } from "graphql";
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import type * as GraphqlJit from "graphql-jit";
+import type { CompiledQuery } from "graphql-jit";
 import { createYoga, useReadinessCheck, type Plugin, type YogaLogger } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { CatalogGraph } from "../catalog/graph/index.ts";
@@ -42,6 +44,11 @@ export interface TributaryYogaOptions {
    * caller is a local admin and no header is checked.
    */
   readonly security?: SecurityOptions;
+  /**
+   * Run queries through graphql-jit (default true); false keeps graphql-js's executor, for the differential
+   * test and the benchmark that compare the two.
+   */
+  readonly compiledExecution?: boolean;
 }
 
 /**
@@ -86,9 +93,72 @@ function refuseSimpleRequests(): Plugin {
   };
 }
 
+let queryCompiler: typeof GraphqlJit | null = null;
+let compilerLoading: Promise<void> | null = null;
+
+/**
+ * Loads graphql-jit (≈0.15 s of imports). The server starts loading it at its first query and runs queries on
+ * graphql-js until it is there, so a start answers its first query without waiting for it. Resolves once
+ * compiled execution is available (tests and benchmarks wait for it).
+ */
+export function loadQueryCompiler(): Promise<void> {
+  compilerLoading ??= import("graphql-jit").then((module) => {
+    queryCompiler = module;
+  });
+  return compilerLoading;
+}
+
+/**
+ * Queries run through graphql-jit: each document (already parsed, validated and within the limits) is compiled
+ * once into a function that resolves it. graphql-js's executor walks the schema for every field of every object
+ * and checks each value's type on the way, which for a lineage answer of thousands of nodes was most of its time
+ * (bench/lineage-bench.ts). A compiled answer that holds errors is thrown away and the query executed again by
+ * graphql-js, whose errors carry `locations` (graphql-jit's do not) and come first in the body: a query's
+ * resolvers only read, and what clients see stays what it was (server/compiled-execution.test.ts holds the two
+ * to the same bytes). Mutations and subscriptions keep graphql-js's executor: they are small, or long-lived.
+ */
+function compiledQueries(logger: Logger): Plugin {
+  const compiled = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, CompiledQuery | null>>>();
+  const compiledQuery = (compiler: typeof GraphqlJit, args: ExecutionArgs): CompiledQuery | null => {
+    let bySchema = compiled.get(args.schema);
+    if (!bySchema) compiled.set(args.schema, (bySchema = new WeakMap()));
+    let byOperation = bySchema.get(args.document);
+    if (!byOperation) bySchema.set(args.document, (byOperation = new Map()));
+    const name = args.operationName ?? "";
+    if (!byOperation.has(name)) {
+      const result = compiler.compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      byOperation.set(name, compiler.isCompiledQuery(result) ? result : null);
+    }
+    return byOperation.get(name) ?? null;
+  };
+  let loadStarted = false;
+  const startLoading = () => {
+    if (loadStarted) return;
+    loadStarted = true;
+    loadQueryCompiler().catch((error: unknown) =>
+      logger.warn({ error: error instanceof Error ? error.message : String(error) }, "graphql-jit did not load; queries run on graphql-js"),
+    );
+  };
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      if (queryCompiler === null) {
+        startLoading(); // after the first query, so a start does not wait for it
+        return;
+      }
+      if (getOperationAST(args.document, args.operationName)?.operation !== "query") return;
+      const query = compiledQuery(queryCompiler, args);
+      if (query === null) return; // graphql-js reports what kept it from compiling
+      setExecuteFn(async (executionArgs) => {
+        const result = await query.query(executionArgs.rootValue, executionArgs.contextValue, executionArgs.variableValues);
+        return result.errors !== undefined && result.errors.length > 0 ? executeFn(executionArgs) : result;
+      });
+    },
+  };
+}
+
 /** Creates the yoga instance serving the Tributary API. */
 export function createTributaryYoga(options: TributaryYogaOptions) {
-  const { catalog, logger, limits = DEFAULT_QUERY_LIMITS, uiDir = DEFAULT_UI_DIR, security } = options;
+  const { catalog, logger, limits = DEFAULT_QUERY_LIMITS, uiDir = DEFAULT_UI_DIR, security, compiledExecution: compile = true } = options;
   // GraphiQL builds itself from introspection: without it there is nothing to show.
   const graphiql = (options.graphiql ?? true) && security?.introspection !== false;
   const source = (): CatalogSource | null => (typeof catalog === "function" ? catalog() : catalog);
@@ -122,6 +192,7 @@ export function createTributaryYoga(options: TributaryYogaOptions) {
     plugins: [
       ...(security ? [useSecurity(security, { access: () => source()?.access ?? null, sharedLimitStore: () => source()?.sharedLimitStore ?? null, logger, graphqlPath: GRAPHQL_PATH, probePaths: [HEALTH_PATH, READY_PATH] })] : []),
       ...createQueryLimitPlugins(limits),
+      ...(compile ? [compiledQueries(logger)] : []),
       refuseSimpleRequests(),
       serveUi(uiDir, [GRAPHQL_PATH, HEALTH_PATH, READY_PATH]),
       useReadinessCheck({

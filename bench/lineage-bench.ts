@@ -1,0 +1,159 @@
+/**
+ * Big lineage answers over HTTP: the full upstream closure of assets whose closure holds ≥ 3,000 nodes, asked as
+ * `lineage(key, direction: UPSTREAM) { nodes { key kinds } edges { from to } }` of a real server on loopback
+ * (node:http, graphql-yoga, the query limits, the auth guard), beside the same closure computed in process
+ * (`graph.lineage`), which is the floor. The graph: 5% roots, then assets each reading one to three of the 200
+ * assets before it, so the closures of late assets hold most of the graph (a deep project's marts).
+ *
+ * Run alone with `npx tsx bench/lineage-bench.ts [assets]`; `npm run bench` includes it.
+ */
+import { loadavg } from "node:os";
+import pino from "pino";
+import { buildCatalogGraph, type CatalogGraph } from "../catalog/graph/index.ts";
+import { definitions, spec } from "../catalog/graph/test-specs.ts";
+import type { AssetSpec } from "../catalog/model/index.ts";
+import { createTributaryServer } from "../server/http.ts";
+import { loadQueryCompiler } from "../server/yoga.ts";
+
+const QUERY = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { nodes { key kinds } edges { from to } } }";
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface ExecutorLatency {
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  /** This process's CPU time per request (server and client: both run here), mean. */
+  readonly cpuMs: number;
+}
+
+export interface LineageBenchResult {
+  readonly assets: number;
+  readonly targets: number;
+  readonly meanClosure: number;
+  readonly meanEdges: number;
+  readonly inProcessP50Ms: number;
+  readonly responseKb: number;
+  /** graphql-jit (what `serve` runs) and graphql-js's executor, alternated in blocks of 20 requests. */
+  readonly compiled: ExecutorLatency;
+  readonly graphqlJs: ExecutorLatency;
+}
+
+/** A deep graph: each asset reads one to three of the 200 before it (deterministic). */
+function deepGraph(size: number): CatalogGraph {
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const roots = Math.max(1, Math.floor(size * 0.05));
+  const name = (i: number) => `layer_${Math.floor(i / 100)}/asset_${i}`;
+  const specs: AssetSpec[] = [];
+  for (let i = 0; i < size; i++) {
+    if (i < roots) {
+      specs.push(spec(name(i), { materializer: { tool: "fivetran", locationName: "fivetran", runTargetId: name(i) } }));
+      continue;
+    }
+    const deps = new Set<string>();
+    const count = 1 + Math.floor(random() * 3);
+    for (let k = 0; k < count; k++) deps.add(name(Math.max(0, i - 1 - Math.floor(random() * 200))));
+    specs.push(spec(name(i), { deps: [...deps] }));
+  }
+  return buildCatalogGraph({ definitions: [definitions("bench", specs)] });
+}
+
+/** The first `count` assets (in graph order) whose upstream closure holds at least `minimum` nodes. */
+function bigClosures(graph: CatalogGraph, minimum: number, count: number): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < graph.assets.length && found.length < count; i++) {
+    const id = graph.assets[i]!.id;
+    if (graph.lineage(id, "UPSTREAM", null).nodes.length >= minimum) found.push(id);
+  }
+  return found;
+}
+
+export async function benchLineage(size: number, requests = 200): Promise<LineageBenchResult> {
+  const graph = deepGraph(size);
+  const targets = bigClosures(graph, 3000, 20);
+  if (targets.length === 0) throw new Error(`no asset of the ${size}-asset graph has an upstream closure of 3,000 nodes`);
+  const closures = targets.map((id) => graph.lineage(id, "UPSTREAM", null));
+
+  const inProcess: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    const started = performance.now();
+    graph.lineage(targets[i % targets.length]!, "UPSTREAM", null);
+    inProcess.push(performance.now() - started);
+  }
+
+  const servers = {
+    compiled: createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0 }),
+    graphqlJs: createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0, compiledExecution: false }),
+  };
+  await loadQueryCompiler();
+  const urls = { compiled: (await servers.compiled.listen()).graphqlUrl, graphqlJs: (await servers.graphqlJs.listen()).graphqlUrl };
+  const samples = { compiled: { ms: [] as number[], cpuUs: 0 }, graphqlJs: { ms: [] as number[], cpuUs: 0 } };
+  let bytes = 0;
+  let answers = 0;
+  try {
+    for (let block = 0; block < requests / 10 + 2; block++) {
+      const executor = block % 2 === 0 ? "compiled" : "graphqlJs";
+      for (let i = 0; i < 20; i++) {
+        const target = (block * 20 + i) % targets.length;
+        const key = targets[target]!;
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        const response = await fetch(urls[executor], {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: QUERY, variables: { key } }),
+        });
+        const text = await response.text();
+        const elapsed = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        const body = JSON.parse(text) as { data?: { lineage: { nodes: unknown[] } }; errors?: unknown };
+        if (!body.data || body.data.lineage.nodes.length !== closures[target]!.nodes.length) {
+          throw new Error(`lineage of ${key} failed: ${JSON.stringify(body.errors)}`);
+        }
+        if (block < 2) continue; // the first block of each warms the JIT
+        samples[executor].ms.push(elapsed);
+        samples[executor].cpuUs += used.user + used.system;
+        bytes += text.length;
+        answers++;
+      }
+    }
+  } finally {
+    await Promise.all([servers.compiled.close(), servers.graphqlJs.close()]);
+  }
+  const latency = ({ ms, cpuUs }: { ms: number[]; cpuUs: number }): ExecutorLatency => ({
+    p50Ms: Number(percentile(ms, 50).toFixed(2)),
+    p95Ms: Number(percentile(ms, 95).toFixed(2)),
+    cpuMs: Number((cpuUs / 1000 / ms.length).toFixed(2)),
+  });
+  return {
+    assets: graph.assets.length,
+    targets: targets.length,
+    meanClosure: Math.round(closures.reduce((n, c) => n + c.nodes.length, 0) / closures.length),
+    meanEdges: Math.round(closures.reduce((n, c) => n + c.edges.length, 0) / closures.length),
+    inProcessP50Ms: Number(percentile(inProcess, 50).toFixed(2)),
+    responseKb: Math.round(bytes / answers / 1024),
+    compiled: latency(samples.compiled),
+    graphqlJs: latency(samples.graphqlJs),
+  };
+}
+
+export async function printLineageBench(size = 10_000): Promise<void> {
+  const before = loadavg()[0]!.toFixed(2);
+  const result = await benchLineage(size);
+  const after = loadavg()[0]!.toFixed(2);
+  console.log(`\nBig lineage answers (bench/lineage-bench.ts): full upstream closures over loopback HTTP (load average ${before} → ${after})`);
+  console.log("| assets | closures asked (mean nodes / edges) | response | in process, p50 | executor | over HTTP, p50 / p95 | CPU per request | target |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const [name, latency] of [["graphql-jit (serve)", result.compiled], ["graphql-js (before)", result.graphqlJs]] as const) {
+    console.log(
+      `| ${result.assets.toLocaleString("en")} | ${result.targets} (${result.meanClosure.toLocaleString("en")} / ${result.meanEdges.toLocaleString("en")}) | ` +
+        `${result.responseKb} KB | ${result.inProcessP50Ms} ms | ${name} | ${latency.p50Ms} ms / ${latency.p95Ms} ms | ${latency.cpuMs} ms | ` +
+        `${name.startsWith("graphql-jit") ? "p50 ≤ 10 ms" : ""} |`,
+    );
+  }
+}
+
+if (import.meta.filename === process.argv[1]) await printLineageBench(Number(process.argv[2] ?? 10_000));
