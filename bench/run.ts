@@ -5,7 +5,8 @@
  * process. BENCH_SIZES=1000,10000 narrows the sizes. Then process start → first query answered of `serve` on the
  * 1k manifest (bench/startup-bench.ts), lineage closures of ≥ 3,000 nodes over HTTP (bench/lineage-bench.ts), evaluate() alone (bench/conditions-bench.ts), column
  * lineage of every model from compiled SQL up to 10k models (bench/column-lineage-bench.ts), one scheduler
- * tick with the store on PGlite and Postgres (bench/tick-bench.ts), the demo's loop latency
+ * tick with the store on PGlite and Postgres (bench/tick-bench.ts), partition state at 10k assets × 365
+ * partitions and a backfill of the demo (bench/partitions-bench.ts), the demo's loop latency
  * (bench/demo-latency-bench.ts), and the web catalog in headless Chromium
  * (bench/ui-bench.ts).
  */
@@ -18,6 +19,7 @@ import { printDemoLatencyBench } from "./demo-latency-bench.ts";
 import { printLineageBench } from "./lineage-bench.ts";
 import { printStartupBench } from "./startup-bench.ts";
 import { printTickBench } from "./tick-bench.ts";
+import { printPartitionsBench } from "./partitions-bench.ts";
 import { syntheticManifest } from "./synthetic-manifest.ts";
 
 const sizes = (process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number);
@@ -84,6 +86,8 @@ printConditionsBench(sizes);
 await printColumnLineageBench(sizes.filter((size) => size <= 10_000));
 // One scheduler tick with the store (bench/tick-bench.ts): up to 10k assets, PGlite and Postgres.
 await printTickBench(sizes.filter((size) => size <= 10_000));
+// Partition state at 10k assets × 365 partitions, and a backfill of the demo at partition concurrency 4.
+await printPartitionsBench();
 // The demo's loop, sync to first model (bench/demo-latency-bench.ts); BENCH_DEMO=0 skips it.
 if (process.env["BENCH_DEMO"] !== "0") await printDemoLatencyBench(Number(process.env["BENCH_DEMO_ROUNDS"] ?? 3));
 
