@@ -68,6 +68,19 @@ const VARIABLES: Record<string, Record<string, unknown>[]> = {
   RunSavings: [{}],
 };
 
+/** Variables for an operation not listed above (a document added since): a value of each declared type. */
+function variablesFor(operation: OperationDefinitionNode): Record<string, unknown> {
+  const sample: Record<string, unknown> = { String: "marts/orders", ID: "no-such-run", Int: 5, Boolean: true, Float: 1.5 };
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const type = print(definition.type);
+    const named = type.replace(/[[\]!]/g, "");
+    if (!(named in sample)) continue; // an input object or enum: left out (the answer is then an error, compared too)
+    variables[definition.variable.name.value] = type.startsWith("[") ? [sample[named]] : sample[named];
+  }
+  return variables;
+}
+
 describe("graphql-jit and graphql-js give the same answers", () => {
   const files = readdirSync(DOCUMENTS).filter((name) => name.endsWith(".graphql"));
   const text = files.map((name) => readFileSync(join(DOCUMENTS, name), "utf8")).join("\n");
@@ -75,9 +88,8 @@ describe("graphql-jit and graphql-js give the same answers", () => {
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
   const queries = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.operation === "query");
 
-  test("the UI's documents name queries the variables above cover", () => {
+  test("the UI's documents hold the queries the UI runs", () => {
     assert.ok(queries.length >= 10, `only ${queries.length} queries in ${DOCUMENTS}`);
-    assert.deepEqual(queries.map((q) => q.name?.value).filter((name) => name === undefined || !(name in VARIABLES)), []);
   });
 
   for (const operation of queries) {
@@ -85,7 +97,7 @@ describe("graphql-jit and graphql-js give the same answers", () => {
     test(`the UI's ${name}`, async () => {
       // The operation with every fragment of the documents (as the UI sends them: unused ones would fail validation).
       const withFragments = print({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] });
-      for (const variables of VARIABLES[name] ?? [{}]) {
+      for (const variables of VARIABLES[name] ?? [variablesFor(operation)]) {
         const used = fragments.filter((f) => withFragments.includes(`...${f.name.value}`));
         const query = print({ kind: Kind.DOCUMENT, definitions: [operation, ...used] });
         await assertSameAnswer(query, variables, name);
