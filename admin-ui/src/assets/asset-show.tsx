@@ -253,8 +253,6 @@ function AssetTitle() {
 }
 
 /** How many materializations the runtime plot and check results the check history read. */
-export const RUNTIME_POINTS = 1000;
-const CHECK_RESULTS = 500;
 
 function AssetPage() {
   const { record, isPending, error, refetch } = useShowContext<AssetDetail>();
@@ -263,7 +261,7 @@ function AssetPage() {
   const key = useParams<{ id: string }>().id ?? "";
   const history = useQuery({
     queryKey: ["assets", "history", key],
-    queryFn: () => dataProvider.assetHistory(key, RUNTIME_POINTS, CHECK_RESULTS),
+    queryFn: () => dataProvider.assetHistory(key),
     enabled: key !== "",
     refetchInterval: 30_000,
   });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CheckResult, Evaluation } from "../types.ts";
-import { checkHistories, evaluationTimeline, runtimeSeries } from "./history-data.ts";
+import { checkHistories, drawnPoints, evaluationTimeline, runtimeSeries } from "./history-data.ts";
 
 const m = (id: number, at: string, ms: number | null, status: "SUCCESS" | "FAILURE" = "SUCCESS") => ({ id: String(id), status, occurredAt: at, durationMs: ms, tributaryRunId: `run-${id}` });
 
@@ -63,4 +63,26 @@ test("the evaluation timeline says what held and what changed at each tick, newe
   // No leaf flipped: the composite node that did says what changed.
   const latched = evaluation(5, true, false);
   assert.deepEqual(evaluationTimeline([evaluation(4, false, false), latched])[0]!.changes, ["all of became true", "requested a run"]);
+});
+
+test("a long runtime series is drawn with fewer points, keeping every failure and spike and each stretch's extremes", () => {
+  const at = Date.parse("2026-11-01T00:00:00Z");
+  const sources = Array.from({ length: 1000 }, (_, i) => ({
+    id: String(i + 1),
+    status: i % 10 === 9 ? ("FAILURE" as const) : ("SUCCESS" as const),
+    occurredAt: new Date(at + i * 3_600_000).toISOString(),
+    // 2–3 s, one 40 s spike at 500 and one 0.5 s dip at 700.
+    durationMs: i === 500 ? 40_000 : i === 700 ? 500 : 2000 + (i % 7) * 150,
+    tributaryRunId: null,
+  }));
+  const series = runtimeSeries(sources);
+  const drawn = drawnPoints(series.points, 400);
+  assert.ok(drawn.length < 600 && drawn.length >= 400, `${drawn.length} points drawn`);
+  assert.equal(drawn.filter((p) => p.failed).length, 100, "every failure");
+  assert.ok(drawn.some((p) => p.spike && p.ms === 40_000), "the spike");
+  assert.ok(drawn.some((p) => p.ms === 500), "the dip");
+  assert.equal(drawn[0], series.points[0]);
+  assert.equal(drawn.at(-1), series.points.at(-1));
+  assert.ok(drawn.every((p, i) => i === 0 || p.at > drawn[i - 1]!.at), "oldest first");
+  assert.equal(drawnPoints(series.points.slice(0, 300), 400).length, 300, "a short series is drawn whole");
 });

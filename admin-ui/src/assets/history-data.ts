@@ -50,6 +50,35 @@ export function runtimeSeries(materializations: readonly RuntimeSource[]): Runti
   return { points, medianMs, failures: points.filter((p) => p.failed).length, spikes: points.filter((p) => p.spike).length };
 }
 
+/**
+ * The points the plot draws: all of them up to `max`; beyond, in each of `max / 2` runs of consecutive points
+ * the fastest and the slowest success (so the line keeps every spike and dip a reader could see at that width),
+ * and every failure and spike (they are marked one by one). Oldest first, as given.
+ */
+export function drawnPoints(points: readonly RuntimePoint[], max = 400): readonly RuntimePoint[] {
+  if (points.length <= max) return points;
+  const buckets = Math.max(1, Math.floor(max / 2));
+  const size = points.length / buckets;
+  const kept = new Set<number>([0, points.length - 1]);
+  for (let b = 0; b < buckets; b++) {
+    let fastest = -1;
+    let slowest = -1;
+    for (let i = Math.floor(b * size); i < Math.min(points.length, Math.floor((b + 1) * size)); i++) {
+      const point = points[i]!;
+      if (point.failed || point.spike) {
+        kept.add(i);
+        continue;
+      }
+      if (point.ms === null) continue;
+      if (fastest < 0 || point.ms < points[fastest]!.ms!) fastest = i;
+      if (slowest < 0 || point.ms > points[slowest]!.ms!) slowest = i;
+    }
+    if (fastest >= 0) kept.add(fastest);
+    if (slowest >= 0) kept.add(slowest);
+  }
+  return [...kept].sort((a, b) => a - b).map((i) => points[i]!);
+}
+
 export interface CheckHistory {
   readonly checkName: string;
   /** The newest result. */

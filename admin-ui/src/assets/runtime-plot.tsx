@@ -10,7 +10,7 @@ import { useEffect, useMemo } from "react";
 import { useNavigate } from "react-router-dom";
 import { formatDuration, shortTime } from "../common/time.ts";
 import { runPath } from "../runs/paths.ts";
-import type { RuntimeSeries } from "./history-data.ts";
+import { drawnPoints, type RuntimeSeries } from "./history-data.ts";
 
 const SUCCESS = "#2e90fa";
 const FAILURE = "#d92d20";
@@ -18,7 +18,9 @@ const SPIKE = "#f79009";
 
 export default function RuntimePlot({ series, height = 260 }: { series: RuntimeSeries; height?: number }) {
   const navigate = useNavigate();
-  const { points, medianMs } = series;
+  const { medianMs } = series;
+  // A thousand points are more than the plot's width shows: draw at most ~400, every failure and spike kept.
+  const points = useMemo(() => drawnPoints(series.points), [series.points]);
   const data = useMemo(() => {
     const x = points.map((p) => p.at);
     return {
@@ -32,13 +34,13 @@ export default function RuntimePlot({ series, height = 260 }: { series: RuntimeS
   const started = useMemo(() => performance.now(), [points]);
   useEffect(() => {
     requestAnimationFrame(() => {
-      performance.measure("tributary:runtime-plot", { start: started, end: performance.now(), detail: { points: points.length } });
-      performance.mark("tributary:runtime-plot-drawn", { detail: { points: points.length } });
+      performance.measure("tributary:runtime-plot", { start: started, end: performance.now(), detail: { points: series.points.length } });
+      performance.mark("tributary:runtime-plot-drawn", { detail: { points: series.points.length } });
     });
-  }, [points, started]);
+  }, [points, series.points.length, started]);
   const seconds = (value: number | null) => (value === null ? "" : (formatDuration(value * 1000) ?? ""));
   return (
-    <div data-testid="runtime-plot" data-points={points.length} data-failures={series.failures} data-spikes={series.spikes}>
+    <div data-testid="runtime-plot" data-points={series.points.length} data-drawn={points.length} data-failures={series.failures} data-spikes={series.spikes}>
       <LineChart
         height={height}
         skipAnimation

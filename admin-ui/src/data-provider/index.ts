@@ -59,7 +59,7 @@ import type {
   RunPage,
 } from "../types.ts";
 import { graphql } from "./graphql-client.ts";
-import { CENSUS_RUNS, facetsFromAnswer, HISTORY_SIZE, withId } from "./queries.ts";
+import { assetHistoryVariables, assetVariables, facetsFromAnswer, withId } from "./queries.ts";
 import { filterVariables, type FilterVariables } from "./variables.ts";
 
 export { filterVariables } from "./variables.ts";
@@ -91,8 +91,8 @@ export interface TributaryDataProvider extends DataProvider {
   reexecute(id: string, onlyFailed: boolean): Promise<LaunchResult>;
   cancel(id: string): Promise<void>;
   launchCapability(): Promise<LaunchCapability>;
-  /** An asset's runtime points, check results and stored evaluations, newest first. */
-  assetHistory(key: string, points: number, checks: number): Promise<AssetHistory>;
+  /** An asset's runtime points, check results and stored evaluations, newest first (queries.ts says how many). */
+  assetHistory(key: string): Promise<AssetHistory>;
   /** An asset's runs requested against upstream updates over the last day and week; null without a policy. */
   assetRunSavings(key: string): Promise<AssetRunSavings | null>;
   /** The same summed over every asset whose policy has an interval. */
@@ -170,7 +170,7 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
   }
 
   async function asset(key: string): Promise<AssetDetail> {
-    const data = await graphql(url, AssetDocument, { key, history: HISTORY_SIZE, censusRuns: CENSUS_RUNS });
+    const data = await graphql(url, AssetDocument, assetVariables(key));
     // The server answers an unknown key with ASSET_NOT_FOUND (a 404 from graphql()); a bare null means the same.
     if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
     return withId(data.asset);
@@ -254,8 +254,8 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     async launchCapability() {
       return (await graphql(url, LaunchCapabilityDocument, {})).launchCapability;
     },
-    async assetHistory(key, points, checks) {
-      const data = await graphql(url, AssetHistoryDocument, { key, points, checks });
+    async assetHistory(key) {
+      const data = await graphql(url, AssetHistoryDocument, assetHistoryVariables(key));
       if (data.asset === null) throw new HttpError(`No asset with key "${key}"`, 404, { code: "ASSET_NOT_FOUND" });
       return data.asset;
     },

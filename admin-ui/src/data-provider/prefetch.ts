@@ -7,7 +7,8 @@
  */
 import { LIST_PAGE_SIZE, LIST_SORT } from "../assets/list-defaults.ts";
 import type { AssetFilter } from "../types.ts";
-import { AssetPageDocument, FacetsDocument } from "../generated/graphql.ts";
+import { AssetDocument, AssetHistoryDocument, AssetPageDocument, FacetsDocument } from "../generated/graphql.ts";
+import { assetHistoryVariables, assetVariables } from "./queries.ts";
 import { apiHeaders } from "./token.ts";
 import { filterVariables } from "./variables.ts";
 
@@ -78,4 +79,23 @@ export interface FirstPage {
   /** The GraphQL answers' bodies, for the first paint. */
   readonly page: Promise<unknown>;
   readonly facets: Promise<unknown>;
+}
+
+/**
+ * When the URL is an asset's page, asks for the asset and its history (the runtime trend's points) with the
+ * variables the data provider will use, so both answers arrive while the app boots instead of after the asset
+ * page's code has loaded and mounted. Returns whether it did.
+ */
+export function prefetchAssetPage(url: string, location: { pathname: string }): boolean {
+  const match = /^\/assets\/([^/]+)\/show\/?$/.exec(location.pathname);
+  if (match === null) return false;
+  let key: string;
+  try {
+    key = decodeURIComponent(match[1]!);
+  } catch {
+    return false;
+  }
+  void prefetch(url, AssetDocument.toString(), assetVariables(key));
+  void prefetch(url, AssetHistoryDocument.toString(), assetHistoryVariables(key));
+  return true;
 }
