@@ -7,31 +7,13 @@
  * streams its log live and ends in the runs list; a launch of what nothing builds is refused with the reason.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { DEMO_PROJECT, launchBrowser, newPage, ROOT, startServe, type ServeProcess } from "./support.ts";
+import { DEMO_PROJECT, launchBrowser, newPage, operatorToken, ROOT, startServe, type ServeProcess } from "./support.ts";
 
 const DATA_DIR_NAME = "runs-test";
-
-/**
- * An operator token made with `tributary token create` in the fresh store, when this build has API tokens; null
- * when it has none (then every caller may launch).
- */
-function operatorToken(dataDir: string): string | null {
-  const made = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "server", "cli.ts"), "token", "create", "--role", "operator", "--name", "e2e", "--data-dir", dataDir], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "warn" },
-  });
-  if (made.status !== 0) {
-    if (/unknown command/i.test(made.stderr)) return null;
-    throw new Error(`tributary token create failed: ${made.stderr}`);
-  }
-  return made.stdout.trim();
-}
 
 const POINTS = 24;
 

@@ -2,7 +2,7 @@
  * What the end-to-end tests, the screenshot script and the UI bench share: a real `tributary serve` process and
  * Debian's Chromium driven by playwright-core.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,3 +94,20 @@ export function startServe(locationFlags: readonly string[], dataDirName = "serv
 export const DEMO_PROJECT = ["--dbt-project", join(ROOT, "demo-project")];
 /** A dbt project whose policies are all invalid: gives the locations page diagnostics to show. */
 export const BAD_POLICIES_PROJECT = ["--dbt-project", join(ROOT, "connectors", "dbt", "test-projects", "bad_policies")];
+
+/**
+ * An operator token made with `tributary token create` in the fresh store, when this build has API tokens; null
+ * when it has none (then every caller may launch).
+ */
+export function operatorToken(dataDir: string): string | null {
+  const made = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "server", "cli.ts"), "token", "create", "--role", "operator", "--name", "e2e", "--data-dir", dataDir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "warn" },
+  });
+  if (made.status !== 0) {
+    if (/unknown command/i.test(made.stderr)) return null;
+    throw new Error(`tributary token create failed: ${made.stderr}`);
+  }
+  return made.stdout.trim();
+}

@@ -10,6 +10,7 @@ import { TributaryLayout } from "./layout/index.tsx";
 import { theme } from "./layout/theme.ts";
 import { locationViews } from "./locations/index.ts";
 import { runViews } from "./runs/index.tsx";
+import { scheduleViews } from "./schedules/index.ts";
 
 const dataProvider = createTributaryDataProvider("/graphql");
 const queryClient = new QueryClient();
@@ -38,6 +39,7 @@ export function App() {
       >
         <Resource name="assets" options={{ label: "Catalog" }} recordRepresentation="key" {...assetViews} />
         <Resource name="runs" recordRepresentation="id" {...runViews} />
+        <Resource name="schedules" recordRepresentation="name" {...scheduleViews} />
         <Resource name="locations" recordRepresentation="name" {...locationViews} />
       </Admin>
     </BrowserRouter>

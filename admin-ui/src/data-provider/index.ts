@@ -19,6 +19,9 @@ import {
   CancelRunDocument,
   ColumnDownstreamDocument,
   ColumnLineagePanelDocument,
+  SchedulesDocument,
+  StartScheduleDocument,
+  StopScheduleDocument,
   DryRunDocument,
   FacetsDocument,
   LaunchCapabilityDocument,
@@ -36,6 +39,7 @@ import {
   type AssetHistoryQuery,
   type ColumnDownstreamQuery,
   type ColumnLineagePanelQuery,
+  type SchedulesQuery,
   type AssetOrder,
   type AssetOrderField,
   type AssetPageQuery,
@@ -101,9 +105,14 @@ export interface TributaryDataProvider extends DataProvider {
   columnLineage(key: string): Promise<ColumnLineagePanelQuery>;
   /** The columns one step downstream of one column (`Query.columnLineage`). */
   columnDownstream(key: string, column: string): Promise<ColumnDownstreamQuery["columnLineage"]>;
+  /** Every schedule declared, with its job, next ticks and latest tick (`Query.schedules`). */
+  schedules(): Promise<readonly ScheduleInfo[]>;
+  /** Starts or stops a schedule (operator role). */
+  setScheduleRunning(name: string, running: boolean): Promise<void>;
 }
 
 export type AssetRunSavings = { readonly day: NonNullable<NonNullable<AssetRunSavingsQuery["asset"]>["day"]>; readonly week: NonNullable<NonNullable<AssetRunSavingsQuery["asset"]>["week"]> };
+export type ScheduleInfo = SchedulesQuery["schedules"][number];
 
 export type AssetHistory = NonNullable<AssetHistoryQuery["asset"]>;
 
@@ -253,6 +262,13 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     },
     async launchCapability() {
       return (await graphql(url, LaunchCapabilityDocument, {})).launchCapability;
+    },
+    async schedules() {
+      return (await graphql(url, SchedulesDocument, {})).schedules;
+    },
+    async setScheduleRunning(name, running) {
+      if (running) await graphql(url, StartScheduleDocument, { name });
+      else await graphql(url, StopScheduleDocument, { name });
     },
     async assetHistory(key) {
       const data = await graphql(url, AssetHistoryDocument, assetHistoryVariables(key));

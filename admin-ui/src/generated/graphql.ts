@@ -121,6 +121,25 @@ export type RunStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** What a schedule does with the ticks that passed while no daemon ran. */
+export type ScheduleCatchUp =
+  /** Runs the latest of them once. */
+  | 'LATEST'
+  /** Runs none of them. */
+  | 'NONE';
+
+export type ScheduleStatus =
+  | 'RUNNING'
+  | 'STOPPED';
+
+export type ScheduleTickStatus =
+  /** The run could not be created. */
+  | 'FAILED'
+  /** A run was created. */
+  | 'LAUNCHED'
+  /** Nothing was run (reason says why: nothing to launch, or missed with catch_up: none). */
+  | 'SKIPPED';
+
 export type StepStatus =
   | 'CANCELED'
   | 'FAILED'
@@ -364,6 +383,25 @@ export type LaunchCapabilityQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type LaunchCapabilityQuery = { readonly launchCapability: { readonly available: boolean, readonly reason: string | null } };
+
+export type SchedulesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SchedulesQuery = { readonly schedules: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly jobName: string, readonly cron: string, readonly cronDescription: string, readonly timezone: string, readonly catchUp: ScheduleCatchUp, readonly status: ScheduleStatus, readonly defaultStatus: ScheduleStatus, readonly statusChangedBy: string | null, readonly statusChangedAt: string | null, readonly errors: ReadonlyArray<string>, readonly declaredIn: string, readonly nextTicks: ReadonlyArray<string>, readonly job: { readonly name: string, readonly select: ReadonlyArray<string>, readonly exclude: ReadonlyArray<string>, readonly assetCount: number, readonly assetKeys: ReadonlyArray<string>, readonly error: string | null } | null, readonly latestTick: { readonly tickAt: string, readonly status: ScheduleTickStatus, readonly reason: string | null, readonly missed: number, readonly run: { readonly id: string, readonly status: RunStatus } | null } | null }> };
+
+export type StartScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type StartScheduleMutation = { readonly startSchedule: { readonly name: string, readonly status: ScheduleStatus } };
+
+export type StopScheduleMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type StopScheduleMutation = { readonly stopSchedule: { readonly name: string, readonly status: ScheduleStatus } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1544,3 +1582,57 @@ export const LaunchCapabilityDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LaunchCapabilityQuery, LaunchCapabilityQueryVariables>;
+export const SchedulesDocument = new TypedDocumentString(`
+    query Schedules {
+  schedules {
+    name
+    description
+    jobName
+    cron
+    cronDescription
+    timezone
+    catchUp
+    status
+    defaultStatus
+    statusChangedBy
+    statusChangedAt
+    errors
+    declaredIn
+    job {
+      name
+      select
+      exclude
+      assetCount
+      assetKeys
+      error
+    }
+    nextTicks(count: 3)
+    latestTick {
+      tickAt
+      status
+      reason
+      missed
+      run {
+        id
+        status
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SchedulesQuery, SchedulesQueryVariables>;
+export const StartScheduleDocument = new TypedDocumentString(`
+    mutation StartSchedule($name: String!) {
+  startSchedule(name: $name) {
+    name
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StartScheduleMutation, StartScheduleMutationVariables>;
+export const StopScheduleDocument = new TypedDocumentString(`
+    mutation StopSchedule($name: String!) {
+  stopSchedule(name: $name) {
+    name
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StopScheduleMutation, StopScheduleMutationVariables>;

@@ -53,6 +53,8 @@ export function launchKind(kind: string): string {
       return "re-execution";
     case "RETRY":
       return "retry";
+    case "SCHEDULE":
+      return "schedule";
     default:
       return kind.toLowerCase();
   }

@@ -1,0 +1,2 @@
+{{ config(tags=["daily"]) }}
+select 1 as id

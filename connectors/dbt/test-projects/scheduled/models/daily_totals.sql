@@ -1,0 +1,2 @@
+{{ config(tags=["daily"]) }}
+select count(*) as n from {{ ref('daily_numbers') }}

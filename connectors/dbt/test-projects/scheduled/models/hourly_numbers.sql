@@ -1,0 +1,2 @@
+{{ config(tags=["hourly"]) }}
+select 2 as id
