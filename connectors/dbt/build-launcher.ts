@@ -51,6 +51,9 @@ import type { DbtRuntime } from "./runtime.ts";
 import { DbtRuntimeError, resolveDbtRuntime } from "./runtime.ts";
 
 /** The shadow project root with our selectors.yml, inside the step's target dir. */
+
+/** How often a manifest that `dbt parse` is rewriting is read again (every 500 ms) before the last good one serves. */
+const MANIFEST_READ_ATTEMPTS = 20;
 export const SELECTOR_PROJECT_DIR = "selector-project";
 
 /** Beyond this many resources, selection goes through a selectors.yml (dagster-dbt's limit, its issue #16997). */
@@ -214,15 +217,36 @@ export function createDbtBuildLauncher(options: DbtBuildLauncherOptions): Launch
   let runtime: DbtRuntime | null = null;
   let cachedManifest: { stamp: string; manifest: DbtManifest } | null = null;
 
-  /** The parse manifest, read again only when `dbt parse` rewrote it. */
+  /**
+   * The parse manifest, read again only when `dbt parse` rewrote it. A reload's `dbt parse` rewrites the file in
+   * place, so a read may land while it writes and see a partial file (the demo loop did): an unreadable file, or
+   * one that changed while it was read, is read again for up to ~10 s, and then the last good one serves.
+   */
   async function parseManifest(): Promise<DbtManifest> {
     const file = join(resolve(options.parseTargetDir), "manifest.json");
-    const info = await stat(file).catch(() => null);
-    const stamp = info ? `${info.mtimeMs}:${info.size}` : "";
-    if (cachedManifest?.stamp === stamp && stamp !== "") return cachedManifest.manifest;
-    const manifest = await readManifestFile(file, locationName);
-    cachedManifest = { stamp, manifest };
-    return manifest;
+    const stampOf = async () => {
+      const info = await stat(file).catch(() => null);
+      return info ? `${info.mtimeMs}:${info.size}` : "";
+    };
+    for (let attempt = 1; ; attempt++) {
+      const stamp = await stampOf();
+      if (cachedManifest?.stamp === stamp && stamp !== "") return cachedManifest.manifest;
+      try {
+        const manifest = await readManifestFile(file, locationName);
+        if ((await stampOf()) === stamp) {
+          cachedManifest = { stamp, manifest };
+          return manifest;
+        }
+      } catch (error) {
+        if (!(error instanceof LoadError)) throw error;
+        if (attempt >= MANIFEST_READ_ATTEMPTS) {
+          if (cachedManifest) return cachedManifest.manifest;
+          throw error;
+        }
+      }
+      if (attempt >= MANIFEST_READ_ATTEMPTS && cachedManifest) return cachedManifest.manifest;
+      await new Promise((done) => setTimeout(done, 500));
+    }
   }
 
   function resolverFor(manifest: DbtManifest, targets: readonly StepTarget[], targetPath: string): (uniqueId: string) => ResolvedDbtNode | null {
