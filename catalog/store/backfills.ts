@@ -38,16 +38,8 @@ export interface NewBackfill {
 /** A partition's state: its current run's, or what it waits for. */
 export type BackfillPartitionStatus = "waiting" | "queued" | "running" | "succeeded" | "failed" | "canceled" | "skipped";
 
-export interface BackfillPartition {
-  readonly seq: number;
-  readonly partitioning: string;
-  readonly partitionKey: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly assetKeys: readonly AssetKey[];
-  readonly dependsOn: readonly number[];
-  readonly runSteps: readonly NewStep[];
-  readonly runPartition: RunPartition;
+/** A stored partition: what was planned for it, and its current run. */
+export interface BackfillPartition extends NewBackfillPartition {
   readonly runId: string | null;
   readonly attempts: number;
   readonly status: BackfillPartitionStatus;
