@@ -10,7 +10,7 @@
  * Run alone with `npx tsx bench/startup-bench.ts [manifest.json] [rounds]`; `npm run bench` includes it.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildCli, cliBundleIsFresh } from "../scripts/build-cli.mjs";
@@ -126,6 +126,7 @@ if (import.meta.filename === process.argv[1]) {
   let manifest = process.argv[2];
   if (manifest === undefined) {
     manifest = join(ROOT, "bench", "out", "manifest-1000.json");
+    mkdirSync(join(ROOT, "bench", "out"), { recursive: true }); // a fresh clone has no bench/out yet
     if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify(syntheticManifest({ models: 1000 })));
   }
   await printStartupBench(manifest, Number(process.argv[3] ?? 5));

@@ -275,6 +275,9 @@ export async function runAsProcess(argv: readonly string[] = process.argv): Prom
   setTimeout(() => process.exit(code), 2000).unref();
 }
 
+/** For scripts/ensure-setup.mjs: makes the embedded database's template (catalog/store/template.ts) when missing. */
+export { ensureStoreTemplate } from "../catalog/store/template.ts";
+
 // `tsx server/cli.ts …` runs this file directly; bin/tributary.js imports it and calls runAsProcess itself.
 function invokedDirectly(): boolean {
   const script = process.argv[1];

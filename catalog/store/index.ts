@@ -13,6 +13,8 @@
  * Later parts (runs, events, evaluations, cursors, the daemon's leader lock) add their tables as new
  * migrations and their SQL as new modules beside definitions.ts, exposed here.
  */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { AssetEventReader, AssetEventSink, LocationDefinitions, CheckResult, CheckResultInput, AssetEvaluation } from "../model/index.ts";
 import * as definitions from "./definitions.ts";
 import * as events from "./events.ts";
@@ -25,7 +27,8 @@ import { silentLogger } from "./logger.ts";
 import type { StoreLogger } from "./logger.ts";
 import { loadMigrations, migrate } from "./migrations.ts";
 import type { Migration } from "./migrations.ts";
-import { openSqlClient } from "./sql-client.ts";
+import { DEFAULT_DATA_DIR, IN_MEMORY, openSqlClient } from "./sql-client.ts";
+import { readStoreTemplate } from "./template.ts";
 import type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
 
 export type { LoadFailure, LoadFailureError, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
@@ -119,7 +122,11 @@ export const DEFAULT_KEEP_SNAPSHOTS_PER_LOCATION = 20;
  * the database cannot be reached or its migrations do not match this code.
  */
 export async function openCatalogStore(options: CatalogStoreOptions = {}): Promise<CatalogStore> {
-  const client = await openSqlClient(options);
+  // A new embedded database starts from the template of the shipped migrations when one was made (./template.ts).
+  const embedded = !options.databaseUrl?.trim() && (options.schema ?? null) === null && options.migrations === undefined;
+  const isNew = options.dataDir === IN_MEMORY || !existsSync(join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), "pgdata", "PG_VERSION"));
+  const template = embedded && isNew ? await readStoreTemplate() : null;
+  const client = await openSqlClient({ ...options, initialData: template });
   try {
     return await createCatalogStore(client, options);
   } catch (error) {

@@ -10,6 +10,7 @@
  * as a Uint8Array (a Buffer on pg), json/jsonb parsed.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -81,6 +82,8 @@ export interface SqlClientOptions {
   readonly maxConnections?: number;
   /** How long to wait for a Postgres connection before failing (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** See {@link PgliteClientOptions.initialData} (the embedded database only). */
+  readonly initialData?: Blob | null;
 }
 
 /** The default data directory, relative to the working directory. */
@@ -244,6 +247,11 @@ export interface PgliteClientOptions {
   readonly dataDir?: string;
   readonly schema?: string | null;
   readonly logger?: StoreLogger;
+  /**
+   * A data directory dumped as a tarball (./template.ts) that a database being created starts from instead of
+   * running initdb; ignored when the database already exists.
+   */
+  readonly initialData?: Blob | null;
 }
 
 /**
@@ -263,9 +271,14 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     release = await acquireDataDirLock(join(absolute, "pgdata.lock"), pgliteDataDir);
   }
   const started = performance.now();
+  const fromTemplate = options.initialData != null && (pgliteDataDir === IN_MEMORY || !existsSync(join(pgliteDataDir, "PG_VERSION")));
   let db: PGlite;
   try {
-    db = await PGlite.create(pgliteDataDir, { serializers: { [BYTEA_OID]: byteaToHex }, parsers: { [BYTEA_OID]: byteaFromHex } });
+    db = await PGlite.create(pgliteDataDir, {
+      serializers: { [BYTEA_OID]: byteaToHex },
+      parsers: { [BYTEA_OID]: byteaFromHex },
+      ...(fromTemplate && options.initialData ? { loadDataDir: options.initialData } : {}),
+    });
     if (schema !== null) await db.exec(`SET search_path TO ${schema}`);
   } catch (error) {
     await release();
@@ -276,8 +289,14 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
       { cause: error },
     );
   }
-  logger.debug({ dataDir: pgliteDataDir, ms: Math.round(performance.now() - started) }, "opened the embedded database");
+  logger.debug({ dataDir: pgliteDataDir, fromTemplate, ms: Math.round(performance.now() - started) }, "opened the embedded database");
   return new PgliteClient(db, schema, release);
+}
+
+/** The embedded database's data directory as a gzip'd tarball (what {@link PgliteClientOptions.initialData} takes). */
+export async function dumpEmbeddedDatabase(client: SqlClient): Promise<Blob> {
+  if (!(client instanceof PgliteClient)) throw new StoreError("invalid_options", "Only the embedded database (PGlite) can be dumped as a data directory.");
+  return client.dumpDataDir();
 }
 
 const BYTEA_OID = 17;
@@ -307,6 +326,11 @@ class PgliteClient implements SqlClient {
     readonly schema: string | null,
     private readonly release: ReleaseLock,
   ) {}
+
+  async dumpDataDir(): Promise<Blob> {
+    this.#check();
+    return this.db.dumpDataDir("gzip");
+  }
 
   #check(): void {
     if (this.#closed) throw closedError("The embedded database");
