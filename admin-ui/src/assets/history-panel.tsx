@@ -6,8 +6,9 @@ import HistoryIcon from "@mui/icons-material/History";
 import OpenInNewIcon from "@mui/icons-material/OpenInNew";
 import ShowChartIcon from "@mui/icons-material/ShowChart";
 import { Box, Chip, IconButton, Link as MuiLink, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
-import { lazy, Suspense } from "react";
+import { Suspense } from "react";
 import { Link } from "react-router-dom";
+import { preloadedLazy } from "../common/preloaded-lazy.tsx";
 import { runPath } from "../runs/paths.ts";
 import type { RuntimeSeries } from "./history-data.ts";
 import { EmptyState } from "../common/states.tsx";
@@ -135,9 +136,8 @@ export function MaterializationHistory({ record }: { record: AssetDetail }) {
 }
 
 // The chart's code starts loading with the asset page, beside the history it will plot, not after it.
-const loadRuntimePlot = () => import("./runtime-plot.tsx");
-void loadRuntimePlot();
-const RuntimePlot = lazy(loadRuntimePlot);
+const RuntimePlot = preloadedLazy(() => import("./runtime-plot.tsx").then((module) => module.default));
+void RuntimePlot.preload();
 
 /** The runtime trend: each materialization's duration over time, failures and spikes marked. */
 export function RuntimeTrend({ series, loading }: { series: RuntimeSeries | null; loading: boolean }) {

@@ -2,11 +2,14 @@
  * The catalog resource: its list and show views, registered in App.tsx. The asset page (markdown, the lineage
  * graph and its layout library) loads on first use, so the list's first page needs less JavaScript.
  */
-import { lazy, Suspense } from "react";
+import { Suspense } from "react";
+import { preloadedLazy } from "../common/preloaded-lazy.tsx";
 import { LoadingLines } from "../common/states.tsx";
 import { AssetList } from "./asset-list.tsx";
 
-const LazyAssetShow = lazy(() => import("./asset-show.tsx").then((module) => ({ default: module.AssetShow })));
+const LazyAssetShow = preloadedLazy(() => import("./asset-show.tsx").then((module) => module.AssetShow));
+// Opened on an asset's page, main.tsx has already fetched this chunk: have it ready before the route renders.
+if (window.location.pathname.startsWith("/assets/")) void LazyAssetShow.preload();
 
 function AssetShow() {
   return (
