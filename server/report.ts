@@ -21,7 +21,9 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
     diagnostic.at?.path ? `at ${diagnostic.at.path}` : null,
   ].filter((part): part is string => part !== null);
   const suffix = details.length === 0 ? "" : ` (${details.join(", ")})`;
-  return `${where}: ${diagnostic.severity}: ${diagnostic.message} [${diagnostic.code}]${suffix}`;
+  // Messages meant to stand alone (a schedule's, in logs and GraphQL) start with their own file:line: once is enough.
+  const message = diagnostic.message.startsWith(`${where}: `) ? diagnostic.message.slice(where.length + 2) : diagnostic.message;
+  return `${where}: ${diagnostic.severity}: ${message} [${diagnostic.code}]${suffix}`;
 }
 
 /** A location's load error: `manifest.json: error: message [code] (location shop, node …, at nodes[…])` */

@@ -21,6 +21,7 @@
 import type { RelationNaming } from "./relation-naming.ts";
 import type { Condition } from "./condition.ts";
 import type { PartitionsDefinition } from "./partitions.ts";
+import type { AssetScheduleSpec } from "./schedules.ts";
 
 export type { Condition } from "./condition.ts";
 
@@ -281,6 +282,8 @@ export interface AssetSpec {
   readonly relationNaming?: RelationNaming;
   /** The asset's time partitions, when it is partitioned (./partitions.ts); absent or null: unpartitioned. */
   readonly partitions?: PartitionsDefinition | null;
+  /** Schedules declared beside the asset (dbt YAML `meta.tributary.schedule`, ./schedules.ts); absent: none. */
+  readonly schedules?: readonly AssetScheduleSpec[];
 }
 
 export type DiagnosticSeverity = "error" | "warning" | "info";

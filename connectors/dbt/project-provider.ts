@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
+import type { AssetSpec, DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef, SourceLocation } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
 import { withKeptCompiledCode } from "./compiled-code.ts";
 import { readManifestFile } from "./manifest.ts";
@@ -114,7 +114,7 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
       // `dbt source freshness` (Tributary's parse writes neither).
       const projectTarget = await dbtProjectTargetDir(projectDir);
       const withCatalog = await withDbtCatalogFile(
-        { location, specs, diagnostics: await withLineNumbers(diagnostics, projectDir), loadedAt: "", loadDurationMs: 0 },
+        { location, specs: await withScheduleLines(specs, projectDir), diagnostics: await withLineNumbers(diagnostics, projectDir), loadedAt: "", loadDurationMs: 0 },
         join(projectTarget, "catalog.json"),
       );
       const definitions = await withDbtFreshnessFile(withCatalog, join(projectTarget, "sources.json"));
@@ -135,27 +135,59 @@ function asLoadError(error: unknown, locationName: string, projectDir: string): 
  * `- name:` entry, then the first policy key after it (or, in dbt_project.yml, the first policy key).
  */
 async function withLineNumbers(diagnostics: readonly Diagnostic[], projectDir: string): Promise<Diagnostic[]> {
-  const files = new Map<string, string[] | null>();
-  const linesOf = async (file: string): Promise<string[] | null> => {
-    if (!files.has(file)) files.set(file, await readFile(join(projectDir, file), "utf8").then((t) => t.split("\n"), () => null));
-    return files.get(file) ?? null;
-  };
+  const linesOf = projectFileLines(projectDir);
   const result: Diagnostic[] = [];
   for (const diagnostic of diagnostics) {
     const file = diagnostic.at?.file;
-    if (!file || !diagnostic.code.includes("policy")) {
+    const keys = !file ? null : diagnostic.code.includes("policy") ? POLICY_KEYS : diagnostic.code.includes("schedule") ? SCHEDULE_KEY : null;
+    if (!file || keys === null) {
       result.push(diagnostic);
       continue;
     }
     const lines = await linesOf(file);
     const nodeName = diagnostic.nodeId?.split(".").at(-1) ?? null;
-    const line = lines ? findPolicyLine(lines, file.endsWith(".sql") ? null : nodeName) : null;
+    const line = lines ? findKeyLine(lines, file.endsWith(".sql") ? null : nodeName, keys) : null;
     result.push(line === null ? diagnostic : { ...diagnostic, at: { ...diagnostic.at, line } });
   }
   return result;
 }
 
-function findPolicyLine(lines: readonly string[], nodeName: string | null): number | null {
+/** Puts the line of `schedule:` on each schedule declared beside a model, for `tributary check`'s file:line. */
+async function withScheduleLines(specs: readonly AssetSpec[], projectDir: string): Promise<AssetSpec[]> {
+  const linesOf = projectFileLines(projectDir);
+  const result: AssetSpec[] = [];
+  for (const spec of specs) {
+    if (!spec.schedules || spec.schedules.length === 0) {
+      result.push(spec);
+      continue;
+    }
+    const file = spec.schedules[0]!.schedule.declaredIn.file;
+    const lines = file ? await linesOf(file) : null;
+    const nodeName = spec.dbtUniqueId?.split(".").at(-1) ?? null;
+    const line = lines && file ? findKeyLine(lines, file.endsWith(".sql") ? null : nodeName, SCHEDULE_KEY) : null;
+    if (line === null) {
+      result.push(spec);
+      continue;
+    }
+    const at = <T extends { declaredIn: SourceLocation }>(item: T): T => ({ ...item, declaredIn: { ...item.declaredIn, line } });
+    result.push({ ...spec, schedules: spec.schedules.map((declared) => ({ job: at(declared.job), schedule: at(declared.schedule) })) });
+  }
+  return result;
+}
+
+/** Reads a project's files once each (null when one cannot be read). */
+function projectFileLines(projectDir: string): (file: string) => Promise<string[] | null> {
+  const files = new Map<string, string[] | null>();
+  return async (file) => {
+    if (!files.has(file)) files.set(file, await readFile(join(projectDir, file), "utf8").then((t) => t.split("\n"), () => null));
+    return files.get(file) ?? null;
+  };
+}
+
+const POLICY_KEYS = /\b(auto_materialize_policy|automation_condition|build_after)\b/;
+const SCHEDULE_KEY = /^\s*schedule:/;
+
+function findKeyLine(lines: readonly string[], nodeName: string | null, keys: RegExp): number | null {
   let start = 0;
   if (nodeName !== null) {
     const entry = new RegExp(`^\\s*-\\s*name:\\s*["']?${nodeName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`);
@@ -163,7 +195,7 @@ function findPolicyLine(lines: readonly string[], nodeName: string | null): numb
     if (found >= 0) start = found;
   }
   for (let i = start; i < lines.length; i++) {
-    if (/\b(auto_materialize_policy|automation_condition|build_after)\b/.test(lines[i]!)) return i + 1;
+    if (keys.test(lines[i]!)) return i + 1;
   }
   return null;
 }

@@ -13,8 +13,8 @@ import { manifestColumnLineage } from "./manifest-column-lineage.ts";
 import { dbtNodeState, dbtTestState } from "./tool-state.ts";
 import type { columnLineageSchema } from "./tool-state.ts";
 import { createHash } from "node:crypto";
-import type { AssetDep, AssetKey, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PartitionsDefinition, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
-import { LoadError, cadenceOfBatchSize, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter, parsePartitionsSpec, wallTime } from "../../catalog/model/index.ts";
+import type { AssetDep, AssetKey, AssetScheduleSpec, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PartitionsDefinition, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
+import { LoadError, cadenceOfBatchSize, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter, parseAssetSchedules, parsePartitionsSpec, wallTime } from "../../catalog/model/index.ts";
 import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
 import { asRecord, asString, asStrings, asVersion, isEnabled } from "./manifest.ts";
 
@@ -226,6 +226,7 @@ class ManifestTranslator {
       codeVersion,
       materializer: { tool: "dbt", locationName: this.options.locationName, runTargetId: uniqueId },
       partitions: this.partitionsFor(uniqueId, key, assetNode),
+      ...this.schedulesFor(uniqueId, key, assetNode),
       metadata: compact(dbtNodeState.write({
         resource_type: model.resource_type,
         materialized: model.config?.materialized,
@@ -485,6 +486,25 @@ class ManifestTranslator {
       });
     }
     return parsed.definition;
+  }
+
+  /**
+   * Schedules beside the model: `meta.tributary.schedule` (Tributary's key, like partitions: dagster-dbt builds
+   * schedules in Python). A bad declaration is an invalid_schedule error naming the node, the field and the
+   * file; that schedule is then left out. Returned as a spread, so a model without one keeps its spec's shape.
+   */
+  private schedulesFor(uniqueId: string, key: AssetKey, assetNode: AssetNode): { schedules?: readonly AssetScheduleSpec[] } {
+    if (assetNode.type !== "node") return {};
+    const node = assetNode.node;
+    const declared = asRecord(effectiveMeta(node)?.["tributary"])?.["schedule"];
+    if (declared === undefined || declared === null) return {};
+    const file = this.projectPath(asString(node.patch_path) ?? asString(node.original_file_path)) ?? "dbt_project.yml";
+    const declaredIn: SourceLocation = { file, line: null, path: `${collectionPath(uniqueId, this.manifest)}.meta.tributary.schedule` };
+    const parsed = parseAssetSchedules(declared, asString(node.name) ?? key.at(-1) ?? uniqueId, declaredIn);
+    for (const error of parsed.errors) {
+      this.diagnose("error", "invalid_schedule", `${uniqueId} (${file}): meta.tributary.schedule${error.field.startsWith("[") || error.field === "" ? "" : "."}${error.field} ${error.message}; the schedule is left out`, uniqueId, key, declaredIn);
+    }
+    return parsed.schedules.length > 0 ? { schedules: parsed.schedules } : {};
   }
 
   /**

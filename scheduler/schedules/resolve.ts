@@ -80,14 +80,33 @@ function resolveSchedule(spec: ScheduleSpec, jobs: ReadonlyMap<string, ResolvedJ
 
 const cache = new WeakMap<CatalogGraph, WeakMap<JobsAndSchedules, ResolvedJobsAndSchedules>>();
 
-/** Resolves every job and schedule over the graph (cached per graph and declaration). */
+/** The schedules declared beside assets (dbt YAML `meta.tributary.schedule`), each with its own job. */
+export function assetSchedules(graph: CatalogGraph): JobsAndSchedules {
+  const jobs: JobSpec[] = [];
+  const schedules: ScheduleSpec[] = [];
+  for (const asset of graph.assets) {
+    for (const spec of asset.specs) {
+      for (const declared of spec.schedules ?? []) {
+        jobs.push(declared.job);
+        schedules.push(declared.schedule);
+      }
+    }
+  }
+  return { jobs, schedules };
+}
+
+/**
+ * Resolves every job and schedule over the graph (cached per graph and declaration): those of tributary.yaml
+ * first, then those declared beside assets in the graph (a name taken by tributary.yaml is a duplicate there).
+ */
 export function resolveJobsAndSchedules(graph: CatalogGraph, declared: JobsAndSchedules): ResolvedJobsAndSchedules {
   let byDeclared = cache.get(graph);
   const cached = byDeclared?.get(declared);
   if (cached) return cached;
+  const besideAssets = assetSchedules(graph);
   const diagnostics: Diagnostic[] = [];
   const jobs = new Map<string, ResolvedJob>();
-  for (const spec of declared.jobs) {
+  for (const spec of [...declared.jobs, ...besideAssets.jobs]) {
     if (jobs.has(spec.name)) {
       diagnostics.push(diagnostic("error", "job_duplicate", `a second job named "${spec.name}" (the first is kept)`, spec.declaredIn));
       continue;
@@ -96,7 +115,7 @@ export function resolveJobsAndSchedules(graph: CatalogGraph, declared: JobsAndSc
   }
   const names = new Set<string>();
   const schedules: ResolvedSchedule[] = [];
-  for (const spec of declared.schedules) {
+  for (const spec of [...declared.schedules, ...besideAssets.schedules]) {
     if (names.has(spec.name)) {
       diagnostics.push(diagnostic("error", "schedule_duplicate", `a second schedule named "${spec.name}" (the first is kept)`, spec.declaredIn));
       continue;
