@@ -276,7 +276,10 @@ export async function runAsProcess(argv: readonly string[] = process.argv): Prom
 }
 
 /** For scripts/ensure-setup.mjs: makes the embedded database's template (catalog/store/template.ts) when missing. */
-export { ensureStoreTemplate } from "../catalog/store/template.ts";
+export async function ensureStoreTemplate(): Promise<{ path: string; made: boolean }> {
+  const store = await import("../catalog/store/index.ts"); // loaded on use: a command's start does not pay for it
+  return store.ensureStoreTemplate();
+}
 
 // `tsx server/cli.ts …` runs this file directly; bin/tributary.js imports it and calls runAsProcess itself.
 function invokedDirectly(): boolean {

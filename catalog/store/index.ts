@@ -29,6 +29,7 @@ import { loadMigrations, migrate } from "./migrations.ts";
 import type { Migration } from "./migrations.ts";
 import { DEFAULT_DATA_DIR, IN_MEMORY, openSqlClient } from "./sql-client.ts";
 import { readStoreTemplate } from "./template.ts";
+export { ensureStoreTemplate, readStoreTemplate, storeTemplatePath, STORE_TEMPLATE_DIR } from "./template.ts";
 import type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
 
 export type { LoadFailure, LoadFailureError, LocationLoadRecord, PruneResult, SaveDefinitionsResult } from "./definitions.ts";
