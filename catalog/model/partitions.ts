@@ -452,3 +452,90 @@ export function partitionStateRuns(status: PartitionStatus, count: number): { re
   }
   return runs;
 }
+
+/** The indexes in both. */
+export function rangesIntersect(a: IndexRanges, b: IndexRanges): IndexRanges {
+  const out: [number, number][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const [a0, a1] = a[i]!;
+    const [b0, b1] = b[j]!;
+    const lo = Math.max(a0, b0);
+    const hi = Math.min(a1, b1);
+    if (lo <= hi) out.push([lo, hi]);
+    if (a1 < b1) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** The indexes in either. */
+export function rangesUnion(a: IndexRanges, b: IndexRanges): IndexRanges {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return normalizeRanges([...a, ...b]);
+}
+
+/** The indexes of `a` not in `b`. */
+export function rangesMinus(a: IndexRanges, b: IndexRanges): IndexRanges {
+  if (a.length === 0 || b.length === 0) return a;
+  const out: [number, number][] = [];
+  let j = 0;
+  for (const [a0, a1] of a) {
+    let start = a0;
+    while (j < b.length && b[j]![1] < start) j++;
+    let k = j;
+    while (k < b.length && b[k]![0] <= a1) {
+      const [b0, b1] = b[k]!;
+      if (b0 > start) out.push([start, b0 - 1]);
+      start = Math.max(start, b1 + 1);
+      if (start > a1) break;
+      k++;
+    }
+    if (start <= a1) out.push([start, a1]);
+  }
+  return out;
+}
+
+/** How many indexes the ranges hold. */
+export function rangesSize(ranges: IndexRanges): number {
+  let total = 0;
+  for (const [a, b] of ranges) total += b - a + 1;
+  return total;
+}
+
+/** The same indexes. */
+export function rangesEqual(a: IndexRanges, b: IndexRanges): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]![0] !== b[i]![0] || a[i]![1] !== b[i]![1]) return false;
+  return true;
+}
+
+/**
+ * The partitions of `to` whose windows overlap those of `ranges` (partitions of `from`), clipped to what exists
+ * at `now` (`toCount` partitions): Dagster's default TimeWindowPartitionMapping, both ways. The same partitioning
+ * maps onto itself unchanged.
+ */
+export function mapRanges(from: PartitionsDefinition, ranges: IndexRanges, to: PartitionsDefinition, toCount: number): IndexRanges {
+  if (ranges.length === 0 || toCount === 0) return [];
+  if (from === to || partitionsFingerprint(from) === partitionsFingerprint(to)) return rangesIntersect(ranges, [[0, toCount - 1]]);
+  const source = partitionCalendar(from);
+  const target = partitionCalendar(to);
+  const out: [number, number][] = [];
+  for (const [a, b] of ranges) {
+    const start = Date.parse(source.windowAt(a).start);
+    const end = Date.parse(source.windowAt(b).end);
+    const first = Math.max(0, target.indexAt(new Date(start)));
+    const last = Math.min(toCount - 1, target.indexAt(new Date(end - 1)));
+    if (first <= last) out.push([first, last]);
+  }
+  return normalizeRanges(out);
+}
+
+/** Partition keys of the ranges, as text: `2026-03-01`, `2026-02-25…2026-03-01, 2026-03-04` (at most `limit` ranges, then "and N more"). */
+export function describeRanges(def: PartitionsDefinition, ranges: IndexRanges, limit = 5): string {
+  const calendar = partitionCalendar(def);
+  const parts = ranges.slice(0, limit).map(([a, b]) => (a === b ? calendar.keyAt(a) : `${calendar.keyAt(a)}…${calendar.keyAt(b)}`));
+  return ranges.length > limit ? `${parts.join(", ")} and ${ranges.length - limit} more ranges` : parts.join(", ");
+}
