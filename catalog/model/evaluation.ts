@@ -17,6 +17,11 @@ export interface EvaluationNode {
   /** Why, in a few words ("dep stg_orders updated 12:04 since last cron tick 12:00"); null when obvious. */
   readonly reason: string | null;
   readonly children: readonly EvaluationNode[];
+  /**
+   * A node evaluated over a partitioned asset: how many of its partitions it was true for (`of`: how many
+   * exist), and which (`2026-02-25…2026-03-01, 2026-03-04`). Absent for an unpartitioned asset.
+   */
+  readonly partitions?: { readonly count: number; readonly of: number; readonly keys: string };
 }
 
 /** One asset's evaluation at one tick. */
@@ -32,4 +37,6 @@ export interface AssetEvaluation {
   /** Hash of the condition tree's structure; it changes when the condition is edited. */
   readonly treeHash: string;
   readonly tree: EvaluationNode;
+  /** A partitioned asset: the partition keys the tick requests (one run each); absent for an unpartitioned asset. */
+  readonly requestedPartitions?: readonly string[];
 }

@@ -4,6 +4,7 @@
  * evaluate.ts; the node tables (operands.ts, operators.ts, legacy-rules.ts) read it.
  */
 import type { EvaluationNode } from "../../catalog/model/index.ts";
+import type { PartitionContext } from "./partitioned.ts";
 import type { Plan } from "./plan.ts";
 import type { AssetRuntimeState, NodeCursor } from "./state.ts";
 import type { CompiledNode } from "./tree.ts";
@@ -37,6 +38,8 @@ export interface Context {
   readonly lastRequestedAt: (i: number) => number | null;
   /** Per asset: 1 when a freshness target needs it built (freshness.ts); null when no target is due. */
   readonly freshnessNeeded: Uint8Array | null;
+  /** For a partitioned root: its partitions and the per-partition evaluation (partitioned.ts); null otherwise. */
+  readonly partitions: PartitionContext | null;
   /** Evaluates a child node (the recursion every operator uses). */
   readonly evaluate: (c: CompiledNode, target: number, suffix: string, candidate: boolean) => EvaluationNode;
 }

@@ -5,7 +5,8 @@
  *
  * - Assets with a policy are evaluated in topological order; what an asset's tick requests is visible to its
  *   children in the same tick through `will_be_requested` (when both can run in one run, see `sameRun`).
- * - Values are booleans: only unpartitioned assets are evaluated (partitions are out of scope for now).
+ * - An unpartitioned asset's values are booleans; a partitioned asset's are sets of partitions (partitioned.ts):
+ *   its condition is evaluated per partition and the tick requests the partitions it is true for.
  * - Each node kind evaluates through one table entry: {@link NODE_KINDS} → operators.ts (all_of, since…),
  *   operands.ts (missing, newly_updated…) and legacy-rules.ts; their state is typed in node-state.ts, the
  *   plan (order, deps, compiled trees) is plan.ts, carry-forward's fingerprints fingerprint.ts.
@@ -17,7 +18,8 @@
  *   cursor. Such assets return no evaluation (nothing changed); `full: true` evaluates everything (dry runs).
  */
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
-import type { AssetEvaluation, EvaluationNode } from "../../catalog/model/index.ts";
+import type { AssetEvaluation, EvaluationNode, IndexRanges } from "../../catalog/model/index.ts";
+import { partitionCalendar } from "../../catalog/model/index.ts";
 import type { Context, NodeEvaluator } from "./context.ts";
 import { NONE } from "./context.ts";
 import { latestCronTick } from "./cron.ts";
@@ -26,6 +28,8 @@ import { freshnessDemand } from "./freshness.ts";
 import { evaluateRule } from "./legacy-rules.ts";
 import { evaluateOperand } from "./operands.ts";
 import { OPERATORS } from "./operators.ts";
+import type { PartitionContext, PartitionView } from "./partitioned.ts";
+import { annotate, partitionedKinds } from "./partitioned.ts";
 import { planFor, upstreamClosure } from "./plan.ts";
 import type { AssetCursor, AssetRuntimeState, AutomationState, EvaluationCursor, NodeCursor } from "./state.ts";
 import type { CompiledNode, ConditionNode } from "./tree.ts";
@@ -63,8 +67,10 @@ export interface EvaluateInput {
 }
 
 export interface EvaluateResult {
-  /** Ids of the assets to materialize, in topological order. */
+  /** Ids of the assets to materialize, in topological order (a partitioned one: see `partitionRequests`). */
   readonly requests: readonly string[];
+  /** For each requested partitioned asset: the partition keys requested, one run each. */
+  readonly partitionRequests: ReadonlyMap<string, readonly string[]>;
   readonly cursor: EvaluationCursor;
   /** The assets evaluated this tick (carried-forward assets are left out unless `full`), in topological order. */
   readonly evaluations: readonly AssetEvaluation[];
@@ -150,6 +156,25 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     }
   }
 
+  // Partitioned assets: their partitions at this tick, looked up when a partitioned root reads them.
+  const views: (PartitionView | null | undefined)[] = plan.hasPartitionedConditions ? new Array(n) : [];
+  const viewOf = (i: number): PartitionView | null => {
+    let found = views[i];
+    if (found === undefined) {
+      const def = plan.partitions[i];
+      if (!def) found = null;
+      else {
+        const calendar = partitionCalendar(def);
+        const count = calendar.count(new Date(now));
+        found = { def, calendar, count, all: count > 0 ? [[0, count - 1]] : [], status: runtime[i]?.partitions };
+      }
+      views[i] = found;
+    }
+    return found;
+  };
+  const requestedPartitions: (IndexRanges | undefined)[] = plan.hasPartitionedConditions ? new Array(n) : [];
+  const partitionRequests = new Map<string, readonly string[]>();
+
   const requests: string[] = [];
   const evaluations: AssetEvaluation[] = [];
   const nextAssets: Record<string, AssetCursor> = {};
@@ -163,7 +188,13 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     const id = plan.ids[i]!;
     const previous = previousCursors[i];
     const deps = plan.deps[i]!;
-    const willBeRequested = (d: number) => requestedNow[d] === 1 && sameRun(asset, plan.assets[d]!);
+    const view = plan.hasPartitionedConditions ? viewOf(i) : null;
+    // A partitioned asset runs a partition at a time: a dependency's request is in its run only when both share
+    // a partitioning (one run per partition key).
+    const willBeRequested =
+      view === null
+        ? (d: number) => requestedNow[d] === 1 && sameRun(asset, plan.assets[d]!)
+        : (d: number) => requestedNow[d] === 1 && plan.partitionings[d] === plan.partitionings[i] && sameRun(asset, plan.assets[d]!);
 
     // The fingerprint of everything the tree reads besides the cursor and the clock (two 32-bit hash lanes).
     const print = new Fingerprint();
@@ -174,6 +205,21 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       print.add(d).add(updateId[d]!).add(failureId[d]!).add(bits[d]! | (willBeRequested(d) ? 16 : 0) | (outdated?.[d] ? 32 : 0) | (freshnessNeeded?.[d] ? 64 : 0));
       if (condition.usesCodeVersion) print.addText(plan.assets[d]!.codeVersion ?? "");
       if (updateId[d]! > maxUpdate) maxUpdate = updateId[d]!;
+    }
+    let partitionsKey: string | undefined;
+    if (view !== null) {
+      // What a partitioned root also reads: which partitions exist, their states, a dependency's requested ones.
+      partitionsKey = [i, ...deps].map((a) => plan.partitionings[a] ?? "").join(";");
+      print.addText(partitionsKey);
+      for (const a of [i, ...deps]) {
+        const v = viewOf(a);
+        if (v === null) continue;
+        print.add(v.count);
+        for (const ranges of [v.status?.materialized, v.status?.failed, v.status?.inProgress, a === i ? undefined : requestedPartitions[a]]) {
+          print.add(-1);
+          for (const [x0, x1] of ranges ?? []) print.add(x0).add(x1);
+        }
+      }
     }
     const fingerprint = print.value();
     const quiet =
@@ -191,7 +237,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
 
     if (!input.full && quiet && previous.settled === fingerprint) {
       carriedForward++;
-      nextAssets[id] = {
+      const carried: AssetCursor = {
         treeHash: previous.treeHash,
         previousRequested: false,
         effectiveTime: now,
@@ -201,19 +247,35 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
         value: previous.value,
         ...(previous.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
       };
+      nextAssets[id] = partitionsKey === undefined ? carried : { ...carried, partitionsKey };
       continue;
     }
 
     const nodes: Record<string, NodeCursor> = {};
+    // A partitioned root's stored partition state counts partitions of the definitions it was written with.
+    const keptState = view === null || previous?.partitionsKey === partitionsKey;
+    let partitions: PartitionContext | null = null;
+    if (view !== null) {
+      const rootRequested = keptState ? (previous?.requestedPartitions ?? []) : [];
+      partitions = {
+        view: viewOf,
+        subsets: new Map(),
+        previousRequested: (d) => (d === i ? rootRequested : (previousAssets[plan.ids[d]!]?.requestedPartitions ?? [])),
+        requestedNow: (d) => (willBeRequested(d) ? (requestedPartitions[d] ?? []) : []),
+        evaluate: (child, target, suffix, candidate) => evaluateAny(child, target, suffix, candidate, context),
+      };
+    }
     const context: Context = {
       evaluate: (child, target, suffix, candidate) => evaluateNode(child, target, suffix, candidate, context),
+      partitions,
       plan,
       root: i,
       now,
-      previousNodes: previous?.nodes ?? {},
+      previousNodes: keptState ? (previous?.nodes ?? {}) : {},
       nodes,
-      ePrev: previous === undefined ? null : previous.lastEventId,
-      previousTime: previous === undefined ? null : previous.effectiveTime,
+      // A partitioned asset whose partition state was dropped starts afresh, as on its first evaluation.
+      ePrev: previous === undefined || !keptState ? null : previous.lastEventId,
+      previousTime: previous === undefined || !keptState ? null : previous.effectiveTime,
       timing: new Map(),
       runtime,
       updateId,
@@ -223,19 +285,28 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       lastRequestedAt,
       freshnessNeeded,
     };
-    const tree = evaluateNode(condition.root, i, "", true, context);
+    const tree = view === null ? evaluateNode(condition.root, i, "", true, context) : evaluateAny(condition.root, i, "", view.all, context);
     let requested = tree.value;
-    let root = tree;
+    let root = partitions === null ? tree : annotate(tree, partitions);
     if (requested && !plan.materializable[i]) {
       requested = false;
-      root = { ...tree, reason: "true, but nothing in the catalog can materialize this asset: not requested" };
+      root = { ...root, reason: "true, but nothing in the catalog can materialize this asset: not requested" };
     }
+    let requestedKeys: string[] | undefined;
+    let requestedRanges: IndexRanges | undefined;
     if (requested) {
       requestedNow[i] = 1;
       requests.push(id);
+      if (view !== null) {
+        requestedRanges = partitions!.subsets.get(tree)?.ranges ?? [];
+        requestedPartitions[i] = requestedRanges;
+        requestedKeys = [];
+        for (const [a, b] of requestedRanges) for (let k = a; k <= b; k++) requestedKeys.push(view.calendar.keyAt(k));
+        partitionRequests.set(id, requestedKeys);
+      }
     }
     const settled = quiet && !requested && sameNodes(previous.nodes, nodes) ? fingerprint : null;
-    nextAssets[id] = {
+    const next: AssetCursor = {
       treeHash: condition.treeHash,
       previousRequested: requested,
       effectiveTime: now,
@@ -245,10 +316,18 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       value: tree.value,
       ...(requested ? { lastRequestedAt: now } : previous?.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
     };
-    evaluations.push({ assetId: id, tick, evaluatedAt, requested, treeHash: condition.treeHash, tree: root });
+    const evaluation: AssetEvaluation = { assetId: id, tick, evaluatedAt, requested, treeHash: condition.treeHash, tree: root };
+    if (view === null) {
+      nextAssets[id] = next;
+      evaluations.push(evaluation);
+    } else {
+      nextAssets[id] = { ...next, partitionsKey: partitionsKey!, ...(requestedRanges === undefined ? {} : { requestedPartitions: requestedRanges }) };
+      evaluations.push({ ...evaluation, requestedPartitions: requestedKeys ?? [] });
+    }
   }
   return {
     requests,
+    partitionRequests,
     cursor: { evaluationId: tick, evaluatedAt: now, assets: nextAssets },
     evaluations,
     carriedForward,
@@ -258,6 +337,20 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
 
 /** Every node kind, evaluated by one entry. */
 const NODE_KINDS: Readonly<Record<ConditionNode["kind"], NodeEvaluator>> = { ...OPERATORS, operand: evaluateOperand, rule: evaluateRule };
+
+/** Every node kind over a partitioned target (partitioned.ts). */
+const PARTITIONED_KINDS = partitionedKinds(evaluateRule);
+
+/**
+ * Evaluates a node under a partitioned root: over a partitioned target, with a candidate set of partitions;
+ * over an unpartitioned one (a dependency), as a whole.
+ */
+function evaluateAny(c: CompiledNode, target: number, suffix: string, candidate: IndexRanges | boolean, x: Context): EvaluationNode {
+  const id = suffix === "" ? c.id : c.id + suffix;
+  const view = typeof candidate === "boolean" ? null : x.partitions!.view(target);
+  if (view === null) return NODE_KINDS[c.node.kind](c, id, target, suffix, typeof candidate === "boolean" ? candidate : candidate.length > 0, x);
+  return PARTITIONED_KINDS[c.node.kind](c, id, target, suffix, candidate as IndexRanges, x, x.partitions!, view);
+}
 
 /**
  * Evaluates one node for `target` (the root asset, or a dependency inside any/all deps match) over the

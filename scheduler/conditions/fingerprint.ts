@@ -40,6 +40,7 @@ export function sameNodes(a: Readonly<Record<string, NodeCursor>>, b: Readonly<R
     const x = a[key];
     const y = b[key]!;
     if (x === undefined || x.value !== y.value || JSON.stringify(x.extra ?? null) !== JSON.stringify(y.extra ?? null)) return false;
+    if ((x.subset !== undefined || y.subset !== undefined) && JSON.stringify(x.subset ?? null) !== JSON.stringify(y.subset ?? null)) return false;
   }
   return true;
 }

@@ -5,7 +5,8 @@
  */
 import { topologicalOrder } from "../../catalog/graph/index.ts";
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
-import type { FreshnessTarget } from "../../catalog/model/index.ts";
+import type { FreshnessTarget, PartitionsDefinition } from "../../catalog/model/index.ts";
+import { partitionsFingerprint } from "../../catalog/model/index.ts";
 import { compilePolicy } from "./from-policy.ts";
 import type { CompiledCondition, CompiledNode } from "./tree.ts";
 
@@ -24,6 +25,12 @@ export interface Plan {
   /** Per asset: the freshness target its condition declares (on_freshness), or null. */
   readonly freshnessTargets: readonly (FreshnessTarget | null)[];
   readonly hasFreshnessTargets: boolean;
+  /** Per asset: its time partitions, or null (unpartitioned). */
+  readonly partitions: readonly (PartitionsDefinition | null)[];
+  /** Per asset: the fingerprint of its partitions (catalog/model/partitions.ts), or null. */
+  readonly partitionings: readonly (string | null)[];
+  /** True when some partitioned asset has a condition: only then is anything evaluated per partition. */
+  readonly hasPartitionedConditions: boolean;
   /** allow/ignore-filtered deps, per dep operator node and asset. */
   readonly filteredDeps: Map<CompiledNode, Map<number, readonly number[]>>;
 }
@@ -91,6 +98,9 @@ export function planFor(graph: CatalogGraph): Plan {
     usesLegacyRules: conditions.some((c) => c?.usesLegacyRules === true),
     freshnessTargets: conditions.map((c) => c?.freshness ?? null),
     hasFreshnessTargets: conditions.some((c) => c?.freshness != null),
+    partitions: assets.map((a) => a.partitions ?? null),
+    partitionings: assets.map((a) => (a.partitions ? partitionsFingerprint(a.partitions) : null)),
+    hasPartitionedConditions: assets.some((a, i) => a.partitions != null && conditions[i] != null),
     filteredDeps: new Map(),
   };
   plans.set(graph, plan);

@@ -5,6 +5,7 @@
  * Storage ids are the event log's ids (catalog/store asset_events.id): they only grow, and a snapshot holds
  * every event with an id up to `lastEventId`, so "updated since the previous tick" is `id > previous lastEventId`.
  */
+import type { IndexRanges } from "../../catalog/model/index.ts";
 
 /** The latest materialization of an asset. */
 export interface MaterializationRecord {
@@ -38,6 +39,30 @@ export interface FailureRecord {
   readonly runId: string | null;
 }
 
+/**
+ * What the snapshot knows of a partitioned asset's partitions, as indexes of its definition in the graph
+ * (catalog/model/partitions.ts): the store's partition status cache, and the partition materializations recorded
+ * after the previous tick (what `newly_updated` reads per partition).
+ */
+export interface PartitionRuntimeState {
+  readonly materialized: IndexRanges;
+  readonly failed: IndexRanges;
+  /** Partitions of runs queued or running now. */
+  readonly inProgress: IndexRanges;
+  /**
+   * Partition materializations with their storage ids, at least those after the previous tick's lastEventId
+   * (older ones may be left out); one per partition is enough (its latest).
+   */
+  readonly updates: readonly PartitionUpdate[];
+}
+
+export interface PartitionUpdate {
+  readonly index: number;
+  readonly storageId: number;
+  /** Epoch ms. */
+  readonly timestamp: number;
+}
+
 /** What the snapshot knows of one asset; absent fields mean "none". */
 export interface AssetRuntimeState {
   readonly latestMaterialization?: MaterializationRecord | null;
@@ -53,6 +78,8 @@ export interface AssetRuntimeState {
   readonly runInProgress?: string | null;
   /** True while a backfill targets the asset. */
   readonly backfillInProgress?: boolean;
+  /** For a partitioned asset: per partition (absent: nothing known, every partition missing). */
+  readonly partitions?: PartitionRuntimeState;
 }
 
 /** One frozen snapshot of state for one tick. */
@@ -75,6 +102,8 @@ export interface NodeCursor {
    * code_version_changed — the code version; since — [trigger time, reset time]; legacy missing — handled.
    */
   readonly extra?: string | boolean | readonly (number | null)[] | null;
+  /** For a node evaluated over a partitioned asset: the partitions it was true for (its value: any). */
+  readonly subset?: IndexRanges;
 }
 
 /** What the previous tick remembered for one asset (Dagster's AutomationConditionCursor). */
@@ -100,6 +129,13 @@ export interface AssetCursor {
    * never requested since the cursor began keeping it.
    */
   readonly lastRequestedAt?: number | null;
+  /** A partitioned asset: the partitions the evaluation requested (newly_requested reads them at the next tick). */
+  readonly requestedPartitions?: IndexRanges;
+  /**
+   * A partitioned asset: the fingerprints of its and its partitioned deps' definitions the node subsets were
+   * counted with; when it changes (a new start date), partition state is dropped, as its indexes moved.
+   */
+  readonly partitionsKey?: string;
 }
 
 /** Everything the previous tick remembered. */

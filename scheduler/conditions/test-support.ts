@@ -5,11 +5,12 @@
 import { buildCatalogGraph } from "../../catalog/graph/build.ts";
 import { definitions, spec } from "../../catalog/graph/test-specs.ts";
 import type { CatalogGraph } from "../../catalog/graph/types.ts";
-import type { AssetSpec, PolicySpec } from "../../catalog/model/index.ts";
+import type { AssetSpec, PartitionsDefinition, PolicySpec } from "../../catalog/model/index.ts";
+import { parsePartitionsSpec, partitionCalendar, rangesAdd, rangesRemove } from "../../catalog/model/index.ts";
 import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
 import { evaluate } from "./evaluate.ts";
 import type { EvaluateResult } from "./evaluate.ts";
-import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "./state.ts";
+import type { AssetRuntimeState, AutomationState, EvaluationCursor, PartitionRuntimeState } from "./state.ts";
 
 const AT = { file: "models/schema.yml", line: 1 };
 
@@ -37,6 +38,13 @@ export function source(key: string): AssetSpec {
 
 export function graphOf(...specs: AssetSpec[]): CatalogGraph {
   return buildCatalogGraph({ definitions: [definitions("shop", specs)] });
+}
+
+/** Time partitions as `meta.tributary.partitions` declares them: `partitionsOf({type: "daily", start_date: "2026-02-25"})`. */
+export function partitionsOf(spec: Record<string, unknown>): PartitionsDefinition {
+  const parsed = parsePartitionsSpec(spec, AT);
+  if (!parsed.definition) throw new Error(`bad partitions spec: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`);
+  return parsed.definition;
 }
 
 /** Minutes after 2026-03-02T00:00Z, as epoch ms. */
@@ -94,6 +102,52 @@ export class World {
 
   setBackfill(id: string, on: boolean): void {
     this.update(id, { backfillInProgress: on });
+  }
+
+  private partitionIndex(id: string, key: string): number {
+    const def = this.graph.get(id)?.partitions;
+    if (!def) throw new Error(`${id} is not partitioned`);
+    const index = partitionCalendar(def).indexOf(key);
+    if (index === null) throw new Error(`${key} is not a partition of ${id}`);
+    return index;
+  }
+
+  private updatePartitions(id: string, change: (p: PartitionRuntimeState) => PartitionRuntimeState): void {
+    const current = this.assets.get(id)?.partitions ?? { materialized: [], failed: [], inProgress: [], updates: [] };
+    this.update(id, { partitions: change(current) });
+  }
+
+  /** Records a materialization of one partition (also the asset's latest materialization, as the event log has it). */
+  materializePartition(id: string, key: string, at: number, runId: string | null = null, runSelection: string[] = [id]): void {
+    const index = this.partitionIndex(id, key);
+    const storageId = this.nextId;
+    this.materialize(id, at, runId === null ? null : runSelection, runId);
+    this.updatePartitions(id, (p) => ({
+      ...p,
+      materialized: rangesAdd(p.materialized, index),
+      failed: rangesRemove(p.failed, index),
+      updates: [...p.updates.filter((u) => u.index !== index), { index, storageId, timestamp: at }],
+    }));
+  }
+
+  /** A run of one partition failed. */
+  failPartition(id: string, key: string, at: number): void {
+    const index = this.partitionIndex(id, key);
+    this.fail(id, at);
+    this.updatePartitions(id, (p) => ({ ...p, failed: rangesAdd(p.failed, index) }));
+  }
+
+  /** A run of one partition is queued or running (on), or ended (off). */
+  setPartitionInProgress(id: string, key: string, on: boolean): void {
+    const index = this.partitionIndex(id, key);
+    this.updatePartitions(id, (p) => ({ ...p, inProgress: on ? rangesAdd(p.inProgress, index) : rangesRemove(p.inProgress, index) }));
+    // As the store has it: a run of any partition is a run of the asset in progress.
+    this.update(id, { runInProgress: this.assets.get(id)!.partitions!.inProgress.length > 0 ? `run-of-${id}` : null });
+  }
+
+  /** The partition keys the last tick requested for an asset. */
+  requestedPartitions(id: string): readonly string[] {
+    return this.last?.partitionRequests.get(id) ?? [];
   }
 
   /** The automation state as a tick reads it now. */
