@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import type { PolicySpec } from "../../../catalog/model/index.ts";
+import type { PartitionsDefinition, PolicySpec } from "../../../catalog/model/index.ts";
 import { latestCronTick } from "../cron.ts";
-import { graphOf, node, source, World } from "../test-support.ts";
+import { graphOf, node, partitionsOf, source, World } from "../test-support.ts";
 
 interface AssetDecl {
   readonly key: string;
@@ -17,10 +17,12 @@ interface AssetDecl {
   readonly source?: boolean | "observable";
   readonly policy?: Policy | null;
   readonly code_version?: string;
+  /** Time partitions, as Dagster's DailyPartitionsDefinition / MonthlyPartitionsDefinition(start_date). */
+  readonly partitions?: { readonly type: "daily" | "monthly"; readonly start_date: string };
 }
 type Policy = { readonly automation_condition: unknown } | { readonly auto_materialize_policy: { type: string; cron_schedule?: string; cron_timezone?: string } };
 type Event =
-  | { readonly materialize: string[]; readonly at: string; readonly run?: boolean }
+  | { readonly materialize: string[]; readonly at: string; readonly run?: boolean; readonly partition?: string }
   | { readonly fail: string[]; readonly at: string }
   | { readonly wipe: string[] }
   | { readonly observe: Record<string, string>; readonly at: string }
@@ -56,14 +58,30 @@ function policySpec(policy: Policy | null | undefined): PolicySpec | null {
   };
 }
 
-/** Replays a scenario; returns the requests of every tick. */
+const definitions = new Map<string, PartitionsDefinition>();
+/** One definition object per declaration, as the loader shares them. */
+function partitionsDef(declared: { readonly type: "daily" | "monthly"; readonly start_date: string }): PartitionsDefinition {
+  const key = `${declared.type}:${declared.start_date}`;
+  let found = definitions.get(key);
+  if (!found) definitions.set(key, (found = partitionsOf(declared)));
+  return found;
+}
+
+/** Replays a scenario; returns the requests of every tick (a partitioned asset's as `key:partition`). */
 function replay(scenario: Scenario): string[][] {
   const policies = new Map(scenario.assets.map((a) => [a.key, a.policy ?? null]));
   const codeVersions = new Map(scenario.assets.map((a) => [a.key, a.code_version ?? null]));
   const graph = () =>
     graphOf(
       ...scenario.assets.map((a) =>
-        a.source ? source(a.key) : node(a.key, { deps: a.deps ?? [], policy: policySpec(policies.get(a.key)), codeVersion: codeVersions.get(a.key) ?? null }),
+        a.source
+          ? source(a.key)
+          : node(a.key, {
+              deps: a.deps ?? [],
+              policy: policySpec(policies.get(a.key)),
+              codeVersion: codeVersions.get(a.key) ?? null,
+              ...(a.partitions ? { partitions: partitionsDef(a.partitions) } : {}),
+            }),
       ),
     );
   const world = new World(graph());
@@ -79,7 +97,8 @@ function replay(scenario: Scenario): string[][] {
         world.graph = graph();
       } else if ("materialize" in event) {
         const at = Date.parse(event.at);
-        if (event.run === false) for (const key of event.materialize) world.materialize(key, at);
+        if (event.partition !== undefined) for (const key of event.materialize) world.materializePartition(key, event.partition, at, `run-${event.at}`, event.materialize);
+        else if (event.run === false) for (const key of event.materialize) world.materialize(key, at);
         else world.run(event.materialize, at);
       } else if ("observe" in event) {
         for (const [key, version] of Object.entries(event.observe)) world.observe(key, Date.parse(event.at), version);
@@ -100,7 +119,8 @@ function replay(scenario: Scenario): string[][] {
         }
       }
     }
-    requests.push(world.tick(Date.parse(tick.at)).sort());
+    const requested = world.tick(Date.parse(tick.at)).flatMap((key) => (world.last!.partitionRequests.has(key) ? world.requestedPartitions(key).map((p) => `${key}:${p}`) : [key]));
+    requests.push(requested.sort());
   }
   return requests;
 }

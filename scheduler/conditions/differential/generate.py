@@ -6,9 +6,10 @@
 For each scenario: the same assets (dependencies via `deps`, so no IO between them), the same condition (the
 YAML form of Tributary's `automation_condition`, or `auto_materialize_policy`), and, tick by tick, the same
 events at the same (frozen) times — runs through `dg.materialize` (real runs with an explicit asset
-selection; failing assets raise), runless materializations, observations with a data version, wiped assets, and runs left in progress (a run record with
+selection; failing assets raise; with `partition`, a run of that partition), runless materializations, observations with a data version, wiped assets, and runs left in progress (a run record with
 planned-materialization events) that a later event finishes. Each tick calls `evaluate_automation_conditions`
-at the tick's time with the previous cursor and writes the requested keys into `expect`. Cron cases: the
+at the tick's time with the previous cursor and writes the requested keys into `expect` (a partitioned asset
+— `partitions: {type: daily | monthly, start_date}` — as `key:partition` per requested partition). Cron cases: the
 latest tick of a cron at given times, from Dagster's own cron iterator. The file records Dagster's version.
 The TypeScript tests (differential.test.ts) read the file and never need Python.
 """
@@ -144,6 +145,21 @@ def observe_of(key):
     return observe
 
 
+PARTITIONS = {}
+
+
+def partitions_def(spec):
+    """The asset's time partitions (`partitions: {type: daily | monthly, start_date}`), one object per spec."""
+    declared = spec.get("partitions")
+    if declared is None:
+        return None
+    key = (declared["type"], declared["start_date"])
+    if key not in PARTITIONS:
+        build = {"daily": dg.DailyPartitionsDefinition, "monthly": dg.MonthlyPartitionsDefinition}[declared["type"]]
+        PARTITIONS[key] = build(start_date=declared["start_date"])
+    return PARTITIONS[key]
+
+
 def build_defs(assets, policies):
     defs = []
     for spec in assets:
@@ -157,7 +173,13 @@ def build_defs(assets, policies):
             continue
 
         defs.append(
-            dg.asset(name=key, deps=deps, automation_condition=policy_condition(policies.get(key)), code_version=spec.get("code_version"))(body_of(key))
+            dg.asset(
+                name=key,
+                deps=deps,
+                automation_condition=policy_condition(policies.get(key)),
+                code_version=spec.get("code_version"),
+                partitions_def=partitions_def(spec),
+            )(body_of(key))
         )
     return defs
 
@@ -182,7 +204,11 @@ def run_scenario(scenario):
                 defs = build_defs(scenario["assets"], policies)
                 continue
             with freeze_time(at):
-                if "materialize" in event and event.get("run", True):
+                if "materialize" in event and "partition" in event:
+                    # One run of one partition of assets sharing a partitioning.
+                    result = dg.materialize(defs, instance=instance, selection=event["materialize"], partition_key=event["partition"], raise_on_error=False)
+                    assert result.success, event
+                elif "materialize" in event and event.get("run", True):
                     result = dg.materialize(defs, instance=instance, selection=event["materialize"], raise_on_error=False)
                     assert result.success, event
                 elif "materialize" in event:
@@ -230,7 +256,24 @@ def run_scenario(scenario):
         with freeze_time(now):
             result = dg.evaluate_automation_conditions(defs=defs, instance=instance, evaluation_time=now, cursor=cursor)
         cursor = result.cursor
-        tick["expect"] = sorted(a["key"] for a in scenario["assets"] if result.get_num_requested(dg.AssetKey(a["key"])) > 0)
+        expect = []
+        for a in scenario["assets"]:
+            key = dg.AssetKey(a["key"])
+            if result.get_num_requested(key) == 0:
+                continue
+            if a.get("partitions"):
+                # A partitioned asset: one entry per requested partition, "key:partition".
+                expect.extend(f"{a['key']}:{p}" for p in requested_partitions(result, key))
+            else:
+                expect.append(a["key"])
+        tick["expect"] = sorted(expect)
+
+
+def requested_partitions(result, key):
+    for asset_result in result.results:
+        if asset_result.key == key:
+            return sorted(asset_result.true_subset.expensively_compute_partition_keys())
+    return []
 
 
 def cron_case(case):
