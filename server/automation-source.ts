@@ -5,7 +5,8 @@
  */
 import type { CatalogGraph } from "../catalog/graph/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
-import { automationStateFromInputs, CursorCache, InputsCache } from "../scheduler/daemon/index.ts";
+import { automationSql } from "../catalog/store/index.ts";
+import { automationStateFromInputs, CursorCache, InputsCache, withPartitionState } from "../scheduler/daemon/index.ts";
 import type { AutomationState } from "../scheduler/conditions/index.ts";
 import type { AutomationSource } from "./graphql/context.ts";
 
@@ -21,8 +22,15 @@ export function createStoreAutomationSource(store: Pick<CatalogStore, "assetEval
       // Requests arriving while a read is under way share it: the cache is updated by one read at a time.
       reading ??= store.client
         // One transaction: one consistent snapshot, as a tick sees it.
-        .transaction((tx) => inputs.read(tx))
-        .then((read) => automationStateFromInputs(read, graph()))
+        .transaction(async (tx) => {
+          const read = await inputs.read(tx);
+          const catalog = graph();
+          const state = automationStateFromInputs(read, catalog);
+          if (!catalog || !catalog.assets.some((a) => a.partitions != null)) return state;
+          // Partitioned assets: their partitions, and what was materialized since the daemon's last tick.
+          const head = await automationSql.readCursorHead(tx, { lock: false });
+          return withPartitionState(tx, catalog, state, head?.lastEventId ?? null);
+        })
         .catch((error: unknown) => {
           inputs.reset();
           throw error;

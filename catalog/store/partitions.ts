@@ -141,3 +141,27 @@ export async function partitionsInProgress(client: SqlClient, assetIds: readonly
   return result;
 }
 
+
+/** One partition materialization: its event id, asset, partition key and time. */
+export interface PartitionMaterializationRow {
+  readonly id: number;
+  readonly assetId: string;
+  readonly partitionKey: string;
+  /** Epoch ms. */
+  readonly occurredAt: number;
+}
+
+/**
+ * The partition materializations of these assets recorded with an id above `afterId`, oldest first: what
+ * `newly_updated` reads per partition (the scheduler passes its previous tick's last event id).
+ */
+export async function partitionMaterializationsSince(client: SqlClient, assetIds: readonly string[], afterId: number): Promise<PartitionMaterializationRow[]> {
+  if (assetIds.length === 0) return [];
+  const rows = await client.query<{ id: string | number; asset_key: string; partition_key: string; occurred_at: Date | string }>(
+    `SELECT id, asset_key, partition_key, occurred_at FROM asset_events
+     WHERE partition_key IS NOT NULL AND kind = 'materialization' AND id > $1 AND asset_key = ANY($2::text[])
+     ORDER BY id`,
+    [afterId, [...assetIds]],
+  );
+  return rows.map((row) => ({ id: Number(row.id), assetId: row.asset_key, partitionKey: row.partition_key, occurredAt: new Date(row.occurred_at).getTime() }));
+}

@@ -10,18 +10,19 @@
  * workers, after the commit, on runs that exist. A tick that loses the race for the cursor (another leader
  * committed first) rolls back entirely.
  */
-import type { CatalogGraph } from "../../catalog/graph/index.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import type { JobsAndSchedules } from "../../catalog/model/index.ts";
-import type { CatalogStore } from "../../catalog/store/index.ts";
+import { partitionCalendar, partitionsFingerprint } from "../../catalog/model/index.ts";
+import type { CatalogStore, NewRun } from "../../catalog/store/index.ts";
 import { automationSql, evaluationSql } from "../../catalog/store/index.ts";
 import { evaluate } from "../conditions/index.ts";
 import type { SameRunPredicate } from "../conditions/index.ts";
 import type { EngineLogger, RunEngine } from "../runs/index.ts";
-import { newRunId } from "../runs/index.ts";
+import { newRunId, partitionQueueName, partitionRunFor } from "../runs/index.ts";
 import type { ScheduleFiring } from "../schedules/index.ts";
 import { fireSchedules, resolveJobsAndSchedules } from "../schedules/index.ts";
 import type { LeaderLease } from "./leader.ts";
-import { automationStateFromInputs } from "./state.ts";
+import { automationStateFromInputs, withPartitionState } from "./state.ts";
 import { CursorCache, InputsCache } from "./tick-state.ts";
 
 export interface DaemonOptions {
@@ -49,6 +50,8 @@ export interface TickOutcome {
   readonly evaluationId: number | null;
   readonly evaluated: number;
   readonly requested: readonly string[];
+  /** For each requested partitioned asset, the partitions requested (a run each, per partitioning and location). */
+  readonly requestedPartitions: ReadonlyMap<string, readonly string[]>;
   readonly runIds: readonly string[];
   readonly unlaunchable: readonly { readonly assetId: string; readonly reason: string }[];
   readonly durationMs: number;
@@ -69,6 +72,50 @@ export interface Daemon {
 
 class CursorMoved extends Error {}
 
+type StepPlan = ReturnType<RunEngine["plan"]>;
+
+/**
+ * A tick's requests of partitions as runs, the way a backfill runs them: one run per partition key of each
+ * partitioning (assets sharing a partitioning and a location build that partition in one tool invocation, told
+ * its window: dbt `--vars`, `--event-time-start/--event-time-end`), on the location's partition queue.
+ */
+function partitionRuns(
+  graph: CatalogGraph,
+  requests: ReadonlyMap<string, readonly string[]>,
+  evaluationId: number,
+  plan: (ids: readonly string[]) => StepPlan,
+): { runs: NewRun[]; unlaunchable: StepPlan["unlaunchable"][number][] } {
+  const groups = new Map<string, { assets: CatalogAsset[]; key: string }>();
+  for (const [id, keys] of requests) {
+    const asset = graph.get(id);
+    if (!asset?.partitions) continue;
+    const partitioning = partitionsFingerprint(asset.partitions);
+    for (const key of keys) {
+      const group = groups.get(`${partitioning}|${key}`) ?? { assets: [], key };
+      group.assets.push(asset);
+      groups.set(`${partitioning}|${key}`, group);
+    }
+  }
+  const runs: NewRun[] = [];
+  const unlaunchable: StepPlan["unlaunchable"][number][] = [];
+  for (const [groupKey, group] of groups) {
+    const calendar = partitionCalendar(group.assets[0]!.partitions!);
+    const window = calendar.windowAt(calendar.indexOf(group.key)!);
+    const planned = plan(group.assets.map((a) => a.id));
+    unlaunchable.push(...planned.unlaunchable);
+    for (const step of planned.steps) {
+      runs.push({
+        id: newRunId(),
+        idempotencyKey: `tick:${evaluationId}:${step.groupKey}:${groupKey}`,
+        launchedBy: { kind: "policy", tick: evaluationId },
+        partition: partitionRunFor(group.assets, window),
+        steps: [{ tool: step.tool, locationName: step.locationName, targets: step.targets, queue: partitionQueueName(step.tool, step.locationName) }],
+      });
+    }
+  }
+  return { runs, unlaunchable };
+}
+
 export function createDaemon(options: DaemonOptions): Daemon {
   const { store, engine, lease, logger } = options;
   const now = options.now ?? (() => new Date());
@@ -86,6 +133,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     evaluationId: null,
     evaluated: 0,
     requested: [],
+    requestedPartitions: new Map(),
     runIds: [],
     unlaunchable: [],
     durationMs: performance.now() - started,
@@ -119,19 +167,23 @@ export function createDaemon(options: DaemonOptions): Daemon {
       outcome = await store.client.transaction(async (tx) => {
         const stored = await cursors.read(tx);
         const inputs = await inputsCache.read(tx);
-        const state = automationStateFromInputs(inputs, graph);
+        const state = await withPartitionState(tx, graph, automationStateFromInputs(inputs, graph), stored.head?.lastEventId ?? null);
         const result = evaluate({ graph, state, now: at, cursor: stored.cursor, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
         const evaluationId = result.cursor.evaluationId;
-        const plan = engine.plan(result.requests);
-        const created = await engine.submit(
-          tx,
-          plan.steps.map((step) => ({
-            id: newRunId(),
-            idempotencyKey: `tick:${evaluationId}:${step.groupKey}`,
-            launchedBy: { kind: "policy", tick: evaluationId },
-            steps: [{ tool: step.tool, locationName: step.locationName, targets: step.targets, queue: step.queue }],
-          })),
-        );
+        const plan = engine.plan(result.partitionRequests.size === 0 ? result.requests : result.requests.filter((id) => !result.partitionRequests.has(id)));
+        const runs: NewRun[] = plan.steps.map((step) => ({
+          id: newRunId(),
+          idempotencyKey: `tick:${evaluationId}:${step.groupKey}`,
+          launchedBy: { kind: "policy", tick: evaluationId },
+          steps: [{ tool: step.tool, locationName: step.locationName, targets: step.targets, queue: step.queue }],
+        }));
+        const unlaunchable = [...plan.unlaunchable];
+        if (result.partitionRequests.size > 0) {
+          const partitioned = partitionRuns(graph, result.partitionRequests, evaluationId, (ids) => engine.plan(ids));
+          runs.push(...partitioned.runs);
+          unlaunchable.push(...partitioned.unlaunchable);
+        }
+        const created = await engine.submit(tx, runs);
         await evaluationSql.saveEvaluations(tx, result.evaluations);
         const written = await cursors.write(tx, stored, result.cursor, state.lastEventId);
         if (!written.ok) throw new CursorMoved();
@@ -153,8 +205,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
           evaluationId,
           evaluated: result.evaluations.length,
           requested: result.requests,
+          requestedPartitions: result.partitionRequests,
           runIds: created.map((r) => r.id),
-          unlaunchable: plan.unlaunchable,
+          unlaunchable,
           durationMs,
           skipped: null,
           scheduleFirings: [] as ScheduleFiring[],
@@ -179,7 +232,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       logger.warn({ asset: item.assetId, reason: item.reason }, "a policy requested an asset Tributary cannot launch");
     }
     if (outcome.runIds.length > 0) {
-      logger.info({ tick: outcome.evaluationId, requested: outcome.requested.length, runs: outcome.runIds.length }, "tick requested runs");
+      const partitions = [...outcome.requestedPartitions.values()].reduce((sum, keys) => sum + keys.length, 0);
+      logger.info({ tick: outcome.evaluationId, requested: outcome.requested.length, runs: outcome.runIds.length, ...(partitions > 0 ? { partitions } : {}) }, "tick requested runs");
     } else {
       logger.debug({ tick: outcome.evaluationId, evaluated: outcome.evaluated, ms: Math.round(outcome.durationMs) }, "tick");
     }

@@ -3,9 +3,11 @@
  * recorded each) and the runs in progress, keyed by the catalog's asset ids (events are stored under the key
  * their tool used, which may be an alias of the asset).
  */
-import type { CatalogGraph } from "../../catalog/graph/index.ts";
-import type { AutomationInputs, LatestEventRow } from "../../catalog/store/index.ts";
-import type { AssetRuntimeState, AutomationState } from "../conditions/index.ts";
+import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
+import { partitionCalendar } from "../../catalog/model/index.ts";
+import type { AutomationInputs, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
+import { partitionSql } from "../../catalog/store/index.ts";
+import type { AssetRuntimeState, AutomationState, PartitionUpdate } from "../conditions/index.ts";
 
 export function automationStateFromInputs(inputs: AutomationInputs, graph: CatalogGraph | null): AutomationState {
   // Built with plain mutable records (no object spreads): a tick at 10k assets rebuilds it in a few ms.
@@ -36,4 +38,39 @@ export function automationStateFromInputs(inputs: AutomationInputs, graph: Catal
   }
   for (const [key, runId] of inputs.inProgress) entry(key).runInProgress = runId;
   return { lastEventId: inputs.lastEventId, assets };
+}
+
+const partitionedAssets = new WeakMap<CatalogGraph, readonly CatalogAsset[]>();
+
+/**
+ * Adds what a tick knows of each partitioned asset's partitions (conditions evaluate them per partition): the
+ * store's partition status cache (materialized, failed, in progress) and the partition materializations recorded
+ * after `afterEventId` (the previous tick's last event id; null on the first tick, when nothing is newly
+ * updated). A catalog without partitioned assets reads nothing more.
+ */
+export async function withPartitionState(client: SqlClient, graph: CatalogGraph, state: AutomationState, afterEventId: number | null): Promise<AutomationState> {
+  let assets = partitionedAssets.get(graph);
+  if (!assets) partitionedAssets.set(graph, (assets = graph.assets.filter((a) => a.partitions != null)));
+  if (assets.length === 0) return state;
+  const ids = assets.map((a) => a.id);
+  const statuses = await partitionSql.partitionStatuses(client, assets.map((a) => ({ assetId: a.id, definition: a.partitions! })));
+  const updates = new Map<string, Map<number, PartitionUpdate>>();
+  if (afterEventId !== null) {
+    for (const row of await partitionSql.partitionMaterializationsSince(client, ids, afterEventId)) {
+      const asset = graph.get(row.assetId);
+      if (!asset?.partitions) continue;
+      const index = partitionCalendar(asset.partitions).indexOf(row.partitionKey);
+      if (index === null) continue;
+      let byIndex = updates.get(asset.id);
+      if (!byIndex) updates.set(asset.id, (byIndex = new Map()));
+      byIndex.set(index, { index, storageId: row.id, timestamp: row.occurredAt });
+    }
+  }
+  const merged = new Map(state.assets);
+  for (const asset of assets) {
+    const status = statuses.get(asset.id);
+    if (!status) continue;
+    merged.set(asset.id, { ...merged.get(asset.id), partitions: { ...status, updates: [...(updates.get(asset.id)?.values() ?? [])] } });
+  }
+  return { lastEventId: state.lastEventId, assets: merged };
 }

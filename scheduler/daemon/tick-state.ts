@@ -36,6 +36,8 @@ function sameStored(a: AssetCursor, aHead: CursorHead, b: AssetCursor, bHead: Cu
     a.settled === b.settled &&
     a.value === b.value &&
     (a.lastRequestedAt ?? null) === (b.lastRequestedAt ?? null) &&
+    a.partitionsKey === b.partitionsKey &&
+    (a.requestedPartitions === b.requestedPartitions || JSON.stringify(a.requestedPartitions ?? null) === JSON.stringify(b.requestedPartitions ?? null)) &&
     (a.effectiveTime === aHead.evaluatedAt) === (b.effectiveTime === bHead.evaluatedAt) &&
     (a.effectiveTime === aHead.evaluatedAt || a.effectiveTime === b.effectiveTime) &&
     (a.lastEventId === aHead.lastEventId) === (b.lastEventId === bHead.lastEventId) &&

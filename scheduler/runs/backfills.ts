@@ -146,7 +146,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
           assetKeys: group.assets.map((a) => a.key),
           dependsOn,
           runSteps: steps,
-          runPartition: runPartition(group, window),
+          runPartition: partitionRunFor(group.assets, window),
         });
       }
     }
@@ -251,12 +251,15 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   };
 }
 
-/** What a run of the group's partition tells its tool: the window, and every asset's window vars. */
-function runPartition(group: PartitionGroup, window: { readonly key: string; readonly start: string; readonly end: string }): RunPartition {
+/**
+ * What a run of one partition of assets sharing a partitioning tells its tool: the window, and every asset's
+ * window vars (a backfill's partition, and a policy's request of a partition).
+ */
+export function partitionRunFor(assets: readonly CatalogAsset[], window: { readonly key: string; readonly start: string; readonly end: string }): RunPartition {
   const vars: Record<string, string> = {};
   let eventTimeStart = "";
   let eventTimeEnd = "";
-  for (const asset of group.assets) {
+  for (const asset of assets) {
     const values = windowArgValues(asset.partitions!, window);
     Object.assign(vars, values.vars);
     eventTimeStart = values.eventTimeStart;
