@@ -46,6 +46,30 @@ describe("automation in GraphQL", () => {
     assert.match(body.errors![0]!.message, /no\/such/);
   });
 
+  test("dryRun of a partitioned asset names the partitions it requests, and each node the partitions it was true for", async () => {
+    const { World, condition, graphOf, minute, node, partitionsOf } = await import("../../scheduler/conditions/test-support.ts");
+    const daily = partitionsOf({ type: "daily", start_date: "2026-02-25" });
+    const graph = graphOf(node("a", { partitions: daily }), node("b", { deps: ["a"], partitions: daily, policy: condition("eager") }), node("u", { deps: ["a"], policy: condition("eager") }));
+    const world = new World(graph);
+    world.tick(minute(1));
+    world.materializePartition("a", "2026-03-01", minute(2));
+    const yoga = testYoga({ current: () => graph, automation: { evaluations: async () => [], state: async () => world.state(), cursor: async () => world.cursor } });
+    type Node = { label: string; value: boolean; partitions: { count: number; of: number; keys: string } | null };
+    const data = await query<{ dryRun: { assetKey: string; requested: boolean; requestedPartitions: string[] | null; tree: Node[] }[] }>(
+      yoga,
+      `{ dryRun(at: "${new Date(minute(3)).toISOString()}") { assetKey requested requestedPartitions tree { label value partitions { count of keys } } } }`,
+    );
+    const b = data.dryRun.find((e) => e.assetKey === "b")!;
+    assert.equal(b.requested, true);
+    assert.deepEqual(b.requestedPartitions, ["2026-03-01"]);
+    assert.deepEqual(b.tree[0]!.partitions, { count: 1, of: 5, keys: "2026-03-01" });
+    assert.deepEqual(b.tree.find((n) => n.label === "newly_missing")!.partitions, { count: 0, of: 5, keys: "" });
+    const u = data.dryRun.find((e) => e.assetKey === "u")!;
+    assert.equal(u.requested, true, "the unpartitioned child sees a's update as before");
+    assert.equal(u.requestedPartitions, null);
+    assert.ok(u.tree.every((n) => n.partitions === null));
+  });
+
   test("dryRun rejects a malformed time", async () => {
     const response = await testYoga().fetch("http://test/graphql", {
       method: "POST",

@@ -108,6 +108,8 @@ const typeDefs = /* GraphQL */ `
     requested: Boolean!
     "Changes when the condition is edited."
     treeHash: String!
+    "A partitioned asset: the partition keys the tick requests (one run each); null for an unpartitioned asset."
+    requestedPartitions: [String!]
     "Every node of the tree, root first (depth first); children are node ids."
     tree: [EvaluationNode!]!
   }
@@ -120,6 +122,18 @@ const typeDefs = /* GraphQL */ `
     "Why, in a few words."
     reason: String
     children: [ID!]!
+    "A node evaluated over a partitioned asset: the partitions it was true for; null for an unpartitioned asset."
+    partitions: EvaluationPartitions
+  }
+
+  "The partitions a condition node was true for."
+  type EvaluationPartitions {
+    "How many partitions it was true for."
+    count: Int!
+    "How many partitions exist."
+    of: Int!
+    "Which, as keys and ranges: 2026-02-25…2026-03-01, 2026-03-04."
+    keys: String!
   }
 `;
 
@@ -137,8 +151,11 @@ function parseInstant(value: unknown): Date {
   return date;
 }
 
-function flatten(node: EvaluationNode, into: { id: string; name: string; label: string; value: boolean; reason: string | null; children: string[] }[] = []) {
-  into.push({ id: node.id, name: node.name, label: node.label, value: node.value, reason: node.reason, children: node.children.map((c) => c.id) });
+function flatten(
+  node: EvaluationNode,
+  into: { id: string; name: string; label: string; value: boolean; reason: string | null; children: string[]; partitions: EvaluationNode["partitions"] | null }[] = [],
+) {
+  into.push({ id: node.id, name: node.name, label: node.label, value: node.value, reason: node.reason, children: node.children.map((c) => c.id), partitions: node.partitions ?? null });
   node.children.forEach((child) => flatten(child, into));
   return into;
 }

@@ -1,6 +1,8 @@
 /**
  * An evaluation of an asset's condition at one tick (`Evaluation`): whether it requested a run, and the condition
- * tree with each node's value and reason. The tree comes flat, root first, children by id.
+ * tree with each node's value and reason. The tree comes flat, root first, children by id. For a partitioned
+ * asset, each node says for how many partitions it was true and which, and the header which partitions the tick
+ * requested (one run each).
  */
 import CancelIcon from "@mui/icons-material/Cancel";
 import CheckCircleIcon from "@mui/icons-material/CheckCircle";
@@ -15,6 +17,11 @@ function NodeLine({ node }: { node: EvaluationNode }) {
       <Typography variant="body2" component="span" sx={{ fontWeight: node.children.length > 0 ? 600 : 400 }}>
         {node.label}
       </Typography>
+      {node.partitions && (
+        <Typography variant="caption" component="span" sx={{ color: node.value ? "success.dark" : "text.secondary" }} data-testid="node-partitions">
+          {node.partitions.count} of {node.partitions.of} partitions{node.partitions.count > 0 ? `: ${node.partitions.keys}` : ""}
+        </Typography>
+      )}
       {node.reason && (
         <Typography variant="caption" component="span" sx={{ color: "text.secondary" }}>
           — {node.reason}
@@ -56,13 +63,23 @@ function NodeView({ id, nodes, depth }: { id: string; nodes: ReadonlyMap<string,
   );
 }
 
+function requestLabel(evaluation: Evaluation): string {
+  if (!evaluation.requested) return "no run requested";
+  const keys = evaluation.requestedPartitions;
+  // A stored evaluation keeps the requested partitions as its root's (a dry run lists every key).
+  const root = evaluation.tree[0]?.partitions;
+  if (keys == null) return root ? `requests ${root.count} partition${root.count === 1 ? "" : "s"}: ${root.keys}` : "requests a run";
+  const shown = keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
+  return `requests ${keys.length} partition${keys.length === 1 ? "" : "s"}: ${shown}`;
+}
+
 export function EvaluationView({ evaluation, testId }: { evaluation: Evaluation; testId?: string }) {
   const root = evaluation.tree[0];
   const nodes = new Map(evaluation.tree.map((node) => [node.id, node]));
   return (
     <Box data-testid={testId}>
       <Box sx={{ display: "flex", alignItems: "center", gap: 1, mb: 1, flexWrap: "wrap" }}>
-        <Chip size="small" color={evaluation.requested ? "success" : "default"} label={evaluation.requested ? "requests a run" : "no run requested"} />
+        <Chip size="small" color={evaluation.requested ? "success" : "default"} label={requestLabel(evaluation)} />
         <Typography variant="caption" sx={{ color: "text.secondary" }}>
           {evaluation.tick > 0 ? `tick ${evaluation.tick}, ` : ""}
           {exactTime(evaluation.evaluatedAt)}

@@ -45,10 +45,11 @@ const evaluation = (tick: number, requested: boolean, updated: boolean, hash = "
   evaluatedAt: `2026-11-24T10:0${tick}:00Z`,
   requested,
   treeHash: hash,
+  requestedPartitions: null,
   tree: [
-    { id: "root", name: "and", label: "all of", value: requested, reason: null, children: ["a", "b"] },
-    { id: "a", name: "any_deps_updated", label: "any dependency updated", value: updated, reason: null, children: [] },
-    { id: "b", name: "not_in_progress", label: "not in progress", value: true, reason: null, children: [] },
+    { id: "root", name: "and", label: "all of", value: requested, reason: null, children: ["a", "b"], partitions: null },
+    { id: "a", name: "any_deps_updated", label: "any dependency updated", value: updated, reason: null, children: [], partitions: null },
+    { id: "b", name: "not_in_progress", label: "not in progress", value: true, reason: null, children: [], partitions: null },
   ],
 });
 
@@ -63,6 +64,25 @@ test("the evaluation timeline says what held and what changed at each tick, newe
   // No leaf flipped: the composite node that did says what changed.
   const latched = evaluation(5, true, false);
   assert.deepEqual(evaluationTimeline([evaluation(4, false, false), latched])[0]!.changes, ["all of became true", "requested a run"]);
+});
+
+test("a partitioned asset's timeline says for how many partitions each leaf held, and which partitions a tick requested", () => {
+  const at = (tick: number, requested: string | null, missing: number): Evaluation => ({
+    assetKey: "country_revenue_daily",
+    tick,
+    evaluatedAt: `2026-12-0${tick}T10:00:00Z`,
+    requested: requested !== null,
+    treeHash: "h",
+    requestedPartitions: null,
+    tree: [
+      { id: "root", name: "and", label: "on_missing", value: requested !== null, reason: null, children: ["m"], partitions: { count: requested ? 1 : 0, of: 93 + tick, keys: requested ?? "" } },
+      { id: "m", name: "missing", label: "missing", value: true, reason: null, children: [], partitions: { count: missing, of: 93 + tick, keys: "…" } },
+    ],
+  });
+  const timeline = evaluationTimeline([at(1, null, 93), at(2, "2026-12-02", 94), at(3, "2026-12-03", 95)]);
+  assert.deepEqual(timeline[2]!.trueLeaves, ["missing (93 of 94)"]);
+  assert.deepEqual(timeline[1]!.changes, ["on_missing became true", "requested partition 2026-12-02"]);
+  assert.deepEqual(timeline[0]!.changes, ["requested partition 2026-12-03"], "requested on both ticks, but other partitions");
 });
 
 test("a long runtime series is drawn with fewer points, keeping every failure and spike and each stretch's extremes", () => {

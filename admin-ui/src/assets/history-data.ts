@@ -116,7 +116,10 @@ export interface TimelineEntry {
   readonly evaluation: Evaluation;
   /** Labels of the condition's true leaves (what held at that tick). */
   readonly trueLeaves: readonly string[];
-  /** What changed from the tick before: "requested", "no longer requested", leaves that became true or false. */
+  /**
+   * What changed from the tick before: "requested" (a partitioned asset: which partitions), "no longer requested",
+   * leaves that became true or false.
+   */
   readonly changes: readonly string[];
 }
 
@@ -130,7 +133,8 @@ export function evaluationTimeline(evaluations: readonly Evaluation[]): Timeline
   let before: Evaluation | null = null;
   for (const evaluation of oldestFirst) {
     const leaves = evaluation.tree.filter((node) => node.children.length === 0);
-    const trueLeaves = leaves.filter((node) => node.value).map((node) => node.label);
+    // A partitioned asset's nodes say for how many of its partitions they held.
+    const trueLeaves = leaves.filter((node) => node.value).map((node) => (node.partitions ? `${node.label} (${node.partitions.count} of ${node.partitions.of})` : node.label));
     const changes: string[] = [];
     if (before === null) changes.push("first evaluation");
     else {
@@ -143,7 +147,10 @@ export function evaluationTimeline(evaluations: readonly Evaluation[]): Timeline
         const leafChanges = flipped(leaves);
         changes.push(...(leafChanges.length > 0 ? leafChanges : flipped(evaluation.tree.filter((node) => node.children.length > 0))));
       }
-      if (before.requested !== evaluation.requested) changes.push(evaluation.requested ? "requested a run" : "no longer requests a run");
+      const requestedPartitions = evaluation.requested ? evaluation.tree[0]?.partitions : null;
+      if (requestedPartitions && (!before.requested || before.tree[0]?.partitions?.keys !== requestedPartitions.keys)) {
+        changes.push(`requested ${requestedPartitions.count === 1 ? "partition" : `${requestedPartitions.count} partitions`} ${requestedPartitions.keys}`);
+      } else if (before.requested !== evaluation.requested) changes.push(evaluation.requested ? "requested a run" : "no longer requests a run");
     }
     entries.push({ evaluation, trueLeaves, changes });
     before = evaluation;

@@ -237,7 +237,7 @@ export type FivetranConnectorStateFragment = { readonly connectorId: string, rea
 
 export type CensusSyncStateFragment = { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> };
 
-export type EvaluationFieldsFragment = { readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> };
+export type EvaluationFieldsFragment = { readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly requestedPartitions: ReadonlyArray<string> | null, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string>, readonly partitions: { readonly count: number, readonly of: number, readonly keys: string } | null }> };
 
 export type MaterializationFieldsFragment = { readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null };
 
@@ -248,14 +248,14 @@ export type AssetQueryVariables = Exact<{
 }>;
 
 
-export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }>, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string } | null } | null };
+export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly requestedPartitions: ReadonlyArray<string> | null, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string>, readonly partitions: { readonly count: number, readonly of: number, readonly keys: string } | null }> }>, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string } | null } | null };
 
 export type DryRunQueryVariables = Exact<{
   key: string;
 }>;
 
 
-export type DryRunQuery = { readonly dryRun: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> };
+export type DryRunQuery = { readonly dryRun: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly requestedPartitions: ReadonlyArray<string> | null, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string>, readonly partitions: { readonly count: number, readonly of: number, readonly keys: string } | null }> }> };
 
 export type LineageQueryVariables = Exact<{
   key: string;
@@ -275,7 +275,7 @@ export type AssetHistoryQueryVariables = Exact<{
 }>;
 
 
-export type AssetHistoryQuery = { readonly asset: { readonly key: string, readonly materializations: ReadonlyArray<{ readonly id: string, readonly status: MaterializationStatus, readonly tool: string, readonly occurredAt: string, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly checkResults: ReadonlyArray<{ readonly checkName: string, readonly assetKey: string, readonly outcome: CheckOutcome, readonly failures: number | null, readonly runId: string | null, readonly occurredAt: string }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string> }> }> } | null };
+export type AssetHistoryQuery = { readonly asset: { readonly key: string, readonly materializations: ReadonlyArray<{ readonly id: string, readonly status: MaterializationStatus, readonly tool: string, readonly occurredAt: string, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly checkResults: ReadonlyArray<{ readonly checkName: string, readonly assetKey: string, readonly outcome: CheckOutcome, readonly failures: number | null, readonly runId: string | null, readonly occurredAt: string }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly requestedPartitions: ReadonlyArray<string> | null, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string>, readonly partitions: { readonly count: number, readonly of: number, readonly keys: string } | null }> }> } | null };
 
 export type FreshnessTargetFieldsFragment = { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string };
 
@@ -527,6 +527,7 @@ export const EvaluationFieldsFragmentDoc = new TypedDocumentString(`
   evaluatedAt
   requested
   treeHash
+  requestedPartitions
   tree {
     id
     name
@@ -534,6 +535,11 @@ export const EvaluationFieldsFragmentDoc = new TypedDocumentString(`
     value
     reason
     children
+    partitions {
+      count
+      of
+      keys
+    }
   }
 }
     `, {"fragmentName":"EvaluationFields"}) as unknown as TypedDocumentString<EvaluationFieldsFragment, unknown>;
@@ -1136,6 +1142,7 @@ fragment EvaluationFields on Evaluation {
   evaluatedAt
   requested
   treeHash
+  requestedPartitions
   tree {
     id
     name
@@ -1143,6 +1150,11 @@ fragment EvaluationFields on Evaluation {
     value
     reason
     children
+    partitions {
+      count
+      of
+      keys
+    }
   }
 }
 fragment MaterializationFields on Materialization {
@@ -1180,6 +1192,7 @@ export const DryRunDocument = new TypedDocumentString(`
   evaluatedAt
   requested
   treeHash
+  requestedPartitions
   tree {
     id
     name
@@ -1187,6 +1200,11 @@ export const DryRunDocument = new TypedDocumentString(`
     value
     reason
     children
+    partitions {
+      count
+      of
+      keys
+    }
   }
 }`) as unknown as TypedDocumentString<DryRunQuery, DryRunQueryVariables>;
 export const LineageDocument = new TypedDocumentString(`
@@ -1236,6 +1254,7 @@ export const AssetHistoryDocument = new TypedDocumentString(`
   evaluatedAt
   requested
   treeHash
+  requestedPartitions
   tree {
     id
     name
@@ -1243,6 +1262,11 @@ export const AssetHistoryDocument = new TypedDocumentString(`
     value
     reason
     children
+    partitions {
+      count
+      of
+      keys
+    }
   }
 }
 fragment CheckResultFields on CheckResult {
