@@ -26,7 +26,7 @@ type Event =
   | { readonly fail: string[]; readonly at: string }
   | { readonly wipe: string[] }
   | { readonly observe: Record<string, string>; readonly at: string }
-  | { readonly start: string[]; readonly run: string; readonly at: string }
+  | { readonly start: string[]; readonly run: string; readonly at: string; readonly partition?: string }
   | { readonly finish: string; readonly at: string; readonly failed?: boolean }
   | { readonly policy: Record<string, Policy | null> }
   | { readonly code_version: Record<string, string> };
@@ -86,6 +86,7 @@ function replay(scenario: Scenario): string[][] {
     );
   const world = new World(graph());
   const runs = new Map<string, string[]>();
+  const partitionOf = new Map<string, string>();
   const requests: string[][] = [];
   for (const tick of scenario.ticks) {
     for (const event of tick.events ?? []) {
@@ -108,10 +109,22 @@ function replay(scenario: Scenario): string[][] {
         for (const key of event.fail) world.fail(key, Date.parse(event.at), `failed-${event.at}`);
       } else if ("start" in event) {
         runs.set(event.run, event.start);
-        for (const key of event.start) world.setInProgress(key, event.run);
+        if (event.partition !== undefined) {
+          partitionOf.set(event.run, event.partition);
+          for (const key of event.start) world.setPartitionInProgress(key, event.partition, true);
+        } else for (const key of event.start) world.setInProgress(key, event.run);
       } else if ("finish" in event) {
         const keys = runs.get(event.finish)!;
         const at = Date.parse(event.at);
+        const partition = partitionOf.get(event.finish);
+        if (partition !== undefined) {
+          for (const key of keys) {
+            world.setPartitionInProgress(key, partition, false);
+            if (event.failed) world.failPartition(key, partition, at);
+            else world.materializePartition(key, partition, at, event.finish, keys);
+          }
+          continue;
+        }
         for (const key of keys) {
           world.setInProgress(key, null);
           if (event.failed) world.fail(key, at, event.finish);

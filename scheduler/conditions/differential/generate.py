@@ -7,7 +7,7 @@ For each scenario: the same assets (dependencies via `deps`, so no IO between th
 YAML form of Tributary's `automation_condition`, or `auto_materialize_policy`), and, tick by tick, the same
 events at the same (frozen) times — runs through `dg.materialize` (real runs with an explicit asset
 selection; failing assets raise; with `partition`, a run of that partition), runless materializations, observations with a data version, wiped assets, and runs left in progress (a run record with
-planned-materialization events) that a later event finishes. Each tick calls `evaluate_automation_conditions`
+planned-materialization events, of one partition with `partition`) that a later event finishes. Each tick calls `evaluate_automation_conditions`
 at the tick's time with the previous cursor and writes the requested keys into `expect` (a partitioned asset
 — `partitions: {type: daily | monthly, start_date}` — as `key:partition` per requested partition). Cron cases: the
 latest tick of a cron at given times, from Dagster's own cron iterator. The file records Dagster's version.
@@ -228,15 +228,17 @@ def run_scenario(scenario):
                 elif "start" in event:
                     run_id = str(uuid.uuid4())
                     keys = [dg.AssetKey(k) for k in event["start"]]
-                    create_run_for_test(instance, job_name=JOB, run_id=run_id, status=DagsterRunStatus.STARTED, asset_selection=frozenset(keys))
+                    partition = event.get("partition")
+                    tags = {"dagster/partition": partition} if partition else None
+                    create_run_for_test(instance, job_name=JOB, run_id=run_id, status=DagsterRunStatus.STARTED, asset_selection=frozenset(keys), tags=tags)
                     for key in keys:
                         instance.report_dagster_event(
-                            DagsterEvent.build_asset_materialization_planned_event(JOB, "step", AssetMaterializationPlannedData(asset_key=key)),
+                            DagsterEvent.build_asset_materialization_planned_event(JOB, "step", AssetMaterializationPlannedData(asset_key=key, partition=partition)),
                             run_id=run_id,
                         )
-                    open_runs[event["run"]] = (run_id, event["start"])
+                    open_runs[event["run"]] = (run_id, event["start"], partition)
                 elif "finish" in event:
-                    run_id, keys = open_runs.pop(event["finish"])
+                    run_id, keys, partition = open_runs.pop(event["finish"])
                     if event.get("failed"):
                         instance.report_dagster_event(DagsterEvent(event_type_value=DagsterEventType.RUN_FAILURE.value, job_name=JOB), run_id=run_id)
                     else:
@@ -245,7 +247,7 @@ def run_scenario(scenario):
                                 DagsterEvent(
                                     event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
                                     job_name=JOB,
-                                    event_specific_data=StepMaterializationData(dg.AssetMaterialization(asset_key=key)),
+                                    event_specific_data=StepMaterializationData(dg.AssetMaterialization(asset_key=key, partition=partition)),
                                 ),
                                 run_id=run_id,
                             )
