@@ -5,7 +5,7 @@
  *    partition-aware tick reads (every asset's materialized / failed ranges from the status cache, the runs in
  *    progress) and derives (each asset's missing partitions as ranges). Each asset has one event per partition
  *    (two of them failures); measured cold (the cache built from all 3.65 million events), warm with nothing new,
- *    and after 1,000 new partition events. The conditions themselves do not evaluate per partition yet.
+ *    and after 1,000 new partition events. Evaluating conditions per partition is measured by conditions-bench.ts.
  * 2. Backfill throughput on the demo: N daily partitions of the demo's partitioned models (a vars-windowed model
  *    and a microbatch model, one `dbt build` per partition) at partition concurrency 4, real dbt on DuckDB,
  *    through the runs engine and its queue on PGlite. Partitions per minute. BENCH_BACKFILL_PARTITIONS (default

@@ -70,8 +70,12 @@ export interface PartitionWindow {
  * windows alike (end and end_offset only add or drop partitions at the end, and do not change it).
  */
 export function partitionsFingerprint(def: PartitionsDefinition): string {
-  return [def.cadence, def.start, def.timezone, def.minuteOffset, def.hourOffset, def.dayOffset].join("|");
+  let found = fingerprints.get(def);
+  if (found === undefined) fingerprints.set(def, (found = [def.cadence, def.start, def.timezone, def.minuteOffset, def.hourOffset, def.dayOffset].join("|")));
+  return found;
 }
+
+const fingerprints = new WeakMap<PartitionsDefinition, string>();
 
 /** A readable summary: `daily from 2024-01-01 (UTC)`. */
 export function describePartitions(def: PartitionsDefinition): string {
@@ -148,6 +152,7 @@ function createCalendar(def: PartitionsDefinition): PartitionCalendar {
   const endCount = endMs === null ? Number.POSITIVE_INFINITY : Math.max(0, indexAt(endMs - 1) + 1);
   let lastNow = Number.NaN;
   let lastCount = 0;
+  const keys = new Map<number, string>();
   return {
     def,
     count(now) {
@@ -159,7 +164,15 @@ function createCalendar(def: PartitionsDefinition): PartitionCalendar {
       lastCount = Math.max(0, Math.min(endCount, ended + def.endOffset));
       return lastCount;
     },
-    keyAt: (index) => boundary(index).toFormat(format),
+    keyAt(index) {
+      // Memoized: an evaluation names the same few partitions (the latest, a range's ends) over and over.
+      let key = keys.get(index);
+      if (key === undefined) {
+        if (keys.size >= 4096) keys.clear();
+        keys.set(index, (key = boundary(index).toFormat(format)));
+      }
+      return key;
+    },
     indexOf(key) {
       const at = DateTime.fromFormat(key, format, { zone });
       if (!at.isValid) return null;

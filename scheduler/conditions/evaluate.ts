@@ -166,7 +166,14 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       else {
         const calendar = partitionCalendar(def);
         const count = calendar.count(new Date(now));
-        found = { def, calendar, count, all: count > 0 ? [[0, count - 1]] : [], status: runtime[i]?.partitions };
+        const status = runtime[i]?.partitions;
+        // What the asset's partitions contribute to carry-forward's fingerprints: which exist, and their states.
+        const hash = new Fingerprint().add(plan.partitioningIds[i]!).add(count);
+        for (const ranges of status === undefined ? [] : [status.materialized, status.failed, status.inProgress]) {
+          hash.add(-1);
+          for (const [a, b] of ranges) hash.add(a).add(b);
+        }
+        found = { def, calendar, count, all: count > 0 ? [[0, count - 1]] : [], status, hash: hash.value() };
       }
       views[i] = found;
     }
@@ -194,7 +201,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     const willBeRequested =
       view === null
         ? (d: number) => requestedNow[d] === 1 && sameRun(asset, plan.assets[d]!)
-        : (d: number) => requestedNow[d] === 1 && plan.partitionings[d] === plan.partitionings[i] && sameRun(asset, plan.assets[d]!);
+        : (d: number) => requestedNow[d] === 1 && plan.partitioningIds[d] === plan.partitioningIds[i] && sameRun(asset, plan.assets[d]!);
 
     // The fingerprint of everything the tree reads besides the cursor and the clock (two 32-bit hash lanes).
     const print = new Fingerprint();
@@ -209,16 +216,14 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     let partitionsKey: string | undefined;
     if (view !== null) {
       // What a partitioned root also reads: which partitions exist, their states, a dependency's requested ones.
-      partitionsKey = [i, ...deps].map((a) => plan.partitionings[a] ?? "").join(";");
-      print.addText(partitionsKey);
-      for (const a of [i, ...deps]) {
-        const v = viewOf(a);
+      partitionsKey = plan.partitionsKeys[i] ??= [i, ...deps].map((a) => plan.partitionings[a] ?? "").join(";");
+      print.add(view.hash);
+      for (const d of deps) {
+        const v = viewOf(d);
         if (v === null) continue;
-        print.add(v.count);
-        for (const ranges of [v.status?.materialized, v.status?.failed, v.status?.inProgress, a === i ? undefined : requestedPartitions[a]]) {
-          print.add(-1);
-          for (const [x0, x1] of ranges ?? []) print.add(x0).add(x1);
-        }
+        print.add(v.hash);
+        const requested = requestedPartitions[d];
+        if (requested !== undefined) for (const [x0, x1] of requested) print.add(x0).add(x1);
       }
     }
     const fingerprint = print.value();

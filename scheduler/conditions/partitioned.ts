@@ -40,6 +40,8 @@ export interface PartitionView {
   /** [[0, count - 1]], or [] before the first. */
   readonly all: IndexRanges;
   readonly status: PartitionRuntimeState | undefined;
+  /** A hash of its partitioning, count and states (carry-forward's fingerprint). */
+  readonly hash: number;
 }
 
 /** What the partitioned evaluation adds to the {@link Context} of a partitioned root. */

@@ -29,6 +29,10 @@ export interface Plan {
   readonly partitions: readonly (PartitionsDefinition | null)[];
   /** Per asset: the fingerprint of its partitions (catalog/model/partitions.ts), or null. */
   readonly partitionings: readonly (string | null)[];
+  /** Per asset: a small number per distinct partitioning (0: unpartitioned), for fingerprints and comparisons. */
+  readonly partitioningIds: Int32Array;
+  /** Per asset (filled when first needed): the partitionings of it and its deps, stored in its cursor. */
+  readonly partitionsKeys: (string | undefined)[];
   /** True when some partitioned asset has a condition: only then is anything evaluated per partition. */
   readonly hasPartitionedConditions: boolean;
   /** allow/ignore-filtered deps, per dep operator node and asset. */
@@ -87,6 +91,8 @@ export function planFor(graph: CatalogGraph): Plan {
       return null;
     }
   });
+  const partitionings = assets.map((a) => (a.partitions ? partitionsFingerprint(a.partitions) : null));
+  const partitioningNumbers = new Map<string, number>();
   const plan: Plan = {
     assets,
     ids,
@@ -99,7 +105,14 @@ export function planFor(graph: CatalogGraph): Plan {
     freshnessTargets: conditions.map((c) => c?.freshness ?? null),
     hasFreshnessTargets: conditions.some((c) => c?.freshness != null),
     partitions: assets.map((a) => a.partitions ?? null),
-    partitionings: assets.map((a) => (a.partitions ? partitionsFingerprint(a.partitions) : null)),
+    partitionings,
+    partitioningIds: Int32Array.from(partitionings, (p) => {
+      if (p === null) return 0;
+      let found = partitioningNumbers.get(p);
+      if (found === undefined) partitioningNumbers.set(p, (found = partitioningNumbers.size + 1));
+      return found;
+    }),
+    partitionsKeys: new Array(assets.length),
     hasPartitionedConditions: assets.some((a, i) => a.partitions != null && conditions[i] != null),
     filteredDeps: new Map(),
   };
