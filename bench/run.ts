@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { printColumnLineageBench } from "./column-lineage-bench.ts";
-import { printConditionsBench } from "./conditions-bench.ts";
+import { printConditionsBench, printPartitionedConditionsBench } from "./conditions-bench.ts";
 import { printDemoLatencyBench } from "./demo-latency-bench.ts";
 import { printLineageBench } from "./lineage-bench.ts";
 import { printStartupBench } from "./startup-bench.ts";
@@ -82,6 +82,8 @@ if (process.env["BENCH_STARTUP"] !== "0") {
 // Full closures of ≥ 3,000 nodes over loopback HTTP, graphql-jit beside graphql-js (bench/lineage-bench.ts).
 await printLineageBench(10_000);
 printConditionsBench(sizes);
+// The same, every asset daily-partitioned (365 partitions): conditions evaluated per partition, up to 10k assets.
+printPartitionedConditionsBench(sizes.filter((size) => size <= 10_000));
 // Column lineage from compiled SQL (bench/column-lineage-bench.ts), up to 10k models.
 await printColumnLineageBench(sizes.filter((size) => size <= 10_000));
 // One scheduler tick with the store (bench/tick-bench.ts): up to 10k assets, PGlite and Postgres.
