@@ -349,6 +349,28 @@ describe("carry-forward", () => {
     });
     assert.ok(incremental.last!.carriedForward > 0, "the quiet tail was carried forward");
   });
+
+  test("a new manifest re-evaluates exactly the assets whose definitions changed (ids, not plan positions)", () => {
+    const before = [node("a"), node("b", { deps: ["a"], policy: EAGER }), node("c", { deps: ["b"], policy: EAGER }), node("d", { deps: ["a"], policy: EAGER })];
+    const world = new World(graphOf(...before));
+    world.run(["a", "b", "c", "d"], minute(0));
+    for (let i = 1; i <= 3; i++) world.tick(minute(i));
+    assert.equal(world.last!.carriedForward, 3, "settled");
+    // A new asset that sorts first moves every asset's position in the plan; c gains it as a dep.
+    world.graph = graphOf(node("0new"), node("a"), node("b", { deps: ["a"], policy: EAGER }), node("c", { deps: ["b", "0new"], policy: EAGER }), node("d", { deps: ["a"], policy: EAGER }));
+    world.tick(minute(4));
+    assert.deepEqual(world.last!.evaluations.map((e) => e.assetId), ["c"]);
+    assert.equal(world.last!.carriedForward, 2);
+  });
+
+  test("an asset that becomes materializable is evaluated again, not carried forward", () => {
+    const lonely = { materializer: null, dbtUniqueId: null, policy: condition("missing") };
+    const world = new World(graphOf(node("s", lonely)));
+    for (let i = 1; i <= 3; i++) assert.deepEqual(world.tick(minute(i)), [], "true, but nothing can materialize it");
+    assert.equal(world.last!.carriedForward, 1, "settled while true");
+    world.graph = graphOf(node("s", { policy: condition("missing") }));
+    assert.deepEqual(world.tick(minute(4)), ["s"]);
+  });
 });
 
 describe("dry run of a few assets (only)", () => {

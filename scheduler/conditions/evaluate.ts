@@ -204,13 +204,12 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
         : (d: number) => requestedNow[d] === 1 && plan.partitioningIds[d] === plan.partitioningIds[i] && sameRun(asset, plan.assets[d]!);
 
     // The fingerprint of everything the tree reads besides the cursor and the clock (two 32-bit hash lanes).
+    // The definitions' part (deps by id, what can be materialized, code versions) is hashed once per plan.
     const print = new Fingerprint();
-    print.add(updateId[i]!).add(failureId[i]!).add(bits[i]! | (freshnessNeeded?.[i] ? 64 : 0));
-    if (condition.usesCodeVersion) print.addText(asset.codeVersion ?? "");
+    print.add(plan.shape[i]!).add(updateId[i]!).add(failureId[i]!).add(bits[i]! | (freshnessNeeded?.[i] ? 64 : 0));
     let maxUpdate = updateId[i]!;
     for (const d of deps) {
-      print.add(d).add(updateId[d]!).add(failureId[d]!).add(bits[d]! | (willBeRequested(d) ? 16 : 0) | (outdated?.[d] ? 32 : 0) | (freshnessNeeded?.[d] ? 64 : 0));
-      if (condition.usesCodeVersion) print.addText(plan.assets[d]!.codeVersion ?? "");
+      print.add(updateId[d]!).add(failureId[d]!).add(bits[d]! | (willBeRequested(d) ? 16 : 0) | (outdated?.[d] ? 32 : 0) | (freshnessNeeded?.[d] ? 64 : 0));
       if (updateId[d]! > maxUpdate) maxUpdate = updateId[d]!;
     }
     let partitionsKey: string | undefined;

@@ -7,6 +7,7 @@ import { topologicalOrder } from "../../catalog/graph/index.ts";
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import type { FreshnessTarget, PartitionsDefinition } from "../../catalog/model/index.ts";
 import { partitionsFingerprint } from "../../catalog/model/index.ts";
+import { Fingerprint } from "./fingerprint.ts";
 import { compilePolicy } from "./from-policy.ts";
 import type { CompiledCondition, CompiledNode } from "./tree.ts";
 
@@ -37,6 +38,13 @@ export interface Plan {
   readonly hasPartitionedConditions: boolean;
   /** allow/ignore-filtered deps, per dep operator node and asset. */
   readonly filteredDeps: Map<CompiledNode, Map<number, readonly number[]>>;
+  /**
+   * Per asset with a condition: the part of its carry-forward fingerprint that the definitions decide — its
+   * dependencies' ids, whether it and each of them can be materialized, and their code versions when its
+   * condition reads them. Ids, not plan indices: a new manifest (after a reload or a restart) leaves the
+   * fingerprint of an asset whose own definitions did not change as it was, and changes it where they did.
+   */
+  readonly shape: Float64Array;
 }
 
 const plans = new WeakMap<CatalogGraph, Plan>();
@@ -93,12 +101,24 @@ export function planFor(graph: CatalogGraph): Plan {
   });
   const partitionings = assets.map((a) => (a.partitions ? partitionsFingerprint(a.partitions) : null));
   const partitioningNumbers = new Map<string, number>();
+  const materializable = assets.map((a) => a.materializer !== null);
+  const shape = new Float64Array(assets.length);
+  conditions.forEach((condition, i) => {
+    if (!condition) return;
+    const print = new Fingerprint().add(materializable[i] ? 1 : 0);
+    if (condition.usesCodeVersion) print.addText(assets[i]!.codeVersion ?? "");
+    for (const d of deps[i]!) {
+      print.addText(ids[d]!).add(materializable[d] ? 1 : 0);
+      if (condition.usesCodeVersion) print.addText(assets[d]!.codeVersion ?? "");
+    }
+    shape[i] = print.value();
+  });
   const plan: Plan = {
     assets,
     ids,
     order,
     deps,
-    materializable: assets.map((a) => a.materializer !== null),
+    materializable,
     conditions,
     errors,
     usesLegacyRules: conditions.some((c) => c?.usesLegacyRules === true),
@@ -115,6 +135,7 @@ export function planFor(graph: CatalogGraph): Plan {
     partitionsKeys: new Array(assets.length),
     hasPartitionedConditions: assets.some((a, i) => a.partitions != null && conditions[i] != null),
     filteredDeps: new Map(),
+    shape,
   };
   plans.set(graph, plan);
   return plan;
