@@ -371,6 +371,27 @@ describe("carry-forward", () => {
     world.graph = graphOf(node("s", { policy: condition("missing") }));
     assert.deepEqual(world.tick(minute(4)), ["s"]);
   });
+
+  test("evaluations are kept when they change: an asset's first, new values, a request (Dagster's rule)", () => {
+    const world = new World(graphOf(node("a"), node("b", { deps: ["a"], policy: EAGER })));
+    world.run(["a", "b"], minute(0));
+    const changed = () => world.last!.changed.map((e) => e.assetId);
+    world.tick(minute(1));
+    assert.deepEqual(changed(), ["b"], "the first evaluation");
+    world.tick(minute(2));
+    assert.deepEqual(changed(), ["b"], "initial_evaluation became false");
+    world.tick(minute(3));
+    assert.equal(world.last!.carriedForward, 1);
+    world.fail("a", minute(4));
+    world.tick(minute(5));
+    assert.deepEqual(world.last!.evaluations.map((e) => e.assetId), ["b"], "a new input: evaluated…");
+    assert.deepEqual(changed(), [], "…to the same values: not kept");
+    world.materialize("a", minute(6));
+    assert.deepEqual(world.tick(minute(7)), ["b"]);
+    assert.deepEqual(changed(), ["b"], "a request");
+    world.tick(minute(8));
+    assert.deepEqual(changed(), ["b"], "newly_requested became false, the latch reset");
+  });
 });
 
 describe("dry run of a few assets (only)", () => {

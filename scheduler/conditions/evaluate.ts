@@ -23,7 +23,7 @@ import { partitionCalendar } from "../../catalog/model/index.ts";
 import type { Context, NodeEvaluator } from "./context.ts";
 import { NONE } from "./context.ts";
 import { latestCronTick } from "./cron.ts";
-import { Fingerprint, sameNodes } from "./fingerprint.ts";
+import { Fingerprint, sameNodes, valueHash } from "./fingerprint.ts";
 import { freshnessDemand } from "./freshness.ts";
 import { evaluateRule } from "./legacy-rules.ts";
 import { evaluateOperand } from "./operands.ts";
@@ -74,6 +74,11 @@ export interface EvaluateResult {
   readonly cursor: EvaluationCursor;
   /** The assets evaluated this tick (carried-forward assets are left out unless `full`), in topological order. */
   readonly evaluations: readonly AssetEvaluation[];
+  /**
+   * Of `evaluations`, those a tick stores (Dagster's rule, `_get_updated_evaluations`): an asset's first
+   * evaluation, one that requests a run, and one whose values differ from the asset's previous evaluation.
+   */
+  readonly changed: readonly AssetEvaluation[];
   /** How many assets reused their previous result. */
   readonly carriedForward: number;
   /** Policies that could not be turned into a tree (the loader validates, so normally none). */
@@ -184,6 +189,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
 
   const requests: string[] = [];
   const evaluations: AssetEvaluation[] = [];
+  const changed: AssetEvaluation[] = [];
   const nextAssets: Record<string, AssetCursor> = {};
   let carriedForward = 0;
 
@@ -249,6 +255,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
         nodes: previous.nodes,
         settled: previous.settled,
         value: previous.value,
+        ...(previous.valueHash === undefined ? {} : { valueHash: previous.valueHash }),
         ...(previous.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
       };
       nextAssets[id] = partitionsKey === undefined ? carried : { ...carried, partitionsKey };
@@ -310,6 +317,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       }
     }
     const settled = quiet && !requested && sameNodes(previous.nodes, nodes) ? fingerprint : null;
+    const values = valueHash(root, requested);
     const next: AssetCursor = {
       treeHash: condition.treeHash,
       previousRequested: requested,
@@ -318,15 +326,19 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       nodes,
       settled,
       value: tree.value,
+      valueHash: values,
       ...(requested ? { lastRequestedAt: now } : previous?.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
     };
     const evaluation: AssetEvaluation = { assetId: id, tick, evaluatedAt, requested, treeHash: condition.treeHash, tree: root };
     if (view === null) {
       nextAssets[id] = next;
       evaluations.push(evaluation);
+      if (requested || previous?.valueHash !== values) changed.push(evaluation);
     } else {
       nextAssets[id] = { ...next, partitionsKey: partitionsKey!, ...(requestedRanges === undefined ? {} : { requestedPartitions: requestedRanges }) };
-      evaluations.push({ ...evaluation, requestedPartitions: requestedKeys ?? [] });
+      const partitioned = { ...evaluation, requestedPartitions: requestedKeys ?? [] };
+      evaluations.push(partitioned);
+      if (requested || previous?.valueHash !== values) changed.push(partitioned);
     }
   }
   return {
@@ -334,6 +346,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     partitionRequests,
     cursor: { evaluationId: tick, evaluatedAt: now, assets: nextAssets },
     evaluations,
+    changed,
     carriedForward,
     errors: plan.errors,
   };

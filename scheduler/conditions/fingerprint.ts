@@ -3,6 +3,7 @@
  * so a quiet tick with the same fingerprint reuses the previous result (see evaluate.ts), and the check that an
  * evaluation left its node states as they were.
  */
+import type { EvaluationNode } from "../../catalog/model/index.ts";
 import type { NodeCursor } from "./state.ts";
 
 /**
@@ -45,3 +46,20 @@ export function sameNodes(a: Readonly<Record<string, NodeCursor>>, b: Readonly<R
   return true;
 }
 
+
+/**
+ * The hash of an evaluation's values: every node's id and value (in tree order) and whether it requested a run.
+ * Reasons are left out, as Dagster's `value_hash` leaves out descriptions: an evaluation whose values equal the
+ * asset's previous one is not stored again.
+ */
+export function valueHash(tree: EvaluationNode, requested: boolean): number {
+  const print = new Fingerprint().add(requested ? 1 : 0);
+  const visit = (node: EvaluationNode): void => {
+    print.addText(node.id).add(node.value ? 1 : 0).add(node.children.length);
+    // Per partition (a partitioned asset), which partitions held: Dagster's value hash covers the subset too.
+    if (node.partitions !== undefined) print.add(node.partitions.count).add(node.partitions.of).addText(node.partitions.keys);
+    for (const child of node.children) visit(child);
+  };
+  visit(tree);
+  return print.value();
+}

@@ -125,6 +125,12 @@ export interface AssetCursor {
   /** The root value at that evaluation. */
   readonly value: boolean;
   /**
+   * A hash of the latest evaluation's values (every node's id and value, and whether it requested): a tick
+   * stores an evaluation only when this changes, when it requests a run, or for the asset's first (Dagster's
+   * `result_value_hash`). Absent in cursors stored before it was kept: the next evaluation is then stored.
+   */
+  readonly valueHash?: number;
+  /**
    * Epoch ms of the latest tick that requested the asset (minimum_interval_passed reads it); absent or null:
    * never requested since the cursor began keeping it.
    */

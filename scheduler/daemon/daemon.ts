@@ -184,7 +184,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
           unlaunchable.push(...partitioned.unlaunchable);
         }
         const created = await engine.submit(tx, runs);
-        await evaluationSql.saveEvaluations(tx, result.evaluations);
+        // Only what changed is stored (an asset's first evaluation, new values, a request), as Dagster does.
+        await evaluationSql.saveEvaluations(tx, result.changed);
         const written = await cursors.write(tx, stored, result.cursor, state.lastEventId);
         if (!written.ok) throw new CursorMoved();
         commitCursor = written.commit;

@@ -35,6 +35,7 @@ function sameStored(a: AssetCursor, aHead: CursorHead, b: AssetCursor, bHead: Cu
     a.previousRequested === b.previousRequested &&
     a.settled === b.settled &&
     a.value === b.value &&
+    (a.valueHash ?? null) === (b.valueHash ?? null) &&
     (a.lastRequestedAt ?? null) === (b.lastRequestedAt ?? null) &&
     a.partitionsKey === b.partitionsKey &&
     (a.requestedPartitions === b.requestedPartitions || JSON.stringify(a.requestedPartitions ?? null) === JSON.stringify(b.requestedPartitions ?? null)) &&
