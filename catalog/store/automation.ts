@@ -1,7 +1,7 @@
 /**
- * What the scheduler's tick reads and writes (migrations 0002–0004): the latest events per asset with the run
- * that produced them, the runs in progress, the cursor (moved only from the evaluation id it was read at) and
- * the tick log.
+ * What the scheduler's tick reads and writes (migrations 0002–0004, 0009): the latest events per asset with the
+ * run that produced them, the runs in progress, the cursor (moved only from the evaluation id it was read at),
+ * the snapshot a stopping daemon leaves with it, and the tick log.
  */
 import type { SqlClient } from "./sql-client.ts";
 
@@ -147,7 +147,8 @@ export async function writeCursor(
           params,
         )
       : await client.query(
-          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, updated_at = now() WHERE id = 1 AND evaluation_id = $4 RETURNING id`,
+          // The snapshot was of the previous cursor (migration 0009): a moved cursor drops it.
+          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, snapshot = NULL, updated_at = now() WHERE id = 1 AND evaluation_id = $4 RETURNING id`,
           [...params, previousEvaluationId],
         );
   if (rows.length === 0) return false;
@@ -162,6 +163,31 @@ export async function writeCursor(
   }
   if (removed.length > 0) await client.query("DELETE FROM automation_asset_cursors WHERE asset_key = ANY($1::text[])", [[...removed]]);
   return true;
+}
+
+/**
+ * The snapshot of the daemon's state stored with the cursor (migration 0009), with the head it was written at;
+ * null when there is none (never written, or a tick moved the cursor since).
+ */
+export async function readCursorSnapshot(client: SqlClient): Promise<{ head: CursorHead; data: Uint8Array } | null> {
+  const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number; snapshot: Uint8Array | null }>(
+    "SELECT evaluation_id, evaluated_at, last_event_id, snapshot FROM automation_cursor WHERE id = 1 AND snapshot IS NOT NULL",
+  );
+  const row = rows[0];
+  if (!row?.snapshot) return null;
+  return {
+    head: { evaluationId: Number(row.evaluation_id), evaluatedAt: new Date(row.evaluated_at).getTime(), lastEventId: Number(row.last_event_id) },
+    data: row.snapshot,
+  };
+}
+
+/** Stores a snapshot of the daemon's state at `head`; false (nothing written) when the cursor has moved on since. */
+export async function writeCursorSnapshot(client: SqlClient, head: CursorHead, data: Uint8Array): Promise<boolean> {
+  const rows = await client.query(
+    "UPDATE automation_cursor SET snapshot = $1 WHERE id = 1 AND evaluation_id = $2 AND evaluated_at = $3 AND last_event_id = $4 RETURNING id",
+    [data, head.evaluationId, new Date(head.evaluatedAt), head.lastEventId],
+  );
+  return rows.length > 0;
 }
 
 export interface TickRecord {

@@ -165,7 +165,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     let commitCursor = () => {};
     try {
       outcome = await store.client.transaction(async (tx) => {
-        const stored = await cursors.read(tx);
+        const stored = await cursors.read(tx, inputsCache);
         const inputs = await inputsCache.read(tx);
         const state = await withPartitionState(tx, graph, automationStateFromInputs(inputs, graph), stored.head?.lastEventId ?? null);
         const result = evaluate({ graph, state, now: at, cursor: stored.cursor, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
@@ -276,6 +276,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => undefined);
+      // Leave what this daemon kept in memory with the cursor: the next process's first tick reads it back.
+      if (lease.isLeader) {
+        await cursors.saveSnapshot(store.client, inputsCache).catch((error: unknown) => {
+          logger.warn({ error: error instanceof Error ? error.message : String(error) }, "the scheduler's state could not be saved for the next start; it will be read from the store");
+        });
+      }
       await lease.release();
     },
     get isLeader() {
