@@ -17,7 +17,8 @@ import type { AssetCursor, EvaluationCursor, NodeCursor } from "../conditions/in
 /** An asset cursor as stored: the tick-level fields only when they differ from the tick's. */
 type StoredAssetCursor = Omit<AssetCursor, "effectiveTime" | "lastEventId"> & { readonly effectiveTime?: number; readonly lastEventId?: number };
 
-function toStored(cursor: AssetCursor, head: CursorHead): StoredAssetCursor {
+/** Exported for tick-state.test.ts. */
+export function toStored(cursor: AssetCursor, head: CursorHead): StoredAssetCursor {
   const { effectiveTime, lastEventId, ...rest } = cursor;
   return {
     ...rest,
@@ -30,7 +31,7 @@ function toStored(cursor: AssetCursor, head: CursorHead): StoredAssetCursor {
  * An asset cursor read back from JSON, built with the fields in the order evaluate() writes them, so the
  * carry-forward loop reads objects of the shapes it reads on a settled tick (jsonb reorders a row's keys).
  */
-function fromStored(stored: StoredAssetCursor, head: CursorHead): AssetCursor {
+export function fromStored(stored: StoredAssetCursor, head: CursorHead): AssetCursor {
   const cursor: { -readonly [K in keyof AssetCursor]: AssetCursor[K] } = {
     treeHash: stored.treeHash,
     previousRequested: stored.previousRequested,
@@ -42,6 +43,9 @@ function fromStored(stored: StoredAssetCursor, head: CursorHead): AssetCursor {
   };
   if (stored.valueHash !== undefined) cursor.valueHash = stored.valueHash;
   if (stored.lastRequestedAt != null) cursor.lastRequestedAt = stored.lastRequestedAt;
+  // A partitioned asset's (scheduler/conditions/partitioned.ts): what it requested and its partitionings' key.
+  if (stored.requestedPartitions !== undefined) cursor.requestedPartitions = stored.requestedPartitions;
+  if (stored.partitionsKey !== undefined) cursor.partitionsKey = stored.partitionsKey;
   return cursor;
 }
 
