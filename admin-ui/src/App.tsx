@@ -3,6 +3,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { Admin, Resource } from "react-admin";
 import { BrowserRouter } from "react-router-dom";
 import { assetViews } from "./assets/index.tsx";
+import { backfillViews } from "./backfills/index.tsx";
 import { LIST_SORT, LIST_PAGE_SIZE } from "./assets/list-defaults.ts";
 import { createTributaryDataProvider } from "./data-provider/index.ts";
 import type { FirstPage } from "./data-provider/prefetch.ts";
@@ -40,6 +41,7 @@ export function App() {
         <Resource name="assets" options={{ label: "Catalog" }} recordRepresentation="key" {...assetViews} />
         <Resource name="runs" recordRepresentation="id" {...runViews} />
         <Resource name="schedules" recordRepresentation="name" {...scheduleViews} />
+        <Resource name="backfills" recordRepresentation="id" {...backfillViews} />
         <Resource name="locations" recordRepresentation="name" {...locationViews} />
       </Admin>
     </BrowserRouter>

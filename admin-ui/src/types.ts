@@ -91,3 +91,13 @@ export interface RunFilter {
   readonly statuses?: readonly RunStatus[];
   readonly assetKey?: string;
 }
+
+export type PartitionState = Generated.PartitionState;
+/** A partitioned asset's partitions and their states (`Asset.partitions`). */
+export type AssetPartitions = NonNullable<NonNullable<Generated.AssetPartitionsQuery["asset"]>["partitions"]>;
+export type PartitionRange = Item<AssetPartitions["ranges"]>;
+export type BackfillStatus = Generated.BackfillStatus;
+export type BackfillPartitionStatus = Generated.BackfillPartitionStatus;
+/** A backfill with its partitions (`Query.backfill`). */
+export type Backfill = Generated.BackfillFieldsFragment;
+export type BackfillPartition = Item<Backfill["partitions"]>;

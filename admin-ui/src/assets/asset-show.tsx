@@ -28,6 +28,7 @@ import { FreshnessTargetPanel, RunSavingsPanel } from "./automation-panel.tsx";
 import { ColumnLineagePanel } from "./column-lineage-panel.tsx";
 import { Fact, Panel } from "./panels.tsx";
 import { assetPath } from "./paths.ts";
+import { PartitionsPanel } from "./partitions-panel.tsx";
 import { PolicyPanel } from "./policy-panel.tsx";
 import { impactSentence } from "./policy-text.ts";
 import { ToolStatePanel } from "./tool-panels.tsx";
@@ -321,6 +322,7 @@ function AssetPage() {
               </Typography>
             )}
           </Panel>
+          {record.partitions && <PartitionsPanel assetKey={record.key} />}
           <ToolStatePanel record={record} />
           <PolicyPanel record={record} />
           <Panel title={<>Columns <Typography component="span" sx={{ color: "text.secondary" }}>{record.columns.length}</Typography></>} id="columns">

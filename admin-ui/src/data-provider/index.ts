@@ -26,6 +26,12 @@ import {
   FacetsDocument,
   LaunchCapabilityDocument,
   LaunchRunDocument,
+  AssetPartitionsDocument,
+  BackfillDocument,
+  BackfillsDocument,
+  CancelBackfillDocument,
+  LaunchBackfillDocument,
+  RerunBackfillDocument,
   LineageDocument,
   LocationsDocument,
   OrderedAssetPageDocument,
@@ -54,6 +60,8 @@ import type {
   Facets,
   LaunchCapability,
   LaunchResult,
+  AssetPartitions,
+  Backfill,
   LineageDirection,
   LineageGraph,
   LocationInfo,
@@ -92,6 +100,14 @@ export interface TributaryDataProvider extends DataProvider {
   run(id: string): Promise<RunDetail>;
   runLogs(id: string, after: number, first: number): Promise<readonly RunLogLine[]>;
   launch(assetKeys: readonly string[]): Promise<LaunchResult>;
+  /** An asset's partitions and their states; null for an unpartitioned asset. */
+  partitions(key: string): Promise<AssetPartitions | null>;
+  /** Backfills partitions from..to of the assets; returns the backfill's id. */
+  launchBackfill(assetKeys: readonly string[], from: string, to: string): Promise<string>;
+  backfill(id: string): Promise<Backfill | null>;
+  backfills(assetKey: string | null, first: number): Promise<readonly Backfill[]>;
+  rerunBackfill(id: string): Promise<void>;
+  cancelBackfill(id: string): Promise<void>;
   reexecute(id: string, onlyFailed: boolean): Promise<LaunchResult>;
   cancel(id: string): Promise<void>;
   launchCapability(): Promise<LaunchCapability>;
@@ -250,6 +266,24 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
     async runLogs(id, after, first) {
       const data = await graphql(url, RunLogsDocument, { id, after, first });
       return data.run?.logs ?? [];
+    },
+    async partitions(key) {
+      return (await graphql(url, AssetPartitionsDocument, { key })).asset?.partitions ?? null;
+    },
+    async launchBackfill(assetKeys, from, to) {
+      return (await graphql(url, LaunchBackfillDocument, { assetKeys: [...assetKeys], from, to })).launchBackfill.id;
+    },
+    async backfill(id) {
+      return (await graphql(url, BackfillDocument, { id })).backfill ?? null;
+    },
+    async backfills(assetKey, first) {
+      return (await graphql(url, BackfillsDocument, { assetKey, first })).backfills;
+    },
+    async rerunBackfill(id) {
+      await graphql(url, RerunBackfillDocument, { id });
+    },
+    async cancelBackfill(id) {
+      await graphql(url, CancelBackfillDocument, { id });
     },
     async launch(assetKeys) {
       return (await graphql(url, LaunchRunDocument, { assetKeys })).launchRun;

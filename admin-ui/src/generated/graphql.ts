@@ -37,6 +37,24 @@ export type AssetStatus =
   /** A direct upstream asset was materialized after it. */
   | 'STALE';
 
+export type BackfillPartitionStatus =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  /** Not run: a partition it waits for failed. */
+  | 'SKIPPED'
+  | 'SUCCEEDED'
+  /** Waits for the upstream partitions it reads. */
+  | 'WAITING';
+
+export type BackfillStatus =
+  | 'CANCELED'
+  /** Ended with partitions that failed or were skipped: rerunBackfill sends them again. */
+  | 'FAILED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 export type CheckOutcome =
   | 'ERROR'
   | 'FAIL'
@@ -95,6 +113,12 @@ export type MaterializationStatus =
 export type OrderDirection =
   | 'ASC'
   | 'DESC';
+
+export type PartitionState =
+  | 'FAILED'
+  | 'IN_PROGRESS'
+  | 'MATERIALIZED'
+  | 'MISSING';
 
 export type PolicySource =
   /** meta.dagster.automation_condition */
@@ -248,7 +272,7 @@ export type AssetQueryVariables = Exact<{
 }>;
 
 
-export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly requestedPartitions: ReadonlyArray<string> | null, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string>, readonly partitions: { readonly count: number, readonly of: number, readonly keys: string } | null }> }>, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string } | null } | null };
+export type AssetQuery = { readonly asset: { readonly key: string, readonly keyPath: ReadonlyArray<string>, readonly aliases: ReadonlyArray<string>, readonly kinds: ReadonlyArray<string>, readonly group: string | null, readonly owners: ReadonlyArray<string>, readonly tags: ReadonlyArray<string>, readonly description: string | null, readonly dbtUniqueId: string | null, readonly codeVersion: string | null, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly readBy: ReadonlyArray<string>, readonly locations: ReadonlyArray<string>, readonly metadata: unknown, readonly relation: { readonly database: string | null, readonly schema: string, readonly name: string, readonly fullName: string } | null, readonly materializedBy: { readonly tool: string, readonly location: string, readonly runTargetId: string } | null, readonly definedIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null, readonly partitions: { readonly total: number } | null, readonly columns: ReadonlyArray<{ readonly name: string, readonly type: string | null, readonly description: string | null, readonly tags: ReadonlyArray<string>, readonly checks: ReadonlyArray<{ readonly name: string, readonly blocking: boolean }> }>, readonly tableStats: { readonly source: string, readonly collectedAt: string | null, readonly tableType: string | null, readonly owner: string | null, readonly rowCount: number | null, readonly bytes: number | null, readonly lastModified: string | null, readonly entries: ReadonlyArray<{ readonly label: string, readonly value: string | null, readonly description: string | null }> } | null, readonly freshness: { readonly source: string, readonly status: string, readonly maxLoadedAt: string | null, readonly checkedAt: string | null, readonly ageSeconds: number | null, readonly warnAfter: string | null, readonly errorAfter: string | null, readonly filter: string | null, readonly error: string | null } | null, readonly checks: ReadonlyArray<{ readonly name: string, readonly description: string | null, readonly blocking: boolean, readonly columnName: string | null, readonly additionalDeps: ReadonlyArray<string> }>, readonly policy: { readonly source: PolicySource, readonly type: PolicyType | null, readonly label: string, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly condition: unknown, readonly tree: unknown, readonly declaredIn: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null } | null, readonly upstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly downstream: ReadonlyArray<{ readonly key: string, readonly kinds: ReadonlyArray<string>, readonly status: AssetStatus, readonly lastUpdatedAt: string | null, readonly materializedBy: { readonly tool: string } | null }>, readonly impact: { readonly count: number, readonly countByKind: ReadonlyArray<{ readonly kind: string, readonly count: number }> }, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string }>, readonly fivetran: { readonly connectorId: string, readonly name: string | null, readonly service: string, readonly location: string, readonly groupId: string | null, readonly groupName: string | null, readonly destinationService: string | null, readonly scheduleType: string | null, readonly syncFrequencyMinutes: number | null, readonly paused: boolean, readonly setupState: string, readonly syncState: string, readonly updateState: string | null, readonly succeededAt: string | null, readonly failedAt: string | null, readonly rescheduledFor: string | null, readonly url: string, readonly logsUrl: string, readonly sourceSchema: string | null, readonly sourceTable: string | null, readonly asOf: string | null } | null, readonly census: { readonly syncId: string, readonly label: string, readonly location: string, readonly operation: string, readonly sourceObject: string, readonly destinationName: string | null, readonly destinationObject: string, readonly destinationType: string, readonly schedule: string | null, readonly paused: boolean, readonly health: string | null, readonly url: string, readonly asOf: string | null, readonly mappings: ReadonlyArray<{ readonly from: string, readonly to: string, readonly primaryIdentifier: boolean }>, readonly lastRuns: ReadonlyArray<{ readonly syncRunId: string | null, readonly status: string, readonly startedAt: string | null, readonly completedAt: string | null, readonly recordsProcessed: number | null, readonly recordsUpdated: number | null, readonly recordsFailed: number | null, readonly recordsInvalid: number | null, readonly errorMessage: string | null, readonly launchedBy: string | null }> } | null, readonly materializations: ReadonlyArray<{ readonly id: string, readonly assetKey: string, readonly status: MaterializationStatus, readonly tool: string, readonly location: string, readonly runId: string | null, readonly occurredAt: string, readonly recordedAt: string, readonly metadata: unknown, readonly durationMs: number | null, readonly tributaryRunId: string | null }>, readonly evaluations: ReadonlyArray<{ readonly assetKey: string, readonly tick: number, readonly evaluatedAt: string, readonly requested: boolean, readonly treeHash: string, readonly requestedPartitions: ReadonlyArray<string> | null, readonly tree: ReadonlyArray<{ readonly id: string, readonly name: string, readonly label: string, readonly value: boolean, readonly reason: string | null, readonly children: ReadonlyArray<string>, readonly partitions: { readonly count: number, readonly of: number, readonly keys: string } | null }> }>, readonly freshnessTarget: { readonly state: FreshnessState, readonly maximumLagMinutes: number, readonly cronSchedule: string | null, readonly cronTimezone: string | null, readonly lagMinutes: number | null, readonly overdueAt: string | null, readonly overdueSince: string | null, readonly reason: string } | null } | null };
 
 export type DryRunQueryVariables = Exact<{
   key: string;
@@ -314,6 +338,53 @@ export type LocationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type LocationsQuery = { readonly locations: ReadonlyArray<{ readonly name: string, readonly kind: string, readonly origin: string, readonly state: LocationState, readonly loadedAt: string | null, readonly loadDurationMs: number | null, readonly assetCount: number, readonly error: { readonly code: string, readonly message: string, readonly at: string } | null, readonly diagnostics: ReadonlyArray<{ readonly severity: DiagnosticSeverity, readonly code: string, readonly message: string, readonly locationName: string, readonly assetKey: string | null, readonly nodeId: string | null, readonly asset: { readonly key: string } | null, readonly at: { readonly file: string | null, readonly line: number | null, readonly path: string | null } | null }> }> };
+
+export type AssetPartitionsQueryVariables = Exact<{
+  key: string;
+}>;
+
+
+export type AssetPartitionsQuery = { readonly asset: { readonly key: string, readonly partitions: { readonly description: string, readonly windowArgs: string, readonly total: number, readonly materialized: number, readonly failed: number, readonly inProgress: number, readonly missing: number, readonly latestKey: string | null, readonly keys: ReadonlyArray<string>, readonly ranges: ReadonlyArray<{ readonly state: PartitionState, readonly firstKey: string, readonly lastKey: string, readonly firstIndex: number, readonly lastIndex: number, readonly count: number }> } | null } | null };
+
+export type BackfillFieldsFragment = { readonly id: string, readonly status: BackfillStatus, readonly assetKeys: ReadonlyArray<string>, readonly from: string, readonly to: string, readonly createdAt: string, readonly launchedBy: string | null, readonly cancelRequested: boolean, readonly counts: { readonly total: number, readonly waiting: number, readonly queued: number, readonly running: number, readonly succeeded: number, readonly failed: number, readonly canceled: number, readonly skipped: number }, readonly partitions: ReadonlyArray<{ readonly key: string, readonly partitioning: string, readonly assetKeys: ReadonlyArray<string>, readonly status: BackfillPartitionStatus, readonly runId: string | null, readonly attempts: number, readonly startedAt: string | null, readonly endedAt: string | null, readonly message: string | null, readonly dependsOn: ReadonlyArray<string> }> };
+
+export type BackfillQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BackfillQuery = { readonly backfill: { readonly id: string, readonly status: BackfillStatus, readonly assetKeys: ReadonlyArray<string>, readonly from: string, readonly to: string, readonly createdAt: string, readonly launchedBy: string | null, readonly cancelRequested: boolean, readonly counts: { readonly total: number, readonly waiting: number, readonly queued: number, readonly running: number, readonly succeeded: number, readonly failed: number, readonly canceled: number, readonly skipped: number }, readonly partitions: ReadonlyArray<{ readonly key: string, readonly partitioning: string, readonly assetKeys: ReadonlyArray<string>, readonly status: BackfillPartitionStatus, readonly runId: string | null, readonly attempts: number, readonly startedAt: string | null, readonly endedAt: string | null, readonly message: string | null, readonly dependsOn: ReadonlyArray<string> }> } | null };
+
+export type BackfillsQueryVariables = Exact<{
+  assetKey?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type BackfillsQuery = { readonly backfills: ReadonlyArray<{ readonly id: string, readonly status: BackfillStatus, readonly assetKeys: ReadonlyArray<string>, readonly from: string, readonly to: string, readonly createdAt: string, readonly launchedBy: string | null, readonly cancelRequested: boolean, readonly counts: { readonly total: number, readonly waiting: number, readonly queued: number, readonly running: number, readonly succeeded: number, readonly failed: number, readonly canceled: number, readonly skipped: number }, readonly partitions: ReadonlyArray<{ readonly key: string, readonly partitioning: string, readonly assetKeys: ReadonlyArray<string>, readonly status: BackfillPartitionStatus, readonly runId: string | null, readonly attempts: number, readonly startedAt: string | null, readonly endedAt: string | null, readonly message: string | null, readonly dependsOn: ReadonlyArray<string> }> }> };
+
+export type LaunchBackfillMutationVariables = Exact<{
+  assetKeys: ReadonlyArray<string> | string;
+  from: string;
+  to: string;
+}>;
+
+
+export type LaunchBackfillMutation = { readonly launchBackfill: { readonly id: string } };
+
+export type RerunBackfillMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RerunBackfillMutation = { readonly rerunBackfill: { readonly id: string } };
+
+export type CancelBackfillMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelBackfillMutation = { readonly cancelBackfill: { readonly id: string } | null };
 
 export type RunSummaryFragment = { readonly id: string, readonly status: RunStatus, readonly assetKeys: ReadonlyArray<string>, readonly createdAt: string, readonly startedAt: string | null, readonly endedAt: string | null, readonly durationMs: number | null, readonly message: string | null, readonly cancelRequested: boolean, readonly launchedBy: { readonly kind: LaunchKind, readonly tick: number | null, readonly user: string | null, readonly parentRunId: string | null, readonly description: string }, readonly steps: ReadonlyArray<{ readonly tool: string, readonly status: StepStatus }> };
 
@@ -597,6 +668,40 @@ export const ColumnRefFieldsFragmentDoc = new TypedDocumentString(`
   column
 }
     `, {"fragmentName":"ColumnRefFields"}) as unknown as TypedDocumentString<ColumnRefFieldsFragment, unknown>;
+export const BackfillFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BackfillFields on Backfill {
+  id
+  status
+  assetKeys
+  from
+  to
+  createdAt
+  launchedBy
+  cancelRequested
+  counts {
+    total
+    waiting
+    queued
+    running
+    succeeded
+    failed
+    canceled
+    skipped
+  }
+  partitions {
+    key
+    partitioning
+    assetKeys
+    status
+    runId
+    attempts
+    startedAt
+    endedAt
+    message
+    dependsOn
+  }
+}
+    `, {"fragmentName":"BackfillFields"}) as unknown as TypedDocumentString<BackfillFieldsFragment, unknown>;
 export const RunSummaryFragmentDoc = new TypedDocumentString(`
     fragment RunSummary on Run {
   id
@@ -979,6 +1084,9 @@ export const AssetDocument = new TypedDocumentString(`
       file
       line
       path
+    }
+    partitions {
+      total
     }
     columns {
       name
@@ -1390,6 +1498,129 @@ export const LocationsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LocationsQuery, LocationsQueryVariables>;
+export const AssetPartitionsDocument = new TypedDocumentString(`
+    query AssetPartitions($key: String!) {
+  asset(key: $key) {
+    key
+    partitions {
+      description
+      windowArgs
+      total
+      materialized
+      failed
+      inProgress
+      missing
+      latestKey
+      ranges {
+        state
+        firstKey
+        lastKey
+        firstIndex
+        lastIndex
+        count
+      }
+      keys(first: 1000)
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AssetPartitionsQuery, AssetPartitionsQueryVariables>;
+export const BackfillDocument = new TypedDocumentString(`
+    query Backfill($id: ID!) {
+  backfill(id: $id) {
+    ...BackfillFields
+  }
+}
+    fragment BackfillFields on Backfill {
+  id
+  status
+  assetKeys
+  from
+  to
+  createdAt
+  launchedBy
+  cancelRequested
+  counts {
+    total
+    waiting
+    queued
+    running
+    succeeded
+    failed
+    canceled
+    skipped
+  }
+  partitions {
+    key
+    partitioning
+    assetKeys
+    status
+    runId
+    attempts
+    startedAt
+    endedAt
+    message
+    dependsOn
+  }
+}`) as unknown as TypedDocumentString<BackfillQuery, BackfillQueryVariables>;
+export const BackfillsDocument = new TypedDocumentString(`
+    query Backfills($assetKey: String, $first: Int) {
+  backfills(assetKey: $assetKey, first: $first) {
+    ...BackfillFields
+  }
+}
+    fragment BackfillFields on Backfill {
+  id
+  status
+  assetKeys
+  from
+  to
+  createdAt
+  launchedBy
+  cancelRequested
+  counts {
+    total
+    waiting
+    queued
+    running
+    succeeded
+    failed
+    canceled
+    skipped
+  }
+  partitions {
+    key
+    partitioning
+    assetKeys
+    status
+    runId
+    attempts
+    startedAt
+    endedAt
+    message
+    dependsOn
+  }
+}`) as unknown as TypedDocumentString<BackfillsQuery, BackfillsQueryVariables>;
+export const LaunchBackfillDocument = new TypedDocumentString(`
+    mutation LaunchBackfill($assetKeys: [String!]!, $from: String!, $to: String!) {
+  launchBackfill(assetKeys: $assetKeys, from: $from, to: $to) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<LaunchBackfillMutation, LaunchBackfillMutationVariables>;
+export const RerunBackfillDocument = new TypedDocumentString(`
+    mutation RerunBackfill($id: ID!) {
+  rerunBackfill(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RerunBackfillMutation, RerunBackfillMutationVariables>;
+export const CancelBackfillDocument = new TypedDocumentString(`
+    mutation CancelBackfill($id: ID!) {
+  cancelBackfill(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CancelBackfillMutation, CancelBackfillMutationVariables>;
 export const RunsDocument = new TypedDocumentString(`
     query Runs($status: [RunStatus!], $assetKey: String, $first: Int, $after: String) {
   runs(status: $status, assetKey: $assetKey, first: $first, after: $after) {

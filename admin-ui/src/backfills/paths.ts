@@ -1,0 +1,2 @@
+/** The backfill page's path. */
+export const backfillPath = (id: string) => `/backfills/${encodeURIComponent(id)}/show`;
