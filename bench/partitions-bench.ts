@@ -113,7 +113,8 @@ async function backfillBench(partitions: number, concurrency: number): Promise<s
     await engine.start();
     const calendar = partitionCalendar(graph.get("country_revenue_daily")!.partitions!);
     const started = performance.now();
-    const record = await backfills.launch({ assetIds: ["country_revenue_daily", "orders_by_channel_daily"], from: calendar.keyAt(0), to: calendar.keyAt(partitions - 1), user: "bench" });
+    // The fresh warehouse lacks stg_shopify__orders, which both read: the backfill builds it once, first.
+    const record = await backfills.launch({ assetIds: ["country_revenue_daily", "orders_by_channel_daily"], from: calendar.keyAt(0), to: calendar.keyAt(partitions - 1), user: "bench", buildUpstream: true });
     let ended = record;
     while (ended.status === "running") {
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -121,10 +122,10 @@ async function backfillBench(partitions: number, concurrency: number): Promise<s
     }
     const minutes = (performance.now() - started) / 60_000;
     await engine.stop();
-    const succeeded = ended.partitions.filter((p) => p.status === "succeeded").length;
+    const succeeded = ended.partitions.filter((p) => p.status === "succeeded" && p.runPartition !== null).length;
     return [
       `backfill of the demo (country_revenue_daily with --vars and orders_by_channel_daily with --event-time-*, one dbt build per day) at partition concurrency ${concurrency}, real dbt on DuckDB:`,
-      `  ${partitions} partitions in ${(minutes * 60).toFixed(0)} s: ${(succeeded / minutes).toFixed(1)} partitions per minute (${succeeded} succeeded, backfill ${ended.status})`,
+      `  ${partitions} partitions in ${(minutes * 60).toFixed(0)} s, with one build of stg_shopify__orders first: ${(succeeded / minutes).toFixed(1)} partitions per minute (${succeeded} succeeded, backfill ${ended.status})`,
     ];
   } finally {
     await store.close();

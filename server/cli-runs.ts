@@ -224,7 +224,9 @@ export async function materialize(client: GraphQLClient, keys: readonly string[]
 
 const BACKFILL_FIELDS = "id status from to assetKeys counts { total waiting queued running succeeded failed canceled skipped } partitions { key status message runId }";
 const LAUNCH_BACKFILL = /* GraphQL */ `
-  mutation Backfill($keys: [String!]!, $from: String!, $to: String!) { launchBackfill(assetKeys: $keys, from: $from, to: $to) { ${BACKFILL_FIELDS} } }
+  mutation Backfill($keys: [String!]!, $from: String!, $to: String!, $buildUpstream: Boolean) {
+    launchBackfill(assetKeys: $keys, from: $from, to: $to, buildUpstream: $buildUpstream) { ${BACKFILL_FIELDS} }
+  }
 `;
 const RERUN_BACKFILL = /* GraphQL */ `mutation Rerun($id: ID!) { rerunBackfill(id: $id) { ${BACKFILL_FIELDS} } }`;
 const BACKFILL = /* GraphQL */ `query Backfill($id: ID!) { backfill(id: $id) { ${BACKFILL_FIELDS} } }`;
@@ -252,7 +254,16 @@ export function backfillProgress(backfill: BackfillView): string {
  */
 export async function backfill(
   client: GraphQLClient,
-  request: { readonly keys: readonly string[]; readonly from: string | null; readonly to: string | null; readonly rerun: string | null; readonly wait: boolean; readonly pollMs?: number },
+  request: {
+    readonly keys: readonly string[];
+    readonly from: string | null;
+    readonly to: string | null;
+    readonly rerun: string | null;
+    readonly wait: boolean;
+    readonly pollMs?: number;
+    /** Build the unpartitioned upstream never materialized once, before the partitions (--build-upstream). */
+    readonly buildUpstream?: boolean;
+  },
   output: ConsoleOutput,
 ): Promise<number> {
   let current: BackfillView;
@@ -260,7 +271,7 @@ export async function backfill(
     current = (await client.request<{ rerunBackfill: BackfillView }>(RERUN_BACKFILL, { id: request.rerun })).rerunBackfill;
     output.out(`Backfill ${current.id}: sent its failed partitions again`);
   } else {
-    current = (await client.request<{ launchBackfill: BackfillView }>(LAUNCH_BACKFILL, { keys: request.keys, from: request.from, to: request.to })).launchBackfill;
+    current = (await client.request<{ launchBackfill: BackfillView }>(LAUNCH_BACKFILL, { keys: request.keys, from: request.from, to: request.to, buildUpstream: request.buildUpstream === true })).launchBackfill;
     output.out(`Launched backfill ${current.id}: ${plural(current.counts["total"] ?? 0, "partition")} of ${listKeys(current.assetKeys)} (${current.from} … ${current.to}) on ${client.url}`);
   }
   let shown = backfillProgress(current);
@@ -275,7 +286,7 @@ export async function backfill(
     if (line !== shown) output.out((shown = line));
   }
   for (const partition of current.partitions.filter((p) => p.status === "FAILED" || p.status === "SKIPPED" || p.status === "CANCELED")) {
-    output.err(`${partition.key} ${partition.status.toLowerCase()}${partition.message ? `: ${partition.message}` : ""}${partition.runId ? ` (run ${partition.runId.slice(0, 8)})` : ""}`);
+    output.err(`${partition.key === "" ? "unpartitioned upstream" : partition.key} ${partition.status.toLowerCase()}${partition.message ? `: ${partition.message}` : ""}${partition.runId ? ` (run ${partition.runId.slice(0, 8)})` : ""}`);
   }
   output.out(`Backfill ${current.id.slice(0, 8)} ${current.status.toLowerCase()}${current.status === "SUCCEEDED" ? "" : `; tributary backfill --rerun ${current.id} sends the failed partitions again`}`);
   return current.status === "SUCCEEDED" ? 0 : 1;
@@ -376,7 +387,7 @@ function report(error: unknown, output: ConsoleOutput): number {
     output.err(`error: ${error.message}${error.code ? ` [${error.code}]` : ""}`);
     if (error.code === "UNAUTHENTICATED" || error.code === "FORBIDDEN") output.err(TOKEN_HINT);
     // A key or an argument the server refused is the caller's to fix, like a usage error.
-    return error.code === "ASSET_NOT_FOUND" || error.code === "BAD_USER_INPUT" ? 2 : 1;
+    return error.code === "ASSET_NOT_FOUND" || error.code === "BAD_USER_INPUT" || error.code === "UPSTREAM_NOT_BUILT" ? 2 : 1;
   }
   throw error;
 }
@@ -437,15 +448,16 @@ export function addRunCommands(
     .option("--from <partition>", "the first partition, e.g. 2026-09-01")
     .option("--to <partition>", "the last partition (inclusive)")
     .option("--rerun <backfill id>", "send again only the failed, canceled or skipped partitions of a backfill")
+    .option("--build-upstream", "first build, once, the unpartitioned assets the partitions read that were never materialized (without it they refuse the backfill)")
     .option("--no-wait", "launch and return without following it")
     .addOption(urlOption().argParser((value) => resolveServerUrl(value, env)))
-    .action(async (keys: string[], flags: { from?: string; to?: string; rerun?: string; wait: boolean; url?: string }, command: Command) => {
+    .action(async (keys: string[], flags: { from?: string; to?: string; rerun?: string; buildUpstream?: boolean; wait: boolean; url?: string }, command: Command) => {
       if (flags.rerun === undefined && (keys.length === 0 || flags.from === undefined || flags.to === undefined)) {
         command.error("error: give asset keys with --from and --to (or --rerun <backfill id>)", { exitCode: 2, code: "tributary.backfillUsage" });
       }
       const client = clientFor(command, flags.url);
       try {
-        setExitCode(await backfill(client, { keys, from: flags.from ?? null, to: flags.to ?? null, rerun: flags.rerun ?? null, wait: flags.wait }, output));
+        setExitCode(await backfill(client, { keys, from: flags.from ?? null, to: flags.to ?? null, rerun: flags.rerun ?? null, wait: flags.wait, buildUpstream: flags.buildUpstream === true }, output));
       } catch (error) {
         setExitCode(report(error, output));
       }

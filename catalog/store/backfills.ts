@@ -20,7 +20,8 @@ export interface NewBackfillPartition {
   readonly dependsOn: readonly number[];
   /** The steps and partition of each run the partition gets. */
   readonly runSteps: readonly NewStep[];
-  readonly runPartition: RunPartition;
+  /** Null for the run that builds a backfill's unpartitioned upstream once, before its partitions. */
+  readonly runPartition: RunPartition | null;
 }
 
 export interface NewBackfill {
@@ -190,7 +191,7 @@ function toPartition(row: PartitionRow, failedSeqs: ReadonlySet<number> = new Se
     assetKeys: row.asset_keys.map(keyFromString),
     dependsOn: row.depends_on.map(Number),
     runSteps: json<NewStep[]>(row.run_steps),
-    runPartition: json<RunPartition>(row.run_partition),
+    runPartition: json<RunPartition | null>(row.run_partition) ?? null,
     runId: row.run_id,
     attempts: row.attempts,
     status,

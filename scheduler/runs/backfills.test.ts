@@ -46,7 +46,9 @@ describe("backfills on the runs engine", () => {
     store = await database.openStore();
     graph = graphFrom(
       spec("raw_events"),
-      spec("events_daily", { deps: ["raw_events"], partitions: daily }),
+      // Never materialized by Tributary, but the warehouse describes its table: built.
+      spec("countries", { tableStats: { source: "warehouse", collectedAt: null, tableType: "BASE TABLE", owner: null, rowCount: 3, bytes: null, lastModified: null, entries: [] } }),
+      spec("events_daily", { deps: ["raw_events", "countries"], partitions: daily }),
       spec("events_clean", { deps: ["events_daily"], partitions: daily }),
       spec("monthly_totals", { deps: ["events_clean"], partitions: monthly }),
     );
@@ -59,6 +61,58 @@ describe("backfills on the runs engine", () => {
     await harness.stop();
     await store.close();
     await database.dispose();
+  });
+
+  // First, while raw_events (unpartitioned, read by events_daily) has never been materialized; it leaves it built.
+  test("an unpartitioned upstream never materialized refuses the backfill, naming it; buildUpstream builds it once, before the partitions", async () => {
+    launcher.launches.length = 0;
+    const input = { assetIds: ["events_daily"], from: "2026-01-01", to: "2026-01-02", user: "ada" };
+    await assert.rejects(service.launch(input), (error: unknown) => {
+      assert.ok(error instanceof BackfillError);
+      assert.equal(error.code, "unbuilt_upstream");
+      assert.equal(error.field, "assetIds");
+      assert.deepEqual(error.upstreamAssetIds, ["raw_events"]);
+      assert.equal(
+        error.message,
+        "events_daily reads raw_events: not partitioned and never materialized, so every partition would fail. Build it first (tributary materialize raw_events), " +
+          "or backfill with buildUpstream (tributary backfill … --build-upstream) to build it once before the partitions",
+      );
+      return true;
+    });
+    // Nothing was stored or run.
+    assert.deepEqual(await service.list({ first: 10 }), []);
+    assert.equal(launcher.launches.length, 0);
+
+    const record = await service.launch({ ...input, buildUpstream: true });
+    assert.deepEqual(
+      record.partitions.map((p) => [p.partitionKey, p.partitioning, p.assetKeys.map(keyToString).join("+"), p.dependsOn, p.status, p.runPartition?.key ?? null]),
+      [
+        ["", "unpartitioned", "raw_events", [], "queued", null],
+        ["2026-01-01", "daily from 2026-01-01 (UTC)", "events_daily", [0], "waiting", "2026-01-01"],
+        ["2026-01-02", "daily from 2026-01-01 (UTC)", "events_daily", [0], "waiting", "2026-01-02"],
+      ],
+    );
+    const ended = await waitForBackfill(service, record.id);
+    assert.equal(ended.status, "succeeded");
+    // raw_events was built once, with no window, before either partition.
+    assert.deepEqual(
+      launcher.launches.map((step) => [step.partition?.key ?? null, step.targets.map((t) => keyToString(t.assetKey)).join("+")]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [
+        ["2026-01-01", "events_daily"],
+        ["2026-01-02", "events_daily"],
+        [null, "raw_events"],
+      ],
+    );
+    assert.deepEqual(launcher.launches[0]!.targets.map((t) => keyToString(t.assetKey)), ["raw_events"]);
+    const upstreamRun = (await store.getRun(ended.partitions[0]!.runId!))!;
+    assert.deepEqual([upstreamRun.partition ?? null, upstreamRun.launchedBy], [null, { kind: "backfill", backfillId: record.id, partitionKey: "", user: "ada" }]);
+
+    // Built now: the next backfill needs no option and does not build it again.
+    launcher.launches.length = 0;
+    const again = await service.launch({ assetIds: ["events_daily"], from: "2026-01-03", to: "2026-01-03", user: null });
+    assert.deepEqual(again.partitions.map((p) => [p.partitionKey, p.dependsOn]), [["2026-01-03", []]]);
+    assert.equal((await waitForBackfill(service, again.id)).status, "succeeded");
+    assert.deepEqual(launcher.launches.map((step) => step.partition?.key), ["2026-01-03"]);
   });
 
   test("days and the month they fall in: one run per partition, the month after all of its days", async () => {

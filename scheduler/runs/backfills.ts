@@ -9,6 +9,11 @@
  * - a partition depends on the partitions of upstream groups whose windows overlap its own: the monthly
  *   partition runs once the 31 daily ones of its month succeeded; partitions of one group do not wait for each
  *   other (each reads upstream data of its own window).
+ * - an unpartitioned asset the selected partitioned ones read, that something builds but that was never
+ *   materialized (no materialization recorded, and no warehouse describes its relation), would make every
+ *   partition fail: the launch is refused (`unbuilt_upstream`, naming it and how to build it) unless the caller
+ *   asks `buildUpstream`; then it is built once, by a run of its own before the partitions that read it (Dagster's
+ *   asset backfills likewise materialize an unpartitioned asset once, before the partitions downstream of it).
  * Execution: each partition is a run (one dbt invocation with its window) on the location's partition queue,
  * which runs `partitionConcurrency` at once per process. The runs engine gives a run its exactly-once start,
  * its takeover after a crash and its events (tagged with the partition). A partition that waits is sent in the
@@ -29,9 +34,11 @@ import { newRunId, partitionQueueName } from "./engine.ts";
 export class BackfillError extends Error {
   override readonly name = "BackfillError";
   constructor(
-    readonly code: "unknown_asset" | "not_partitioned" | "not_launchable" | "invalid_range" | "not_found" | "nothing_to_rerun" | "catalog_loading",
+    readonly code: "unknown_asset" | "not_partitioned" | "not_launchable" | "invalid_range" | "not_found" | "nothing_to_rerun" | "catalog_loading" | "unbuilt_upstream",
     message: string,
     readonly field: string | null = null,
+    /** For `unbuilt_upstream`: the upstream assets never materialized, as key strings. */
+    readonly upstreamAssetIds: readonly string[] = [],
   ) {
     super(message);
   }
@@ -45,7 +52,16 @@ export interface LaunchBackfillInput {
   readonly user: string | null;
   /** A retried request with the same key finds the backfill it made. */
   readonly idempotencyKey?: string | null;
+  /**
+   * Build the unpartitioned upstream assets that were never materialized once, before the partitions that read
+   * them; without it such an upstream refuses the launch (`unbuilt_upstream`).
+   */
+  readonly buildUpstream?: boolean;
 }
+
+/** The partitioning label and key of a backfill's run of its unpartitioned upstream (built once, first). */
+export const UPSTREAM_PARTITIONING = "unpartitioned";
+export const UPSTREAM_PARTITION_KEY = "";
 
 export interface BackfillService {
   launch(input: LaunchBackfillInput): Promise<BackfillRecord>;
@@ -80,7 +96,31 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   const { store, engine, logger } = options;
   const now = options.now ?? (() => new Date());
 
-  function plan(input: LaunchBackfillInput, backfillId: string): { partitions: NewBackfillPartition[]; rangeStart: string; rangeEnd: string; assetKeys: AssetKey[] } {
+  /**
+   * The unpartitioned assets the selected ones read directly, not selected themselves, that something builds
+   * but that were never materialized: no materialization recorded, and no warehouse describes their relation.
+   * Each comes with the selected assets that read it.
+   */
+  async function unbuiltUpstream(graph: CatalogGraph, assets: readonly CatalogAsset[]): Promise<{ asset: CatalogAsset; readers: string[] }[]> {
+    const selected = new Set(assets.map((a) => a.id));
+    const candidates = new Map<string, { asset: CatalogAsset; readers: string[] }>();
+    for (const asset of assets) {
+      for (const parent of graph.upstream(asset.id)) {
+        if (selected.has(parent.id) || parent.partitions || !parent.materializer || parent.tableStats) continue;
+        const entry = candidates.get(parent.id) ?? { asset: parent, readers: [] };
+        entry.readers.push(asset.id);
+        candidates.set(parent.id, entry);
+      }
+    }
+    const unbuilt: { asset: CatalogAsset; readers: string[] }[] = [];
+    for (const entry of candidates.values()) {
+      const built = await store.assetEventHistory(entry.asset.key, { kinds: ["materialization"], limit: 1 });
+      if (built.length === 0) unbuilt.push(entry);
+    }
+    return unbuilt.sort((a, b) => a.asset.id.localeCompare(b.asset.id));
+  }
+
+  async function plan(input: LaunchBackfillInput, backfillId: string): Promise<{ partitions: NewBackfillPartition[]; rangeStart: string; rangeEnd: string; assetKeys: AssetKey[] }> {
     const graph = options.graph();
     if (!graph) throw new BackfillError("catalog_loading", "The catalog is still loading; try again in a moment");
     if (input.assetIds.length === 0) throw new BackfillError("unknown_asset", "A backfill needs at least one asset", "assetIds");
@@ -111,8 +151,41 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
     const rangeStart = primary.windowAt(fromIndex).start;
     const rangeEnd = primary.windowAt(toIndex).end;
 
-    const groups = groupAssets(graph, assets);
     const partitions: NewBackfillPartition[] = [];
+    const unbuilt = await unbuiltUpstream(graph, assets);
+    const upstreamIds = new Set(unbuilt.map((u) => u.asset.id));
+    if (unbuilt.length > 0 && input.buildUpstream !== true) {
+      const ids = unbuilt.map((u) => u.asset.id);
+      const reads = unbuilt.map((u) => `${listIds(u.readers)} read${u.readers.length === 1 ? "s" : ""} ${u.asset.id}`).join("; ");
+      throw new BackfillError(
+        "unbuilt_upstream",
+        `${reads}: not partitioned and never materialized, so every partition would fail. ` +
+          `Build ${ids.length === 1 ? "it" : "them"} first (tributary materialize ${ids.join(" ")}), or backfill with buildUpstream (tributary backfill … --build-upstream) to build ${ids.length === 1 ? "it" : "them"} once before the partitions`,
+        "assetIds",
+        ids,
+      );
+    }
+    if (unbuilt.length > 0) {
+      // Built once, first: seq 0, which the partitions reading it wait for.
+      const planned = engine.plan([...upstreamIds]);
+      if (planned.steps.length === 0 || planned.unlaunchable.length > 0) {
+        const reason = planned.unlaunchable[0];
+        throw new BackfillError("not_launchable", `${reason?.assetId ?? [...upstreamIds][0]} (upstream) cannot be launched: ${reason?.reason ?? "no launcher"}`, "assetIds", [...upstreamIds]);
+      }
+      partitions.push({
+        seq: 0,
+        partitioning: UPSTREAM_PARTITIONING,
+        partitionKey: UPSTREAM_PARTITION_KEY,
+        windowStart: rangeStart,
+        windowEnd: rangeEnd,
+        assetKeys: unbuilt.map((u) => u.asset.key),
+        dependsOn: [],
+        runSteps: planned.steps.map((s) => ({ tool: s.tool, locationName: s.locationName, targets: s.targets, queue: s.queue })),
+        runPartition: null,
+      });
+    }
+
+    const groups = groupAssets(graph, assets);
     const seqsByGroup: { seq: number; start: number; end: number }[][] = [];
     for (const group of groups) {
       const calendar = partitionCalendar(group.def);
@@ -127,11 +200,12 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       }
       const steps: NewStep[] = planned.steps.map((s) => ({ tool: s.tool, locationName: s.locationName, targets: s.targets, queue: partitionQueueName(s.tool, s.locationName) }));
       const label = describePartitions(group.def);
+      const readsUpstream = group.assets.some((a) => graph.upstream(a.id).some((parent) => upstreamIds.has(parent.id)));
       for (let index = range.first; index <= range.last; index++) {
         const window = calendar.windowAt(index);
         const start = Date.parse(window.start);
         const end = Date.parse(window.end);
-        const dependsOn: number[] = [];
+        const dependsOn: number[] = readsUpstream ? [0] : [];
         for (const upstream of group.upstream) {
           for (const other of seqsByGroup[upstream]!) if (other.start < end && start < other.end) dependsOn.push(other.seq);
         }
@@ -150,8 +224,8 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         });
       }
     }
-    if (partitions.length === 0) throw new BackfillError("invalid_range", `No partition of the selected assets overlaps ${input.from} … ${input.to}`, "from");
-    logger.info({ backfillId, partitions: partitions.length, groups: groups.length }, "backfill planned");
+    if (partitions.every((p) => p.runPartition === null)) throw new BackfillError("invalid_range", `No partition of the selected assets overlaps ${input.from} … ${input.to}`, "from");
+    logger.info({ backfillId, partitions: partitions.length, groups: groups.length, upstream: [...upstreamIds] }, "backfill planned");
     return { partitions, rangeStart, rangeEnd, assetKeys: assets.map((a) => a.key) };
   }
 
@@ -187,7 +261,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   return {
     async launch(input) {
       const id = randomUUID();
-      const planned = plan(input, id);
+      const planned = await plan(input, id);
       const created = await store.client.transaction(async (tx) => {
         const inserted = await backfillSql.insertBackfill(tx, {
           id,
@@ -329,6 +403,11 @@ function groupAssets(graph: CatalogGraph, assets: readonly CatalogAsset[]): Part
     }
   }
   return groups;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listIds(ids: readonly string[]): string {
+  return ids.length <= 1 ? (ids[0] ?? "") : `${ids.slice(0, -1).join(", ")} and ${ids[ids.length - 1]}`;
 }
 
 /** The key string of each asset of a backfill, for logs and messages. */

@@ -77,7 +77,10 @@ function describe(action: string, args: Arguments, result: unknown): { runIds: s
     case "launchBackfill": {
       const keys = Array.isArray(args["assetKeys"]) ? (args["assetKeys"] as unknown[]).map(String) : [];
       const backfillId = (result as { id?: unknown } | null)?.id;
-      return { runIds: [], details: { assetKeys: keys.slice(0, MAX_KEYS_IN_AUDIT), from: args["from"] ?? null, to: args["to"] ?? null, backfillId: typeof backfillId === "string" ? backfillId : null } };
+      return {
+        runIds: [],
+        details: { assetKeys: keys.slice(0, MAX_KEYS_IN_AUDIT), from: args["from"] ?? null, to: args["to"] ?? null, buildUpstream: args["buildUpstream"] === true, backfillId: typeof backfillId === "string" ? backfillId : null },
+      };
     }
     case "rerunBackfill":
     case "cancelBackfill":

@@ -17,6 +17,11 @@ export const ErrorCode = {
   launchUnavailable: "LAUNCH_UNAVAILABLE",
   /** An argument that is well-typed but not acceptable (negative depth, `first` above the maximum, a bad cursor). */
   badUserInput: "BAD_USER_INPUT",
+  /**
+   * A backfill whose partitioned assets read an unpartitioned asset that was never materialized (every partition
+   * would fail); `extensions.upstreamAssetKeys` names them. Build them first, or pass `buildUpstream: true`.
+   */
+  upstreamNotBuilt: "UPSTREAM_NOT_BUILT",
   /** The server is up but no catalog has been loaded yet. */
   catalogNotReady: "CATALOG_NOT_READY",
   /** The operation exists in the schema but this server cannot perform it (e.g. reload without a loader). */
@@ -66,6 +71,11 @@ export function badUserInput(message: string, argumentName: string): GraphQLErro
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.badUserInput, argumentName },
   });
+}
+
+/** `UPSTREAM_NOT_BUILT`, naming the upstream assets never materialized. */
+export function upstreamNotBuilt(message: string, upstreamAssetKeys: readonly string[]): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.upstreamNotBuilt, argumentName: "buildUpstream", upstreamAssetKeys: [...upstreamAssetKeys] } });
 }
 
 /** `CATALOG_NOT_READY`: the process is up and still loading its locations. */

@@ -88,7 +88,7 @@ describe("partitions over GraphQL", () => {
     });
   });
 
-  test("launchBackfill: the backfill, its partitions' runs with their window; bad keys are BAD_USER_INPUT naming the argument", async () => {
+  test("launchBackfill: the backfill, its partitions' runs with their window; bad keys are BAD_USER_INPUT naming the argument; an unbuilt upstream is UPSTREAM_NOT_BUILT", async () => {
     const api = yoga(true);
     const bad = await execute(api, `mutation { launchBackfill(assetKeys: ["events_daily"], from: "someday", to: "${key(1)}") { id } }`);
     assert.equal(bad.body.errors?.[0]?.extensions?.["code"], "BAD_USER_INPUT");
@@ -98,6 +98,14 @@ describe("partitions over GraphQL", () => {
     assert.match(String(unpartitioned.body.errors?.[0]?.message), /raw is not partitioned/);
     const unavailable = await execute(yoga(false), `mutation { launchBackfill(assetKeys: ["events_daily"], from: "${key(4)}", to: "${key(4)}") { id } }`);
     assert.equal(unavailable.body.errors?.[0]?.extensions?.["code"], "LAUNCH_UNAVAILABLE");
+    // events_daily reads raw, which is unpartitioned and was never materialized: refused, naming it.
+    const unbuilt = await execute(api, `mutation { launchBackfill(assetKeys: ["events_daily"], from: "${key(4)}", to: "${key(6)}") { id } }`);
+    assert.equal(unbuilt.body.errors?.[0]?.extensions?.["code"], "UPSTREAM_NOT_BUILT");
+    assert.deepEqual(unbuilt.body.errors?.[0]?.extensions?.["upstreamAssetKeys"], ["raw"]);
+    assert.match(String(unbuilt.body.errors?.[0]?.message), /^events_daily reads raw: not partitioned and never materialized.*\(tributary materialize raw\).*buildUpstream/);
+    assert.equal((await query<{ backfills: unknown[] }>(api, `{ backfills { id } }`)).backfills.length, 0);
+    // Once raw is materialized (as `tributary materialize raw` would), the same launch goes through.
+    await store.recordAssetEvents([{ assetKey: ["raw"], kind: "materialization", tool: "dbt", locationName: "shop", runId: null, occurredAt: new Date().toISOString(), dedupeKey: "seed:raw", metadata: {} }]);
 
     const launched = await query<{ launchBackfill: { id: string; status: string; counts: { total: number } } }>(
       api,

@@ -10,7 +10,7 @@ import type { BackfillPartition, BackfillRecord, RunRecord } from "../../catalog
 import { BackfillError } from "../../scheduler/runs/index.ts";
 import { findAsset } from "./assets.ts";
 import { requireGraph, type GraphQLContext, type PartitionsSource } from "./context.ts";
-import { badUserInput, launchUnavailable } from "./errors.ts";
+import { badUserInput, launchUnavailable, upstreamNotBuilt } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
 
 /** Most keys one `AssetPartitions.keys` returns. */
@@ -38,8 +38,12 @@ const typeDefs = /* GraphQL */ `
     their partitions that overlap the range, and run after the upstream partitions they read. BAD_USER_INPUT
     (naming the argument) for an unpartitioned asset or a key that is no partition; LAUNCH_UNAVAILABLE when this
     server cannot launch runs. A retry with the same idempotencyKey returns the backfill the first call made.
+    An unpartitioned asset the partitioned ones read that was never materialized (no materialization recorded,
+    no warehouse describing its relation) would fail every partition: UPSTREAM_NOT_BUILT (extensions.
+    upstreamAssetKeys names them) unless buildUpstream is true; then they are built once, by the backfill's
+    first run (its partition with an empty key, of partitioning "unpartitioned"), before the partitions that read them.
     """
-    launchBackfill(assetKeys: [String!]!, from: String!, to: String!, idempotencyKey: String): Backfill!
+    launchBackfill(assetKeys: [String!]!, from: String!, to: String!, idempotencyKey: String, buildUpstream: Boolean = false): Backfill!
     "Sends again only the partitions that failed, were canceled, or were skipped because one they wait for failed."
     rerunBackfill(id: ID!): Backfill!
     "Sends no more partitions and cancels those running. Null when there is no such backfill."
@@ -131,7 +135,9 @@ const typeDefs = /* GraphQL */ `
     "Who launched it."
     launchedBy: String
     cancelRequested: Boolean!
+    "Its partitions by state (not counting the run that builds its unpartitioned upstream first)."
     counts: BackfillCounts!
+    "Its partitions in order; with buildUpstream, the first (an empty key) builds the unpartitioned upstream once."
     partitions: [BackfillPartition!]!
   }
 
@@ -148,6 +154,7 @@ const typeDefs = /* GraphQL */ `
 
   "One partition of a backfill (of one partitioning), built by its current run."
   type BackfillPartition {
+    "The partition's key; empty for the run that builds the backfill's unpartitioned upstream once (launchBackfill's buildUpstream)."
     key: String!
     "daily from 2026-09-01 (UTC)"
     partitioning: String!
@@ -205,6 +212,7 @@ interface PartitionsView {
 }
 
 function backfillError(error: unknown): never {
+  if (error instanceof BackfillError && error.code === "unbuilt_upstream") throw upstreamNotBuilt(error.message, error.upstreamAssetIds);
   if (error instanceof BackfillError) throw badUserInput(error.message, error.field ?? "assetKeys");
   throw error;
 }
@@ -215,10 +223,12 @@ function requireBackfills(context: GraphQLContext) {
   return backfills;
 }
 
+/** The backfill's partitions by state; the run that builds its unpartitioned upstream first is not one. */
 function counts(record: BackfillRecord) {
-  const count = (status: BackfillPartition["status"]) => record.partitions.filter((p) => p.status === status).length;
+  const partitions = record.partitions.filter((p) => p.runPartition !== null);
+  const count = (status: BackfillPartition["status"]) => partitions.filter((p) => p.status === status).length;
   return {
-    total: record.partitions.length,
+    total: partitions.length,
     waiting: count("waiting"),
     queued: count("queued"),
     running: count("running"),
@@ -288,7 +298,11 @@ const resolvers: SchemaModule["resolvers"] = {
     },
   },
   Mutation: {
-    launchBackfill: async (_root: unknown, args: { assetKeys: readonly string[]; from: string; to: string; idempotencyKey?: string | null }, context: GraphQLContext) => {
+    launchBackfill: async (
+      _root: unknown,
+      args: { assetKeys: readonly string[]; from: string; to: string; idempotencyKey?: string | null; buildUpstream?: boolean | null },
+      context: GraphQLContext,
+    ) => {
       if (args.assetKeys.length === 0) throw badUserInput("assetKeys must name at least one asset", "assetKeys");
       if (args.assetKeys.length > MAX_BACKFILL_ASSETS) throw badUserInput(`assetKeys may name at most ${MAX_BACKFILL_ASSETS} assets`, "assetKeys");
       const key = args.idempotencyKey ?? null;
@@ -297,7 +311,7 @@ const resolvers: SchemaModule["resolvers"] = {
       const assetIds = [...new Set(args.assetKeys.map((assetKey) => findAsset(graph, assetKey).id))];
       const backfills = requireBackfills(context);
       return backfills
-        .launch({ assetIds, from: args.from.trim(), to: args.to.trim(), user: context.caller.name, idempotencyKey: key === null ? null : `api:${key}` })
+        .launch({ assetIds, from: args.from.trim(), to: args.to.trim(), user: context.caller.name, idempotencyKey: key === null ? null : `api:${key}`, buildUpstream: args.buildUpstream === true })
         .catch(backfillError);
     },
     rerunBackfill: async (_root: unknown, args: { id: string }, context: GraphQLContext) => requireBackfills(context).rerunFailed(args.id, context.caller.name).catch(backfillError),

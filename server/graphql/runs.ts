@@ -336,7 +336,7 @@ export function describeLaunchedBy(launchedBy: LaunchedBy): string {
     case "schedule":
       return `schedule ${launchedBy.schedule} (job ${launchedBy.job}), tick ${launchedBy.tickAt.slice(0, 16).replace("T", " ")} UTC`;
     case "backfill":
-      return `partition ${launchedBy.partitionKey} of backfill ${shortRunId(launchedBy.backfillId)}${launchedBy.user ? ` by ${launchedBy.user}` : ""}`;
+      return `${launchedBy.partitionKey === "" ? "unpartitioned upstream" : `partition ${launchedBy.partitionKey}`} of backfill ${shortRunId(launchedBy.backfillId)}${launchedBy.user ? ` by ${launchedBy.user}` : ""}`;
   }
 }
 
