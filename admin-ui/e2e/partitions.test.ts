@@ -1,9 +1,12 @@
 /**
  * End-to-end: the partitions bar and a backfill, in Debian's Chromium against a real `tributary serve` of
- * demo-project (real dbt on DuckDB, the runs engine and its partition queue). An operator drags across the
- * first two partitions of country_revenue_daily (daily, vars min_date/max_date), launches the backfill, follows
- * it on the backfill page until both partitions succeeded, and finds them materialized on the bar; a caller
- * without a token sees the reason instead of the button.
+ * demo-project (real dbt on DuckDB, a warehouse file of its own, the runs engine and its partition queue). Only
+ * stg_shopify__customers is built beforehand (stg_shopify__orders' relationships test reads it). An operator
+ * drags across the first two partitions of country_revenue_daily (daily, vars min_date/max_date) and launches the
+ * backfill; it is refused, naming stg_shopify__orders (unpartitioned, never built, read by every partition), and
+ * the operator builds it first from the refusal; the backfill page shows that run and then each partition until
+ * all succeeded, and the bar shows them materialized. A partition clicked alone then backfills with no upstream
+ * run. A caller without a token sees the reason instead of the button.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -33,28 +36,46 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     });
     if (made.status !== 0) throw new Error(`tributary token create failed: ${made.stderr}`);
     token = made.stdout.trim();
-    serve = await startServe(DEMO_PROJECT, DATA_DIR_NAME);
+    // A warehouse of its own, empty: nothing is built yet, whatever other tests built in demo-project's.
+    serve = await startServe(DEMO_PROJECT, DATA_DIR_NAME, { env: { TRIBUTARY_WAREHOUSE_PATH: join(dataDir, "warehouse.duckdb") } });
     page = await newPage(browser, errors);
     await page.addInitScript((value) => window.localStorage.setItem("tributary.token", value), token);
-    // A partition reads the staging view: it is built first (a backfill builds only the partitioned assets).
+    // stg_shopify__orders' relationships test reads stg_shopify__customers: built first, so that building
+    // stg_shopify__orders (its data tests included) can succeed. stg_shopify__orders itself stays unbuilt.
     const gql = async <T>(query: string): Promise<T> => {
       const response = await fetch(`${serve.baseUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
-      return ((await response.json()) as { data: T }).data;
+      const body = (await response.json()) as { data?: T; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data!;
     };
-    const launched = await gql<{ launchRun: { run: { id: string } } }>(`mutation { launchRun(assetKeys: ["stg_shopify__orders"]) { run { id } } }`);
-    for (let status = ""; status !== "SUCCEEDED"; ) {
+    const launched = await gql<{ launchRun: { run: { id: string } } }>(`mutation { launchRun(assetKeys: ["stg_shopify__customers"]) { run { id } } }`);
+    for (let status = "QUEUED"; status === "QUEUED" || status === "RUNNING"; ) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       status = (await gql<{ run: { status: string } }>(`{ run(id: "${launched.launchRun.run.id}") { status } }`)).run.status;
-      if (status === "FAILED" || status === "CANCELED") throw new Error(`building stg_shopify__orders ${status}`);
+      if (status !== "QUEUED" && status !== "RUNNING" && status !== "SUCCEEDED") throw new Error(`building stg_shopify__customers: ${status}`);
     }
   });
+
+  /** Waits until the backfill page shows an ended backfill, and returns its status and each partition's. */
+  const backfillEnded = async () => {
+    await page.waitForFunction(() => ["SUCCEEDED", "FAILED", "CANCELED"].includes(document.querySelector('[data-testid="backfill-page"]')?.getAttribute("data-status") ?? ""), null, {
+      timeout: 600_000,
+    });
+    const status = await page.getByTestId("backfill-page").getAttribute("data-status");
+    const rows = await page.getByTestId("backfill-partition").evaluateAll((nodes) => nodes.map((n) => [n.getAttribute("data-key"), n.getAttribute("data-status"), n.textContent]));
+    return { status, rows };
+  };
+
+  /** Waits until the line under the bar says `text`. */
+  const selected = (text: string) =>
+    page.waitForFunction((expected) => document.querySelector('[data-testid="partitions-selected"]')?.textContent === expected, text, { timeout: 10_000 });
 
   after(async () => {
     await browser?.close();
     await serve?.stop();
   });
 
-  test("drag across two partitions, backfill them, follow each partition, and see them materialized", async () => {
+  test("drag across two partitions, build the unbuilt upstream first, follow each partition, and see them materialized", async () => {
     await page.goto(`${serve.baseUrl}/assets/country_revenue_daily/show`);
     const bar = page.getByTestId("partitions-bar");
     await bar.waitFor();
@@ -67,21 +88,43 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     await bar.scrollIntoViewIfNeeded();
     const box = (await bar.boundingBox())!;
     const x = (i: number) => box.x + ((i + 0.5) / total) * box.width;
-    await page.mouse.move(x(0), box.y + box.height / 2);
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x(0), y);
     await page.mouse.down();
-    await page.mouse.move(x(1), box.y + box.height / 2, { steps: 4 });
+    await page.mouse.move(x(1), y, { steps: 4 });
     await page.mouse.up();
-    await page.getByTestId("partitions-selected").getByText("Selected 2026-09-01 … 2026-09-02 (2 partitions)").waitFor();
+    await selected("Selected 2026-09-01 … 2026-09-02 (2 partitions)");
+    // The tooltip names the partition under the pointer and its state.
+    const tooltip = page.getByTestId("partition-tooltip");
+    assert.deepEqual([await tooltip.getAttribute("data-key"), await tooltip.getAttribute("data-state")], ["2026-09-02", "MISSING"]);
+    assert.match((await tooltip.textContent()) ?? "", /2026-09-02\s*missing/);
+
+    // Refused: every partition reads stg_shopify__orders, which was never built.
     await page.getByTestId("launch-backfill").click();
+    const refusal = page.getByTestId("backfill-upstream-unbuilt");
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? "", /country_revenue_daily reads stg_shopify__orders: not partitioned and never materialized.*tributary materialize stg_shopify__orders/);
+    assert.equal(await page.getByTestId("asset-backfill").count(), 0);
+    await page.getByTestId("launch-backfill-build-upstream").click();
     await page.waitForURL(/\/backfills\/[^/]+\/show$/);
     await page.getByTestId("backfill-cells").waitFor();
     assert.deepEqual(await page.getByTestId("backfill-cell").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-key"))), ["2026-09-01", "2026-09-02"]);
-    await page.waitForFunction(() => document.querySelector('[data-testid="backfill-page"]')?.getAttribute("data-status") === "SUCCEEDED", null, { timeout: 600_000 });
-    assert.deepEqual(await page.getByTestId("backfill-partition").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-status"))), ["SUCCEEDED", "SUCCEEDED"]);
+    assert.match((await page.getByTestId("backfill-upstream").textContent()) ?? "", /stg_shopify__orders/);
+    const first = await backfillEnded();
+    assert.equal(first.status, "SUCCEEDED", JSON.stringify(first.rows));
+    assert.equal(await page.getByTestId("backfill-upstream").getAttribute("data-status"), "SUCCEEDED");
+    assert.deepEqual(
+      first.rows.map(([key, status]) => [key, status]),
+      [
+        ["", "SUCCEEDED"],
+        ["2026-09-01", "SUCCEEDED"],
+        ["2026-09-02", "SUCCEEDED"],
+      ],
+    );
     assert.match((await page.getByTestId("backfill-counts").textContent()) ?? "", /^2 of 2 partitions succeeded/);
-    // Each partition's run is linked, and its run page says which partition it built.
+    // Each run is linked: the upstream's and each partition's.
     const runLinks = await page.getByTestId("backfill-partition").locator("a").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("href")));
-    assert.equal(runLinks.filter((href) => href?.startsWith("/runs/")).length, 2);
+    assert.equal(runLinks.filter((href) => href?.startsWith("/runs/")).length, 3);
 
     await page.goto(`${serve.baseUrl}/assets/country_revenue_daily/show`);
     await bar.waitFor();
@@ -89,6 +132,19 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     assert.deepEqual(after[0], ["MATERIALIZED", "2026-09-01", "2026-09-02"]);
     assert.equal(after[1]?.[0], "MISSING");
     await page.getByTestId("asset-backfill").first().waitFor();
+
+    // stg_shopify__orders is built now: a partition clicked alone backfills at once, with no upstream run.
+    await bar.scrollIntoViewIfNeeded();
+    const again = (await bar.boundingBox())!;
+    await page.mouse.click(again.x + ((4 + 0.5) / total) * again.width, again.y + again.height / 2);
+    await selected("Selected 2026-09-05 (1 partition)");
+    await page.getByTestId("launch-backfill").click();
+    await page.waitForURL(/\/backfills\/[^/]+\/show$/);
+    await page.getByTestId("backfill-cells").waitFor();
+    assert.deepEqual(await page.getByTestId("backfill-cell").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-key"))), ["2026-09-05"]);
+    assert.equal(await page.getByTestId("backfill-upstream").count(), 0);
+    const second = await backfillEnded();
+    assert.equal(second.status, "SUCCEEDED", JSON.stringify(second.rows));
     assert.deepEqual(errors, []);
   });
 

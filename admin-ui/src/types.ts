@@ -93,8 +93,11 @@ export interface RunFilter {
 }
 
 export type PartitionState = Generated.PartitionState;
-/** A partitioned asset's partitions and their states (`Asset.partitions`). */
-export type AssetPartitions = NonNullable<NonNullable<Generated.AssetPartitionsQuery["asset"]>["partitions"]>;
+/**
+ * A partitioned asset's partitions and their states (`Asset.partitions`), with the keys of the latest 1,000
+ * partitions: `keys[i]` is partition `keyOffset + i`.
+ */
+export type AssetPartitions = NonNullable<NonNullable<Generated.AssetPartitionsQuery["asset"]>["partitions"]> & { readonly keyOffset: number };
 export type PartitionRange = Item<AssetPartitions["ranges"]>;
 export type BackfillStatus = Generated.BackfillStatus;
 export type BackfillPartitionStatus = Generated.BackfillPartitionStatus;

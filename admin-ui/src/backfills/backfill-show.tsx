@@ -3,12 +3,12 @@
  * runs), counts, and a row per partition with its run, attempts and message. Re-run only the failed partitions
  * once it ended with failures; cancel while it runs.
  */
-import { Alert, Box, Breadcrumbs, Button, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Typography } from "@mui/material";
+import { Alert, Box, Breadcrumbs, Button, Link as MuiLink, Skeleton, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from "@mui/material";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Title, useNotify } from "react-admin";
 import { Link, useParams } from "react-router-dom";
-import { Fact, Panel } from "../assets/panels.tsx";
+import { Panel } from "../assets/panels.tsx";
 import { assetPath } from "../assets/paths.ts";
 import { ErrorState } from "../common/states.tsx";
 import { TimeText } from "../common/time-text.tsx";
@@ -19,36 +19,119 @@ import { runPath } from "../runs/paths.ts";
 import { useLaunchCapability } from "../runs/run-actions.tsx";
 import { StateChip } from "../runs/state-chip.tsx";
 import { TokenButton } from "../runs/token-dialog.tsx";
-import type { Backfill } from "../types.ts";
+import type { Backfill, BackfillPartition } from "../types.ts";
 import { BACKFILL_CELL_FILL, BACKFILL_PARTITION_STYLES, BACKFILL_STATUS_STYLES } from "./status.ts";
 
+/** The run that builds the backfill's unpartitioned upstream once, before its partitions (buildUpstream). */
+const isUpstream = (p: BackfillPartition) => p.key === "";
+
+/** What a partition waits for, for people: ` · after 31 upstream partitions`, ` · after the upstream build`. */
+function waitsFor(p: BackfillPartition): string {
+  const partitions = p.dependsOn.filter((key) => key !== "").length;
+  const parts = [...(p.dependsOn.includes("") ? ["the upstream build"] : []), ...(partitions > 0 ? [`${partitions} upstream partition${partitions === 1 ? "" : "s"}`] : [])];
+  return parts.length > 0 ? ` · after ${parts.join(" and ")}` : "";
+}
+
+/** One tile per partition, coloured by its state, linked to its run; labelled while there are few enough to read. */
 function Cells({ backfill }: { backfill: Backfill }) {
+  const partitions = backfill.partitions.filter((p) => !isUpstream(p));
+  const labelled = partitions.length <= 120;
   return (
-    <Box sx={{ display: "flex", flexWrap: "wrap", gap: "3px" }} data-testid="backfill-cells">
-      {backfill.partitions.map((p) => (
-        <Box
-          key={`${p.partitioning}:${p.key}`}
-          component={p.runId ? Link : "span"}
-          {...(p.runId ? { to: runPath(p.runId) } : {})}
-          title={`${p.key} (${p.partitioning}): ${BACKFILL_PARTITION_STYLES[p.status].label}`}
-          data-testid="backfill-cell"
-          data-key={p.key}
-          data-status={p.status}
-          sx={{ width: 18, height: 18, borderRadius: 0.5, bgcolor: BACKFILL_CELL_FILL[p.status], border: "1px solid rgba(16,24,40,0.08)", display: "block" }}
-        />
-      ))}
+    <Box sx={{ display: "flex", flexWrap: "wrap", gap: "4px" }} data-testid="backfill-cells">
+      {partitions.map((p) => {
+        const style = BACKFILL_PARTITION_STYLES[p.status];
+        const dark = p.status === "RUNNING" || p.status === "SUCCEEDED" || p.status === "FAILED";
+        return (
+          <Tooltip key={`${p.partitioning}:${p.key}`} title={`${p.key} (${p.partitioning}): ${style.label}${p.attempts > 1 ? `, attempt ${p.attempts}` : ""}`}>
+            <Box
+              component={p.runId ? Link : "span"}
+              {...(p.runId ? { to: runPath(p.runId) } : {})}
+              data-testid="backfill-cell"
+              className={p.status === "RUNNING" ? "backfill-running" : undefined}
+              data-key={p.key}
+              data-status={p.status}
+              sx={{
+                display: "inline-flex",
+                alignItems: "center",
+                justifyContent: "center",
+                minWidth: labelled ? 86 : 14,
+                height: labelled ? 26 : 14,
+                px: labelled ? 0.75 : 0,
+                borderRadius: 0.75,
+                bgcolor: BACKFILL_CELL_FILL[p.status],
+                color: dark ? "#fff" : "#344054",
+                border: "1px solid rgba(16,24,40,0.08)",
+                fontFamily: "monospace",
+                fontSize: 12,
+                textDecoration: "none",
+                boxSizing: "border-box",
+              }}
+            >
+              {labelled ? p.key : null}
+            </Box>
+          </Tooltip>
+        );
+      })}
     </Box>
   );
 }
 
+/** A bar of the partitions by state, as long as the backfill, and a legend counting each state. */
 function Counts({ backfill }: { backfill: Backfill }) {
-  const { total, ...rest } = backfill.counts;
-  const shown = (["succeeded", "running", "queued", "waiting", "failed", "skipped", "canceled"] as const).filter((k) => rest[k] > 0);
+  const partitions = backfill.partitions.filter((p) => !isUpstream(p));
+  const total = partitions.length;
+  const order = ["SUCCEEDED", "RUNNING", "QUEUED", "WAITING", "FAILED", "SKIPPED", "CANCELED"] as const;
+  const counted = order.map((status) => [status, partitions.filter((p) => p.status === status).length] as const).filter(([, n]) => n > 0);
+  const succeeded = partitions.filter((p) => p.status === "SUCCEEDED").length;
   return (
-    <Typography variant="body2" data-testid="backfill-counts">
-      {rest.succeeded} of {total} partitions succeeded
-      {shown.filter((k) => k !== "succeeded").map((k) => ` · ${rest[k]} ${k}`).join("")}
-    </Typography>
+    <Box>
+      <Typography variant="body2" data-testid="backfill-counts" sx={{ mb: 1 }}>
+        <strong>{succeeded}</strong> of {total} partition{total === 1 ? "" : "s"} succeeded
+        {counted
+          .filter(([status]) => status !== "SUCCEEDED")
+          .map(([status, n]) => ` · ${n} ${BACKFILL_PARTITION_STYLES[status].label}`)
+          .join("")}
+      </Typography>
+      <Box sx={{ display: "flex", height: 12, borderRadius: 6, overflow: "hidden", bgcolor: BACKFILL_CELL_FILL.WAITING }} data-testid="backfill-progress">
+        {counted.map(([status, n]) => (
+          <Box key={status} data-status={status} sx={{ flexGrow: n, flexBasis: 0, bgcolor: BACKFILL_CELL_FILL[status] }} />
+        ))}
+      </Box>
+      <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap", mt: 1 }}>
+        {counted.map(([status, n]) => (
+          <Box key={status} sx={{ display: "flex", alignItems: "center", gap: 0.75 }}>
+            <Box sx={{ width: 10, height: 10, borderRadius: 0.5, bgcolor: BACKFILL_CELL_FILL[status], border: status === "WAITING" ? "1px solid #d0d5dd" : 0 }} />
+            <Typography variant="caption">
+              {n} {BACKFILL_PARTITION_STYLES[status].label}
+            </Typography>
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
+/** The run that builds the unpartitioned upstream once, first: its assets, state and run. */
+function Upstream({ backfill }: { backfill: Backfill }) {
+  const upstream = backfill.partitions.find(isUpstream);
+  if (!upstream) return null;
+  return (
+    <Box sx={{ display: "flex", alignItems: "center", gap: 1, flexWrap: "wrap", mb: 1.5, p: 1, borderRadius: 1, bgcolor: "#f9fafb", border: "1px solid", borderColor: "divider" }} data-testid="backfill-upstream" data-status={upstream.status}>
+      <Typography variant="body2" sx={{ color: "text.secondary" }}>
+        First, once (unpartitioned upstream):
+      </Typography>
+      {upstream.assetKeys.map((key) => (
+        <MuiLink key={key} component={Link} to={assetPath(key)} variant="body2">
+          {key}
+        </MuiLink>
+      ))}
+      <StateChip style={BACKFILL_PARTITION_STYLES[upstream.status]} value={upstream.status} />
+      {upstream.runId && (
+        <MuiLink component={Link} to={runPath(upstream.runId)} variant="body2" sx={{ fontFamily: "monospace" }}>
+          run {upstream.runId.slice(0, 8)}
+        </MuiLink>
+      )}
+    </Box>
   );
 }
 
@@ -91,7 +174,7 @@ export function BackfillShow() {
         </MuiLink>
         <Typography variant="body2">{backfill.id.slice(0, 8)}</Typography>
       </Breadcrumbs>
-      <Box sx={{ display: "flex", alignItems: "center", gap: 1.5, flexWrap: "wrap", mb: 2 }}>
+      <Box sx={{ display: "flex", alignItems: "center", gap: 1.5, flexWrap: "wrap", mb: 0.5 }}>
         <Typography variant="h5" component="h1">
           Backfill {backfill.from} … {backfill.to}
         </Typography>
@@ -114,26 +197,27 @@ export function BackfillShow() {
           </>
         )}
       </Box>
+      <Typography variant="body2" component="div" sx={{ color: "text.secondary", mb: 2, display: "flex", gap: 0.75, flexWrap: "wrap", alignItems: "baseline" }} data-testid="backfill-details">
+        <span>Of</span>
+        {backfill.assetKeys.map((key, i) => (
+          <span key={key}>
+            <MuiLink component={Link} to={assetPath(key)}>
+              {key}
+            </MuiLink>
+            {i < backfill.assetKeys.length - 1 ? "," : ""}
+          </span>
+        ))}
+        <span>
+          · {[...new Set(backfill.partitions.filter((p) => !isUpstream(p)).map((p) => p.partitioning))].join(", ")} · launched <TimeText iso={backfill.createdAt} />
+          {backfill.launchedBy ? ` by ${backfill.launchedBy}` : ""}
+        </span>
+      </Typography>
       <Panel title="Progress" id="progress">
+        <Upstream backfill={backfill} />
         <Counts backfill={backfill} />
-        <Box sx={{ mt: 1.5 }}>
+        <Box sx={{ mt: 2 }}>
           <Cells backfill={backfill} />
         </Box>
-      </Panel>
-      <Panel title="Details" id="backfill-details">
-        <Fact label="Assets">
-          <Box sx={{ display: "flex", gap: 1, flexWrap: "wrap" }}>
-            {backfill.assetKeys.map((key) => (
-              <MuiLink key={key} component={Link} to={assetPath(key)} variant="body2">
-                {key}
-              </MuiLink>
-            ))}
-          </Box>
-        </Fact>
-        <Fact label="Launched">
-          <TimeText iso={backfill.createdAt} />
-          {backfill.launchedBy ? ` by ${backfill.launchedBy}` : ""}
-        </Fact>
       </Panel>
       <Panel title="Partitions" id="backfill-partitions">
         <Box sx={{ overflowX: "auto" }}>
@@ -153,11 +237,11 @@ export function BackfillShow() {
                 <TableRow key={`${p.partitioning}:${p.key}`} data-testid="backfill-partition" data-key={p.key} data-status={p.status}>
                   <TableCell>
                     <Typography variant="body2" sx={{ fontFamily: "monospace" }}>
-                      {p.key}
+                      {isUpstream(p) ? "—" : p.key}
                     </Typography>
                     <Typography variant="caption" sx={{ color: "text.secondary" }}>
-                      {p.partitioning}
-                      {p.dependsOn.length > 0 ? ` · after ${p.dependsOn.length} upstream partition${p.dependsOn.length === 1 ? "" : "s"}` : ""}
+                      {isUpstream(p) ? "unpartitioned upstream, built once first" : p.partitioning}
+                      {waitsFor(p)}
                     </Typography>
                   </TableCell>
                   <TableCell>{p.assetKeys.join(", ")}</TableCell>

@@ -6,7 +6,7 @@ import { apiHeaders } from "./token.ts";
 
 interface GraphQLErrorBody {
   readonly message: string;
-  readonly extensions?: { readonly code?: string };
+  readonly extensions?: { readonly code?: string } & Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -43,7 +43,8 @@ export async function graphql<Result, Variables>(url: string, document: TypedDoc
   if (first !== undefined) {
     const code = first.extensions?.code;
     const message = code === "CATALOG_NOT_READY" ? "The catalog is still loading; try again in a moment." : first.message;
-    throw new HttpError(message, response.status === 200 ? (code === "ASSET_NOT_FOUND" ? 404 : 400) : response.status, { code });
+    // The body carries the error's extensions (e.g. UPSTREAM_NOT_BUILT's upstreamAssetKeys) for callers that act on them.
+    throw new HttpError(message, response.status === 200 ? (code === "ASSET_NOT_FOUND" ? 404 : 400) : response.status, { ...first.extensions, code });
   }
   if (body.data == null) throw new HttpError("Tributary returned no data", response.status);
   return body.data;

@@ -78,6 +78,8 @@ export { filterVariables } from "./variables.ts";
 
 /** Largest page the API serves. */
 const MAX_PAGE = 500;
+/** Most keys one `AssetPartitions.keys` answers (the server's MAX_PARTITION_KEYS). */
+const MAX_PARTITION_KEYS = 1000;
 
 /** The list's sortable columns (react-admin's sort field) → `AssetOrderField`. */
 export const SORT_FIELDS: Readonly<Record<string, AssetOrderField>> = {
@@ -102,8 +104,12 @@ export interface TributaryDataProvider extends DataProvider {
   launch(assetKeys: readonly string[]): Promise<LaunchResult>;
   /** An asset's partitions and their states; null for an unpartitioned asset. */
   partitions(key: string): Promise<AssetPartitions | null>;
-  /** Backfills partitions from..to of the assets; returns the backfill's id. */
-  launchBackfill(assetKeys: readonly string[], from: string, to: string): Promise<string>;
+  /**
+   * Backfills partitions from..to of the assets; returns the backfill's id. An unpartitioned upstream never
+   * materialized refuses it (an HttpError whose body has code UPSTREAM_NOT_BUILT and upstreamAssetKeys) unless
+   * `buildUpstream`: then the backfill builds it once, first.
+   */
+  launchBackfill(assetKeys: readonly string[], from: string, to: string, buildUpstream?: boolean): Promise<string>;
   backfill(id: string): Promise<Backfill | null>;
   backfills(assetKey: string | null, first: number): Promise<readonly Backfill[]>;
   rerunBackfill(id: string): Promise<void>;
@@ -268,10 +274,15 @@ export function createTributaryDataProvider(url = "/graphql"): TributaryDataProv
       return data.run?.logs ?? [];
     },
     async partitions(key) {
-      return (await graphql(url, AssetPartitionsDocument, { key })).asset?.partitions ?? null;
+      const first = (await graphql(url, AssetPartitionsDocument, { key, keyOffset: 0 })).asset?.partitions ?? null;
+      if (first === null || first.total <= MAX_PARTITION_KEYS) return first === null ? null : { ...first, keyOffset: 0 };
+      // More partitions than one answer's keys: those of the latest 1,000, which backfills usually want.
+      const keyOffset = first.total - MAX_PARTITION_KEYS;
+      const latest = (await graphql(url, AssetPartitionsDocument, { key, keyOffset })).asset?.partitions ?? null;
+      return latest === null ? null : { ...latest, keyOffset };
     },
-    async launchBackfill(assetKeys, from, to) {
-      return (await graphql(url, LaunchBackfillDocument, { assetKeys: [...assetKeys], from, to })).launchBackfill.id;
+    async launchBackfill(assetKeys, from, to, buildUpstream = false) {
+      return (await graphql(url, LaunchBackfillDocument, { assetKeys: [...assetKeys], from, to, buildUpstream })).launchBackfill.id;
     },
     async backfill(id) {
       return (await graphql(url, BackfillDocument, { id })).backfill ?? null;

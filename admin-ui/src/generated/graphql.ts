@@ -341,6 +341,7 @@ export type LocationsQuery = { readonly locations: ReadonlyArray<{ readonly name
 
 export type AssetPartitionsQueryVariables = Exact<{
   key: string;
+  keyOffset: number;
 }>;
 
 
@@ -367,6 +368,7 @@ export type LaunchBackfillMutationVariables = Exact<{
   assetKeys: ReadonlyArray<string> | string;
   from: string;
   to: string;
+  buildUpstream: boolean;
 }>;
 
 
@@ -1499,7 +1501,7 @@ export const LocationsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<LocationsQuery, LocationsQueryVariables>;
 export const AssetPartitionsDocument = new TypedDocumentString(`
-    query AssetPartitions($key: String!) {
+    query AssetPartitions($key: String!, $keyOffset: Int!) {
   asset(key: $key) {
     key
     partitions {
@@ -1519,7 +1521,7 @@ export const AssetPartitionsDocument = new TypedDocumentString(`
         lastIndex
         count
       }
-      keys(first: 1000)
+      keys(offset: $keyOffset, first: 1000)
     }
   }
 }
@@ -1601,8 +1603,13 @@ export const BackfillsDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<BackfillsQuery, BackfillsQueryVariables>;
 export const LaunchBackfillDocument = new TypedDocumentString(`
-    mutation LaunchBackfill($assetKeys: [String!]!, $from: String!, $to: String!) {
-  launchBackfill(assetKeys: $assetKeys, from: $from, to: $to) {
+    mutation LaunchBackfill($assetKeys: [String!]!, $from: String!, $to: String!, $buildUpstream: Boolean!) {
+  launchBackfill(
+    assetKeys: $assetKeys
+    from: $from
+    to: $to
+    buildUpstream: $buildUpstream
+  ) {
     id
   }
 }

@@ -18,6 +18,7 @@ export const ICONS = {
   filter: "M10 18h4v-2h-4zM3 6v2h18V6zm3 7h12v-2H6z",
   runs: "M8 5v14l11-7z",
   schedules: "M11.99 2C6.47 2 2 6.48 2 12s4.47 10 9.99 10C17.52 22 22 17.52 22 12S17.52 2 11.99 2M12 20c-4.42 0-8-3.58-8-8s3.58-8 8-8 8 3.58 8 8-3.58 8-8 8m.5-13H11v6l5.25 3.15.75-1.23-4.5-2.67z",
+  backfills: "M5.33 20H4c-1.1 0-2-.9-2-2V6c0-1.1.9-2 2-2h1.33c1.1 0 2 .9 2 2v12c0 1.1-.89 2-2 2M22 18V6c0-1.1-.9-2-2-2h-1.33c-1.1 0-2 .9-2 2v12c0 1.1.9 2 2 2H20c1.11 0 2-.9 2-2m-7.33 0V6c0-1.1-.9-2-2-2h-1.33c-1.1 0-2 .9-2 2v12c0 1.1.9 2 2 2h1.33c1.1 0 2-.9 2-2",
   close: "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
 } as const;
 
@@ -41,6 +42,7 @@ export const MENU: readonly MenuItem[] = [
   { label: "Catalog", to: "/assets", icon: ICONS.catalog },
   { label: "Runs", to: "/runs", icon: ICONS.runs },
   { label: "Schedules", to: "/schedules", icon: ICONS.schedules },
+  { label: "Backfills", to: "/backfills", icon: ICONS.backfills },
   { label: "Locations", to: "/locations", icon: ICONS.locations },
   { label: "GraphQL API", to: "/graphql", icon: ICONS.api, external: true },
 ];
