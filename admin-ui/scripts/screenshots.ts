@@ -6,12 +6,115 @@
  * Without it, it serves demo-project alone. With it, it also photographs the runs list, a run mid-run (it launches
  * one, with the operator token in TRIBUTARY_TOKEN that the demo prints) and the runtime trend of orders
  * (docs/ui-runs.png, ui-run.png, ui-runtime.png).
+ * Either way it photographs partitions on a serve of its own (a fresh store and warehouse, an operator token): a
+ * backfill's page mid-run and country_revenue_daily's partitions bar (docs/ui-backfill.png, ui-partitions.png);
+ * SCREENSHOTS=partitions takes only those two.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { DEMO_PROJECT, launchBrowser, newPage, ROOT, startServe } from "../e2e/support.ts";
+import type { Browser } from "playwright-core";
+import { DEMO_PROJECT, launchBrowser, newPage, operatorToken, ROOT, startServe } from "../e2e/support.ts";
+
+/**
+ * Backfills 2026-09-01 … 09-14 of country_revenue_daily, building stg_shopify__orders first, and photographs its
+ * page mid-run; then, while a second backfill (2026-10-01 … 10-08) runs, the asset's partitions bar with a range
+ * selected and the tooltip on a materialized partition.
+ */
+async function partitionScreenshots(browser: Browser, errors: string[]): Promise<void> {
+  const name = "screenshots-partitions";
+  const dataDir = join(ROOT, "admin-ui", ".e2e-data", name);
+  rmSync(dataDir, { recursive: true, force: true });
+  const token = operatorToken(dataDir);
+  const serve = await startServe(DEMO_PROJECT, name, { env: { TRIBUTARY_WAREHOUSE_PATH: join(dataDir, "warehouse.duckdb") } });
+  const gql = async <T>(query: string): Promise<T> => {
+    const response = await fetch(`${serve.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+  const backfill = async (from: string, to: string) =>
+    (await gql<{ launchBackfill: { id: string } }>(`mutation { launchBackfill(assetKeys: ["country_revenue_daily"], from: "${from}", to: "${to}", buildUpstream: true) { id } }`)).launchBackfill.id;
+  const ended = async (id: string) => {
+    for (;;) {
+      const { backfill: b } = await gql<{ backfill: { status: string } }>(`{ backfill(id: "${id}") { status } }`);
+      if (b.status !== "RUNNING") return b.status;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+  try {
+    // stg_shopify__orders' relationships test reads stg_shopify__customers: built first (as the e2e test does).
+    const customers = (await gql<{ launchRun: { run: { id: string } } }>(`mutation { launchRun(assetKeys: ["stg_shopify__customers"]) { run { id } } }`)).launchRun.run.id;
+    for (let status = "QUEUED"; status === "QUEUED" || status === "RUNNING"; ) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      status = (await gql<{ run: { status: string } }>(`{ run(id: "${customers}") { status } }`)).run.status;
+      if (status !== "QUEUED" && status !== "RUNNING" && status !== "SUCCEEDED") throw new Error(`building stg_shopify__customers: ${status}`);
+    }
+    const page = await newPage(browser, errors, { width: 1440, height: 900 });
+    // Still pictures: a running partition's pulse would catch it half faded.
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    if (token !== null) await page.addInitScript((value) => window.localStorage.setItem("tributary.token", value), token);
+    const first = await backfill("2026-09-01", "2026-09-14");
+    await page.goto(`${serve.baseUrl}/backfills/${first}/show`);
+    // Mid-run: the upstream built, some partitions done, some running, the rest queued.
+    await page.waitForFunction(
+      () => {
+        const cells = [...document.querySelectorAll('[data-testid="backfill-cell"]')].map((cell) => cell.getAttribute("data-status"));
+        return cells.filter((s) => s === "SUCCEEDED").length >= 3 && cells.includes("RUNNING") && cells.includes("QUEUED");
+      },
+      null,
+      { timeout: 600_000, polling: 250 },
+    );
+    await page.screenshot({ path: join(docs, "ui-backfill.png") });
+    console.log(`first backfill ${await ended(first)}`);
+
+    // The bar while a second backfill runs: 14 days materialized, some in progress, the rest missing.
+    const second = await backfill("2026-10-01", "2026-10-08");
+    await page.goto(`${serve.baseUrl}/assets/country_revenue_daily/show`);
+    const panel = page.getByTestId("partitions-panel");
+    const bar = page.getByTestId("partitions-bar");
+    await bar.waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="partitions-legend"] [data-state="IN_PROGRESS"]')?.getAttribute("data-count") ?? 0) > 0, null, {
+      timeout: 120_000,
+      polling: 250,
+    });
+    await panel.evaluate((section) => window.scrollTo(0, section.getBoundingClientRect().top + window.scrollY - 80));
+    const box = (await bar.boundingBox())!;
+    const total = Number(await bar.getAttribute("aria-valuemax")) + 1;
+    const x = (i: number) => box.x + ((i + 0.5) / total) * box.width;
+    const y = box.y + box.height / 2;
+    // Select 2026-11-01 … 11-15 (indexes 61–75), then point at 2026-09-06, materialized.
+    await page.mouse.move(x(61), y);
+    await page.mouse.down();
+    await page.mouse.move(x(75), y, { steps: 5 });
+    await page.mouse.up();
+    await page.mouse.move(x(5), y, { steps: 5 });
+    await page.getByTestId("partition-tooltip").waitFor();
+    await page.waitForTimeout(300);
+    await panel.screenshot({ path: join(docs, "ui-partitions.png") });
+    console.log(`second backfill ${await ended(second)}`);
+  } finally {
+    await serve.stop();
+  }
+}
 
 const docs = join(ROOT, "docs");
 const browser = await launchBrowser();
+if (process.env["SCREENSHOTS"] === "partitions") {
+  // SCREENSHOTS=partitions takes only the partitions' two.
+  const errors: string[] = [];
+  try {
+    await partitionScreenshots(browser, errors);
+  } finally {
+    await browser.close();
+  }
+  if (errors.length > 0) throw new Error(`the UI logged errors:\n${errors.join("\n")}`);
+  console.log(`screenshots written to ${docs}`);
+  process.exit(0);
+}
 const external = process.env["SCREENSHOT_BASE_URL"];
 const serve = external ? { baseUrl: external.replace(/\/$/, ""), stop: async () => {} } : await startServe(DEMO_PROJECT, "screenshots");
 // With the whole demo, the lineage of a Census sync crosses all three tools.
@@ -90,6 +193,8 @@ try {
     await page.screenshot({ path: join(docs, "ui-runtime.png") });
     console.log(`runtime plot: ${await plot.getAttribute("data-points")} points`);
   }
+
+  await partitionScreenshots(browser, errors);
 
   if (errors.length > 0) throw new Error(`the UI logged errors:\n${errors.join("\n")}`);
   console.log(`screenshots written to ${docs}`);
