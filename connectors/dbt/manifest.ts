@@ -6,12 +6,17 @@
  * path at fault. Version differences (raw_sql → raw_code, groups from v9, versions from v10…) are resolved
  * here once, so the translator sees a single shape.
  */
-import { readFile } from "node:fs/promises";
+import { isAscii, isUtf8 } from "node:buffer";
+import { open, readFile } from "node:fs/promises";
 import { z } from "zod";
 import { LoadError } from "../../catalog/model/index.ts";
-import { decodeJsonBytes, describeJsonSyntaxError, findDuplicateKeys } from "./json-text.ts";
+import { decodeJsonBytes, describeJsonSyntaxError, findDuplicateKeys, hasDuplicateKeys } from "./json-text.ts";
 import type { DuplicateJsonKey } from "./json-text.ts";
-import { compileCheck } from "./schema-check.ts";
+import { findManifestLayout } from "./manifest-layout.ts";
+import type { ByteRange } from "./manifest-layout.ts";
+import { startPieceWorker } from "./manifest-worker.ts";
+import type { PieceAnswer, PieceWorker } from "./manifest-worker.ts";
+import { compileCheck, compileStrip } from "./schema-check.ts";
 
 /** The manifest schema versions this reader understands. */
 export const SUPPORTED_MANIFEST_VERSIONS = [4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
@@ -181,6 +186,14 @@ const manifestSchema = z.object({
 /** Whether zod would accept the manifest; then the parsed JSON serves as is, without zod's copy of it. */
 const isValidManifest = compileCheck(manifestSchema);
 
+/** The same, for a manifest read a piece at a time: everything but `nodes`, and a run of nodes. */
+const isValidManifestBesideNodes = compileCheck(manifestSchema.extend({ nodes: z.unknown() }));
+const nodesSchema = z.record(z.string(), nodeSchema);
+/** The schema of an entry of `nodes` (for tests: what the piece reader keeps of a node). */
+export const manifestNodeSchema = nodeSchema;
+const areValidNodes = compileCheck(nodesSchema);
+const stripNode = compileStrip(nodeSchema);
+
 export type ManifestNode = z.infer<typeof nodeSchema>;
 export type ManifestSource = z.infer<typeof sourceSchema>;
 export type ManifestExposure = z.infer<typeof exposureSchema>;
@@ -192,6 +205,7 @@ type RawManifest = z.infer<typeof manifestSchema>;
 /**
  * A manifest of any supported version, normalized to one shape. Its objects are usually the parsed JSON
  * itself, so they carry fields the types do not declare: read only declared fields, and never test with `in`.
+ * (Nodes read in pieces, as readManifestFile reads valid UTF-8 manifests, carry only declared fields.)
  */
 export interface DbtManifest {
   /** The file it was read from (for error messages), or a label such as `<memory>`. */
@@ -219,20 +233,175 @@ export interface DbtManifest {
 
 /** Reads and validates a manifest file. Throws {@link LoadError} naming the file and JSON path at fault. */
 export async function readManifestFile(file: string, locationName: string | null = null): Promise<DbtManifest> {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
+  let worker: PieceWorker | null = null;
   try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(error);
-    throw new LoadError("manifest_unreadable", `Cannot read dbt manifest ${file}: ${reason}`, {
-      file,
-      locationName,
-      cause: error,
-    });
+    try {
+      ({ bytes, worker } = await readManifestBytes(file));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(error);
+      throw new LoadError("manifest_unreadable", `Cannot read dbt manifest ${file}: ${reason}`, {
+        file,
+        locationName,
+        cause: error,
+      });
+    }
+    // A valid UTF-8 manifest is read a piece at a time; anything else (and any doubt) as one text.
+    const manifest = await readManifestPieces(bytes, file, { worker });
+    if (manifest !== null) return manifest;
+  } finally {
+    void worker?.close();
   }
   // UTF-8 (a BOM is dropped) or, as Python's json reads it, UTF-16.
   return parseManifest(decodeJsonBytes(bytes).text, file, locationName);
+}
+
+/** From this size on, a manifest's nodes are read by two threads (a worker starts in ≈20–40 ms). */
+const PARALLEL_BYTES = 16 << 20;
+
+/**
+ * The file's bytes; for a large file, in a SharedArrayBuffer that a worker (started while the file is read)
+ * reads too. A worker that cannot start is no error: the main thread then reads every piece.
+ */
+async function readManifestBytes(file: string): Promise<{ bytes: Uint8Array; worker: PieceWorker | null }> {
+  const handle = await open(file, "r");
+  let worker: PieceWorker | null = null;
+  try {
+    const { size } = await handle.stat();
+    if (size < PARALLEL_BYTES) return { bytes: await handle.readFile(), worker: null };
+    try {
+      worker = startManifestWorker();
+    } catch {
+      worker = null;
+    }
+    const bytes = Buffer.from(new SharedArrayBuffer(size));
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    // The file changed size while it was read (dbt rewriting it): read it again the ordinary way.
+    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, offset);
+    if (offset < size || more > 0) {
+      void worker?.close();
+      return { bytes: await readFile(file), worker: null };
+    }
+    return { bytes, worker };
+  } catch (error) {
+    void worker?.close();
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A worker thread for {@link readManifestPieces}, reading pieces as this module does. */
+export function startManifestWorker(): PieceWorker {
+  return startPieceWorker(areValidNodes.source, stripNode.source);
+}
+
+/** Bytes of `nodes` per piece: small enough that a piece's parsed JSON dies in the young generation. */
+const PIECE_BYTES = 1 << 20;
+
+/** The share of the nodes' bytes the main thread reads when a worker reads the rest (it also parses the worker's answer and the rest of the file). */
+const MAIN_SHARE = 0.45;
+
+export interface ReadPiecesOptions {
+  /** Bytes per piece of `nodes` (tests make it 1: a piece per node). */
+  readonly pieceBytes?: number;
+  /** A worker to read the later pieces; `bytes` must then be in a SharedArrayBuffer. */
+  readonly worker?: PieceWorker | null;
+  /** The share of the nodes' bytes the main thread reads itself when there is a worker. */
+  readonly mainShare?: number;
+}
+
+/**
+ * A valid manifest read a piece at a time (connectors/dbt/manifest-layout.ts): each piece is parsed, checked
+ * and its nodes stripped to the fields the schema declares, so the whole file's JSON is never held at once,
+ * and with a worker, the later pieces are read by a second thread meanwhile.
+ * Null for anything this does not read exactly as {@link parseManifest} would (UTF-16, invalid UTF-8, a layout
+ * it does not recognise, invalid JSON, a duplicate key, a manifest the check refuses, an unsupported
+ * version): that path then reads it, and names what is wrong. The result equals parseManifest's but for the
+ * nodes, which are stripped as zod's parse strips them.
+ */
+export async function readManifestPieces(bytes: Uint8Array, file: string, options: ReadPiecesOptions = {}): Promise<DbtManifest | null> {
+  const { pieceBytes = PIECE_BYTES, mainShare = MAIN_SHARE } = options;
+  let start = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  else if (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0 || bytes[0] === 0xff || bytes[0] === 0xfe)) return null;
+  if (!isUtf8(bytes)) return null;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const encoding = isAscii(bytes) ? "latin1" : "utf8";
+  const decode = (from: number, to: number): string => buffer.toString(encoding, from, to);
+  const layout = findManifestLayout(bytes, decode, pieceBytes, start);
+  if (layout === null) return null;
+
+  // The later pieces go to the worker first, so it reads while this thread reads the earlier ones.
+  const shared = bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0 ? bytes.buffer : null;
+  const worker = shared ? (options.worker ?? null) : null;
+  let own = layout.chunks;
+  let theirs: readonly ByteRange[] = [];
+  let answer: Promise<PieceAnswer | null> | null = null;
+  if (worker && shared && layout.chunks.length > 1) {
+    const first = layout.chunks[0]!.start;
+    const split = first + (layout.chunks.at(-1)!.end - first) * mainShare;
+    const at = Math.max(1, layout.chunks.findIndex((chunk) => chunk.end > split));
+    own = layout.chunks.slice(0, at);
+    theirs = layout.chunks.slice(at);
+    answer = worker.read({ bytes: shared, encoding, chunks: theirs }).catch(() => null);
+  }
+
+  const { beforeValue, afterValue } = layout;
+  // A key in both, or a second "nodes", is a duplicate key: parseManifest warns of it.
+  for (const key in afterValue) if (Object.hasOwn(beforeValue, key) || key === "nodes") return null;
+  const top: Record<string, unknown> = { ...beforeValue, nodes: null, ...afterValue };
+  if (!isValidManifestBesideNodes(top)) return null;
+  if (hasDuplicateKeys(`{${decode(layout.before.start, layout.before.end)}}`) || hasDuplicateKeys(`{${decode(layout.after.start, layout.after.end)}`)) return null;
+  let schemaVersion: number;
+  try {
+    schemaVersion = readSchemaVersion(top, file, null);
+  } catch {
+    return null;
+  }
+  const nodes: Record<string, ManifestNode> = {};
+  if (!readPieces(own, decode, nodes)) return null;
+  if (answer !== null) {
+    const answered = await answer;
+    if (answered === null) {
+      // The thread failed (not the manifest): read its pieces here.
+      if (!readPieces(theirs, decode, nodes)) return null;
+    } else {
+      if (!answered.ok) return null;
+      const stripped = JSON.parse(answered.nodes) as Record<string, ManifestNode>;
+      for (const id in stripped) {
+        if (Object.hasOwn(nodes, id)) return null;
+        nodes[id] = stripped[id]!;
+      }
+    }
+  }
+  top["nodes"] = nodes;
+  return toDbtManifest(top as RawManifest, file, schemaVersion);
+}
+
+/** Parses, checks and strips pieces of `nodes` into `nodes`; false when one is not exactly readable. */
+function readPieces(chunks: readonly ByteRange[], decode: (from: number, to: number) => string, nodes: Record<string, ManifestNode>): boolean {
+  for (const chunk of chunks) {
+    const text = `{${decode(chunk.start, chunk.end)}}`;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (!areValidNodes(parsed) || hasDuplicateKeys(text)) return false;
+    for (const id in parsed) {
+      if (Object.hasOwn(nodes, id)) return false;
+      nodes[id] = stripNode(parsed[id]!);
+    }
+  }
+  return true;
 }
 
 /** Parses manifest text. `file` names it in errors. */

@@ -16,12 +16,19 @@ import { z } from "zod";
  * A check that returns true when `schema` would parse `value` into a copy of it minus unknown keys, and false
  * when zod would reject it; also false for a record with a `__proto__` key, which zod's copy leaves out.
  */
-export function compileCheck<S extends z.core.$ZodType>(schema: S): (value: unknown) => value is z.output<S> {
+export function compileCheck<S extends z.core.$ZodType>(schema: S): Compiled<(value: unknown) => value is z.output<S>> {
   const functions: string[] = [];
   const test = new Generator(functions).test(schema);
   const body = `${functions.join("\n")}\nreturn (x) => ${test};`;
-  return new Function("isPlainObject", body)(z.core.util.isPlainObject) as (value: unknown) => value is z.output<S>;
+  const check = new Function("isPlainObject", body)(z.core.util.isPlainObject) as (value: unknown) => value is z.output<S>;
+  return Object.assign(check, { source: `(function (isPlainObject) {\n${body}\n})(${PLAIN_OBJECT_SOURCE})` });
 }
+
+/** A compiled function and, to make it again elsewhere (a worker thread), a JavaScript expression that evaluates to it. */
+export type Compiled<F> = F & { readonly source: string };
+
+/** zod's isPlainObject (and the isObject it calls) as an expression, for a check made from its source. */
+const PLAIN_OBJECT_SOURCE = `(() => { ${String(z.core.util.isObject)}\n${String(z.core.util.isPlainObject)}\nreturn isPlainObject; })()`;
 
 class Generator {
   private readonly names = new Map<z.core.$ZodType, string>();
@@ -111,4 +118,99 @@ class Generator {
 
 function unsupported(what: string): Error {
   return new Error(`compileCheck: ${what} is not supported; parse with zod instead`);
+}
+
+/**
+ * Compiles a function that copies a value the {@link compileCheck} check of the same schema accepted, keeping
+ * only what the schema declares: for schemas without transforms, what zod's parse would return. Values the
+ * schema does not look into (`unknown`, strings, arrays of strings) are the input's own, not copies. Only
+ * for checked input: a record with a `__proto__` key (which the check declines) would lose it.
+ */
+export function compileStrip<S extends z.core.$ZodType>(schema: S): Compiled<(value: z.output<S>) => z.output<S>> {
+  const functions: string[] = [];
+  const expression = new StripGenerator(functions).strip(schema) ?? "x";
+  const body = `${functions.join("\n")}\nreturn (x) => ${expression};`;
+  const strip = new Function(body)() as (value: z.output<S>) => z.output<S>;
+  return Object.assign(strip, { source: `(function () {\n${body}\n})()` });
+}
+
+class StripGenerator {
+  private readonly names = new Map<z.core.$ZodType, string | null>();
+
+  constructor(private readonly functions: string[]) {}
+
+  /** An expression copying `x` as `schema` declares it, or null when `x` itself is that copy. */
+  strip(schema: z.core.$ZodType): string | null {
+    const def = (schema as z.core.$ZodTypes)._zod.def;
+    switch (def.type) {
+      case "string":
+      case "boolean":
+      case "number":
+      case "unknown":
+        return null;
+      case "optional": {
+        const inner = this.strip(def.innerType);
+        return inner === null ? null : `(x === undefined ? x : ${inner})`;
+      }
+      case "nullable": {
+        const inner = this.strip(def.innerType);
+        return inner === null ? null : `(x === null ? x : ${inner})`;
+      }
+      case "union":
+        // Which option matched is not known here: only unions whose options are all kept as they are.
+        if (def.options.every((option) => this.strip(option) === null)) return null;
+        throw unsupported("a union of objects");
+      case "array":
+      case "record":
+      case "object": {
+        const name = this.helper(schema);
+        return name === null ? null : `${name}(x)`;
+      }
+      default:
+        throw unsupported(def.type);
+    }
+  }
+
+  private helper(schema: z.core.$ZodType): string | null {
+    if (this.names.has(schema)) return this.names.get(schema)!;
+    const def = (schema as z.core.$ZodTypes)._zod.def;
+    const name = `strip${this.names.size}`;
+    this.names.set(schema, name); // (recursive schemas are not supported by compileCheck either)
+    let body: string | null;
+    switch (def.type) {
+      case "array": {
+        const element = this.strip(def.element);
+        body = element === null ? null : `const out = new Array(value.length);
+  for (let i = 0; i < value.length; i++) { const x = value[i]; out[i] = ${element}; }
+  return out;`;
+        break;
+      }
+      case "record": {
+        const item = this.strip(def.valueType);
+        body = item === null ? null : `const out = {};
+  for (const key in value) { const x = value[key]; out[key] = ${item}; }
+  return out;`;
+        break;
+      }
+      case "object": {
+        if (def.catchall !== undefined) throw unsupported("a passthrough object");
+        const lines = ["const out = {};", "let x;"];
+        for (const [key, field] of Object.entries(def.shape)) {
+          const k = JSON.stringify(key);
+          lines.push(`x = value[${k}]; if (x !== undefined) out[${k}] = ${this.strip(field) ?? "x"};`);
+        }
+        lines.push("return out;");
+        body = lines.join("\n  ");
+        break;
+      }
+      default:
+        throw unsupported(def.type);
+    }
+    if (body === null) {
+      this.names.set(schema, null);
+      return null;
+    }
+    this.functions.push(`function ${name}(value) {\n  ${body}\n}`);
+    return name;
+  }
 }
