@@ -1,11 +1,15 @@
 /**
  * One benchmark size, in its own process so peak memory is its own: load a manifest into a queryable
- * catalog (read, validate, translate, unify) beside plain JSON.parse of the same file, store the snapshot in
- * an embedded PGlite, then time full-closure `lineage` queries over loopback HTTP. Prints one JSON line.
+ * catalog (read, validate, translate, unify) beside plain JSON.parse of the same file and beside the load as it
+ * was before the manifest was read in pieces (JSON.parse of the whole text, then the same translation), the
+ * three alternated; dagster-dbt's definitions load of the same file when a Python with dagster-dbt is found
+ * (DAGSTER_PYTHON, else .venv/dagster-bench or /tmp/dagster-bench); store the snapshot in an embedded PGlite,
+ * then time full-closure `lineage` queries over loopback HTTP. Prints one JSON line.
  *
  * Usage: tsx bench/load-bench.ts <manifest.json>
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,10 +17,10 @@ import pino from "pino";
 import { buildCatalogGraph } from "../catalog/graph/index.ts";
 import type { CatalogGraph } from "../catalog/graph/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
-import { createDbtManifestProvider } from "../connectors/dbt/index.ts";
+import { createDbtManifestProvider, parseManifest, translateManifest } from "../connectors/dbt/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 
-const file = process.argv[2];
+const file = process.argv[2]!;
 if (!file) throw new Error("usage: load-bench.ts <manifest.json>");
 
 function median(values: number[]): number {
@@ -28,27 +32,47 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-const sizeMb = readFileSync(file).length / 1e6;
+const sizeMb = statSync(file).size / 1e6;
 const repetitions = sizeMb > 100 ? 2 : 3;
 
-// Plain JSON.parse of the same file (read included, as the loader reads it too).
-const parseTimes: number[] = [];
-for (let i = 0; i < repetitions; i++) {
-  const started = performance.now();
-  JSON.parse(await readFile(file, "utf8"));
-  parseTimes.push(performance.now() - started);
-}
-
-// Into a queryable catalog: read + validate + translate + unify into the graph.
+// Plain JSON.parse of the same file (read included, as the loader reads it too); the load as it was before
+// (the whole text parsed at once, then the same translation and graph); and the load now, alternated.
 const provider = createDbtManifestProvider({ file, name: "bench" });
+const parseTimes: number[] = [];
+const oneTextTimes: number[] = [];
 const loadTimes: number[] = [];
 let graph: CatalogGraph | null = null;
 let definitions = null;
 for (let i = 0; i < repetitions; i++) {
-  const started = performance.now();
+  let started = performance.now();
+  JSON.parse(await readFile(file, "utf8"));
+  parseTimes.push(performance.now() - started);
+
+  started = performance.now();
+  const { specs, diagnostics } = translateManifest(parseManifest(await readFile(file, "utf8"), file, "bench"), { locationName: "bench" });
+  buildCatalogGraph({ definitions: [{ location: provider.location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }] });
+  oneTextTimes.push(performance.now() - started);
+
+  started = performance.now();
   definitions = await provider.load();
   graph = buildCatalogGraph({ definitions: [definitions] });
   loadTimes.push(performance.now() - started);
+}
+
+/** dagster-dbt's definitions load of the same file (bench/dagster-load.py), when a Python with it is at hand. */
+function dagsterLoadMs(): number | null {
+  const root = join(import.meta.dirname, "..");
+  const python = [process.env["DAGSTER_PYTHON"], join(root, ".venv", "dagster-bench", "bin", "python"), "/tmp/dagster-bench/bin/python"].find(
+    (candidate): candidate is string => candidate !== undefined && existsSync(candidate),
+  );
+  if (python === undefined) return null;
+  const times: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const run = spawnSync(python, [join(import.meta.dirname, "dagster-load.py"), file], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    if (run.status !== 0) throw new Error(`dagster-load.py failed: ${run.stderr}`);
+    times.push((JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { loadMs: number }).loadMs);
+  }
+  return median(times);
 }
 
 // Peak memory of loading, before the embedded store (PGlite's WASM heap) adds its own.
@@ -109,6 +133,8 @@ console.log(
     checks: graph!.assets.reduce((n, a) => n + a.checks.length, 0),
     jsonParseMs: Math.round(median(parseTimes)),
     loadMs: Math.round(median(loadTimes)),
+    oneTextLoadMs: Math.round(median(oneTextTimes)),
+    dagsterLoadMs: process.env["BENCH_DAGSTER"] === "0" ? null : dagsterLoadMs(),
     storeMs: Math.round(storeMs),
     lineageP50Ms: Number(percentile(latencies, 50).toFixed(2)),
     lineageP95Ms: Number(percentile(latencies, 95).toFixed(2)),

@@ -20,14 +20,19 @@ import { printLineageBench } from "./lineage-bench.ts";
 import { printStartupBench } from "./startup-bench.ts";
 import { printTickBench } from "./tick-bench.ts";
 import { printPartitionsBench } from "./partitions-bench.ts";
-import { syntheticManifest } from "./synthetic-manifest.ts";
+import { printServeMemoryBench } from "./serve-memory-bench.ts";
+import { HEAVY_SHAPE, syntheticManifest, writeManifest } from "./synthetic-manifest.ts";
 
 const sizes = (process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number);
+/** Sizes of the 393-MB-class manifest (issue 18: 190 columns and 8.6 KB of compiled SQL a model); BENCH_HEAVY_SIZES=0 skips them. */
+const heavySizes = (process.env["BENCH_HEAVY_SIZES"] ?? "1000,10000").split(",").map(Number).filter((n) => n > 0);
 const outDir = join(import.meta.dirname, "out");
 mkdirSync(outDir, { recursive: true });
 
 interface LoadResult {
   sizeMb: number;
+  oneTextLoadMs: number;
+  dagsterLoadMs: number | null;
   assets: number;
   checks: number;
   jsonParseMs: number;
@@ -44,13 +49,14 @@ interface LoadResult {
 
 const rows: string[] = [];
 console.log(`Tributary benchmark — node ${process.version}, ${new Date().toISOString()}\n`);
-for (const models of sizes) {
-  const file = join(outDir, `manifest-${models}.json`);
+const runs = [...sizes.map((models) => ({ models, heavy: false })), ...heavySizes.map((models) => ({ models, heavy: true }))];
+for (const { models, heavy } of runs) {
+  const file = join(outDir, heavy ? `manifest-heavy-${models}.json` : `manifest-${models}.json`);
   if (!existsSync(file)) {
-    process.stderr.write(`generating a ${models}-model manifest…\n`);
-    writeFileSync(file, JSON.stringify(syntheticManifest({ models })));
+    process.stderr.write(`generating a ${models}-model${heavy ? " heavy" : ""} manifest…\n`);
+    writeManifest(file, syntheticManifest({ models, ...(heavy ? HEAVY_SHAPE : {}) }));
   }
-  process.stderr.write(`loading ${models} models…\n`);
+  process.stderr.write(`loading ${models} models${heavy ? " (heavy)" : ""}…\n`);
   const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "load-bench.ts"), file], {
     encoding: "utf8",
     maxBuffer: 16 * 1024 * 1024,
@@ -62,17 +68,23 @@ for (const models of sizes) {
   }
   const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as LoadResult;
   rows.push(
-    `| ${models.toLocaleString("en")} | ${result.sizeMb} MB | ${result.assets.toLocaleString("en")} / ${result.checks.toLocaleString("en")} | ` +
-      `${result.jsonParseMs} ms | ${result.loadMs} ms | ${(result.loadMs / result.jsonParseMs).toFixed(2)}× | ${result.storeMs} ms | ` +
+    `| ${models.toLocaleString("en")}${heavy ? " (heavy)" : ""} | ${result.sizeMb} MB | ${result.assets.toLocaleString("en")} / ${result.checks.toLocaleString("en")} | ` +
+      `${result.jsonParseMs} ms | ${result.loadMs} ms | ${(result.loadMs / result.jsonParseMs).toFixed(2)}× | ${result.oneTextLoadMs} ms | ` +
+      `${result.dagsterLoadMs === null ? "n/a" : `${result.dagsterLoadMs} ms (${(result.dagsterLoadMs / result.loadMs).toFixed(1)}×)`} | ${result.storeMs} ms | ` +
       `${result.lineageP50Ms} ms / ${result.lineageP95Ms} ms (${result.meanClosure} nodes) | ${result.largestClosureP50Ms} ms (${result.largestClosure.toLocaleString("en")} nodes) | ` +
       `${result.loadPeakRssMb} MB | ${result.peakRssMb} MB |`,
   );
 }
 console.log(
-  "| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | store snapshot | lineage p50 / p95 (mean closure) | lineage p50, largest closure | peak RSS, load | peak RSS, with PGlite |",
+  "| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | load, one text (before) | dagster-dbt load (× ours) | store snapshot | lineage p50 / p95 (mean closure) | lineage p50, largest closure | peak RSS, load | peak RSS, with PGlite |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
+// Peak memory of `serve` on the largest heavy manifest (issue 18, target 5); BENCH_SERVE_MEMORY=0 skips it.
+const largestHeavy = heavySizes.at(-1);
+if (largestHeavy !== undefined && process.env["BENCH_SERVE_MEMORY"] !== "0") {
+  await printServeMemoryBench(join(outDir, `manifest-heavy-${largestHeavy}.json`));
+}
 // Process start → first query answered, on the 1k manifest (bench/startup-bench.ts); BENCH_STARTUP=0 skips it.
 if (process.env["BENCH_STARTUP"] !== "0") {
   const manifest = join(outDir, "manifest-1000.json");

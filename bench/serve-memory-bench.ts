@@ -1,0 +1,81 @@
+/**
+ * Peak memory of `tributary serve --manifest <manifest>` (issue 18, target 5: ≤ 1.5 GB at 10k models of the
+ * 393-MB-class manifest): the compiled command in a child process on a new data directory, its peak resident
+ * set (VmHWM in /proc) read once it has answered its first query and again after `settleMs` more (the store's
+ * snapshot write and the scheduler's first tick come after the first answer), with the time to that answer.
+ *
+ * Run alone with `npx tsx bench/serve-memory-bench.ts <manifest.json> [settle ms]`.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildCli, cliBundleIsFresh } from "../scripts/build-cli.mjs";
+
+const ROOT = join(import.meta.dirname, "..");
+
+/** Peak resident set of a process so far, in MB (VmHWM), or null without /proc. */
+function peakRssMb(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ServeMemorySample {
+  readonly manifestMb: number;
+  readonly answeredMs: number;
+  readonly peakAtAnswerMb: number | null;
+  readonly peakSettledMb: number | null;
+}
+
+export async function benchServeMemory(manifest: string, settleMs = 15_000): Promise<ServeMemorySample> {
+  if (!cliBundleIsFresh()) await buildCli();
+  const dataDir = mkdtempSync(join(tmpdir(), "tributary-serve-memory-"));
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, "bin", "tributary.js"), "serve", "--manifest", manifest, "--data-dir", dataDir, "--port", "0"], {
+    cwd: ROOT,
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  try {
+    const answeredMs = await new Promise<number>((resolve, reject) => {
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes("Tributary is serving ")) resolve(performance.now() - started);
+      });
+      child.on("exit", (code) => reject(new Error(`serve exited (${code}) before answering: ${stderr}`)));
+    });
+    const peakAtAnswerMb = peakRssMb(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    return { manifestMb: Math.round(statSync(manifest).size / 1e6), answeredMs, peakAtAnswerMb, peakSettledMb: peakRssMb(child.pid!) };
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function printServeMemoryBench(manifest: string, settleMs = 15_000): Promise<void> {
+  const before = loadavg()[0]!.toFixed(2);
+  const sample = await benchServeMemory(manifest, settleMs);
+  console.log(
+    `\nServe memory (bench/serve-memory-bench.ts): \`serve --manifest\` of ${manifest.split("/").pop()} (${sample.manifestMb} MB), new data dir, ` +
+      `load average ${before} → ${loadavg()[0]!.toFixed(2)}`,
+  );
+  console.log("| first query answered | peak RSS then | peak RSS " + `${settleMs / 1000} s later | target |`);
+  console.log("|---|---|---|---|");
+  console.log(`| ${(sample.answeredMs / 1000).toFixed(1)} s | ${sample.peakAtAnswerMb ?? "n/a"} MB | ${sample.peakSettledMb ?? "n/a"} MB | ≤ 1,536 MB |`);
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const manifest = process.argv[2];
+  if (!manifest) throw new Error("usage: serve-memory-bench.ts <manifest.json> [settle ms]");
+  await printServeMemoryBench(manifest, Number(process.argv[3] ?? 15_000));
+}
