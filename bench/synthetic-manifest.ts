@@ -231,9 +231,11 @@ export function writeManifest(file: string, manifest: Json): void {
   }
 }
 
-// `tsx bench/synthetic-manifest.ts <models> <out.json> [--heavy]` writes one manifest (--heavy: HEAVY_SHAPE).
+// `tsx bench/synthetic-manifest.ts <models> <out.json> [--heavy] [--no-sql]` writes one manifest (--heavy:
+// HEAVY_SHAPE; --no-sql: without its compiled SQL, so a load does no column lineage).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [models, out] = process.argv.slice(2);
-  if (!models || !out) throw new Error("usage: synthetic-manifest.ts <models> <out.json> [--heavy]");
-  writeManifest(out, syntheticManifest({ models: Number(models), ...(process.argv.includes("--heavy") ? HEAVY_SHAPE : {}) }));
+  if (!models || !out) throw new Error("usage: synthetic-manifest.ts <models> <out.json> [--heavy] [--no-sql]");
+  const shape = process.argv.includes("--heavy") ? { ...HEAVY_SHAPE, compiledSql: !process.argv.includes("--no-sql") } : {};
+  writeManifest(out, syntheticManifest({ models: Number(models), ...shape }));
 }

@@ -212,13 +212,13 @@ describe("pieces: damaged manifests", () => {
   });
 });
 
-test("a manifest of 17 MB, read from its file by two threads, gives the one-text catalog", async () => {
+test("a manifest of 17 MB, read from its file in pieces by two threads, gives the one-text catalog", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tributary-pieces-"));
   const file = join(dir, "manifest.json");
   writeManifest(file, syntheticManifest({ models: 2500 }));
   const text = readFileSync(file, "utf8");
   assert.ok(text.length > 16 << 20, `${text.length} bytes: over the two-thread threshold`);
-  assert.equal(catalogOf(await readManifestFile(file, "bench"), "bench"), catalogOf(parseManifest(text, file, "bench"), "bench"));
+  assert.equal(catalogOf(await readManifestFile(file, "bench", { piecesFromBytes: 16 << 20 }), "bench"), catalogOf(parseManifest(text, file, "bench"), "bench"));
   writeFileSync(file, text.replace('"resource_type": "model"', '"resource_type": 7').replace('"resource_type":"model"', '"resource_type":7'));
-  await assert.rejects(readManifestFile(file, "bench"), /invalid at \$\.nodes\["model\.bench\.stg_0"\]\.resource_type: expected string/);
+  await assert.rejects(readManifestFile(file, "bench", { piecesFromBytes: 16 << 20 }), /invalid at \$\.nodes\["model\.bench\.stg_0"\]\.resource_type: expected string/);
 });
