@@ -2,7 +2,9 @@
  * `npm run bench`: for synthetic manifests of 1k, 10k and 50k models (several tests each), prints the time to
  * load into a queryable catalog beside plain JSON.parse of the same file, the time to store the snapshot, the
  * p50/p95 latency of full-closure lineage queries over loopback, and peak memory. Each size runs in its own
- * process. BENCH_SIZES=1000,10000 narrows the sizes. Then process start → first query answered of `serve` on the
+ * process. BENCH_SIZES=1000,10000 narrows the sizes; BENCH_HEAVY_SIZES (default 1000,10000) adds issue 18's
+ * 393-MB-class shape (190 columns a model; BENCH_HEAVY_SQL=1 with its compiled SQL), then the peak memory of
+ * `serve` on the largest (bench/serve-memory-bench.ts). Then process start → first query answered of `serve` on the
  * 1k manifest (bench/startup-bench.ts), lineage closures of ≥ 3,000 nodes over HTTP (bench/lineage-bench.ts), evaluate() alone (bench/conditions-bench.ts), column
  * lineage of every model from compiled SQL up to 10k models (bench/column-lineage-bench.ts), one scheduler
  * tick with the store on PGlite and Postgres (bench/tick-bench.ts), partition state at 10k assets × 365
@@ -24,8 +26,14 @@ import { printServeMemoryBench } from "./serve-memory-bench.ts";
 import { HEAVY_SHAPE, syntheticManifest, writeManifest } from "./synthetic-manifest.ts";
 
 const sizes = (process.env["BENCH_SIZES"] ?? "1000,10000,50000").split(",").map(Number);
-/** Sizes of the 393-MB-class manifest (issue 18: 190 columns and 8.6 KB of compiled SQL a model); BENCH_HEAVY_SIZES=0 skips them. */
+/** Sizes of the 393-MB-class manifest (issue 18: 190 columns a model); BENCH_HEAVY_SIZES=0 skips them. */
 const heavySizes = (process.env["BENCH_HEAVY_SIZES"] ?? "1000,10000").split(",").map(Number).filter((n) => n > 0);
+/**
+ * With its compiled SQL too (BENCH_HEAVY_SQL=1): then the load computes every model's column lineage, ≈ 14 ms a
+ * heavy model (README, Performance), and a 10k run takes many minutes. By default without it.
+ */
+const heavySql = process.env["BENCH_HEAVY_SQL"] === "1";
+const heavyName = (models: number) => `manifest-heavy${heavySql ? "" : "-nosql"}-${models}.json`;
 const outDir = join(import.meta.dirname, "out");
 mkdirSync(outDir, { recursive: true });
 
@@ -51,10 +59,10 @@ const rows: string[] = [];
 console.log(`Tributary benchmark — node ${process.version}, ${new Date().toISOString()}\n`);
 const runs = [...sizes.map((models) => ({ models, heavy: false })), ...heavySizes.map((models) => ({ models, heavy: true }))];
 for (const { models, heavy } of runs) {
-  const file = join(outDir, heavy ? `manifest-heavy-${models}.json` : `manifest-${models}.json`);
+  const file = join(outDir, heavy ? heavyName(models) : `manifest-${models}.json`);
   if (!existsSync(file)) {
     process.stderr.write(`generating a ${models}-model${heavy ? " heavy" : ""} manifest…\n`);
-    writeManifest(file, syntheticManifest({ models, ...(heavy ? HEAVY_SHAPE : {}) }));
+    writeManifest(file, syntheticManifest({ models, ...(heavy ? { ...HEAVY_SHAPE, compiledSql: heavySql } : {}) }));
   }
   process.stderr.write(`loading ${models} models${heavy ? " (heavy)" : ""}…\n`);
   const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "load-bench.ts"), file], {
@@ -83,7 +91,7 @@ for (const row of rows) console.log(row);
 // Peak memory of `serve` on the largest heavy manifest (issue 18, target 5); BENCH_SERVE_MEMORY=0 skips it.
 const largestHeavy = heavySizes.at(-1);
 if (largestHeavy !== undefined && process.env["BENCH_SERVE_MEMORY"] !== "0") {
-  await printServeMemoryBench(join(outDir, `manifest-heavy-${largestHeavy}.json`));
+  await printServeMemoryBench(join(outDir, heavyName(largestHeavy)));
 }
 // Process start → first query answered, on the 1k manifest (bench/startup-bench.ts); BENCH_STARTUP=0 skips it.
 if (process.env["BENCH_STARTUP"] !== "0") {
