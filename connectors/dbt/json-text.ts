@@ -212,6 +212,7 @@ export function findDuplicateKeys(text: string, limit = 20): DuplicateJsonKey[] 
         if (backslashes % 2 === 0) break;
         close = text.indexOf('"', close + 1);
       }
+      if (close === -1) break; // an unterminated string (not JSON): nothing more to find, and no scan from 0 again
       if (expectKey) {
         expectKey = false;
         const start = i + 1;

@@ -222,3 +222,10 @@ test("a manifest of 17 MB, read from its file in pieces by two threads, gives th
   writeFileSync(file, text.replace('"resource_type": "model"', '"resource_type": 7').replace('"resource_type":"model"', '"resource_type":7'));
   await assert.rejects(readManifestFile(file, "bench", { piecesFromBytes: 16 << 20 }), /invalid at \$\.nodes\["model\.bench\.stg_0"\]\.resource_type: expected string/);
 });
+
+describe("the duplicate-key scans on text that is not JSON", () => {
+  test("an unterminated string ends the scan instead of starting it over", () => {
+    assert.deepEqual(findDuplicateKeys('{"a": 1, "b": "never closed'), []);
+    assert.deepEqual(findDuplicateKeys('{"a": 1, "a": 2, "b": "never closed').map((d) => d.key), ["a"]);
+  });
+});
