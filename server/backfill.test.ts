@@ -21,7 +21,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -32,6 +32,7 @@ import { backfillSql, openCatalogStore, partitionSql } from "../catalog/store/in
 import { postgresEngine, withDatabase, SKIP_POSTGRES } from "../catalog/store/test-support.ts";
 import { runDbtParse } from "../connectors/dbt/project-runner.ts";
 import { resolveDbtRuntime } from "../connectors/dbt/runtime.ts";
+import { writeNotingDbt } from "../connectors/dbt/test-support.ts";
 import type { BackfillChildConfig } from "./backfill-child.ts";
 
 const CHILD = fileURLToPath(new URL("./backfill-child.ts", import.meta.url));
@@ -140,18 +141,7 @@ test("a 31-partition backfill with real dbt runs in parallel, survives a SIGKILL
     await writeFile(join(projectDir, "models", "monthly_totals.sql"), MONTHLY);
     await writeFile(join(projectDir, "models", "schema.yml"), SCHEMA_YML);
     const invocationsFile = join(dir, "dbt-invocations.txt");
-    const wrapper = join(dir, "dbt-noting");
-    await writeFile(
-      wrapper,
-      [
-        "#!/bin/sh",
-        `if [ "$1" = "--version" ]; then printf 'Core:\\n  - installed: ${runtime.version}\\n'; exit 0; fi`,
-        `printf '%s %s %s\\n' "$$" "$(date +%s%N)" "$*" >> ${JSON.stringify(invocationsFile)}`,
-        `exec ${JSON.stringify(runtime.executable)} "$@"`,
-        "",
-      ].join("\n"),
-    );
-    await chmod(wrapper, 0o755);
+    const wrapper = await writeNotingDbt(join(dir, "dbt-noting"), runtime, invocationsFile, `'%s %s %s\\n' "$$" "$(date +%s%N)" "$*"`);
     const parseTargetDir = join(dir, "parse");
     await runDbtParse({ runtime, projectDir, targetPath: parseTargetDir, profilesDir: projectDir });
 

@@ -34,7 +34,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readlinkSync, realpathSync, statSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -49,6 +49,7 @@ import { isDbtProcessAlive } from "../connectors/dbt/build-launcher.ts";
 import { runDbtParse } from "../connectors/dbt/project-runner.ts";
 import { dbtDedupeKey, readRunResultsFile } from "../connectors/dbt/run-results.ts";
 import { resolveDbtRuntime } from "../connectors/dbt/runtime.ts";
+import { writeNotingDbt } from "../connectors/dbt/test-support.ts";
 import { startFivetranSimulator } from "../connectors/fivetran/simulator/server.ts";
 import type { FivetranSimulator } from "../connectors/fivetran/simulator/server.ts";
 import type { CrashAsset, CrashChildConfig } from "./crash-child.ts";
@@ -158,19 +159,8 @@ async function setUpDbt(dir: string): Promise<DbtSetup> {
   );
   await writeFile(join(projectDir, "models", "crash_model.sql"), "select 1 as id\n");
   const invocationsFile = join(dir, "dbt-invocations.txt");
-  const wrapper = join(dir, "dbt-counting");
-  await writeFile(
-    wrapper,
-    [
-      "#!/bin/sh",
-      `if [ "$1" = "--version" ]; then printf 'Core:\\n  - installed: ${runtime.version}\\n'; exit 0; fi`,
-      // `exec` keeps the pid: the one logged here is dbt's own.
-      `printf '%s %s %s\\n' "$$" "$DBT_TARGET_PATH" "$1" >> ${JSON.stringify(invocationsFile)}`,
-      `exec ${JSON.stringify(runtime.executable)} "$@"`,
-      "",
-    ].join("\n"),
-  );
-  await chmod(wrapper, 0o755);
+  // Each dbt's pid (its own: the stand-in execs it), target path and command.
+  const wrapper = await writeNotingDbt(join(dir, "dbt-counting"), runtime, invocationsFile, `'%s %s %s\\n' "$$" "$DBT_TARGET_PATH" "$1"`);
   const parseTargetDir = join(dir, "dbt-parse");
   await runDbtParse({ runtime, projectDir, targetPath: parseTargetDir, profilesDir: projectDir });
   return {

@@ -16,7 +16,7 @@
  * that notes each dbt it starts with its arguments; never from logs.
  */
 import assert from "node:assert/strict";
-import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -28,6 +28,7 @@ import { pgliteEngine, withDatabase } from "../catalog/store/test-support.ts";
 import { createDbtBuildLauncher, createDbtManifestProvider } from "../connectors/dbt/index.ts";
 import { runDbtParse } from "../connectors/dbt/project-runner.ts";
 import { resolveDbtRuntime } from "../connectors/dbt/runtime.ts";
+import { writeNotingDbt } from "../connectors/dbt/test-support.ts";
 import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
 import { createRunEngine, createRunQueue } from "../scheduler/runs/index.ts";
 import { quietLogger, waitForRun } from "../scheduler/runs/test-support.ts";
@@ -66,18 +67,7 @@ test("per-partition conditions request only the partitions that need it (real db
 
     // A dbt that notes its arguments, then runs the real one.
     const invocationsFile = join(dir, "dbt-invocations.txt");
-    const wrapper = join(dir, "dbt-noting");
-    await writeFile(
-      wrapper,
-      [
-        "#!/bin/sh",
-        `if [ "$1" = "--version" ]; then printf 'Core:\\n  - installed: ${runtime.version}\\n'; exit 0; fi`,
-        `printf '%s\\n' "$*" >> ${JSON.stringify(invocationsFile)}`,
-        `exec ${JSON.stringify(runtime.executable)} "$@"`,
-        "",
-      ].join("\n"),
-    );
-    await chmod(wrapper, 0o755);
+    const wrapper = await writeNotingDbt(join(dir, "dbt-noting"), runtime, invocationsFile, `'%s\\n' "$*"`);
     const parseTargetDir = join(dir, "parse");
     await runDbtParse({ runtime, projectDir, targetPath: parseTargetDir, profilesDir: projectDir });
     const definitions = await createDbtManifestProvider({ file: join(parseTargetDir, "manifest.json"), name: "shop" }).load();
