@@ -13,8 +13,6 @@
  * Later parts (runs, events, evaluations, cursors, the daemon's leader lock) add their tables as new
  * migrations and their SQL as new modules beside definitions.ts, exposed here.
  */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type { AssetEventReader, AssetEventSink, LocationDefinitions, CheckResult, CheckResultInput, AssetEvaluation } from "../model/index.ts";
 import * as definitions from "./definitions.ts";
 import * as events from "./events.ts";
@@ -27,7 +25,7 @@ import { silentLogger } from "./logger.ts";
 import type { StoreLogger } from "./logger.ts";
 import { loadMigrations, migrate } from "./migrations.ts";
 import type { Migration } from "./migrations.ts";
-import { DEFAULT_DATA_DIR, IN_MEMORY, openSqlClient } from "./sql-client.ts";
+import { embeddedDatabaseDir, isNewEmbeddedDatabase, openSqlClient } from "./sql-client.ts";
 import { readStoreTemplate } from "./template.ts";
 export { ensureStoreTemplate, readStoreTemplate, storeTemplatePath, STORE_TEMPLATE_DIR } from "./template.ts";
 import type { SqlClient, SqlClientOptions, SqlDialect } from "./sql-client.ts";
@@ -125,11 +123,12 @@ export const DEFAULT_KEEP_SNAPSHOTS_PER_LOCATION = 20;
 export async function openCatalogStore(options: CatalogStoreOptions = {}): Promise<CatalogStore> {
   // A new embedded database starts from the template of the shipped migrations when one was made (./template.ts).
   const embedded = !options.databaseUrl?.trim() && (options.schema ?? null) === null && options.migrations === undefined;
-  const isNew = options.dataDir === IN_MEMORY || !existsSync(join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), "pgdata", "PG_VERSION"));
-  const template = embedded && isNew ? await readStoreTemplate() : null;
+  // Read once: the template's name and the migrator both need them.
+  const migrations = options.migrations ?? loadMigrations();
+  const template = embedded && isNewEmbeddedDatabase(embeddedDatabaseDir(options.dataDir)) ? await readStoreTemplate(migrations) : null;
   const client = await openSqlClient({ ...options, initialData: template });
   try {
-    return await createCatalogStore(client, options);
+    return await createCatalogStore(client, { ...options, migrations });
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;

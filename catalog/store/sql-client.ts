@@ -92,6 +92,16 @@ export const DEFAULT_DATA_DIR = ".tributary";
 /** The `dataDir` value that keeps the embedded database in memory. */
 export const IN_MEMORY = "memory://";
 
+/** Where the embedded database of a data directory lives: `<dataDir>/pgdata` (or in memory). */
+export function embeddedDatabaseDir(dataDir: string = DEFAULT_DATA_DIR): string {
+  return dataDir === IN_MEMORY ? IN_MEMORY : join(resolve(dataDir), "pgdata");
+}
+
+/** Whether the embedded database in `pgdataDir` has yet to be created (initdb never ran there). */
+export function isNewEmbeddedDatabase(pgdataDir: string): boolean {
+  return pgdataDir === IN_MEMORY || !existsSync(join(pgdataDir, "PG_VERSION"));
+}
+
 /** Opens the client the options describe: pg for a database URL, PGlite otherwise. */
 export async function openSqlClient(options: SqlClientOptions = {}): Promise<SqlClient> {
   const databaseUrl = options.databaseUrl?.trim();
@@ -271,7 +281,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
     release = await acquireDataDirLock(join(absolute, "pgdata.lock"), pgliteDataDir);
   }
   const started = performance.now();
-  const fromTemplate = options.initialData != null && (pgliteDataDir === IN_MEMORY || !existsSync(join(pgliteDataDir, "PG_VERSION")));
+  const fromTemplate = options.initialData != null && isNewEmbeddedDatabase(pgliteDataDir);
   let db: PGlite;
   try {
     db = await PGlite.create(pgliteDataDir, {
