@@ -3,13 +3,13 @@
  * catalog (read, validate, translate, unify) beside plain JSON.parse of the same file and beside the load as it
  * was before the manifest was read in pieces (JSON.parse of the whole text, then the same translation), the
  * three alternated; dagster-dbt's definitions load of the same file when a Python with dagster-dbt is found
- * (DAGSTER_PYTHON, else .venv/dagster-bench or /tmp/dagster-bench); store the snapshot in an embedded PGlite,
+ * (bench/dagster-python.ts: DAGSTER_PYTHON, else .venv/dagster-bench, installed on first need); store the snapshot in an embedded PGlite,
  * then time full-closure `lineage` queries over loopback HTTP. Prints one JSON line.
  *
  * Usage: tsx bench/load-bench.ts <manifest.json>
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import type { CatalogGraph } from "../catalog/graph/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
 import { createDbtManifestProvider, parseManifest, translateManifest } from "../connectors/dbt/index.ts";
 import { createTributaryServer } from "../server/http.ts";
+import { dagsterPython } from "./dagster-python.ts";
 
 const file = process.argv[2]!;
 if (!file) throw new Error("usage: load-bench.ts <manifest.json>");
@@ -61,11 +62,8 @@ for (let i = 0; i < repetitions; i++) {
 
 /** dagster-dbt's definitions load of the same file (bench/dagster-load.py), when a Python with it is at hand. */
 function dagsterLoadMs(): number | null {
-  const root = join(import.meta.dirname, "..");
-  const python = [process.env["DAGSTER_PYTHON"], join(root, ".venv", "dagster-bench", "bin", "python"), "/tmp/dagster-bench/bin/python"].find(
-    (candidate): candidate is string => candidate !== undefined && existsSync(candidate),
-  );
-  if (python === undefined) return null;
+  const python = dagsterPython();
+  if (python === null) return null;
   const times: number[] = [];
   for (let i = 0; i < repetitions; i++) {
     const run = spawnSync(python, [join(import.meta.dirname, "dagster-load.py"), file], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });

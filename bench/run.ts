@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { printColumnLineageBench } from "./column-lineage-bench.ts";
+import { dagsterPython } from "./dagster-python.ts";
 import { printConditionsBench, printPartitionedConditionsBench } from "./conditions-bench.ts";
 import { printDemoLatencyBench } from "./demo-latency-bench.ts";
 import { printLineageBench } from "./lineage-bench.ts";
@@ -55,6 +56,8 @@ interface LoadResult {
   peakRssMb: number;
 }
 
+// dagster-dbt beside each load (issue 18's baseline), installed once here rather than in a size's process.
+const dagster = dagsterPython();
 const rows: string[] = [];
 console.log(`Tributary benchmark — node ${process.version}, ${new Date().toISOString()}\n`);
 const runs = [...sizes.map((models) => ({ models, heavy: false })), ...heavySizes.map((models) => ({ models, heavy: true }))];
@@ -68,7 +71,7 @@ for (const { models, heavy } of runs) {
   const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "load-bench.ts"), file], {
     encoding: "utf8",
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent" },
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent", ...(dagster === null ? { BENCH_DAGSTER: "0" } : { DAGSTER_PYTHON: dagster }) },
   });
   if (child.status !== 0) {
     console.error(child.stderr);
