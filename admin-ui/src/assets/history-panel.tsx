@@ -61,7 +61,7 @@ function HistoryRow({ materialization }: { materialization: Materialization }) {
           </Typography>
         )}
         {facts.message && (
-          <Typography variant="caption" component="div" sx={{ color: failed ? "error.main" : "text.secondary", mt: 0.25, overflowWrap: "anywhere" }} data-testid="materialization-message">
+          <Typography variant="caption" component="div" sx={{ color: failed ? "error.main" : "text.secondary", mt: 0.25, overflowWrap: "anywhere", whiteSpace: "pre-wrap" }} data-testid="materialization-message">
             {facts.message}
           </Typography>
         )}

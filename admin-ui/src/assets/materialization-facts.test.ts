@@ -54,6 +54,16 @@ describe("materializationFacts", () => {
     assert.match(silent.message ?? "", /no message/);
   });
 
+  test("a failed dbt node says dbt's error for it", () => {
+    const dbtMessage = 'Runtime Error in model orders (models/marts/core/orders.sql)\n  Catalog Error: Table with name stg_shopify__orders does not exist!';
+    const failed = materializationFacts(
+      materialization({ tool: "dbt", location: "shop", status: "FAILURE", metadata: { "dbt/status": "error", "dbt/message": dbtMessage, "dbt/execution_duration_s": 0.131 } }),
+    );
+    assert.equal(failed.message, dbtMessage);
+    const succeeded = materializationFacts(materialization({ tool: "dbt", location: "shop", metadata: { "dbt/status": "success" } }));
+    assert.equal(succeeded.message, null);
+  });
+
   test("a Census run: duration from its start, record counts, its error message", () => {
     const facts = materializationFacts(
       materialization({

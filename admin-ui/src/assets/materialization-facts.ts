@@ -41,7 +41,13 @@ export function materializationFacts(materialization: Materialization): Material
   const metadata = jsonObject(materialization.metadata);
   const launcher = text(metadata, `${tool}/launched_by`);
   const messages = Array.isArray(metadata["fivetran/messages"]) ? (metadata["fivetran/messages"] as unknown[]).filter((m): m is string => typeof m === "string") : [];
-  const message = text(metadata, "census/error_message") ?? text(metadata, "fivetran/message") ?? (messages.length > 0 ? messages.join("; ") : null) ?? text(metadata, "error_message");
+  // Each tool's own key first (dbt's run_results message of the node is `dbt/message`), then a generic one.
+  const message =
+    text(metadata, "census/error_message") ??
+    text(metadata, "fivetran/message") ??
+    (messages.length > 0 ? messages.join("; ") : null) ??
+    text(metadata, `${tool}/message`) ??
+    text(metadata, "error_message");
   // The server's duration (each tool's own timing) when it has one; else read from the metadata here.
   const durationMs =
     materialization.durationMs != null
