@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CheckResult, Evaluation } from "../types.ts";
-import { checkHistories, drawnPoints, evaluationTimeline, runtimeSeries } from "./history-data.ts";
+import { axisSeconds, checkHistories, drawnPoints, evaluationTimeline, runtimeSeries } from "./history-data.ts";
 
 const m = (id: number, at: string, ms: number | null, status: "SUCCESS" | "FAILURE" = "SUCCESS") => ({ id: String(id), status, occurredAt: at, durationMs: ms, tributaryRunId: `run-${id}` });
 
@@ -105,4 +105,8 @@ test("a long runtime series is drawn with fewer points, keeping every failure an
   assert.equal(drawn.at(-1), series.points.at(-1));
   assert.ok(drawn.every((p, i) => i === 0 || p.at > drawn[i - 1]!.at), "oldest first");
   assert.equal(drawnPoints(series.points.slice(0, 300), 400).length, 300, "a short series is drawn whole");
+});
+
+test("runtime axis tick labels stay short for sub-second runs and float noise", () => {
+  assert.deepEqual([0, 0.025, 0.1 + 0.2, 0.131, 2.5, 61.25, 1234.5678].map(axisSeconds), ["0", "0.025", "0.3", "0.131", "2.5", "61.3", "1235"]);
 });

@@ -157,3 +157,12 @@ export function evaluationTimeline(evaluations: readonly Evaluation[]): Timeline
   }
   return entries.reverse();
 }
+
+/**
+ * Tick labels in at most 3 significant digits: sub-second runs (a dbt view, a seed) gave ticks like 0.025 or
+ * float noise that the axis cut to "0….".
+ */
+export function axisSeconds(value: number): string {
+  if (value === 0) return "0";
+  return String(Number(value.toPrecision(value >= 100 ? 4 : 3)));
+}

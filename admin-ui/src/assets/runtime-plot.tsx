@@ -10,7 +10,7 @@ import { useEffect, useMemo } from "react";
 import { useNavigate } from "react-router-dom";
 import { formatDuration, shortTime } from "../common/time.ts";
 import { runPath } from "../runs/paths.ts";
-import { drawnPoints, type RuntimeSeries } from "./history-data.ts";
+import { axisSeconds, drawnPoints, type RuntimeSeries } from "./history-data.ts";
 
 const SUCCESS = "#2e90fa";
 const FAILURE = "#d92d20";
@@ -47,7 +47,7 @@ export default function RuntimePlot({ series, height = 260 }: { series: RuntimeS
         margin={{ left: 4, right: 12, top: 12, bottom: 4 }}
         grid={{ horizontal: true }}
         xAxis={[{ scaleType: "time", data: data.x, valueFormatter: (value: Date) => shortTime(value.toISOString()), tickNumber: 5 }]}
-        yAxis={[{ min: 0, label: "seconds", width: 52 }]}
+        yAxis={[{ min: 0, label: "seconds", width: 60, valueFormatter: axisSeconds }]}
         series={[
           { id: "ok", data: data.ok, label: "took", color: SUCCESS, connectNulls: true, showMark: points.length <= 200, curve: "linear", valueFormatter: seconds, shape: "circle" },
           { id: "failed", data: data.failed, label: "failed", color: FAILURE, showMark: true, curve: "linear", valueFormatter: (v) => (v === null ? "" : "failed"), shape: "cross" },
