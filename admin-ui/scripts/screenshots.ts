@@ -12,7 +12,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { DEMO_PROJECT, launchBrowser, newPage, operatorToken, ROOT, startServe } from "../e2e/support.ts";
 
 /**
@@ -45,6 +45,8 @@ async function partitionScreenshots(browser: Browser, errors: string[]): Promise
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   };
+  // Closed before the serve stops: a page left open polls a server that is gone (net::ERR_CONNECTION_REFUSED).
+  let page: Page | null = null;
   try {
     // stg_shopify__orders' relationships test reads stg_shopify__customers: built first (as the e2e test does).
     const customers = (await gql<{ launchRun: { run: { id: string } } }>(`mutation { launchRun(assetKeys: ["stg_shopify__customers"]) { run { id } } }`)).launchRun.run.id;
@@ -53,7 +55,7 @@ async function partitionScreenshots(browser: Browser, errors: string[]): Promise
       status = (await gql<{ run: { status: string } }>(`{ run(id: "${customers}") { status } }`)).run.status;
       if (status !== "QUEUED" && status !== "RUNNING" && status !== "SUCCEEDED") throw new Error(`building stg_shopify__customers: ${status}`);
     }
-    const page = await newPage(browser, errors, { width: 1440, height: 900 });
+    page = await newPage(browser, errors, { width: 1440, height: 900 });
     // Still pictures: a running partition's pulse would catch it half faded.
     await page.emulateMedia({ reducedMotion: "reduce" });
     if (token !== null) await page.addInitScript((value) => window.localStorage.setItem("tributary.token", value), token);
@@ -97,6 +99,7 @@ async function partitionScreenshots(browser: Browser, errors: string[]): Promise
     await panel.screenshot({ path: join(docs, "ui-partitions.png") });
     console.log(`second backfill ${await ended(second)}`);
   } finally {
+    await page?.close();
     await serve.stop();
   }
 }
