@@ -168,6 +168,19 @@ try {
     await page.screenshot({ path: join(docs, "ui-runs.png") });
 
     await page.setViewportSize({ width: 1440, height: 1000 });
+    // A demo just started has not built orders' upstream yet (its first Fivetran syncs are still running): the
+    // run would fail on a missing table. Wait until the demo's own loop has built orders once (up to 5 minutes).
+    for (let waited = 0; ; waited += 2000) {
+      const answer = await fetch(`${serve.baseUrl}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ asset(key: "orders") { lastUpdatedAt } }` }),
+      });
+      const { data } = (await answer.json()) as { data: { asset: { lastUpdatedAt: string | null } | null } };
+      if (data.asset?.lastUpdatedAt) break;
+      if (waited > 300_000) throw new Error("orders was not built within 5 minutes of the demo's start");
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
     // Launching needs an operator's token where the server has tokens (the demo prints one: TRIBUTARY_TOKEN).
     const launched = await fetch(`${serve.baseUrl}/graphql`, {
       method: "POST",
