@@ -119,7 +119,16 @@ export async function printStartupBench(manifest: string, rounds = 5): Promise<v
     if (command.startsWith("compiled")) {
       const wall = median(walls);
       const limitMs = dataDir === "existing" ? 2000 : 4000;
-      recordTarget({ target: 1, what: `\`serve --manifest\` (1k models), ${dataDir} data dir: start → first answer`, figure: `${Math.round(wall)} ms`, baseline: "", goal: target, met: wall <= limitMs });
+      // The baseline: the same start through tsx, as it was before the CLI shipped compiled.
+      const source = rows.find((row) => !row.command.startsWith("compiled") && row.dataDir === dataDir);
+      recordTarget({
+        target: 1,
+        what: `\`serve --manifest\` (1k models), ${dataDir} data dir: start → first answer`,
+        figure: `${Math.round(wall)} ms`,
+        baseline: source ? `${Math.round(median(source.samples.map((s) => s.wallMs)))} ms through tsx` : "",
+        goal: target,
+        met: wall <= limitMs,
+      });
     }
     console.log(
       `| ${command} | ${dataDir} | ${Math.round(median(walls))} ms (${Math.round(Math.min(...walls))}–${Math.round(Math.max(...walls))}) | ` +
