@@ -8,9 +8,16 @@
  * API that never answers) fails with `load_timeout` when the limit passes, whether or not it heeds the
  * signal, so it cannot hold reloads forever. `reload()` never rejects: a store that cannot record a failure
  * is reported through `onProgress`, and the load goes on.
+ *
+ * A location's definitions may come with a follow-up (`LocationDefinitions.followUp`: a dbt manifest's column
+ * lineage, minutes of CPU on a worker thread at 10k models): the load swaps the definitions in without waiting
+ * for it, and the service runs it in the background, one at a time. Its result is swapped in like a load of
+ * that location (graph rebuilt, definitions stored, never half replaced) unless a newer load of the location
+ * was swapped in meanwhile, which aborts it. A follow-up that fails leaves the served definitions as they are
+ * and is reported as a warning. `reload()` never waits for follow-ups; `settled()` does.
  */
-import type { DefinitionsProvider, LocationDefinitions, LocationRef, PolicyRule } from "./model/index.ts";
-import { LoadError } from "./model/index.ts";
+import type { DefinitionsProvider, LocationDefinitions, LocationFollowUp, LocationRef, PolicyRule } from "./model/index.ts";
+import { LoadError, withoutFollowUp } from "./model/index.ts";
 import { buildCatalogGraph } from "./graph/build.ts";
 import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
 
@@ -56,6 +63,24 @@ export interface CatalogService {
    * others' latest results as they are. Before the first full load it is a full load. Waits for a load in flight.
    */
   reloadLocations(names: readonly string[]): Promise<ReloadOutcome>;
+  /** The follow-up of each location whose latest definitions came with one (see the module comment). */
+  followUp(locationName: string): FollowUpStatus | null;
+  /** Resolves once no load is in flight and every follow-up has ended (applied, failed or superseded). */
+  settled(): Promise<void>;
+  /** Aborts the follow-ups (on shutdown) and waits for them to end. */
+  stopFollowUps(): Promise<void>;
+}
+
+export interface FollowUpStatus {
+  readonly describe: string;
+  /** PENDING: waits for another location's follow-up; FAILED: the definitions are served without it. */
+  readonly state: "pending" | "computing" | "done" | "failed";
+  /** Items (models) to go through, once the follow-up has said. */
+  readonly total: number | null;
+  readonly done: number;
+  /** From its start to its end (done or failed); null before. */
+  readonly durationMs: number | null;
+  readonly error: string | null;
 }
 
 export interface CatalogServiceOptions {
@@ -68,6 +93,23 @@ export interface CatalogServiceOptions {
   readonly onReload?: (outcome: ReloadOutcome) => void;
   /** How long one location's load may take before it fails with `load_timeout` (default {@link DEFAULT_LOAD_TIMEOUT_MS}). */
   readonly loadTimeoutMs?: number;
+  /**
+   * Whether to run the definitions' follow-ups (default true). `tributary check` says false: nothing it prints
+   * depends on them.
+   */
+  readonly runFollowUps?: boolean;
+  /** Called when a follow-up starts, ends, fails or is superseded (for structured logs). */
+  readonly onFollowUp?: (event: FollowUpEvent) => void;
+}
+
+export interface FollowUpEvent {
+  readonly locationName: string;
+  readonly describe: string;
+  readonly event: "started" | "progress" | "applied" | "failed" | "superseded";
+  readonly total: number | null;
+  readonly done: number;
+  readonly durationMs: number | null;
+  readonly error: string | null;
 }
 
 /**
@@ -77,7 +119,7 @@ export interface CatalogServiceOptions {
 export const DEFAULT_LOAD_TIMEOUT_MS = 15 * 60_000;
 
 export function createCatalogService(options: CatalogServiceOptions): CatalogService {
-  const { providers, store = null, onProgress = () => {}, loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS } = options;
+  const { providers, store = null, onProgress = () => {}, loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS, runFollowUps = true, onFollowUp = () => {} } = options;
   const names = new Set<string>();
   for (const provider of providers) {
     if (names.has(provider.location.name)) {
@@ -90,6 +132,14 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
   /** The last good definitions of each location, so a failing location keeps serving them. */
   let lastGood: Map<string, LocationDefinitions> | null = null;
   let inFlight: Promise<ReloadOutcome> | null = null;
+  /** A follow-up's result being swapped in: loads wait for it, and it waits for loads. */
+  let applying: Promise<unknown> | null = null;
+  /** The latest follow-up of each location. */
+  const followUps = new Map<string, { readonly controller: AbortController; status: FollowUpStatus }>();
+  /** Follow-ups not yet ended, for settled(). */
+  const running = new Set<Promise<void>>();
+  /** Follow-ups run one after another: each may keep a core busy for minutes. */
+  let followUpQueue: Promise<void> = Promise.resolve();
   /** Each location's result in the latest load that included it, for reloads of some locations only. */
   const latest = new Map<string, { readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure }>();
 
@@ -133,10 +183,13 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     const failures: LocationFailure[] = [];
     const errors: LocationLoadError[] = [];
     const outcomes = new Map<string, { readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure }>();
+    const followUpsOf = new Map<string, LocationFollowUp>();
     for (const result of results) {
       if (result.definitions) {
-        loaded.push(result.definitions);
-        outcomes.set(result.provider.location.name, { definitions: result.definitions });
+        const definitions = withoutFollowUp(result.definitions);
+        if (result.definitions.followUp) followUpsOf.set(result.provider.location.name, result.definitions.followUp);
+        loaded.push(definitions);
+        outcomes.set(result.provider.location.name, { definitions });
         continue;
       }
       errors.push(result.error);
@@ -186,12 +239,124 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     for (const definitions of loaded) previous.set(definitions.location.name, definitions);
     for (const [name, outcome] of outcomes) latest.set(name, outcome);
     graph = next;
+    for (const definitions of loaded) {
+      const name = definitions.location.name;
+      // A newer load of the location is served: an older follow-up's result would replace it with older definitions.
+      followUps.get(name)?.controller.abort(new LoadError("superseded", `a newer load of "${name}" was swapped in`, { locationName: name }));
+      followUps.delete(name);
+      const followUp = followUpsOf.get(name);
+      if (followUp && runFollowUps) startFollowUp(name, definitions, followUp);
+    }
     return { ok: true, graph: next, errors, durationMs: Math.round(performance.now() - started) };
+  }
+
+  function startFollowUp(name: string, base: LocationDefinitions, followUp: LocationFollowUp): void {
+    const controller = new AbortController();
+    const entry = { controller, status: { describe: followUp.describe, state: "pending", total: null, done: 0, durationMs: null, error: null } as FollowUpStatus };
+    followUps.set(name, entry);
+    const event = (kind: FollowUpEvent["event"]) => {
+      const { total, done, durationMs, error } = entry.status;
+      onFollowUp({ locationName: name, describe: followUp.describe, event: kind, total, done, durationMs, error });
+    };
+    const superseded = () => event("superseded");
+    const work = followUpQueue.then(async () => {
+      if (controller.signal.aborted) return superseded();
+      const started = performance.now();
+      entry.status = { ...entry.status, state: "computing" };
+      event("started");
+      let lastEvent = 0;
+      let result: LocationDefinitions;
+      try {
+        result = withoutFollowUp(
+          await followUp.run({
+            signal: controller.signal,
+            onProgress: (done, total) => {
+              entry.status = { ...entry.status, done, total };
+              const now = performance.now();
+              if (now - lastEvent >= 5000) {
+                lastEvent = now;
+                event("progress");
+              }
+            },
+          }),
+        );
+      } catch (error) {
+        if (controller.signal.aborted) return superseded();
+        const message = error instanceof Error ? error.message : String(error);
+        entry.status = { ...entry.status, state: "failed", durationMs: Math.round(performance.now() - started), error: message };
+        onProgress(`warning: ${followUp.describe} of "${name}" failed; it is served without it: ${message}`);
+        return event("failed");
+      }
+      const applied = await exclusive(() => apply(name, base, result, controller.signal));
+      if (applied === "superseded") return superseded();
+      const durationMs = Math.round(performance.now() - started);
+      if (applied !== "applied") {
+        entry.status = { ...entry.status, state: "failed", durationMs, error: applied.error };
+        onProgress(`warning: ${followUp.describe} of "${name}" could not be swapped in; it is served without it: ${applied.error}`);
+        return event("failed");
+      }
+      entry.status = { ...entry.status, state: "done", durationMs, done: entry.status.total ?? entry.status.done };
+      onProgress(`${followUp.describe} of "${name}" swapped in after ${durationMs} ms`);
+      event("applied");
+    }).catch((error: unknown) => {
+      // Only a bug gets here (a listener that throws): the served definitions stay as they are.
+      onProgress(`warning: ${followUp.describe} of "${name}" stopped: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    followUpQueue = work;
+    running.add(work);
+    void work.finally(() => running.delete(work));
+  }
+
+  /**
+   * Swaps a follow-up's result in for `base`, like a load of that location: only while the location still
+   * serves `base` (as its definitions, or as the last good ones behind a failed newer load).
+   */
+  async function apply(name: string, base: LocationDefinitions, result: LocationDefinitions, signal: AbortSignal): Promise<"applied" | "superseded" | { error: string }> {
+    const current = latest.get(name);
+    if (signal.aborted || !current || !graph) return "superseded";
+    let replaced: { readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure };
+    if ("definitions" in current && current.definitions === base) replaced = { definitions: result };
+    else if ("failure" in current && current.failure.lastGood === base) replaced = { failure: { ...current.failure, lastGood: result } };
+    else return "superseded";
+    const inOrder = providers.flatMap((p) => {
+      const outcome = p.location.name === name ? replaced : latest.get(p.location.name);
+      return outcome ? [outcome] : [];
+    });
+    let next: CatalogGraph;
+    try {
+      next = buildCatalogGraph({
+        definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
+        failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
+        policyRules: options.policyRules ?? [],
+      });
+      await store?.saveDefinitions([result]);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+    latest.set(name, replaced);
+    lastGood?.set(name, result);
+    graph = next;
+    return "applied";
+  }
+
+  /** Runs `work` while no load is in flight and no other result is being swapped in. */
+  async function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (inFlight || applying) await (inFlight ?? applying)!.catch(() => undefined);
+    const promise = work();
+    applying = promise;
+    try {
+      return await promise;
+    } finally {
+      if (applying === promise) applying = null;
+    }
   }
 
   function start(only: ReadonlySet<string> | null): Promise<ReloadOutcome> {
     if (!inFlight) {
-      inFlight = loadAll(only)
+      inFlight = (async () => {
+        while (applying) await applying.catch(() => undefined);
+        return loadAll(only);
+      })()
         // Bad input never throws (loadAll catches it); this is for a bug, so reload() still never rejects.
         .catch((error: unknown): ReloadOutcome => ({ ok: false, errors: [toLocationError("(catalog)", error)], durationMs: 0 }))
         .then((outcome) => {
@@ -219,6 +384,16 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     async reloadLocations(names) {
       while (inFlight) await inFlight;
       return start(new Set(names));
+    },
+    followUp(locationName) {
+      return followUps.get(locationName)?.status ?? null;
+    },
+    async settled() {
+      while (inFlight || running.size > 0) await Promise.allSettled([inFlight, ...running]);
+    },
+    async stopFollowUps() {
+      for (const [name, { controller }] of followUps) controller.abort(new LoadError("stopped", `the catalog service stopped`, { locationName: name }));
+      await Promise.allSettled([...running]);
     },
   };
 }

@@ -10,6 +10,12 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CLI_ENTRY = join(root, "server", "cli.ts");
 export const CLI_BUNDLE = join(root, "dist", "tributary.js");
+/**
+ * The column lineage worker thread's program, bundled beside the CLI as its own file (a worker runs a file):
+ * connectors/dbt/column-lineage-thread.ts finds it through the banner's `__tributaryPath`.
+ */
+const LINEAGE_WORKER_ENTRY = join(root, "connectors", "dbt", "column-lineage-worker.ts");
+const LINEAGE_WORKER_BUNDLE = join(root, "dist", "column-lineage-worker.js");
 /** The bundle's inputs (paths relative to the repository), written beside it, for the freshness check. */
 const INPUTS = join(root, "dist", "tributary.inputs.json");
 /** What the bundle depends on besides its inputs: this script's options. */
@@ -24,6 +30,7 @@ export function cliBundleIsFresh() {
   let inputs;
   try {
     builtAt = statSync(CLI_BUNDLE).mtimeMs;
+    statSync(LINEAGE_WORKER_BUNDLE);
     inputs = JSON.parse(readFileSync(INPUTS, "utf8"));
   } catch {
     return false;
@@ -61,15 +68,15 @@ const sourceLocations = {
   },
 };
 
-/** Builds dist/tributary.js (and its source map and inputs list); written through renames, so a concurrent start never reads half a file. */
+/** Builds dist/tributary.js and dist/column-lineage-worker.js (and their source maps and inputs list); written through renames, so a concurrent start never reads half a file. */
 export async function buildCli() {
   const esbuild = await import("esbuild");
   // The bundle is dated when its sources were read: a file saved during the build makes it stale.
   const startedAt = new Date();
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: [CLI_ENTRY],
-    outfile: CLI_BUNDLE,
+    entryPoints: { tributary: CLI_ENTRY, "column-lineage-worker": LINEAGE_WORKER_ENTRY },
+    outdir: dirname(CLI_BUNDLE),
     bundle: true,
     platform: "node",
     format: "esm",
@@ -82,7 +89,7 @@ export async function buildCli() {
     plugins: [sourceLocations],
     banner: {
       js: [
-        "// Built by scripts/build-cli.mjs from server/cli.ts; do not edit.",
+        "// Built by scripts/build-cli.mjs from server/cli.ts (and the column lineage worker); do not edit.",
         'import { fileURLToPath as __tributaryFileURLToPath } from "node:url";',
         "const __tributaryPath = (relative) => __tributaryFileURLToPath(new URL(relative, import.meta.url));",
       ].join("\n"),

@@ -41,6 +41,8 @@ export interface ServeRuntime extends CatalogSource {
   startBackground?(): void;
   /** Stops what the wiring started (scheduler, store); called on shutdown. */
   close?(): Promise<void>;
+  /** Resolves once no load is in flight and the locations' follow-ups (column lineage) have ended: for tests and tools. */
+  settled?(): Promise<void>;
 }
 
 /** What the server needs from the wiring of connectors, store and scheduler (./wiring.ts). */

@@ -86,9 +86,9 @@ export async function createCatalogService(
   const { locations, providers, databaseUrl, dataDir, policyRules, loaded } = await createProviders(request);
   // Checked before anything opens, by `check` too: an http transport without a URL stops the start.
   const lineageSettings = resolveOpenLineageSettings(loaded, process.env);
-  // `check` validates only: it writes nothing, so it needs no store.
+  // `check` validates only: it writes nothing, so it needs no store; nor column lineage (no diagnostic comes of it).
   if (request.purpose !== "serve") {
-    const service = createService({ providers, store: null, policyRules, onProgress });
+    const service = createService({ providers, store: null, policyRules, onProgress, runFollowUps: false });
     return {
       jobsAndSchedules: loaded?.jobsAndSchedules ?? NO_JOBS_OR_SCHEDULES,
       current: () => service.current(),
@@ -101,6 +101,7 @@ export async function createCatalogService(
   }
   onProgress(databaseUrl ? "opening the Postgres store (DATABASE_URL)" : `opening the embedded store in ${dataDir}`);
   const keep = loaded?.config.storage.keep_snapshots_per_location;
+  const followUpLog = request.logger.child({ component: "catalog" });
   const opening = openCatalogStore({ databaseUrl, dataDir, logger: request.logger, ...(keep !== undefined ? { keepSnapshotsPerLocation: keep } : {}) });
   // The first load starts now and reads its manifests while the store opens (PGlite compiles its WebAssembly
   // off the main thread meanwhile); it reaches the store only to read the last good definitions and to save.
@@ -115,6 +116,16 @@ export async function createCatalogService(
     },
     policyRules,
     onProgress,
+    // Column lineage, computed on a worker thread after each load of a dbt location is served.
+    onFollowUp: (event) => {
+      const fields = { location: event.locationName, models: event.total, modelsDone: event.done, durationMs: event.durationMs };
+      const what = event.describe;
+      if (event.event === "failed") followUpLog.warn({ ...fields, error: event.error }, `${what} failed; the location is served without it`);
+      else if (event.event === "applied") followUpLog.info(fields, `${what} swapped in`);
+      else if (event.event === "started") followUpLog.info(fields, `computing ${what} in the background`);
+      else if (event.event === "progress") followUpLog.info(fields, `computing ${what}`);
+      else followUpLog.debug(fields, `${what} superseded by a newer load`);
+    },
   });
   void service.reload();
   const store = await opening;
@@ -232,6 +243,8 @@ export async function createCatalogService(
       return service.ready;
     },
     reload: () => service.reload(),
+    followUp: (name) => service.followUp(name),
+    settled: () => service.settled(),
     events: store,
     automation: createStoreAutomationSource(store, graph),
     runs: createRunsSource(store, engine, { changes }),
@@ -255,6 +268,7 @@ export async function createCatalogService(
       daemon.start();
     },
     async close() {
+      await service.stopFollowUps();
       await alerts?.stop();
       await freshness?.stop();
       await daemon?.stop();

@@ -23,8 +23,29 @@ describe("column lineage on the asset page", { timeout: 120_000 }, () => {
   before(async () => {
     browser = await launchBrowser();
     serve = await startServe(["--manifest", MANIFEST], "column-lineage-test");
+    await columnLineageDone(serve.baseUrl);
     page = await newPage(browser, errors);
   });
+
+  /**
+   * Serve answers before column lineage is computed (on a worker thread, after the load): wait until the
+   * location says it is DONE, so the page reads the catalog with lineage.
+   */
+  async function columnLineageDone(baseUrl: string): Promise<void> {
+    for (;;) {
+      const response = await fetch(`${baseUrl}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ locations { name columnLineage { state error } } }" }),
+      });
+      const body = (await response.json()) as { data?: { locations: { columnLineage: { state: string; error: string | null } | null }[] } };
+      const states = body.data?.locations.map((l) => l.columnLineage) ?? [];
+      const failed = states.find((s) => s?.state === "FAILED");
+      assert.equal(failed, undefined, `column lineage failed: ${failed?.error}`);
+      if (states.length > 0 && states.every((s) => s?.state === "DONE")) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   after(async () => {
     await browser?.close();

@@ -322,6 +322,36 @@ export interface LocationDefinitions {
   readonly loadedAt: string;
   /** How long the load took, in milliseconds. */
   readonly loadDurationMs: number;
+  /**
+   * Work that completes these definitions after they are served (a dbt manifest's column lineage): the catalog
+   * service swaps the definitions in at once, runs this in the background, and swaps its result in (and stores
+   * it) unless a newer load of the location was swapped in first. Never stored itself.
+   */
+  readonly followUp?: LocationFollowUp;
+}
+
+/** See {@link LocationDefinitions.followUp}. */
+export interface LocationFollowUp {
+  /** What it computes, for progress, logs and the API ("column lineage"). */
+  readonly describe: string;
+  /**
+   * The complete definitions: the same as those it follows, with what it computed. Aborted (it should stop its
+   * work and reject) when a newer load of the location is swapped in or the service stops.
+   */
+  run(options: { readonly signal: AbortSignal; readonly onProgress?: (done: number, total: number) => void }): Promise<LocationDefinitions>;
+}
+
+/** The definitions as a location serves them once its follow-up is done (for tools and tests that load a provider alone). */
+export async function completeDefinitions(definitions: LocationDefinitions, signal: AbortSignal = new AbortController().signal): Promise<LocationDefinitions> {
+  if (!definitions.followUp) return definitions;
+  return withoutFollowUp(await definitions.followUp.run({ signal }));
+}
+
+/** The definitions without their follow-up: what is stored and built into a graph. */
+export function withoutFollowUp(definitions: LocationDefinitions): LocationDefinitions {
+  if (!("followUp" in definitions)) return definitions;
+  const { followUp: _followUp, ...rest } = definitions;
+  return rest;
 }
 
 /** What a connector implements to contribute definitions to the catalog. */

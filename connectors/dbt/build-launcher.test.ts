@@ -17,7 +17,7 @@ import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import type { AssetEventInput } from "../../catalog/model/events.ts";
 import type { AssetKey } from "../../catalog/model/index.ts";
-import { keyToString } from "../../catalog/model/index.ts";
+import { completeDefinitions, keyToString } from "../../catalog/model/index.ts";
 import type { CheckResultInput, StepOutcome, StepTarget } from "../../catalog/model/runs.ts";
 import { createMemoryEventSink, createMemoryStepReporter, stepLaunch } from "../shared/testing.ts";
 import type { MemoryStepReporter } from "../shared/testing.ts";
@@ -236,7 +236,8 @@ describe("dbt build launcher on demo-project", () => {
       assert.match(kept["model.shop.stg_stripe__charges"]!.compiled_code, /from "warehouse"\."stripe"\."charge"/i, "compiled: refs and sources resolved");
       // The location's load: dbt parse (no compiled SQL), then the kept SQL on the models whose source is unchanged.
       const provider = await createDbtProjectProvider({ projectDir: shop, targetDir: shopParse, env, preferManagedDbt: true });
-      const { specs } = await provider.load();
+      // Column lineage is the load's follow-up (computed on a worker thread after the catalog is served).
+      const { specs } = await completeDefinitions(await provider.load());
       const lineageOf = (id: string) => dbtNodeState.read(specs.find((spec) => spec.dbtUniqueId === id)!.metadata).column_lineage;
       const charges = lineageOf("model.shop.stg_stripe__charges");
       assert.equal(charges?.followed, true, "a built model has column lineage");

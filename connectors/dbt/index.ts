@@ -11,3 +11,6 @@ export { translateManifest } from "./translator.ts";
 export type { DbtManifest } from "./manifest.ts";
 export * from "./column-lineage.ts";
 export * from "./manifest-column-lineage.ts";
+export { COLUMN_LINEAGE_FOLLOW_UP, columnLineageFollowUp, createColumnLineageCache } from "./column-lineage-follow-up.ts";
+export type { ColumnLineageCache } from "./column-lineage-follow-up.ts";
+export { analyseInWorker } from "./column-lineage-thread.ts";

@@ -4,6 +4,8 @@
 import { basename, dirname, join, resolve } from "node:path";
 import type { DefinitionsProvider, LocationDefinitions, LocationRef } from "../../catalog/model/index.ts";
 import { withDbtCatalogFile } from "./catalog-artifact.ts";
+import { columnLineageFollowUp, createColumnLineageCache } from "./column-lineage-follow-up.ts";
+import { columnLineageInput } from "./manifest-column-lineage.ts";
 import { withDbtFreshnessFile } from "./freshness-artifact.ts";
 import { readManifestFile } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
@@ -21,7 +23,10 @@ export interface DbtManifestLocationOptions {
   readonly freshnessFile?: string | null;
 }
 
-/** A location that reads a manifest file on every load. */
+/**
+ * A location that reads a manifest file on every load. Column lineage (compiled SQL) is not in the load's
+ * definitions but their follow-up, computed on a worker thread after they are served.
+ */
 export function createDbtManifestProvider(options: DbtManifestLocationOptions): DefinitionsProvider {
   const file = resolve(options.file);
   const catalogFile = options.catalogFile === undefined ? join(dirname(file), "catalog.json") : options.catalogFile && resolve(options.catalogFile);
@@ -31,15 +36,18 @@ export function createDbtManifestProvider(options: DbtManifestLocationOptions): 
     kind: "dbt",
     origin: file,
   };
+  const lineageCache = createColumnLineageCache();
   return {
     location,
     async load(): Promise<LocationDefinitions> {
       const started = performance.now();
       const manifest = await readManifestFile(file, location.name);
-      const { specs, diagnostics } = translateManifest(manifest, { locationName: location.name, projectDir: null });
+      const { specs, diagnostics } = translateManifest(manifest, { locationName: location.name, projectDir: null, columnLineage: "skip" });
+      const lineageInput = columnLineageInput(manifest);
       const withCatalog = await withDbtCatalogFile({ location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }, catalogFile);
-      const definitions = await withDbtFreshnessFile(withCatalog, freshnessFile);
-      return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
+      const served = { ...(await withDbtFreshnessFile(withCatalog, freshnessFile)), loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
+      const followUp = columnLineageFollowUp(served, lineageInput, lineageCache);
+      return followUp ? { ...served, followUp } : served;
     },
   };
 }

@@ -8,6 +8,8 @@ import { parse as parseYaml } from "yaml";
 import type { AssetSpec, DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef, SourceLocation } from "../../catalog/model/index.ts";
 import { LoadError } from "../../catalog/model/index.ts";
 import { withKeptCompiledCode } from "./compiled-code.ts";
+import { columnLineageFollowUp, createColumnLineageCache } from "./column-lineage-follow-up.ts";
+import { columnLineageInput } from "./manifest-column-lineage.ts";
 import { readManifestFile } from "./manifest.ts";
 import { runDbtParse } from "./project-runner.ts";
 import type { DbtRuntime } from "./runtime.ts";
@@ -77,6 +79,8 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
   const name = options.name ?? (await readDbtProjectName(projectDir).catch(() => basename(projectDir)));
   const location: LocationRef = { name, kind: "dbt", origin: projectDir };
   let runtime: DbtRuntime | null = null;
+  // Kept across loads: a reload after a build (changedByRuns) re-parses only the models whose SQL or upstream changed.
+  const lineageCache = createColumnLineageCache();
   return {
     location,
     async load({ onProgress = () => {}, signal } = {}): Promise<LocationDefinitions> {
@@ -109,7 +113,9 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
       }
       // Compiled SQL kept from this project's builds (a parse compiles none): column lineage reads it.
       const manifest = await withKeptCompiledCode(await readManifestFile(manifestPath, name), resolve(options.targetDir));
-      const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir });
+      // Column lineage follows the load (on a worker thread, see ./column-lineage-follow-up.ts).
+      const { specs, diagnostics } = translateManifest(manifest, { locationName: name, projectDir, columnLineage: "skip" });
+      const lineageInput = columnLineageInput(manifest);
       // The project's own docs catalog and source freshness, when someone ran `dbt docs generate` or
       // `dbt source freshness` (Tributary's parse writes neither).
       const projectTarget = await dbtProjectTargetDir(projectDir);
@@ -118,7 +124,9 @@ export async function createDbtProjectProvider(options: DbtProjectLocationOption
         join(projectTarget, "catalog.json"),
       );
       const definitions = await withDbtFreshnessFile(withCatalog, join(projectTarget, "sources.json"));
-      return { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
+      const served = { ...definitions, loadedAt: new Date().toISOString(), loadDurationMs: Math.round(performance.now() - started) };
+      const followUp = columnLineageFollowUp(served, lineageInput, lineageCache);
+      return followUp ? { ...served, followUp } : served;
     },
   };
 }

@@ -437,7 +437,8 @@ export interface ManifestNodeResolverOptions {
  * cannot translate.
  */
 export function createManifestNodeResolver(manifest: DbtManifest, options: ManifestNodeResolverOptions): (uniqueId: string) => ResolvedDbtNode | null {
-  const { specs } = translateManifest(manifest, { locationName: options.locationName });
+  // Keys and checks only: column lineage would parse every model's compiled SQL for nothing.
+  const { specs } = translateManifest(manifest, { locationName: options.locationName, columnLineage: "skip" });
   const assetKeys = new Map<string, AssetKey>();
   const checks = new Map<string, { assetKey: AssetKey; checkName: string }>();
   for (const spec of specs) {

@@ -5,7 +5,9 @@
  * `dbt/…` so that a Dagster user finds dagster-dbt's names where they are the same.
  */
 import { z } from "zod";
+import type { AssetKey } from "../../catalog/model/index.ts";
 import { defineToolState } from "../shared/index.ts";
+import type { NodeLineage } from "./manifest-column-lineage.ts";
 
 /** A model's column lineage from its compiled SQL (./manifest-column-lineage.ts), upstream named by asset key. */
 export const columnLineageSchema = z.object({
@@ -22,6 +24,24 @@ export const columnLineageSchema = z.object({
     }),
   ),
 });
+
+/** A model's lineage as its spec carries it: upstream nodes named by their asset keys (`keyOf`: by unique_id). */
+export function toColumnLineageState(lineage: NodeLineage, keyOf: ReadonlyMap<string, AssetKey>): z.input<typeof columnLineageSchema> {
+  return {
+    followed: lineage.followed,
+    reason: lineage.reason,
+    columns: lineage.columns.map((c) => ({
+      column: c.column,
+      upstream: c.upstream.map((u) => {
+        const key = u.nodeId === null ? undefined : keyOf.get(u.nodeId);
+        return { key: key ? [...key] : null, relation: [u.relation.database, u.relation.schema, u.relation.name].filter((p) => p !== null).join("."), column: u.column };
+      }),
+      transformation: c.transformation,
+      followed: c.followed,
+      note: c.note,
+    })),
+  };
+}
 
 /** A dbt model, seed, snapshot, source or exposure, as the manifest describes it. */
 export const dbtNodeState = defineToolState("dbt", {

@@ -10,7 +10,7 @@
  */
 import type { z } from "zod";
 import { manifestColumnLineage } from "./manifest-column-lineage.ts";
-import { dbtNodeState, dbtTestState } from "./tool-state.ts";
+import { dbtNodeState, dbtTestState, toColumnLineageState } from "./tool-state.ts";
 import type { columnLineageSchema } from "./tool-state.ts";
 import { createHash } from "node:crypto";
 import type { AssetDep, AssetKey, AssetScheduleSpec, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PartitionsDefinition, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
@@ -26,6 +26,11 @@ export interface TranslateOptions {
   readonly locationName: string;
   /** The project directory, when known; YAML paths in diagnostics are made relative to it. */
   readonly projectDir?: string | null;
+  /**
+   * "skip": no column lineage in the specs (the providers compute it after the load, on a worker thread:
+   * ./column-lineage-follow-up.ts; so do callers that need only keys). Default "compute".
+   */
+  readonly columnLineage?: "compute" | "skip";
 }
 
 export interface TranslatedDbtProject {
@@ -247,24 +252,10 @@ class ManifestTranslator {
   /** Column lineage of the models with compiled SQL, upstream named by asset key (none without compiled SQL). */
   private translateColumnLineage(): Map<string, z.input<typeof columnLineageSchema>> {
     const result = new Map<string, z.input<typeof columnLineageSchema>>();
+    if (this.options.columnLineage === "skip") return result;
     const hasSql = Object.values(this.manifest.nodes).some((n) => n.resource_type === "model" && (nonEmpty(n.compiled_code) ?? nonEmpty(n.compiled_sql)) !== null);
     if (!hasSql) return result;
-    for (const [id, lineage] of manifestColumnLineage(this.manifest).models) {
-      result.set(id, {
-        followed: lineage.followed,
-        reason: lineage.reason,
-        columns: lineage.columns.map((c) => ({
-          column: c.column,
-          upstream: c.upstream.map((u) => {
-            const key = u.nodeId === null ? undefined : this.keyByUniqueId.get(u.nodeId);
-            return { key: key ? [...key] : null, relation: [u.relation.database, u.relation.schema, u.relation.name].filter((p) => p !== null).join("."), column: u.column };
-          }),
-          transformation: c.transformation,
-          followed: c.followed,
-          note: c.note,
-        })),
-      });
-    }
+    for (const [id, lineage] of manifestColumnLineage(this.manifest).models) result.set(id, toColumnLineageState(lineage, this.keyByUniqueId));
     return result;
   }
 

@@ -11,10 +11,14 @@ import type { GraphQLContext } from "./context.ts";
 import { requireGraph } from "./context.ts";
 import { assetNotFound, badUserInput } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
+import { columnLineageStatus } from "./locations.ts";
 
 const typeDefs = /* GraphQL */ `
   extend type Column {
-    "Where the column's values come from (dbt models with compiled SQL); null when no lineage is known."
+    """
+    Where the column's values come from (dbt models with compiled SQL); null when no lineage is known, which
+    includes while its location's column lineage is still computed after a load (Location.columnLineage).
+    """
     lineage: ColumnLineage
   }
 
@@ -55,6 +59,11 @@ const typeDefs = /* GraphQL */ `
     edges: [ColumnLineageEdge!]!
     "Models on the way whose SQL could not be followed (their lineage is unknown, not empty)."
     notFollowed: [String!]!
+    """
+    Locations whose column lineage is not in this answer yet (PENDING or COMPUTING after a load) or failed: the
+    graph may lack their edges. See Location.columnLineage.
+    """
+    incompleteLocations: [String!]!
   }
 
   type ColumnLineageEdge {
@@ -170,7 +179,8 @@ const resolvers = {
       };
       if (args.direction !== "DOWNSTREAM") walk("up");
       if (args.direction !== "UPSTREAM") walk("down");
-      return { nodes: [...nodes.values()], edges: [...edges.values()], notFollowed: [...notFollowed].sort() };
+      const incompleteLocations = graph.locations.map((l) => l.location.name).filter((name) => (columnLineageStatus(context, name)?.state ?? "DONE") !== "DONE");
+      return { nodes: [...nodes.values()], edges: [...edges.values()], notFollowed: [...notFollowed].sort(), incompleteLocations };
     },
   },
 };

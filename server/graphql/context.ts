@@ -25,6 +25,8 @@ export interface CatalogSource {
   /** False until the first load has produced a graph; a source without the flag is always ready. */
   readonly ready?: boolean;
   reload?: CatalogService["reload"];
+  /** A location's follow-up (dbt column lineage computed after the load); absent: none run. */
+  followUp?: CatalogService["followUp"];
   /** Where asset events (materializations) are read; absent without a store. */
   readonly events?: AssetEventReader;
   /** Where automation state and evaluation history are read (dryRun, Asset.evaluations); absent without a store. */

@@ -4,6 +4,7 @@
 import type { CatalogGraph, LocationStatus } from "../../catalog/graph/index.ts";
 import type { Diagnostic, DiagnosticSeverity } from "../../catalog/model/index.ts";
 import type { ReloadOutcome } from "../../catalog/service.ts";
+import { COLUMN_LINEAGE_FOLLOW_UP } from "../../connectors/dbt/index.ts";
 import { isReady, requireGraph, type GraphQLContext } from "./context.ts";
 import { catalogNotReady, notSupported } from "./errors.ts";
 import type { SchemaModule } from "./module.ts";
@@ -45,6 +46,30 @@ const typeDefs = /* GraphQL */ `
     error: LocationError
     "Problems its load found."
     diagnostics: [Diagnostic!]!
+    """
+    Its column lineage (dbt compiled SQL), computed on a worker thread after the load is served: until DONE,
+    Column.lineage and columnLineage lack this location's models. Null when it has none to compute.
+    """
+    columnLineage: LocationColumnLineage
+  }
+
+  enum ColumnLineageState {
+    "Waits for another location's computation."
+    PENDING
+    COMPUTING
+    DONE
+    "The location is served without column lineage (error says why) until its next load."
+    FAILED
+  }
+
+  type LocationColumnLineage {
+    state: ColumnLineageState!
+    "Models with compiled SQL, once the computation has started."
+    models: Int
+    modelsDone: Int!
+    "How long the computation took (DONE, FAILED)."
+    durationMs: Float
+    error: String
   }
 
   type LocationError {
@@ -138,8 +163,16 @@ const resolvers = {
     error: ({ status }: LocationView) => status.error,
     diagnostics: ({ status, graph }: LocationView) =>
       graph.diagnostics.filter((diagnostic) => diagnostic.locationName === status.location.name),
+    columnLineage: ({ status }: LocationView, _args: unknown, context: GraphQLContext) => columnLineageStatus(context, status.location.name),
   },
 };
+
+/** A location's column lineage computation as the API shows it; null when it has none. */
+export function columnLineageStatus(context: GraphQLContext, locationName: string) {
+  const followUp = context.catalog?.followUp?.(locationName) ?? null;
+  if (followUp === null || followUp.describe !== COLUMN_LINEAGE_FOLLOW_UP) return null;
+  return { state: followUp.state.toUpperCase(), models: followUp.total, modelsDone: followUp.done, durationMs: followUp.durationMs, error: followUp.error };
+}
 
 /** The locations module. */
 export const locationsModule: SchemaModule = { typeDefs, resolvers };

@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { buildCatalogGraph, type CatalogGraph } from "../../catalog/graph/index.ts";
 import { definitions, spec } from "../../catalog/graph/test-specs.ts";
 import type { StepOutcome, StepTarget } from "../../catalog/model/index.ts";
-import { keyFromString } from "../../catalog/model/index.ts";
+import { completeDefinitions, keyFromString } from "../../catalog/model/index.ts";
 import type { RunRecord } from "../../catalog/store/index.ts";
 import { censusSyncState } from "../../connectors/census/index.ts";
 import { createDbtManifestProvider } from "../../connectors/dbt/index.ts";
@@ -91,7 +91,8 @@ describe("OpenLineage events of a dbt build (jaffle-shop, compiled SQL, a Postgr
   let context: EventContext;
   before(async () => {
     const provider = createDbtManifestProvider({ file: sharedFixture("manifests", "jaffle-shop-state-v11-postgres", "manifest.json"), name: "jaffle" });
-    graph = buildCatalogGraph({ definitions: [await provider.load()] });
+    // The load serves the definitions first; column lineage is their follow-up (computed on a worker thread).
+    graph = buildCatalogGraph({ definitions: [await completeDefinitions(await provider.load())] });
     context = { namespace: "analytics", graph, namer: createDatasetNamer(new Map([["jaffle", "postgres://db.internal:5432"]])) };
   });
 

@@ -1,0 +1,29 @@
+/**
+ * The worker thread's program for column lineage (started by ./column-lineage-thread.ts): it analyses the models
+ * it is given and answers with the results, reporting progress on the way. Its own entry point so that the CLI
+ * bundle builds it as a second file (scripts/build-cli.mjs) and a tsx run loads it as TypeScript.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { analyseColumnLineage } from "./manifest-column-lineage.ts";
+import type { LineageWorkerData, LineageWorkerMessage } from "./column-lineage-thread.ts";
+
+if (parentPort !== null) {
+  const port = parentPort;
+  const { input, previous, delayMs } = workerData as LineageWorkerData;
+  // Progress at most every 250 ms: one message per model would cost the main thread more than it tells.
+  let lastReport = 0;
+  const run = () => {
+    const analysed = analyseColumnLineage(input, {
+      previous: new Map(previous),
+      onModel: (done, total) => {
+        const now = performance.now();
+        if (now - lastReport < 250 && done < total) return;
+        lastReport = now;
+        port.postMessage({ type: "progress", done, total } satisfies LineageWorkerMessage);
+      },
+    });
+    port.postMessage({ type: "done", analysed } satisfies LineageWorkerMessage);
+  };
+  if (delayMs > 0) setTimeout(run, delayMs);
+  else run();
+}
