@@ -149,6 +149,17 @@ describe("bin/tributary.js", () => {
       const page = await fetch(url.replace(/graphql$/, ""));
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<div id="root">/);
+      // Column lineage follows the load on a worker thread: from the bundle, the worker is dist/column-lineage-worker.js.
+      const ask = async <T,>(query: string): Promise<T> =>
+        ((await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) })).json()) as { data: T }).data;
+      for (;;) {
+        const { locations } = await ask<{ locations: { columnLineage: { state: string; error: string | null } }[] }>(`{ locations { columnLineage { state error } } }`);
+        assert.notEqual(locations[0]!.columnLineage.state, "FAILED", locations[0]!.columnLineage.error ?? "");
+        if (locations[0]!.columnLineage.state === "DONE") break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const lineage = await ask<{ asset: { columns: { name: string; lineage: { transformation: string } | null }[] } }>(`{ asset(key: "stg_customers") { columns { name lineage { transformation } } } }`);
+      assert.deepEqual(lineage.asset.columns, [{ name: "customer_id", lineage: { transformation: "RENAME" } }]);
     } finally {
       child.kill("SIGTERM");
       assert.equal(await exited, 0, stderr);
