@@ -259,6 +259,29 @@ describe("the catalog service with a dbt location's column lineage as its follow
     assert.equal(saved[2]![0]!.loadedAt, saved[1]![0]!.loadedAt, "the newer load's definitions got the lineage");
   });
 
+  it("completes the last good definitions when a newer load fails meanwhile", async () => {
+    const { provider, gates } = gatedJaffle();
+    let failNext = false;
+    const failing: DefinitionsProvider = {
+      location: provider.location,
+      load: async (options) => {
+        if (failNext) throw new Error("dbt parse failed");
+        return provider.load(options);
+      },
+    };
+    const catalog = createCatalogService({ providers: [failing] });
+    await catalog.reload();
+    failNext = true;
+    const second = await catalog.reload();
+    assert.equal(second.errors.length, 1, "the newer load failed");
+    assert.equal(catalog.current().locations[0]!.state, "failed");
+    assert.equal(gates[0]!.signal?.aborted, false, "a failed load does not supersede the computation");
+    gates[0]!.release();
+    await catalog.settled();
+    assert.equal(lineageIn(catalog.current()), 13, "the last good definitions served with their lineage");
+    assert.equal(catalog.current().locations[0]!.state, "failed", "and the failure still shown");
+  });
+
   it("keeps serving the fast catalog when the computation fails, and says so", async () => {
     const { provider, gates } = gatedJaffle();
     const progress: string[] = [];
