@@ -75,13 +75,18 @@ export function planFor(graph: CatalogGraph): Plan {
     indexById.set(asset.id, i);
     for (const alias of asset.aliasIds) if (!indexById.has(alias)) indexById.set(alias, i);
   });
+  // The graph's assets are sorted by id, so sorting deps by index sorts them by id; checked once, as the order
+  // of deps is part of every fingerprint. (A plain array: an asset has a handful of deps, a Set costs more.)
+  let sortedIds = true;
+  for (let i = 1; i < ids.length && sortedIds; i++) sortedIds = ids[i - 1]! < ids[i]!;
+  const byId = sortedIds ? (a: number, b: number) => a - b : (a: number, b: number) => (ids[a]! < ids[b]! ? -1 : 1);
   const deps = assets.map((asset, i) => {
-    const found = new Set<number>();
+    const found: number[] = [];
     for (const upstreamId of asset.upstreamIds) {
       const j = indexById.get(upstreamId);
-      if (j !== undefined && j !== i) found.add(j);
+      if (j !== undefined && j !== i && !found.includes(j)) found.push(j);
     }
-    return [...found].sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+    return found.length > 1 ? found.sort(byId) : found;
   });
   // The graph's assets are in id order, so ties fall in id order and the order is deterministic.
   const order = [...topologicalOrder(deps).order];

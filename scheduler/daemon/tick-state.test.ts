@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AssetCursor } from "../conditions/index.ts";
-import { fromStored, toStored } from "./tick-state.ts";
+import { decodeSnapshot, encodeSnapshot, fromStored, toStored } from "./tick-state.ts";
 
 describe("asset cursors in their stored form", () => {
   const head = { evaluationId: 7, evaluatedAt: 1_796_300_000_000, lastEventId: 420 };
@@ -35,5 +35,33 @@ describe("asset cursors in their stored form", () => {
     assert.equal("effectiveTime" in stored, false);
     assert.equal("lastEventId" in stored, false);
     assert.deepEqual(fromStored(stored, head), atHead);
+  });
+
+  test("the stop snapshot gives back what the rows give back, cursors and events, at its head only", () => {
+    const shared = { "n:1": { value: false, extra: [null, 1_796_290_000_000] } } as unknown as AssetCursor["nodes"];
+    const assets: Record<string, AssetCursor> = {
+      full,
+      atHead: { ...full, effectiveTime: head.evaluatedAt, lastEventId: head.lastEventId, requestedPartitions: [], partitionsKey: "p2" },
+      plain: { treeHash: "t2", previousRequested: false, effectiveTime: head.evaluatedAt, lastEventId: head.lastEventId, nodes: shared, settled: null, value: false },
+      // The same records by content, not identity: stored once, and still equal.
+      sameNodes: { treeHash: "t2", previousRequested: false, effectiveTime: 5, lastEventId: 6, nodes: JSON.parse(JSON.stringify(shared)) as AssetCursor["nodes"], settled: 0, value: false, lastRequestedAt: null },
+    };
+    const event = { assetId: "a/b", id: 12, occurredAt: "2026-03-02T00:00:00.000Z", tributaryRunId: "r1", runAssetIds: ["a/b", "c"], dataVersion: "v1" };
+    const inputs = {
+      maxId: 420,
+      readAt: 1_796_300_000_500,
+      materialization: [event, { ...event, assetId: "c", id: 13, tributaryRunId: null, runAssetIds: null, dataVersion: null }],
+      run_materialization: [event],
+      materialization_failure: [],
+      observation: [{ ...event, id: 3 }],
+    };
+    const decoded = decodeSnapshot(encodeSnapshot(head, assets, inputs), head);
+    assert.ok(decoded);
+    const expected = Object.fromEntries(Object.entries(assets).map(([id, c]) => [id, fromStored(JSON.parse(JSON.stringify(toStored(c, head))) as ReturnType<typeof toStored>, head)]));
+    assert.deepEqual(decoded.assets, expected);
+    assert.deepEqual(Object.keys(decoded.assets.full!), Object.keys(full), "fields in evaluate()'s order");
+    assert.deepEqual(decoded.inputs, inputs);
+    assert.equal(decodeSnapshot(encodeSnapshot(head, assets, inputs), { ...head, evaluationId: 8 }), null, "another head's snapshot is not read");
+    assert.equal(decodeSnapshot(Buffer.from("not gzip"), head), null, "unreadable bytes: the rows are read");
   });
 });
