@@ -1,5 +1,11 @@
-/** SQL of condition evaluations (migration 0003): written per tick, read newest first per asset. */
+/**
+ * SQL of condition evaluations (migrations 0003, 0010): written per tick, read newest first per asset. A tree is
+ * stored in its compact form (a shared shape and the row's values, evaluation-codec.ts) or, when written before
+ * migration 0010 or not expressible that way, whole; both read back as the same tree.
+ */
 import type { AssetEvaluation, EvaluationNode } from "../model/index.ts";
+import { decodeEvaluationTree, encodeEvaluationTree } from "./evaluation-codec.ts";
+import type { StoredShape, StoredValues } from "./evaluation-codec.ts";
 import type { SqlClient } from "./sql-client.ts";
 
 /** The most evaluations one read returns. */
@@ -14,18 +20,33 @@ export async function saveEvaluations(client: SqlClient, evaluations: readonly A
   return client.transaction(async (tx) => {
     let inserted = 0;
     for (let i = 0; i < evaluations.length; i += 500) {
-      const slice = evaluations.slice(i, i + 500).map((e) => ({
-        asset_key: e.assetId,
-        tick: e.tick,
-        evaluated_at: e.evaluatedAt,
-        requested: e.requested,
-        tree_hash: e.treeHash,
-        tree: e.tree,
-      }));
+      const shapes = new Map<string, string>();
+      const slice = evaluations.slice(i, i + 500).map((e) => {
+        const encoded = encodeEvaluationTree(e.tree);
+        if (encoded !== null) shapes.set(encoded.shapeHash, encoded.shape);
+        return {
+          asset_key: e.assetId,
+          tick: e.tick,
+          evaluated_at: e.evaluatedAt,
+          requested: e.requested,
+          tree_hash: e.treeHash,
+          ...(encoded === null ? { tree: e.tree } : { shape_hash: encoded.shapeHash, node_values: encoded.values }),
+        };
+      });
+      if (shapes.size > 0) {
+        // The shape texts go in as JSON strings, parsed by Postgres: their hashes are of exactly these texts.
+        await tx.query(
+          `INSERT INTO condition_tree_shapes (shape_hash, shape)
+           SELECT s.shape_hash, s.shape::jsonb FROM jsonb_to_recordset($1::jsonb) AS s(shape_hash text, shape text)
+           ON CONFLICT (shape_hash) DO NOTHING`,
+          [JSON.stringify([...shapes].map(([hash, shape]) => ({ shape_hash: hash, shape })))],
+        );
+      }
       const rows = await tx.query(
-        `INSERT INTO condition_evaluations (asset_key, tick, evaluated_at, requested, tree_hash, tree)
-         SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree
-           FROM jsonb_to_recordset($1::jsonb) AS e(asset_key text, tick bigint, evaluated_at timestamptz, requested boolean, tree_hash text, tree jsonb)
+        `INSERT INTO condition_evaluations (asset_key, tick, evaluated_at, requested, tree_hash, tree, shape_hash, node_values)
+         SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree, e.shape_hash, e.node_values
+           FROM jsonb_to_recordset($1::jsonb)
+             AS e(asset_key text, tick bigint, evaluated_at timestamptz, requested boolean, tree_hash text, tree jsonb, shape_hash text, node_values jsonb)
          ON CONFLICT (asset_key, tick) DO NOTHING RETURNING id`,
         [JSON.stringify(slice)],
       );
@@ -35,20 +56,44 @@ export async function saveEvaluations(client: SqlClient, evaluations: readonly A
   });
 }
 
+const parsed = <T>(value: unknown): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
+
 /** An asset's evaluations, newest tick first. */
 export async function assetEvaluations(client: SqlClient, assetId: string, first: number): Promise<AssetEvaluation[]> {
   const limit = Math.max(0, Math.min(first, MAX_EVALUATIONS));
-  const rows = await client.query<{ asset_key: string; tick: number | string; evaluated_at: Date; requested: boolean; tree_hash: string; tree: unknown }>(
-    `SELECT asset_key, tick, evaluated_at, requested, tree_hash, tree FROM condition_evaluations
-      WHERE asset_key = $1 ORDER BY tick DESC LIMIT $2`,
+  const rows = await client.query<{
+    asset_key: string;
+    tick: number | string;
+    evaluated_at: Date;
+    requested: boolean;
+    tree_hash: string;
+    tree: unknown;
+    shape_hash: string | null;
+    shape: unknown;
+    node_values: unknown;
+  }>(
+    `SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree, e.shape_hash, s.shape, e.node_values
+       FROM condition_evaluations e LEFT JOIN condition_tree_shapes s ON s.shape_hash = e.shape_hash
+      WHERE e.asset_key = $1 ORDER BY e.tick DESC LIMIT $2`,
     [assetId, limit],
   );
-  return rows.map((row) => ({
-    assetId: row.asset_key,
-    tick: Number(row.tick),
-    evaluatedAt: row.evaluated_at.toISOString(),
-    requested: row.requested,
-    treeHash: row.tree_hash,
-    tree: (typeof row.tree === "string" ? JSON.parse(row.tree) : row.tree) as EvaluationNode,
-  }));
+  // Rows of one asset mostly share a shape: each is taken once.
+  const shapes = new Map<string | null, StoredShape>();
+  return rows.map((row) => {
+    let tree: EvaluationNode;
+    if (row.tree !== null) tree = parsed<EvaluationNode>(row.tree);
+    else {
+      let shape = shapes.get(row.shape_hash);
+      if (shape === undefined) shapes.set(row.shape_hash, (shape = parsed<StoredShape>(row.shape)));
+      tree = decodeEvaluationTree(shape, parsed<StoredValues>(row.node_values));
+    }
+    return {
+      assetId: row.asset_key,
+      tick: Number(row.tick),
+      evaluatedAt: row.evaluated_at.toISOString(),
+      requested: row.requested,
+      treeHash: row.tree_hash,
+      tree,
+    };
+  });
 }
