@@ -128,15 +128,23 @@ class Process {
     await this.store.client.exec("UPDATE runs SET status = 'succeeded', ended_at = now() WHERE status IN ('queued', 'running')");
   }
 
-  /** Every policy run's selection, in the order they were created, and every stored evaluation (asset, tick, requested). */
-  async history(): Promise<{ runs: string[]; evaluations: string[] }> {
+  /**
+   * Every policy run's selection, in the order they were created, every stored evaluation (asset, tick, requested),
+   * and every asset's evaluations as the store reads them back (trees included: stored in the compact form).
+   */
+  async history(): Promise<{ runs: string[]; evaluations: string[]; trees: unknown[] }> {
     const runs = await this.store.client.query<{ asset_keys: string[]; launched_by: unknown }>("SELECT asset_keys, launched_by FROM runs ORDER BY created_at, id");
     const evaluations = await this.store.client.query<{ asset_key: string; tick: number | string; requested: boolean }>(
       "SELECT asset_key, tick, requested FROM condition_evaluations ORDER BY tick, asset_key",
     );
+    const read: unknown[] = [];
+    for (const asset of this.graph.assets) read.push(...(await this.store.assetEvaluations(asset.id, { first: 100 })));
+    // Run ids are random: reasons naming a run are compared without them.
+    const trees = JSON.parse(JSON.stringify(read).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<run id>")) as unknown[];
     return {
       runs: runs.map((r) => `${JSON.stringify(r.launched_by)} ${[...r.asset_keys].sort().join(",")}`),
       evaluations: evaluations.map((e) => `${Number(e.tick)} ${e.asset_key}${e.requested ? " requested" : ""}`),
+      trees,
     };
   }
 }
@@ -145,7 +153,11 @@ class Process {
  * The scenario: syncs, runs that land or are still going at a tick, quiet ticks. `restartBefore` names the steps
  * to restart before, `crashBefore` those to restart before as after a crash.
  */
-async function play(database: TestDatabase, restartBefore: ReadonlySet<number>, crashBefore: ReadonlySet<number> = new Set()): Promise<{ ticks: string[][]; evaluated: number[]; history: { runs: string[]; evaluations: string[] } }> {
+async function play(
+  database: TestDatabase,
+  restartBefore: ReadonlySet<number>,
+  crashBefore: ReadonlySet<number> = new Set(),
+): Promise<{ ticks: string[][]; evaluated: number[]; history: { runs: string[]; evaluations: string[]; trees: unknown[] } }> {
   const process = new Process(database, specs);
   await process.start();
   const steps: ((p: Process) => Promise<void>)[] = [
@@ -211,6 +223,7 @@ for (const engineUnderTest of testEngines) {
         assert.deepEqual(other.ticks, throughout.ticks, `${name}: the same requests at every tick`);
         assert.deepEqual(other.history.runs, throughout.history.runs, `${name}: the same runs, none lost or doubled`);
         assert.deepEqual(other.history.evaluations, throughout.history.evaluations, `${name}: the same evaluations stored`);
+        assert.deepEqual(other.history.trees, throughout.history.trees, `${name}: the same evaluation trees read back, node by node`);
         assert.deepEqual(other.evaluated, throughout.evaluated, `${name}: the same assets evaluated at every tick`);
       }
       // After a restart on a quiet catalog, the first tick reuses what it reads back: nothing is evaluated.

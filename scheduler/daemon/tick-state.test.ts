@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import type { AssetCursor } from "../conditions/index.ts";
 import { decodeSnapshot, encodeSnapshot, fromStored, toStored } from "./tick-state.ts";
 
@@ -63,5 +64,7 @@ describe("asset cursors in their stored form", () => {
     assert.deepEqual(decoded.inputs, inputs);
     assert.equal(decodeSnapshot(encodeSnapshot(head, assets, inputs), { ...head, evaluationId: 8 }), null, "another head's snapshot is not read");
     assert.equal(decodeSnapshot(Buffer.from("not gzip"), head), null, "unreadable bytes: the rows are read");
+    const v1 = gzipSync(JSON.stringify({ version: 1, head, assets: {}, inputs }));
+    assert.equal(decodeSnapshot(v1, head), null, "a version-1 snapshot (cursors as objects): the rows are read");
   });
 });
