@@ -3,7 +3,7 @@
  * builds it leads and the others fill gaps, with a diagnostic for each conflict.
  */
 import type { AssetSpec, CheckSpec, ColumnSpec, Diagnostic, MaterializerRef, Relation } from "../model/index.ts";
-import { namingRank } from "../model/index.ts";
+import { defineLazyColumns, hasLazyColumns, namingRank, peekColumns } from "../model/index.ts";
 import type { CatalogAsset } from "./types.ts";
 
 /** A spec with where it came from, and its key and relation strings computed once. */
@@ -122,7 +122,10 @@ function mergeDefining(group: readonly LocatedSpec[], diagnostics: Diagnostic[])
   }
   const metadata: Record<string, unknown> = {};
   for (const { spec } of [...ordered].reverse()) Object.assign(metadata, spec.metadata);
-  return {
+  // Columns a spec holds unmade (a large manifest's) stay so until a reader asks for the asset's; making
+  // them then leaves the specs' unmade (peeked), so the store's snapshot of the specs never keeps them.
+  const lazy = ordered.some((s) => hasLazyColumns(s.spec));
+  const asset: MutableAsset = {
     key: leadSpec.key,
     id,
     aliasIds,
@@ -132,7 +135,7 @@ function mergeDefining(group: readonly LocatedSpec[], diagnostics: Diagnostic[])
     owners: unique(ordered.flatMap((s) => s.spec.owners)),
     tags: unique(ordered.flatMap((s) => s.spec.tags)),
     description: first((s) => s.description),
-    columns: mergeColumns(ordered.map((s) => s.spec.columns)),
+    columns: lazy ? [] : mergeColumns(ordered.map((s) => s.spec.columns)),
     tableStats: first((s) => s.tableStats ?? null),
     freshness: first((s) => s.freshness ?? null),
     checks: mergeChecks(ordered.map((s) => s.spec.checks)),
@@ -149,6 +152,8 @@ function mergeDefining(group: readonly LocatedSpec[], diagnostics: Diagnostic[])
     diagnostics: [],
     metadata,
   };
+  if (lazy) defineLazyColumns(asset, () => mergeColumns(ordered.map((s) => peekColumns(s.spec))));
+  return asset;
 }
 
 /** Groups specs that are one asset: same key, or same relation. Union-find keeps it linear. */

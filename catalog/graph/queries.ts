@@ -2,7 +2,7 @@
  * The built graph and what it answers: lookups, lineage, impact, search with filters and orders, facets.
  */
 import type { Diagnostic } from "../model/index.ts";
-import { keyToString } from "../model/index.ts";
+import { keyToString, peekColumns } from "../model/index.ts";
 import type { MutableAsset } from "./merge.ts";
 import { unique } from "./merge.ts";
 import type {
@@ -23,7 +23,7 @@ import { assetOrderValue, comparePositions, isKeyOrder } from "./order.ts";
 
 export class ImmutableCatalogGraph implements CatalogGraph {
   readonly assets: readonly CatalogAsset[];
-  private readonly searchText: string[];
+  private searchTextMade: string[] | null = null;
   private readonly order: number[];
   /** Node indexes sorted in each order asked for so far (by `FIELD:DIRECTION`); the key order is `order`. */
   private readonly views = new Map<string, readonly number[]>();
@@ -55,7 +55,16 @@ export class ImmutableCatalogGraph implements CatalogGraph {
     });
     this.order = nodes.map((_, i) => i).sort((a, b) => compareIds(nodes[a]!.id, nodes[b]!.id));
     this.assets = this.order.map((i) => nodes[i]!);
-    this.searchText = nodes.map(searchableText);
+  }
+
+  /**
+   * The text search looks in, made on the first search: with a large manifest's columns still unmade
+   * (catalog/model/lazy-columns.ts) it reads them without keeping them, so a search never makes the catalog
+   * hold every column.
+   */
+  private get searchText(): readonly string[] {
+    this.searchTextMade ??= this.nodes.map(searchableText);
+    return this.searchTextMade;
   }
 
   get(id: string): CatalogAsset | undefined {
@@ -168,7 +177,7 @@ function searchableText(asset: CatalogAsset): string {
     ...asset.aliasIds,
     asset.relation ? `${asset.relation.database ?? ""}.${asset.relation.schema}.${asset.relation.name}` : "",
     asset.description ?? "",
-    ...asset.columns.flatMap((c) => [c.name, c.description ?? ""]),
+    ...peekColumns(asset).flatMap((c) => [c.name, c.description ?? ""]),
     ...asset.tags,
     asset.group ?? "",
     ...asset.owners,

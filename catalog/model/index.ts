@@ -402,3 +402,4 @@ export * from "./policy.ts";
 export * from "./relation-naming.ts";
 export * from "./runs.ts";
 export * from "./schedules.ts";
+export * from "./lazy-columns.ts";

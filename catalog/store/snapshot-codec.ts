@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { Diagnostic, LocationDefinitions, LocationRef, AssetSpec } from "../model/index.ts";
+import { hasLazyColumns, peekColumns } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
 
 const gzipAsync = promisify(gzip);
@@ -50,17 +51,31 @@ export interface SerializedSnapshot {
   readonly diagnosticCount: number;
 }
 
-/** Serializes and hashes one location's definitions (synchronous: JSON.stringify has no async form). */
+/**
+ * Serializes and hashes one location's definitions (synchronous: JSON.stringify has no async form). The text
+ * is JSON.stringify of the {@link SnapshotPayload}, written a spec at a time: a spec whose columns are still
+ * to be made (catalog/model/lazy-columns.ts) is written with columns made for it alone and not kept, so the
+ * snapshot of a large manifest never holds all of its columns at once, and the catalog does not keep them.
+ */
 export function serializeSnapshot(definitions: LocationDefinitions): SerializedSnapshot {
-  const payload: SnapshotPayload = {
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
-    location: { name: definitions.location.name, kind: definitions.location.kind, origin: definitions.location.origin },
-    specs: definitions.specs,
-    diagnostics: definitions.diagnostics,
+  const location: LocationRef = { name: definitions.location.name, kind: definitions.location.kind, origin: definitions.location.origin };
+  const hash = createHash("sha256");
+  const buffers: Buffer[] = [];
+  let length = 0;
+  let pending = "";
+  const write = (text: string, force = false): void => {
+    pending += text;
+    if (pending.length < WRITE_BATCH && !force) return;
+    const bytes = Buffer.from(pending, "utf8");
+    pending = "";
+    hash.update(bytes);
+    buffers.push(bytes);
+    length += bytes.length;
   };
-  let text: string;
   try {
-    text = JSON.stringify(payload);
+    write(`{"formatVersion":${JSON.stringify(SNAPSHOT_FORMAT_VERSION)},"location":${JSON.stringify(location)},"specs":[`);
+    definitions.specs.forEach((spec, index) => write((index === 0 ? "" : ",") + stringifySpec(spec)));
+    write(`],"diagnostics":${JSON.stringify(definitions.diagnostics)}}`, true);
   } catch (error) {
     // A BigInt or a cycle in some spec's metadata: the connector broke the "JSON-serializable" contract.
     throw new StoreError(
@@ -70,14 +85,25 @@ export function serializeSnapshot(definitions: LocationDefinitions): SerializedS
       { cause: error },
     );
   }
-  const json = Buffer.from(text, "utf8");
+  const json = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, length);
   return {
     locationName: definitions.location.name,
-    contentHash: createHash("sha256").update(json).digest("hex"),
+    contentHash: hash.digest("hex"),
     json,
     assetCount: definitions.specs.length,
     diagnosticCount: definitions.diagnostics.length,
   };
+}
+
+/** Text is turned into bytes (and hashed) this many characters at a time. */
+const WRITE_BATCH = 1 << 20;
+
+/** JSON.stringify(spec), making columns still to be made for this text only (the same keys in the same order). */
+function stringifySpec(spec: AssetSpec): string {
+  if (!hasLazyColumns(spec)) return JSON.stringify(spec);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(spec)) copy[key] = key === "columns" ? peekColumns(spec) : spec[key as keyof AssetSpec];
+  return JSON.stringify(copy);
 }
 
 /** Compresses a serialized snapshot for storage. */

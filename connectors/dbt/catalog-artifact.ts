@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { AssetSpec, ColumnSpec, LocationDefinitions, TableStats } from "../../catalog/model/index.ts";
+import { copyWithColumns } from "../../catalog/model/index.ts";
 import { parseArtifact, readArtifactText, withOptionalArtifact } from "./optional-artifact.ts";
 
 /** One statistic as the adapter reports it (`stats.<id>` in catalog.json). */
@@ -138,7 +139,8 @@ export function applyDbtCatalog(definitions: LocationDefinitions, catalog: DbtCa
   const specs = definitions.specs.map((spec): AssetSpec => {
     const table = spec.dbtUniqueId === null ? undefined : catalog.tables.get(spec.dbtUniqueId);
     if (table === undefined) return spec;
-    return { ...spec, columns: withWarehouseColumns(spec.columns, table.columns), tableStats: table.stats };
+    // Columns a large manifest holds unmade stay so: merged with the warehouse's when first read.
+    return copyWithColumns(spec, { tableStats: table.stats }, (columns) => withWarehouseColumns(columns, table.columns));
   });
   return { ...definitions, specs };
 }
