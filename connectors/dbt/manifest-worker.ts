@@ -1,17 +1,18 @@
 /**
  * A second thread for a large manifest's `nodes`: it reads the file's bytes where the main thread put them
- * (a SharedArrayBuffer, nothing copied), and for each piece it is given does what the main thread does with
- * its own (connectors/dbt/manifest.ts): parse, check against the schema, look for duplicate keys, strip each
- * node to its declared fields. It answers with the stripped nodes as one JSON text, which the main thread
- * parses in a fraction of the time the pieces took (no undeclared fields, a column is four of its eight), or
- * with `ok: false` for anything the main thread must read the ordinary way (then nothing of it is used).
+ * (a SharedArrayBuffer, nothing copied) and checks pieces of `nodes` exactly as the one-text path would
+ * (connectors/dbt/manifest-piece-check.ts: JSON.parse of the piece, the compiled schema check, the
+ * duplicate-key scan), taking them a piece at a time from a counter it shares with the main thread, which
+ * checks pieces too once it has read every node without its columns. It answers with where each checked
+ * piece's `columns` objects are, or with `ok: false` for anything the main thread must read the ordinary way.
  *
- * The worker's code is sent as source text (`eval`), made from the same compiled check and strip functions and
- * hasDuplicateKeys: a worker cannot import TypeScript modules, and the CLI is one bundled file.
+ * The worker's code is sent as source text (`eval`), made from the same compiled check and the same scan
+ * functions: a worker cannot import TypeScript modules, and the CLI is one bundled file.
  */
 import { Worker } from "node:worker_threads";
-import { HAS_DUPLICATE_KEYS_SOURCE } from "./json-text.ts";
 import type { ByteRange } from "./manifest-layout.ts";
+import { PIECE_CHECK_SOURCE } from "./manifest-piece-check.ts";
+import type { checkPieces } from "./manifest-piece-check.ts";
 
 export interface PieceWork {
   /** Echoed in the answer: a caller that gave up on a read (and left it running) never takes its answer for the next one. */
@@ -21,68 +22,49 @@ export interface PieceWork {
   readonly encoding: "latin1" | "utf8";
   /** Runs of whole `nodes` members. */
   readonly chunks: readonly ByteRange[];
+  /** Two Int32s shared with the main thread: the next piece to check, and 1 once a check failed. */
+  readonly counter: SharedArrayBuffer;
 }
 
-/** The nodes of the pieces as a JSON object text (`{"id": {…}, …}`, in order), or not. */
-export type PieceAnswer = { readonly id: number } & ({ readonly ok: true; readonly nodes: string } | { readonly ok: false; readonly reason: string });
+/** The spans of the `columns` objects of each piece this thread checked (piece index, spans), or not. */
+export type PieceAnswer = { readonly id: number } & ({ readonly ok: true; readonly spans: [number, number[]][] } | { readonly ok: false; readonly reason: string });
 
 export interface PieceWorker {
-  /** Reads the pieces; rejects only when the thread itself fails (then the caller reads them itself). */
+  /** Checks pieces; rejects only when the thread itself fails (then the caller checks them itself). */
   read(work: Omit<PieceWork, "id">): Promise<PieceAnswer>;
   close(): Promise<void>;
 }
 
-/** The worker's program: `check` and `strip` are the node record's compiled check and a node's strip. */
+/** The worker's program: `check` is the node record's compiled check. */
 function pieceWorkerMain(
   check: (value: unknown) => boolean,
-  strip: (node: unknown) => unknown,
+  checkAll: typeof checkPieces,
   hasDuplicateKeys: (text: string) => boolean,
   port: { on(event: "message", listener: (work: PieceWork) => void): void; postMessage(answer: PieceAnswer): void },
 ): void {
   port.on("message", (work) => {
     const { id } = work;
-    const buffer = Buffer.from(work.bytes);
-    const seen = new Set<string>();
-    let out = "{";
-    for (const { start, end } of work.chunks) {
-      const text = `{${buffer.toString(work.encoding, start, end)}}`;
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        port.postMessage({ id, ok: false, reason: "a piece is not valid JSON" });
-        return;
-      }
-      if (!check(parsed)) {
-        port.postMessage({ id, ok: false, reason: "a node does not pass the schema's check" });
-        return;
-      }
-      if (hasDuplicateKeys(text)) {
-        port.postMessage({ id, ok: false, reason: "a piece has a duplicate key" });
-        return;
-      }
-      for (const nodeId in parsed) {
-        if (seen.has(nodeId)) {
-          port.postMessage({ id, ok: false, reason: "a node id appears twice" });
-          return;
-        }
-        seen.add(nodeId);
-        out += `${out.length === 1 ? "" : ","}${JSON.stringify(nodeId)}:${JSON.stringify(strip(parsed[nodeId]))}`;
-      }
+    const out: (number[] | undefined)[] = [];
+    const ok = checkAll(Buffer.from(work.bytes), work.chunks, new Int32Array(work.counter), work.encoding, check, hasDuplicateKeys, out);
+    if (!ok) {
+      port.postMessage({ id, ok: false, reason: "a piece is not exactly readable" });
+      return;
     }
-    port.postMessage({ id, ok: true, nodes: `${out}}` });
+    const spans: [number, number[]][] = [];
+    out.forEach((piece, index) => spans.push([index, piece!]));
+    port.postMessage({ id, ok: true, spans });
   });
 }
 
-/** Starts a worker that checks with `checkSource` and strips with `stripSource` (compiled functions' `source`). */
-export function startPieceWorker(checkSource: string, stripSource: string): PieceWorker {
+/** Starts a worker that checks with `checkSource` (a compiled function's `source`). */
+export function startPieceWorker(checkSource: string): PieceWorker {
   const program = [
     '"use strict";',
     // tsx keeps function names by wrapping functions in __name(); the source text may hold such calls.
     "var __name = (target) => target;",
     'const { parentPort } = require("node:worker_threads");',
-    HAS_DUPLICATE_KEYS_SOURCE,
-    `(${String(pieceWorkerMain)})(${checkSource}, ${stripSource}, hasDuplicateKeys, parentPort);`,
+    PIECE_CHECK_SOURCE,
+    `(${String(pieceWorkerMain)})(${checkSource}, checkPieces, hasDuplicateKeys, parentPort);`,
   ].join("\n");
   const worker = new Worker(program, { eval: true });
   // Held open only while a read is pending: an idle worker never keeps the process alive.

@@ -14,6 +14,7 @@ import { decodeJsonBytes, describeJsonSyntaxError, findDuplicateKeys, hasDuplica
 import type { DuplicateJsonKey } from "./json-text.ts";
 import { findManifestLayout } from "./manifest-layout.ts";
 import type { ByteRange } from "./manifest-layout.ts";
+import { checkPiece, checkPiecesHere } from "./manifest-piece-check.ts";
 import { startPieceWorker } from "./manifest-worker.ts";
 import type { PieceAnswer, PieceWorker } from "./manifest-worker.ts";
 import { compileCheck, compileStrip } from "./schema-check.ts";
@@ -308,37 +309,36 @@ async function readManifestBytes(file: string, piecesFrom: number): Promise<{ by
   }
 }
 
-/** A worker thread for {@link readManifestPieces}, reading pieces as this module does. */
+/** A worker thread for {@link readManifestPieces}, checking pieces as this module does. */
 export function startManifestWorker(): PieceWorker {
-  return startPieceWorker(areValidNodes.source, stripNode.source);
+  return startPieceWorker(areValidNodes.source);
 }
 
 /** Bytes of `nodes` per piece: small enough that a piece's parsed JSON dies in the young generation. */
 const PIECE_BYTES = 1 << 20;
 
-/** The share of the nodes' bytes the main thread reads when a worker reads the rest (it also parses the worker's answer and the rest of the file). */
-const MAIN_SHARE = 0.45;
-
 export interface ReadPiecesOptions {
   /** Bytes per piece of `nodes` (tests make it 1: a piece per node). */
   readonly pieceBytes?: number;
-  /** A worker to read the later pieces; `bytes` must then be in a SharedArrayBuffer. */
+  /** A worker to share the checking of pieces; `bytes` must then be in a SharedArrayBuffer. */
   readonly worker?: PieceWorker | null;
-  /** The share of the nodes' bytes the main thread reads itself when there is a worker. */
-  readonly mainShare?: number;
 }
 
 /**
- * A valid manifest read a piece at a time (connectors/dbt/manifest-layout.ts): each piece is parsed, checked
- * and its nodes stripped to the fields the schema declares, so the whole file's JSON is never held at once,
- * and with a worker, the later pieces are read by a second thread meanwhile.
+ * A valid manifest read a piece at a time (connectors/dbt/manifest-layout.ts), without building its nodes'
+ * columns: this thread cuts each node's `columns` object out of the text where it guesses it is (dbt writes
+ * `meta` after it), parses the rest, and keeps each node's columns as their text, parsed when first read
+ * ({@link heldColumnsText}). Meanwhile the worker checks pieces exactly as the one-text path would (the whole
+ * piece parsed, the schema check, the duplicate-key scan; connectors/dbt/manifest-piece-check.ts), and this
+ * thread joins it once its own reading is done; the check also finds where each `columns` object exactly
+ * is, and a piece whose cuts were not those is read again at the exact ones. So the result is the manifest
+ * the one-text path would give (its nodes stripped as zod's parse strips them), whole or not at all.
  * Null for anything this does not read exactly as {@link parseManifest} would (UTF-16, invalid UTF-8, a layout
  * it does not recognise, invalid JSON, a duplicate key, a manifest the check refuses, an unsupported
- * version): that path then reads it, and names what is wrong. The result equals parseManifest's but for the
- * nodes, which are stripped as zod's parse strips them.
+ * version): that path then reads it, and names what is wrong.
  */
 export async function readManifestPieces(bytes: Uint8Array, file: string, options: ReadPiecesOptions = {}): Promise<DbtManifest | null> {
-  const { pieceBytes = PIECE_BYTES, mainShare = MAIN_SHARE } = options;
+  const { pieceBytes = PIECE_BYTES } = options;
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   else if (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0 || bytes[0] === 0xff || bytes[0] === 0xfe)) return null;
@@ -348,71 +348,221 @@ export async function readManifestPieces(bytes: Uint8Array, file: string, option
   const decode = (from: number, to: number): string => buffer.toString(encoding, from, to);
   const layout = findManifestLayout(bytes, decode, pieceBytes, start);
   if (layout === null) return null;
+  const { chunks } = layout;
 
-  // The later pieces go to the worker first, so it reads while this thread reads the earlier ones.
+  // The worker starts checking pieces at once, taking them from a counter it shares with this thread.
   const shared = bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0 ? bytes.buffer : null;
   const worker = shared ? (options.worker ?? null) : null;
-  let own = layout.chunks;
-  let theirs: readonly ByteRange[] = [];
-  let answer: Promise<PieceAnswer | null> | null = null;
-  if (worker && shared && layout.chunks.length > 1) {
-    const first = layout.chunks[0]!.start;
-    const split = first + (layout.chunks.at(-1)!.end - first) * mainShare;
-    const at = Math.max(1, layout.chunks.findIndex((chunk) => chunk.end > split));
-    own = layout.chunks.slice(0, at);
-    theirs = layout.chunks.slice(at);
-    answer = worker.read({ bytes: shared, encoding, chunks: theirs }).catch(() => null);
-  }
+  const counter = new Int32Array(worker ? new SharedArrayBuffer(8) : new ArrayBuffer(8));
+  const answer: Promise<PieceAnswer | null> | null =
+    worker && shared && chunks.length > 1 ? worker.read({ bytes: shared, encoding, chunks, counter: counter.buffer as SharedArrayBuffer }).catch(() => null) : null;
+  const stop = (): null => {
+    Atomics.store(counter, 1, 1);
+    Atomics.store(counter, 0, chunks.length);
+    return null;
+  };
 
   const { beforeValue, afterValue } = layout;
   // A key in both, or a second "nodes", is a duplicate key: parseManifest warns of it.
-  for (const key in afterValue) if (Object.hasOwn(beforeValue, key) || key === "nodes") return null;
+  for (const key in afterValue) if (Object.hasOwn(beforeValue, key) || key === "nodes") return stop();
   const top: Record<string, unknown> = { ...beforeValue, nodes: null, ...afterValue };
-  if (!isValidManifestBesideNodes(top)) return null;
-  if (hasDuplicateKeys(`{${decode(layout.before.start, layout.before.end)}}`) || hasDuplicateKeys(`{${decode(layout.after.start, layout.after.end)}`)) return null;
+  if (!isValidManifestBesideNodes(top)) return stop();
+  if (hasDuplicateKeys(`{${decode(layout.before.start, layout.before.end)}}`) || hasDuplicateKeys(`{${decode(layout.after.start, layout.after.end)}`)) return stop();
   let schemaVersion: number;
   try {
     schemaVersion = readSchemaVersion(top, file, null);
   } catch {
-    return null;
+    return stop();
   }
-  const nodes: Record<string, ManifestNode> = {};
-  if (!readPieces(own, decode, nodes)) return null;
+
+  // Every piece's nodes without their columns, cut where they are guessed to be.
+  const guessed: number[][] = [];
+  const read: (ManifestNode[] | null)[] = [];
+  const ids: (string[] | null)[] = [];
+  for (const [index, chunk] of chunks.entries()) {
+    const spans: number[] = [];
+    guessColumnSpans(buffer, chunk.start, chunk.end, spans);
+    guessed[index] = spans;
+    const piece = readPieceWithoutColumns(chunk, spans, decode);
+    read[index] = piece?.nodes ?? null;
+    ids[index] = piece?.ids ?? null;
+  }
+  // Then the checking this thread shares with the worker (all of it without one).
+  const exact: (number[] | undefined)[] = [];
+  if (!checkPiecesHere(buffer, chunks, counter, encoding, areValidNodes, exact)) return stop();
   if (answer !== null) {
     const answered = await answer;
-    if (answered === null) {
-      // The thread failed (not the manifest): read its pieces here.
-      if (!readPieces(theirs, decode, nodes)) return null;
-    } else {
-      if (!answered.ok) return null;
-      const stripped = JSON.parse(answered.nodes) as Record<string, ManifestNode>;
-      for (const id in stripped) {
-        if (Object.hasOwn(nodes, id)) return null;
-        nodes[id] = stripped[id]!;
-      }
+    if (answered !== null && !answered.ok) return null;
+    if (answered !== null) for (const [index, spans] of answered.spans) exact[index] = spans;
+    // A thread that failed (not the manifest) leaves its pieces to this one.
+    for (const [index, chunk] of chunks.entries()) {
+      if (exact[index] !== undefined) continue;
+      const spans = checkPiece(buffer, chunk.start, chunk.end, encoding, areValidNodes, hasDuplicateKeys);
+      if (spans === null) return null;
+      exact[index] = spans;
+    }
+  }
+
+  const nodes: Record<string, ManifestNode> = {};
+  for (const [index, chunk] of chunks.entries()) {
+    const spans = exact[index]!;
+    let pieceNodes = read[index];
+    let pieceIds = ids[index];
+    if (pieceNodes === null || !sameNumbers(spans, guessed[index]!)) {
+      // The guess was wrong: the cuts the check found are right (the piece is valid JSON).
+      const piece = readPieceWithoutColumns(chunk, spans, decode);
+      if (piece === null) return null;
+      ({ nodes: pieceNodes, ids: pieceIds } = piece);
+    }
+    for (const [k, id] of pieceIds!.entries()) {
+      if (Object.hasOwn(nodes, id)) return null;
+      nodes[id] = pieceNodes![k]!;
     }
   }
   top["nodes"] = nodes;
   return toDbtManifest(top as RawManifest, file, schemaVersion);
 }
 
-/** Parses, checks and strips pieces of `nodes` into `nodes`; false when one is not exactly readable. */
-function readPieces(chunks: readonly ByteRange[], decode: (from: number, to: number) => string, nodes: Record<string, ManifestNode>): boolean {
-  for (const chunk of chunks) {
-    const text = `{${decode(chunk.start, chunk.end)}}`;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return false;
+const COLUMNS_KEY = Buffer.from('"columns"');
+const META_KEY = Buffer.from('"meta"');
+const COMPACT_META = Buffer.from('},"meta"');
+const SPACED_META = Buffer.from('}, "meta"');
+
+/**
+ * Where the non-empty `columns` objects of the nodes in bytes [start, end) probably are (start, end pairs on
+ * `spans`): after a `"columns":` key, up to the `}` before the node's next key, `"meta"` (dbt writes `meta`
+ * after `columns` in every schema v4–v12; a column's own `meta` follows its description, a string). Only a
+ * guess: the check's scan says where they are.
+ */
+export function guessColumnSpans(buffer: Buffer, start: number, end: number, spans: number[]): void {
+  const space = (byte: number | undefined) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+  // Every search stays within the piece: one in the whole buffer for what the rest of it lacks would read
+  // to its end, for every piece.
+  const window = buffer.subarray(0, end);
+  let from = start;
+  let spacedFirst = false;
+  for (let at = window.indexOf(COLUMNS_KEY, from); at !== -1; at = window.indexOf(COLUMNS_KEY, from)) {
+    from = at + 9;
+    if (buffer[at - 1] === 0x5c) continue;
+    let a = at + 9;
+    while (space(buffer[a])) a++;
+    if (buffer[a] !== 0x3a) continue;
+    a++;
+    while (space(buffer[a])) a++;
+    if (buffer[a] !== 0x7b) continue;
+    let b = a + 1;
+    while (space(buffer[b])) b++;
+    if (buffer[b] === 0x7d) continue; // {}: nothing to hold
+    // The node's `}, "meta"` as dbt writes it (compact or not) first: one search, where a loop over every
+    // `"meta"` would stop at each column's.
+    let close = -1;
+    // The style found last, else the other (a file is written in one; a wrong guess only costs a re-read).
+    const piece = buffer.subarray(b, end);
+    let near = piece.indexOf(spacedFirst ? SPACED_META : COMPACT_META);
+    if (near === -1) {
+      near = piece.indexOf(spacedFirst ? COMPACT_META : SPACED_META);
+      if (near !== -1) spacedFirst = !spacedFirst;
     }
-    if (!areValidNodes(parsed) || hasDuplicateKeys(text)) return false;
-    for (const id in parsed) {
-      if (Object.hasOwn(nodes, id)) return false;
-      nodes[id] = stripNode(parsed[id]!);
+    if (near !== -1) {
+      spans.push(a, b + near + 1);
+      from = b + near + 1;
+      continue;
     }
+    for (let m = window.indexOf(META_KEY, b); m !== -1; m = window.indexOf(META_KEY, m + 6)) {
+      let c = m - 1;
+      while (space(buffer[c])) c--;
+      if (buffer[c] !== 0x2c) continue;
+      c--;
+      while (space(buffer[c])) c--;
+      if (buffer[c] !== 0x7d) continue;
+      close = c;
+      break;
+    }
+    if (close === -1) return;
+    spans.push(a, close + 1);
+    from = close + 1;
   }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * The nodes of a piece, parsed with each `spans` cut replaced by its index, stripped to their declared
+ * fields, their columns held as the cut's text; null when the rest does not parse (a wrong guess).
+ */
+function readPieceWithoutColumns(chunk: ByteRange, spans: readonly number[], decode: (from: number, to: number) => string): { ids: string[]; nodes: ManifestNode[] } | null {
+  const texts: string[] = [];
+  let rest = "{";
+  let from = chunk.start;
+  for (let k = 0; k < spans.length; k += 2) {
+    rest += decode(from, spans[k]!) + String(texts.length);
+    texts.push(decode(spans[k]!, spans[k + 1]!));
+    from = spans[k + 1]!;
+  }
+  rest += decode(from, chunk.end) + "}";
+  let parsed: Record<string, Record<string, unknown>>;
+  try {
+    parsed = JSON.parse(rest) as Record<string, Record<string, unknown>>;
+  } catch {
+    return null;
+  }
+  const ids: string[] = [];
+  const nodes: ManifestNode[] = [];
+  for (const id in parsed) {
+    const node = parsed[id];
+    if (typeof node !== "object" || node === null) return null;
+    const cut = node["columns"];
+    if (typeof cut === "number") node["columns"] = null;
+    let stripped: ManifestNode;
+    try {
+      stripped = stripNode(node as ManifestNode);
+    } catch {
+      return null;
+    }
+    if (typeof cut === "number") {
+      const text = texts[cut];
+      if (text === undefined) return null;
+      holdColumns(stripped, text);
+    }
+    ids.push(id);
+    nodes.push(stripped);
+  }
+  return { ids, nodes };
+}
+
+const stripColumns = compileStrip(z.record(z.string(), columnSchema));
+
+/** The text of each node's columns not yet read (readManifestPieces keeps them so). */
+const columnTexts = new WeakMap<object, string>();
+
+/** One accessor for every node whose columns are held as text: parses and strips them on first read. */
+const heldColumns: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: ManifestNode) {
+    const text = columnTexts.get(this);
+    const columns = text === undefined ? null : stripColumns(JSON.parse(text) as Record<string, ManifestColumn>);
+    columnTexts.delete(this);
+    Object.defineProperty(this, "columns", { value: columns, writable: true, enumerable: true, configurable: true });
+    return columns;
+  },
+};
+
+function holdColumns(node: ManifestNode, text: string): void {
+  columnTexts.set(node, text);
+  Object.defineProperty(node, "columns", heldColumns);
+}
+
+/**
+ * The JSON text of a node's `columns` while they are held unread (a large manifest read in pieces), else
+ * undefined: the translator makes column specs from it when they are first asked for.
+ */
+export function heldColumnsText(node: ManifestNode): string | undefined {
+  return columnTexts.get(node);
 }
 
 /** Parses manifest text. `file` names it in errors. */
