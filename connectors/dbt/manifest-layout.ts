@@ -39,6 +39,10 @@ export interface ManifestLayout {
 /** `model.shop.orders`, `test.shop.unique_orders_id.fd3b1a`, `model.shop.orders.v2`: a resource type, a package, a name. */
 const NODE_ID = /^(?:model|seed|snapshot|test|analysis|operation|sql_operation|rpc|sql|unit_test)\.[^".\\]+\.[^"\\]+$/;
 
+const SOURCES_KEY = Buffer.from('"sources"');
+const SOURCES_COMPACT = Buffer.from('"sources":{');
+const SOURCES_SPACED = Buffer.from('"sources": {');
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
@@ -125,7 +129,11 @@ export function findManifestLayout(bytes: Uint8Array, decode: Decode, chunkBytes
   // the file's last `}`. Proved by parsing what follows as the top level's last members.
   let nodesClose = -1;
   let rest: { after: ByteRange; value: Record<string, unknown> } | null = null;
-  for (let at = buffer.indexOf('"sources"', first), failed = 0; at !== -1 && failed < 3; at = buffer.indexOf('"sources"', at + 9)) {
+  // (Every node has a `"sources": [` of its own: the search starts at the first `"sources"` followed by `{`
+  // as dbt writes it, compact or not, instead of stopping at each node's.)
+  const objectFirst = [SOURCES_COMPACT, SOURCES_SPACED].map((needle) => buffer.indexOf(needle, first)).filter((at) => at !== -1);
+  const firstObject = objectFirst.length === 0 ? first : Math.min(...objectFirst);
+  for (let at = buffer.indexOf(SOURCES_KEY, firstObject), failed = 0; at !== -1 && failed < 3; at = buffer.indexOf(SOURCES_KEY, at + 9)) {
     let a = at + 9;
     while (isSpace(buffer[a])) a++;
     if (buffer[a] !== COLON) continue;

@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { syntheticManifest, writeManifest } from "../../bench/synthetic-manifest.ts";
 import { findDuplicateKeys, mayHaveDuplicateKeys } from "./json-text.ts";
-import { heldColumnsText, manifestNodeSchema, parseManifest, readManifestFile, readManifestPieces, startManifestWorker } from "./manifest.ts";
+import { heldColumns, manifestNodeSchema, parseManifest, readManifestFile, readManifestPieces, startManifestWorker } from "./manifest.ts";
 import type { DbtManifest } from "./manifest.ts";
 import { translateManifest } from "./translator.ts";
 
@@ -115,7 +115,7 @@ for (const folder of FOLDERS) {
       assert.deepEqual(Object.keys(pieces.nodes), Object.keys(whole.nodes), "the nodes, in order");
       // Every node with columns holds them as text until they are read (the comparison below reads them).
       const withColumnsCount = Object.values(whole.nodes).filter((node) => Object.keys(node.columns ?? {}).length > 0).length;
-      assert.equal(Object.values(pieces.nodes).filter((node) => heldColumnsText(node) !== undefined).length, withColumnsCount, "columns held as text");
+      assert.equal(Object.values(pieces.nodes).filter((node) => heldColumns(node) !== undefined).length, withColumnsCount, "columns held as text");
       assert.deepEqual(pieces.nodes, strippedNodes(text));
       assert.deepEqual({ ...pieces, nodes: null }, { ...whole, nodes: null });
     });

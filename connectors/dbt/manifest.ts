@@ -328,7 +328,7 @@ export interface ReadPiecesOptions {
  * A valid manifest read a piece at a time (connectors/dbt/manifest-layout.ts), without building its nodes'
  * columns: this thread cuts each node's `columns` object out of the text where it guesses it is (dbt writes
  * `meta` after it), parses the rest, and keeps each node's columns as their text, parsed when first read
- * ({@link heldColumnsText}). Meanwhile the worker checks pieces exactly as the one-text path would (the whole
+ * ({@link heldColumns}). Meanwhile the worker checks pieces exactly as the one-text path would (the whole
  * piece parsed, the schema check, the duplicate-key scan; connectors/dbt/manifest-piece-check.ts), and this
  * thread joins it once its own reading is done; the check also finds where each `columns` object exactly
  * is, and a piece whose cuts were not those is read again at the exact ones. So the result is the manifest
@@ -383,7 +383,7 @@ export async function readManifestPieces(bytes: Uint8Array, file: string, option
     const spans: number[] = [];
     guessColumnSpans(buffer, chunk.start, chunk.end, spans);
     guessed[index] = spans;
-    const piece = readPieceWithoutColumns(chunk, spans, decode);
+    const piece = readPieceWithoutColumns(buffer, encoding, chunk, spans, decode);
     read[index] = piece?.nodes ?? null;
     ids[index] = piece?.ids ?? null;
   }
@@ -410,7 +410,7 @@ export async function readManifestPieces(bytes: Uint8Array, file: string, option
     let pieceIds = ids[index];
     if (pieceNodes === null || !sameNumbers(spans, guessed[index]!)) {
       // The guess was wrong: the cuts the check found are right (the piece is valid JSON).
-      const piece = readPieceWithoutColumns(chunk, spans, decode);
+      const piece = readPieceWithoutColumns(buffer, encoding, chunk, spans, decode);
       if (piece === null) return null;
       ({ nodes: pieceNodes, ids: pieceIds } = piece);
     }
@@ -492,15 +492,28 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
 
 /**
  * The nodes of a piece, parsed with each `spans` cut replaced by its index, stripped to their declared
- * fields, their columns held as the cut's text; null when the rest does not parse (a wrong guess).
+ * fields, their columns held as the cut's bytes; null when the rest does not parse (a wrong guess).
  */
-function readPieceWithoutColumns(chunk: ByteRange, spans: readonly number[], decode: (from: number, to: number) => string): { ids: string[]; nodes: ManifestNode[] } | null {
-  const texts: string[] = [];
+function readPieceWithoutColumns(
+  buffer: Buffer,
+  encoding: "latin1" | "utf8",
+  chunk: ByteRange,
+  spans: readonly number[],
+  decode: (from: number, to: number) => string,
+): { ids: string[]; nodes: ManifestNode[] } | null {
+  // The cuts' bytes, copied into one buffer for the piece: outside the JavaScript heap, so the garbage
+  // collector neither copies them nor scans them, and the file's buffer is not kept alive by them.
+  let size = 0;
+  for (let k = 0; k < spans.length; k += 2) size += spans[k + 1]! - spans[k]!;
+  const held = size === 0 ? null : Buffer.allocUnsafeSlow(size);
+  const cuts: HeldColumns[] = [];
   let rest = "{";
   let from = chunk.start;
-  for (let k = 0; k < spans.length; k += 2) {
-    rest += decode(from, spans[k]!) + String(texts.length);
-    texts.push(decode(spans[k]!, spans[k + 1]!));
+  for (let k = 0, at = 0; k < spans.length; k += 2) {
+    rest += decode(from, spans[k]!) + String(cuts.length);
+    const length = buffer.copy(held!, at, spans[k]!, spans[k + 1]!);
+    cuts.push(new HeldColumns(held!, at, at + length, encoding));
+    at += length;
     from = spans[k + 1]!;
   }
   rest += decode(from, chunk.end) + "}";
@@ -524,9 +537,9 @@ function readPieceWithoutColumns(chunk: ByteRange, spans: readonly number[], dec
       return null;
     }
     if (typeof cut === "number") {
-      const text = texts[cut];
-      if (text === undefined) return null;
-      holdColumns(stripped, text);
+      const columns = cuts[cut];
+      if (columns === undefined) return null;
+      holdColumns(stripped, columns);
     }
     ids.push(id);
     nodes.push(stripped);
@@ -534,35 +547,50 @@ function readPieceWithoutColumns(chunk: ByteRange, spans: readonly number[], dec
   return { ids, nodes };
 }
 
+/** A node's `columns` object as the manifest's bytes, not yet parsed. */
+export class HeldColumns {
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly encoding: "latin1" | "utf8",
+  ) {}
+
+  /** The JSON text of the `columns` object. */
+  text(): string {
+    return this.bytes.toString(this.encoding, this.start, this.end);
+  }
+}
+
 const stripColumns = compileStrip(z.record(z.string(), columnSchema));
 
-/** The text of each node's columns not yet read (readManifestPieces keeps them so). */
-const columnTexts = new WeakMap<object, string>();
+/** The columns of each node not yet read (readManifestPieces keeps them so). */
+const heldByNode = new WeakMap<object, HeldColumns>();
 
-/** One accessor for every node whose columns are held as text: parses and strips them on first read. */
-const heldColumns: PropertyDescriptor = {
+/** One accessor for every node whose columns are held unread: parses and strips them on first read. */
+const heldColumnsAccessor: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: ManifestNode) {
-    const text = columnTexts.get(this);
-    const columns = text === undefined ? null : stripColumns(JSON.parse(text) as Record<string, ManifestColumn>);
-    columnTexts.delete(this);
+    const held = heldByNode.get(this);
+    const columns = held === undefined ? null : stripColumns(JSON.parse(held.text()) as Record<string, ManifestColumn>);
+    heldByNode.delete(this);
     Object.defineProperty(this, "columns", { value: columns, writable: true, enumerable: true, configurable: true });
     return columns;
   },
 };
 
-function holdColumns(node: ManifestNode, text: string): void {
-  columnTexts.set(node, text);
-  Object.defineProperty(node, "columns", heldColumns);
+function holdColumns(node: ManifestNode, held: HeldColumns): void {
+  heldByNode.set(node, held);
+  Object.defineProperty(node, "columns", heldColumnsAccessor);
 }
 
 /**
- * The JSON text of a node's `columns` while they are held unread (a large manifest read in pieces), else
- * undefined: the translator makes column specs from it when they are first asked for.
+ * A node's `columns` while they are held unread (a large manifest read in pieces), else undefined: the
+ * translator makes column specs from their text when they are first asked for.
  */
-export function heldColumnsText(node: ManifestNode): string | undefined {
-  return columnTexts.get(node);
+export function heldColumns(node: ManifestNode): HeldColumns | undefined {
+  return heldByNode.get(node);
 }
 
 /** Parses manifest text. `file` names it in errors. */

@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import type { AssetDep, AssetKey, AssetScheduleSpec, AssetSpec, CheckSpec, ColumnSpec, Diagnostic, PartitionsDefinition, PolicySpec, SourceLocation } from "../../catalog/model/index.ts";
 import { LoadError, cadenceOfBatchSize, defineLazyColumns, keyToString, parseAutoMaterializePolicy, parseAutomationCondition, parseBuildAfter, parseAssetSchedules, parsePartitionsSpec, wallTime } from "../../catalog/model/index.ts";
 import type { DbtManifest, ManifestColumn, ManifestExposure, ManifestNode, ManifestSource } from "./manifest.ts";
-import { asRecord, asString, asStrings, asVersion, heldColumnsText, isEnabled } from "./manifest.ts";
+import { asRecord, asString, asStrings, asVersion, heldColumns, isEnabled } from "./manifest.ts";
 
 /** dbt resource types that become assets dbt builds. */
 const BUILT_RESOURCE_TYPES = new Set(["model", "seed", "snapshot"]);
@@ -214,7 +214,7 @@ class ManifestTranslator {
     const codeVersion = rawCode
       ? createHash("sha1").update(rawCode).digest("hex")
       : asString(asRecord(model.checksum)?.["checksum"]);
-    const columnsText = heldColumnsText(model);
+    const held = heldColumns(model);
     const spec: AssetSpec = {
       key,
       group,
@@ -228,7 +228,7 @@ class ManifestTranslator {
       relation: nonEmpty(model.schema) ? { database: nonEmpty(model.database), schema: asString(model.schema)!, name: nonEmpty(model.alias) ?? model.name } : null,
       kinds: ["dbt", this.adapter],
       description: nonEmpty(model.description),
-      columns: columnsText === undefined ? toColumns(model.columns) : [],
+      columns: held === undefined ? toColumns(model.columns) : [],
       codeVersion,
       materializer: { tool: "dbt", locationName: this.options.locationName, runTargetId: uniqueId },
       partitions: this.partitionsFor(uniqueId, key, assetNode),
@@ -249,7 +249,7 @@ class ManifestTranslator {
       })),
     };
     // A large manifest's columns are still their text: made into specs when first read (catalog/model/lazy-columns.ts).
-    if (columnsText !== undefined) defineLazyColumns(spec, () => toColumns(JSON.parse(columnsText) as Record<string, ManifestColumn>));
+    if (held !== undefined) defineLazyColumns(spec, () => toColumns(JSON.parse(held.text()) as Record<string, ManifestColumn>));
     return spec;
   }
 
