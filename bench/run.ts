@@ -64,14 +64,6 @@ interface LoadResult {
 const dagster = dagsterPython();
 const rows: string[] = [];
 console.log(`Tributary benchmark — node ${process.version}, ${new Date().toISOString()}\n`);
-/** Issue 18's target 2, on the heavy 10k row: load into catalog ≥ 10× faster than dagster-dbt's load of the same file. */
-function target2(models: number, heavy: boolean, result: LoadResult): string {
-  if (!heavy || models !== 10_000) return "";
-  if (result.dagsterLoadMs === null) return "target 2: ≥ 10× dagster-dbt (no dagster-dbt to compare)";
-  const ratio = result.dagsterLoadMs / result.loadMs;
-  return `target 2: ≥ 10× dagster-dbt — ${ratio.toFixed(1)}×, ${ratio >= 10 ? "met" : "not met"}`;
-}
-
 const runs = [...sizes.map((models) => ({ models, heavy: false })), ...heavySizes.map((models) => ({ models, heavy: true }))];
 for (const { models, heavy } of runs) {
   const file = join(outDir, heavy ? heavyName(models) : `manifest-${models}.json`);
@@ -107,13 +99,13 @@ for (const { models, heavy } of runs) {
       `${result.jsonParseMs} ms | ${result.loadMs} ms | ${(result.loadMs / result.jsonParseMs).toFixed(2)}× | ${result.oneTextLoadMs} ms | ` +
       `${result.dagsterLoadMs === null ? "n/a" : `${result.dagsterLoadMs} ms (${(result.dagsterLoadMs / result.loadMs).toFixed(1)}×)`} | ${result.storeMs} ms | ` +
       `${result.lineageP50Ms} ms / ${result.lineageP95Ms} ms (${result.meanClosure} nodes) | ${result.largestClosureP50Ms} ms (${result.largestClosure.toLocaleString("en")} nodes) | ` +
-      `${result.loadPeakRssMb} MB | ${result.peakRssMb} MB | ${target2(models, heavy, result)} |`,
+      `${result.loadPeakRssMb} MB | ${result.peakRssMb} MB |`,
   );
 }
 console.log(
-  "| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | load, one text (before) | dagster-dbt load (× ours) | store snapshot | lineage p50 / p95 (mean closure) | lineage p50, largest closure | peak RSS, load | peak RSS, with PGlite | target |",
+  "| models | manifest | assets / checks | JSON.parse | load into catalog | ratio | load, one text (before) | dagster-dbt load (× ours) | store snapshot | lineage p50 / p95 (mean closure) | lineage p50, largest closure | peak RSS, load | peak RSS, with PGlite |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
 // With compiled SQL: the column lineage computed after the load, on a worker thread (bench/deferred-lineage-bench.ts).
 if (heavySql) {
