@@ -1,9 +1,8 @@
 /**
  * A second thread for a large manifest's `nodes`: it reads the file's bytes where the main thread put them
- * (a SharedArrayBuffer, nothing copied) and checks pieces of `nodes` exactly as the one-text path would
- * (connectors/dbt/manifest-piece-check.ts: JSON.parse of the piece, the compiled schema check, the
- * duplicate-key scan), taking them a piece at a time from a counter it shares with the main thread, which
- * checks pieces too once it has read every node without its columns. It answers with where each checked
+ * (a SharedArrayBuffer, nothing copied) and scans pieces of `nodes` (connectors/dbt/manifest-piece-check.ts:
+ * duplicate keys, and each node's `columns` proved in place), taking them a piece at a time from a counter it
+ * shares with the main thread, which scans pieces too once it has read every node without its columns. It answers with where each checked
  * piece's `columns` objects are, or with `ok: false` for anything the main thread must read the ordinary way.
  *
  * The worker's code is sent as source text (`eval`), made from the same compiled check and the same scan

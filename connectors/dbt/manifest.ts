@@ -328,11 +328,13 @@ export interface ReadPiecesOptions {
  * A valid manifest read a piece at a time (connectors/dbt/manifest-layout.ts), without building its nodes'
  * columns: this thread cuts each node's `columns` object out of the text where it guesses it is (dbt writes
  * `meta` after it), parses the rest, and keeps each node's columns as their text, parsed when first read
- * ({@link heldColumns}). Meanwhile the worker checks pieces exactly as the one-text path would (the whole
- * piece parsed, the schema check, the duplicate-key scan; connectors/dbt/manifest-piece-check.ts), and this
- * thread joins it once its own reading is done; the check also finds where each `columns` object exactly
- * is, and a piece whose cuts were not those is read again at the exact ones. So the result is the manifest
- * the one-text path would give (its nodes stripped as zod's parse strips them), whole or not at all.
+ * ({@link heldColumns}), and checks the rest against the schema. Meanwhile the worker scans the pieces
+ * (connectors/dbt/manifest-piece-check.ts): duplicate keys, and exactly where each `columns` object is, each
+ * proved to be JSON the schema accepts without parsing it; this thread joins the scanning once its own
+ * reading is done. A piece whose guessed cuts were not the scan's is read again at the scan's. The parse of
+ * the rest and the proof of each cut together accept what JSON.parse of the whole piece and the schema check
+ * would, so the result is the manifest the one-text path would give (its nodes stripped as zod's parse
+ * strips them), whole or not at all.
  * Null for anything this does not read exactly as {@link parseManifest} would (UTF-16, invalid UTF-8, a layout
  * it does not recognise, invalid JSON, a duplicate key, a manifest the check refuses, an unsupported
  * version): that path then reads it, and names what is wrong.
@@ -523,24 +525,28 @@ function readPieceWithoutColumns(
   } catch {
     return null;
   }
-  const ids: string[] = [];
-  const nodes: ManifestNode[] = [];
+  // The schema check of everything but the cut columns (the check's scan proves those: manifest-piece-check.ts).
+  const heldByIndex: (HeldColumns | undefined)[] = [];
   for (const id in parsed) {
     const node = parsed[id];
     if (typeof node !== "object" || node === null) return null;
     const cut = node["columns"];
-    if (typeof cut === "number") node["columns"] = null;
-    let stripped: ManifestNode;
-    try {
-      stripped = stripNode(node as ManifestNode);
-    } catch {
-      return null;
+    if (typeof cut !== "number") {
+      heldByIndex.push(undefined);
+      continue;
     }
-    if (typeof cut === "number") {
-      const columns = cuts[cut];
-      if (columns === undefined) return null;
-      holdColumns(stripped, columns);
-    }
+    const columns = cuts[cut];
+    if (columns === undefined) return null;
+    heldByIndex.push(columns);
+    node["columns"] = null;
+  }
+  if (!areValidNodes(parsed)) return null;
+  const ids: string[] = [];
+  const nodes: ManifestNode[] = [];
+  for (const id in parsed) {
+    const stripped = stripNode(parsed[id] as ManifestNode);
+    const columns = heldByIndex[ids.length];
+    if (columns !== undefined) holdColumns(stripped, columns);
     ids.push(id);
     nodes.push(stripped);
   }
