@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { DbtManifest } from "./manifest.ts";
+import { readNodeColumns } from "./manifest-held-columns.ts";
 import { columnLineageOfSql } from "./column-lineage.ts";
 import type { ColumnTransformation, LineageRelation, ModelColumnLineage } from "./column-lineage.ts";
 
@@ -95,7 +96,7 @@ export function columnLineageInput(manifest: DbtManifest): ManifestLineageInput 
       isModel,
       relation: built ? { database: str(node.database), schema: str(node.schema), name: str(node.alias) ?? node.name } : null,
       registered,
-      columns: registered ? Object.values(node.columns ?? {}).map((c) => str(c.name)).filter((n): n is string => n !== null) : [],
+      columns: registered ? Object.values(readNodeColumns(node) ?? {}).map((c) => str(c.name)).filter((n): n is string => n !== null) : [],
       dependsOn: (node.depends_on?.nodes ?? []).filter((parent) => manifest.nodes[parent] !== undefined),
       sql: isModel ? (str(node.compiled_code) ?? str(node.compiled_sql)) : null,
     });

@@ -16,6 +16,7 @@ import { findManifestLayout } from "./manifest-layout.ts";
 import type { ByteRange } from "./manifest-layout.ts";
 import { checkPiece, checkPiecesHere } from "./manifest-piece-check.ts";
 import { startPieceWorker } from "./manifest-worker.ts";
+import { HeldColumns, heldByNode } from "./manifest-held-columns.ts";
 import type { PieceAnswer, PieceWorker } from "./manifest-worker.ts";
 import { compileCheck, compileStrip } from "./schema-check.ts";
 
@@ -231,6 +232,8 @@ export interface DbtManifest {
   /** Keys that appear twice in one JSON object of the file (JSON.parse kept the last value); the translator warns. */
   readonly duplicateKeys: readonly DuplicateJsonKey[];
 }
+
+export { HeldColumns, heldColumns, readNodeColumns } from "./manifest-held-columns.ts";
 
 /** Reads and validates a manifest file. Throws {@link LoadError} naming the file and JSON path at fault. */
 export async function readManifestFile(file: string, locationName: string | null = null, options: ReadManifestOptions = {}): Promise<DbtManifest> {
@@ -553,25 +556,7 @@ function readPieceWithoutColumns(
   return { ids, nodes };
 }
 
-/** A node's `columns` object as the manifest's bytes, not yet parsed. */
-export class HeldColumns {
-  constructor(
-    private readonly bytes: Buffer,
-    private readonly start: number,
-    private readonly end: number,
-    private readonly encoding: "latin1" | "utf8",
-  ) {}
-
-  /** The JSON text of the `columns` object. */
-  text(): string {
-    return this.bytes.toString(this.encoding, this.start, this.end);
-  }
-}
-
 const stripColumns = compileStrip(z.record(z.string(), columnSchema));
-
-/** The columns of each node not yet read (readManifestPieces keeps them so). */
-const heldByNode = new WeakMap<object, HeldColumns>();
 
 /** One accessor for every node whose columns are held unread: parses and strips them on first read. */
 const heldColumnsAccessor: PropertyDescriptor = {
@@ -591,13 +576,6 @@ function holdColumns(node: ManifestNode, held: HeldColumns): void {
   Object.defineProperty(node, "columns", heldColumnsAccessor);
 }
 
-/**
- * A node's `columns` while they are held unread (a large manifest read in pieces), else undefined: the
- * translator makes column specs from their text when they are first asked for.
- */
-export function heldColumns(node: ManifestNode): HeldColumns | undefined {
-  return heldByNode.get(node);
-}
 
 /** Parses manifest text. `file` names it in errors. */
 export function parseManifest(text: string, file: string, locationName: string | null = null): DbtManifest {
