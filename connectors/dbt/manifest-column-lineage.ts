@@ -86,6 +86,8 @@ export interface LineageInputNode {
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
 export function columnLineageInput(manifest: DbtManifest): ManifestLineageInput {
+  const blank = (v: unknown) => typeof v !== "string" || v.trim() === "";
+  const anySql = Object.values(manifest.nodes).some((n) => n.resource_type === "model" && !(blank(n.compiled_code) && blank(n.compiled_sql)));
   const nodes: LineageInputNode[] = [];
   for (const node of Object.values(manifest.nodes)) {
     const built = ["model", "seed", "snapshot"].includes(node.resource_type);
@@ -96,7 +98,9 @@ export function columnLineageInput(manifest: DbtManifest): ManifestLineageInput 
       isModel,
       relation: built ? { database: str(node.database), schema: str(node.schema), name: str(node.alias) ?? node.name } : null,
       registered,
-      columns: registered ? Object.values(readNodeColumns(node) ?? {}).map((c) => str(c.name)).filter((n): n is string => n !== null) : [],
+      // Read only when there is SQL to analyse (nothing else reads them): a large manifest holds its columns
+      // as text (connectors/dbt/manifest-held-columns.ts), and parsing them all here cost its load ≈1.5 s.
+      columns: registered && anySql ? Object.values(readNodeColumns(node) ?? {}).map((c) => str(c.name)).filter((n): n is string => n !== null) : [],
       dependsOn: (node.depends_on?.nodes ?? []).filter((parent) => manifest.nodes[parent] !== undefined),
       sql: isModel ? (str(node.compiled_code) ?? str(node.compiled_sql)) : null,
     });
@@ -106,8 +110,6 @@ export function columnLineageInput(manifest: DbtManifest): ManifestLineageInput 
     relation: { database: str(source.database), schema: source.schema, name: str(source.identifier) ?? source.name },
     columns: Object.values(source.columns ?? {}).map((c) => str(c.name)).filter((n): n is string => n !== null),
   }));
-  const blank = (v: unknown) => typeof v !== "string" || v.trim() === "";
-  const anySql = Object.values(manifest.nodes).some((n) => n.resource_type === "model" && !(blank(n.compiled_code) && blank(n.compiled_sql)));
   return { adapter: manifest.adapterType ?? "postgres", nodes, anySql, sources };
 }
 
