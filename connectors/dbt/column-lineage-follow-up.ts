@@ -5,29 +5,37 @@
  * (./column-lineage-thread.ts) and returns the same definitions with each model's `dbt/column_lineage`, exactly
  * as the translator writes it when it computes lineage in the load.
  *
- * Each location keeps a {@link ColumnLineageCache}: the previous results with what each depended on (SQL,
- * adapter, what each lookup of an upstream relation answered), so a reload after a build re-parses only the
- * models whose SQL or upstream columns changed. It lives in the process: a restart parses every model again.
+ * Each model's value is made and encoded on the worker (./compact-column-lineage.ts): the spec holds one string
+ * a model where the plain value is thousands of small objects, and reads and serializes as the plain value.
+ *
+ * Each location keeps a {@link ColumnLineageCache}: the previous values with what each depended on (SQL,
+ * adapter, what each lookup of an upstream relation answered, the asset keys its upstream relations named), so
+ * a reload after a build re-parses only the models whose SQL or upstream changed, and a model that is not
+ * parsed again keeps the very value object of the previous definitions. It lives in the process: a restart
+ * parses every model again.
  */
 import type { AssetKey, LocationDefinitions, LocationFollowUp } from "../../catalog/model/index.ts";
-import type { ModelColumnLineage } from "./column-lineage.ts";
-import { analyseInWorker } from "./column-lineage-thread.ts";
+import { encodeInWorker } from "./column-lineage-thread.ts";
+import { CompactColumnLineage } from "./compact-column-lineage.ts";
 import type { LineageFingerprint, ManifestLineageInput } from "./manifest-column-lineage.ts";
-import { assembleColumnLineage } from "./manifest-column-lineage.ts";
-import { dbtNodeState, toColumnLineageState } from "./tool-state.ts";
+import { dbtNodeState } from "./tool-state.ts";
 
 export const COLUMN_LINEAGE_FOLLOW_UP = "column lineage";
 
-/** One location's earlier results, by model unique_id. */
+/**
+ * One location's earlier results, by model unique_id: each model's fingerprint and the very value its spec
+ * holds (shared with the served definitions, not a copy). The fingerprint covers the upstream relations' asset
+ * keys as well as the SQL and lookups, so an unchanged fingerprint means the value itself is unchanged.
+ */
 export interface ColumnLineageCache {
   fingerprints: ReadonlyMap<string, LineageFingerprint>;
-  lineage: ReadonlyMap<string, ModelColumnLineage>;
+  values: ReadonlyMap<string, CompactColumnLineage>;
   /** Models parsed anew by the latest computation (the others reused), for logs and tests. */
   lastRecomputed: number;
 }
 
 export function createColumnLineageCache(): ColumnLineageCache {
-  return { fingerprints: new Map(), lineage: new Map(), lastRecomputed: 0 };
+  return { fingerprints: new Map(), values: new Map(), lastRecomputed: 0 };
 }
 
 /**
@@ -39,33 +47,34 @@ export function columnLineageFollowUp(definitions: LocationDefinitions, input: M
   return {
     describe: COLUMN_LINEAGE_FOLLOW_UP,
     async run({ signal, onProgress }) {
-      const before = { fingerprints: cache.fingerprints, lineage: cache.lineage };
-      const analysed = await analyseInWorker(input, { previous: before.fingerprints, signal, ...(onProgress ? { onProgress } : {}) });
+      const before = { fingerprints: cache.fingerprints, values: cache.values };
+      const keyOf = new Map<string, AssetKey>();
+      for (const spec of definitions.specs) if (spec.dbtUniqueId !== null) keyOf.set(spec.dbtUniqueId, spec.key);
+      const analysed = await encodeInWorker(input, keyOf, { previous: before.fingerprints, signal, ...(onProgress ? { onProgress } : {}) });
       const fingerprints = new Map<string, LineageFingerprint>();
-      const lineage = new Map<string, ModelColumnLineage>();
+      const values = new Map<string, CompactColumnLineage>();
       let recomputed = 0;
       for (const model of analysed) {
         if (model.reused) {
+          const value = before.values.get(model.id);
+          if (value === undefined) throw new Error(`no earlier column lineage of ${model.id} to reuse`);
           fingerprints.set(model.id, before.fingerprints.get(model.id)!);
-          lineage.set(model.id, before.lineage.get(model.id)!);
+          values.set(model.id, value);
         } else {
           recomputed++;
           fingerprints.set(model.id, model.fingerprint);
-          lineage.set(model.id, model.lineage);
+          values.set(model.id, new CompactColumnLineage(model.followed, model.reason, model.encoded));
         }
       }
-      const assembled = assembleColumnLineage(input, analysed, (id) => before.lineage.get(id));
       signal.throwIfAborted();
       // Only models of this manifest are kept: a deleted model's result goes with it.
       cache.fingerprints = fingerprints;
-      cache.lineage = lineage;
+      cache.values = values;
       cache.lastRecomputed = recomputed;
-      const keyOf = new Map<string, AssetKey>();
-      for (const spec of definitions.specs) if (spec.dbtUniqueId !== null) keyOf.set(spec.dbtUniqueId, spec.key);
       const specs = definitions.specs.map((spec) => {
-        const found = spec.dbtUniqueId === null ? undefined : assembled.models.get(spec.dbtUniqueId);
+        const found = spec.dbtUniqueId === null ? undefined : values.get(spec.dbtUniqueId);
         // Appended: the translator writes column_lineage last of a model's metadata, and nothing after it adds any.
-        return found ? { ...spec, metadata: { ...spec.metadata, ...dbtNodeState.write({ column_lineage: toColumnLineageState(found, keyOf) }) } } : spec;
+        return found ? { ...spec, metadata: { ...spec.metadata, [dbtNodeState.key("column_lineage")]: found } } : spec;
       });
       const { followUp: _followUp, ...rest } = definitions;
       return { ...rest, specs };

@@ -12,6 +12,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { AssetKey } from "../../catalog/model/index.ts";
+import type { EncodedModel } from "./compact-column-lineage.ts";
 import type { AnalysedModel, LineageFingerprint, ManifestLineageInput } from "./manifest-column-lineage.ts";
 
 /** What the worker is started with. */
@@ -20,9 +22,14 @@ export interface LineageWorkerData {
   readonly previous: readonly (readonly [string, LineageFingerprint])[];
   /** Waits this long before it starts (tests: a computation that is surely still running when they look). */
   readonly delayMs: number;
+  /** Given: the worker names upstream nodes by these asset keys and answers encoded values ({@link encodeInWorker}). */
+  readonly keys?: readonly (readonly [string, AssetKey])[];
 }
 
-export type LineageWorkerMessage = { readonly type: "progress"; readonly done: number; readonly total: number } | { readonly type: "done"; readonly analysed: AnalysedModel[] };
+export type LineageWorkerMessage =
+  | { readonly type: "progress"; readonly done: number; readonly total: number }
+  | { readonly type: "done"; readonly analysed: AnalysedModel[] }
+  | { readonly type: "encoded"; readonly encoded: EncodedModel[] };
 
 export interface AnalyseInWorkerOptions {
   readonly previous?: ReadonlyMap<string, LineageFingerprint>;
@@ -53,10 +60,22 @@ function startWorker(data: LineageWorkerData): Worker {
 
 /** Analyses the input's models on a new worker thread, which ends with the answer (or the abort). */
 export function analyseInWorker(input: ManifestLineageInput, options: AnalyseInWorkerOptions = {}): Promise<AnalysedModel[]> {
+  return inWorker(input, options, undefined, (message) => (message.type === "done" ? message.analysed : null));
+}
+
+/**
+ * Like {@link analyseInWorker}, but each model's value is made on the worker, upstream named by `keys`, and
+ * answered encoded (./compact-column-lineage.ts `analyseEncoded`): what the follow-up keeps in the specs.
+ */
+export function encodeInWorker(input: ManifestLineageInput, keys: ReadonlyMap<string, AssetKey>, options: AnalyseInWorkerOptions = {}): Promise<EncodedModel[]> {
+  return inWorker(input, options, [...keys], (message) => (message.type === "encoded" ? message.encoded : null));
+}
+
+function inWorker<T>(input: ManifestLineageInput, options: AnalyseInWorkerOptions, keys: LineageWorkerData["keys"], answer: (message: LineageWorkerMessage) => T | null): Promise<T> {
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<AnalysedModel[]>((resolve, reject) => {
-    const worker = startWorker({ input, previous: [...(options.previous ?? new Map())], delayMs: options.delayMs ?? 0 });
+  return new Promise<T>((resolve, reject) => {
+    const worker = startWorker({ input, previous: [...(options.previous ?? new Map())], delayMs: options.delayMs ?? 0, ...(keys ? { keys } : {}) });
     let settled = false;
     const finish = (outcome: () => void) => {
       if (settled) return;
@@ -69,7 +88,10 @@ export function analyseInWorker(input: ManifestLineageInput, options: AnalyseInW
     signal?.addEventListener("abort", onAbort, { once: true });
     worker.on("message", (message: LineageWorkerMessage) => {
       if (message.type === "progress") options.onProgress?.(message.done, message.total);
-      else finish(() => resolve(message.analysed));
+      else {
+        const answered = answer(message);
+        if (answered !== null) finish(() => resolve(answered));
+      }
     });
     worker.on("error", (error) => finish(() => reject(new Error(`the column lineage worker failed: ${error.message}`, { cause: error }))));
     worker.on("exit", (code) => finish(() => reject(new Error(`the column lineage worker exited (${code}) without an answer`))));

@@ -4,24 +4,28 @@
  * bundle builds it as a second file (scripts/build-cli.mjs) and a tsx run loads it as TypeScript.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { analyseEncoded } from "./compact-column-lineage.ts";
 import { analyseColumnLineage } from "./manifest-column-lineage.ts";
 import type { LineageWorkerData, LineageWorkerMessage } from "./column-lineage-thread.ts";
 
 if (parentPort !== null) {
   const port = parentPort;
-  const { input, previous, delayMs } = workerData as LineageWorkerData;
+  const { input, previous, delayMs, keys } = workerData as LineageWorkerData;
   // Progress at most every 250 ms: one message per model would cost the main thread more than it tells.
   let lastReport = 0;
+  const onModel = (done: number, total: number) => {
+    const now = performance.now();
+    if (now - lastReport < 250 && done < total) return;
+    lastReport = now;
+    port.postMessage({ type: "progress", done, total } satisfies LineageWorkerMessage);
+  };
   const run = () => {
-    const analysed = analyseColumnLineage(input, {
-      previous: new Map(previous),
-      onModel: (done, total) => {
-        const now = performance.now();
-        if (now - lastReport < 250 && done < total) return;
-        lastReport = now;
-        port.postMessage({ type: "progress", done, total } satisfies LineageWorkerMessage);
-      },
-    });
+    if (keys !== undefined) {
+      const encoded = analyseEncoded(input, { previous: new Map(previous), keys: new Map(keys), onModel });
+      port.postMessage({ type: "encoded", encoded } satisfies LineageWorkerMessage);
+      return;
+    }
+    const analysed = analyseColumnLineage(input, { previous: new Map(previous), onModel });
     port.postMessage({ type: "done", analysed } satisfies LineageWorkerMessage);
   };
   if (delayMs > 0) setTimeout(run, delayMs);

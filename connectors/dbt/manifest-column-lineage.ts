@@ -125,6 +125,11 @@ export interface LineageFingerprint {
   readonly answers: string;
   /** The output columns of a followed model (what a downstream `select *` over it reads); null if not followed. */
   readonly outputColumns: readonly string[] | null;
+  /**
+   * For a result kept encoded with its upstream named (./compact-column-lineage.ts): the distinct upstream
+   * relations and the asset keys they named (JSON), so the encoded value is reused only while they name the same.
+   */
+  readonly upstream?: { readonly relations: readonly LineageRelation[]; readonly names: string };
 }
 
 /** A model's result in one analysis: computed now, or the earlier one (whose fingerprint still holds) reused. */
@@ -153,6 +158,16 @@ const sha1 = (text: string): string => createHash("sha1").update(text).digest("b
 
 /** Parses every model with compiled SQL, parents first; the CPU-heavy part (≈14 ms a model of 190 columns). */
 export function analyseColumnLineage(input: ManifestLineageInput, options: AnalyseOptions = {}): AnalysedModel[] {
+  const result: AnalysedModel[] = [];
+  analyseEach(input, options, (model) => result.push(model));
+  return result;
+}
+
+/**
+ * {@link analyseColumnLineage} handing each model's result to `emit` as soon as it is made, so that a caller
+ * that keeps only an encoded form (./compact-column-lineage.ts) never holds every model's plain result at once.
+ */
+export function analyseEach(input: ManifestLineageInput, options: AnalyseOptions, emit: (model: AnalysedModel) => void): void {
   const { adapter } = input;
   const documented = new Map<string, readonly string[]>();
   const register = (relation: LineageRelation, columns: readonly string[]) => {
@@ -190,7 +205,7 @@ export function analyseColumnLineage(input: ManifestLineageInput, options: Analy
   };
   for (const node of input.nodes) if (node.isModel && node.sql !== null) visit(node);
 
-  const result: AnalysedModel[] = [];
+  let done = 0;
   for (const node of order) {
     const sql = node.sql!;
     const sqlHash = sha1(sql);
@@ -198,7 +213,7 @@ export function analyseColumnLineage(input: ManifestLineageInput, options: Analy
     let outputColumns: readonly string[] | null;
     if (before && before.sql === sqlHash && before.answers === answersHash(before.lookups)) {
       outputColumns = before.outputColumns;
-      result.push({ id: node.id, reused: true });
+      emit({ id: node.id, reused: true });
     } else {
       const lookups: LineageRelation[] = [];
       const recording = (relation: LineageRelation): Answer => {
@@ -213,12 +228,28 @@ export function analyseColumnLineage(input: ManifestLineageInput, options: Analy
         lineage = { followed: false, reason: `the analysis failed: ${error instanceof Error ? error.message : String(error)}`, columns: [] };
       }
       outputColumns = lineage.followed ? lineage.columns.map((c) => c.column) : null;
-      result.push({ id: node.id, reused: false, lineage, fingerprint: { sql: sqlHash, lookups, answers: answersHash(lookups), outputColumns } });
+      emit({ id: node.id, reused: false, lineage, fingerprint: { sql: sqlHash, lookups, answers: answersHash(lookups), outputColumns } });
     }
     if (outputColumns !== null) for (const key of relationKeys(node.relation!)) resolved.set(key, outputColumns);
-    options.onModel?.(result.length, order.length);
+    options.onModel?.(++done, order.length);
   }
-  return result;
+}
+
+/** The dbt node whose relation this is (a model, seed, snapshot or source), or null: how upstream relations are named. */
+export function relationResolver(input: ManifestLineageInput): (relation: LineageRelation) => string | null {
+  const byRelation = new Map<string, string>();
+  const register = (id: string, relation: LineageRelation) => {
+    for (const key of relationKeys(relation)) if (!byRelation.has(key)) byRelation.set(key, id);
+  };
+  for (const node of input.nodes) if (node.registered) register(node.id, node.relation!);
+  for (const source of input.sources) register(source.id, source.relation);
+  return (relation) => {
+    for (const key of relationKeys(relation)) {
+      const id = byRelation.get(key);
+      if (id) return id;
+    }
+    return null;
+  };
 }
 
 /**
@@ -226,19 +257,7 @@ export function analyseColumnLineage(input: ManifestLineageInput, options: Analy
  * of a model the analysis reused (its previous result).
  */
 export function assembleColumnLineage(input: ManifestLineageInput, analysed: readonly AnalysedModel[], earlier: (id: string) => ModelColumnLineage | undefined): ManifestColumnLineage {
-  const byRelation = new Map<string, string>();
-  const register = (id: string, relation: LineageRelation) => {
-    for (const key of relationKeys(relation)) if (!byRelation.has(key)) byRelation.set(key, id);
-  };
-  for (const node of input.nodes) if (node.registered) register(node.id, node.relation!);
-  for (const source of input.sources) register(source.id, source.relation);
-  const nodeOf = (relation: LineageRelation): string | null => {
-    for (const key of relationKeys(relation)) {
-      const id = byRelation.get(key);
-      if (id) return id;
-    }
-    return null;
-  };
+  const nodeOf = relationResolver(input);
   const result = new Map<string, NodeLineage>();
   let modelsFollowed = 0;
   let columns = 0;
