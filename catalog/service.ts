@@ -20,6 +20,7 @@ import type { DefinitionsProvider, LocationDefinitions, LocationFollowUp, Locati
 import { LoadError, withoutFollowUp } from "./model/index.ts";
 import { buildCatalogGraph } from "./graph/build.ts";
 import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
+import { definitionsContentHash } from "./store/snapshot-codec.ts";
 
 /** What the service needs of the store: a subset of `CatalogStore`, so tests and tools can run without one. */
 export interface DefinitionsStore {
@@ -223,6 +224,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
         failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
         policyRules: options.policyRules ?? [],
+        // The stored snapshots' hashes (computed for storing them anyway): the graph's definitions digest.
+        ...(store ? { contentHash: definitionsContentHash } : {}),
       });
     } catch (error) {
       errors.push(toLocationError(error instanceof LoadError && error.locationName ? error.locationName : "(catalog)", error));
@@ -328,6 +331,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
         failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
         policyRules: options.policyRules ?? [],
+        // The stored snapshots' hashes (computed for storing them anyway): the graph's definitions digest.
+        ...(store ? { contentHash: definitionsContentHash } : {}),
       });
       await store?.saveDefinitions([result]);
     } catch (error) {

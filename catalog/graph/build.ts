@@ -8,6 +8,7 @@
  * search and facets); topo.ts is the topological sort shared with the scheduler. Here: edges and the
  * diagnostics about them.
  */
+import { createHash } from "node:crypto";
 import type { AssetKey, Diagnostic, LocationDefinitions, PolicyRule } from "../model/index.ts";
 import { INGESTION_LOCATION_KINDS, keyToString, relationFullName, relationIdentity } from "../model/index.ts";
 import { assertAcyclic } from "./cycles.ts";
@@ -28,6 +29,12 @@ export interface BuildCatalogGraphInput {
   readonly builtAt?: string;
   /** Policies from tributary.yaml, by key glob, for assets that declare none themselves. */
   readonly policyRules?: readonly PolicyRule[];
+  /**
+   * Each location's definitions content hash (the stored snapshot's, catalog/store/snapshot-codec.ts), for the
+   * graph's {@link CatalogGraph.definitionsDigest}; without it, or when it gives none for some location, the
+   * digest is null.
+   */
+  readonly contentHash?: (definitions: LocationDefinitions) => string | null;
 }
 
 /** Builds the graph. Throws {@link LoadError} when the merged dependencies form a cycle. */
@@ -52,7 +59,28 @@ export function buildCatalogGraph(input: BuildCatalogGraphInput): CatalogGraph {
       error: f.error,
     })),
   ];
-  return new GraphBuilder(served, statuses, input.builtAt ?? new Date().toISOString(), input.policyRules ?? []).build();
+  const graph = new GraphBuilder(served, statuses, input.builtAt ?? new Date().toISOString(), input.policyRules ?? []).build();
+  return Object.assign(graph, { definitionsDigest: definitionsDigest(served, input.policyRules ?? [], input.contentHash) });
+}
+
+/**
+ * The served definitions' content hashes in order (the merge depends on the order) and the policy rules, hashed:
+ * cheap (no asset is read), and it changes whenever anything the graph is built from does. The build code's own
+ * version is not in it: what is kept under it says its own format version.
+ */
+function definitionsDigest(
+  served: readonly LocationDefinitions[],
+  policyRules: readonly PolicyRule[],
+  contentHash: BuildCatalogGraphInput["contentHash"],
+): string | null {
+  if (!contentHash) return null;
+  const hashes: string[] = [];
+  for (const definitions of served) {
+    const hash = contentHash(definitions);
+    if (hash === null) return null;
+    hashes.push(definitions.location.name, hash);
+  }
+  return createHash("sha256").update(JSON.stringify([hashes, policyRules])).digest("hex");
 }
 
 class GraphBuilder {

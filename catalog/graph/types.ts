@@ -150,6 +150,13 @@ export interface CatalogGraph {
   readonly diagnostics: readonly Diagnostic[];
   readonly locations: readonly LocationStatus[];
   readonly builtAt: string;
+  /**
+   * A digest of everything the graph was built from — each served location's stored definitions content hash
+   * (catalog/store/snapshot-codec.ts), in order, and the policy rules — or null/absent when some location's hash
+   * was not given. Equal digests mean equal assets, deps, policies and partitions: what is computed from the
+   * graph alone (the scheduler's evaluation plan) can be kept under it across processes.
+   */
+  readonly definitionsDigest?: string | null;
   /** Looks an asset up by id or alias id. */
   get(id: string): CatalogAsset | undefined;
   upstream(id: string): readonly CatalogAsset[];

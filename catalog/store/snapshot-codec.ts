@@ -52,12 +52,38 @@ export interface SerializedSnapshot {
 }
 
 /**
+ * Serialized by {@link definitionsContentHash} and not yet taken by {@link serializeSnapshot}: the catalog hashes
+ * a load's definitions to build its graph, then stores them, and that serializes them once.
+ */
+const serialized = new WeakMap<LocationDefinitions, SerializedSnapshot>();
+/** The content hash of every definitions object serialized in this process (kept, served definitions: hashed once). */
+const hashes = new WeakMap<LocationDefinitions, string>();
+
+/**
+ * The content hash the definitions' stored snapshot has (the graph carries it: CatalogGraph.definitionsDigest).
+ * The serialization is kept for the {@link serializeSnapshot} that stores them, so call it only for definitions
+ * about to be stored.
+ */
+export function definitionsContentHash(definitions: LocationDefinitions): string {
+  const known = hashes.get(definitions);
+  if (known !== undefined) return known;
+  const snapshot = serializeSnapshot(definitions);
+  serialized.set(definitions, snapshot);
+  return snapshot.contentHash;
+}
+
+/**
  * Serializes and hashes one location's definitions (synchronous: JSON.stringify has no async form). The text
  * is JSON.stringify of the {@link SnapshotPayload}, written a spec at a time: a spec whose columns are still
  * to be made (catalog/model/lazy-columns.ts) is written with columns made for it alone and not kept, so the
  * snapshot of a large manifest never holds all of its columns at once, and the catalog does not keep them.
  */
 export function serializeSnapshot(definitions: LocationDefinitions): SerializedSnapshot {
+  const done = serialized.get(definitions);
+  if (done) {
+    serialized.delete(definitions);
+    return done;
+  }
   const location: LocationRef = { name: definitions.location.name, kind: definitions.location.kind, origin: definitions.location.origin };
   const hash = createHash("sha256");
   const buffers: Buffer[] = [];
@@ -86,9 +112,11 @@ export function serializeSnapshot(definitions: LocationDefinitions): SerializedS
     );
   }
   const json = buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, length);
+  const contentHash = hash.digest("hex");
+  hashes.set(definitions, contentHash);
   return {
     locationName: definitions.location.name,
-    contentHash: hash.digest("hex"),
+    contentHash,
     json,
     assetCount: definitions.specs.length,
     diagnosticCount: definitions.diagnostics.length,

@@ -6,6 +6,8 @@ export * from "./tree.ts";
 export * from "./named.ts";
 export { ConditionBuildError, compilePolicy, conditionFromPolicy, conditionFromTree, conditionFromYaml } from "./from-policy.ts";
 export { evaluate, sameLocationRun } from "./evaluate.ts";
+export { restorePlan, storablePlan } from "./plan.ts";
+export type { StoredPlan } from "./plan.ts";
 export type { EvaluateInput, EvaluateResult, SameRunPredicate } from "./evaluate.ts";
 export { cronTicksBetween, latestCronTick, nextCronTick } from "./cron.ts";
 export { freshnessStatus } from "./freshness.ts";

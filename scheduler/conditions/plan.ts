@@ -65,35 +65,60 @@ export function upstreamClosure(plan: Plan, ids: ReadonlySet<string>): Uint8Arra
   return marked;
 }
 
+/**
+ * The part of a plan that costs to compute (deps resolved by id, the order, the definitions' fingerprints), as
+ * a stopping daemon stores it with its snapshot, under the graph's definitions digest. The compiled conditions
+ * are not in it: compiling them again costs far less than storing them would.
+ */
+export interface StoredPlan {
+  /** {@link PLAN_FORMAT} and the graph's definitionsDigest: anything else and the plan is computed. */
+  readonly key: string;
+  readonly order: Int32Array;
+  /** Asset i's deps are deps[depStarts[i]..depStarts[i + 1]). */
+  readonly depStarts: Int32Array;
+  readonly deps: Int32Array;
+  readonly shape: Float64Array;
+}
+
+/** Changes whenever what a {@link StoredPlan} holds, or how it is computed, changes. */
+const PLAN_FORMAT = "plan-1";
+
+const storedKey = (graph: CatalogGraph): string | null => (graph.definitionsDigest ? `${PLAN_FORMAT}:${graph.definitionsDigest}` : null);
+
+/** The plan this process computed for `graph`, to store; null when none was or the graph has no digest. */
+export function storablePlan(graph: CatalogGraph): StoredPlan | null {
+  const key = storedKey(graph);
+  const plan = plans.get(graph);
+  if (key === null || !plan) return null;
+  const depStarts = new Int32Array(plan.assets.length + 1);
+  plan.deps.forEach((d, i) => (depStarts[i + 1] = depStarts[i]! + d.length));
+  const deps = new Int32Array(depStarts[plan.assets.length]!);
+  plan.deps.forEach((d, i) => deps.set(d, depStarts[i]!));
+  return { key, order: Int32Array.from(plan.order), depStarts, deps, shape: plan.shape };
+}
+
+/**
+ * Makes `stored` the plan of `graph` when it was stored for the same definitions (the same digest and plan
+ * format); true when it did. A graph that has a plan already keeps it.
+ */
+export function restorePlan(graph: CatalogGraph, stored: StoredPlan): boolean {
+  const n = graph.assets.length;
+  if (plans.has(graph) || storedKey(graph) !== stored.key) return false;
+  if (stored.order.length !== n || stored.depStarts.length !== n + 1 || stored.shape.length !== n) return false;
+  const deps: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) deps[i] = Array.from(stored.deps.subarray(stored.depStarts[i]!, stored.depStarts[i + 1]!));
+  computePlan(graph, { order: Array.from(stored.order), deps, shape: stored.shape });
+  return true;
+}
+
 export function planFor(graph: CatalogGraph): Plan {
-  const cached = plans.get(graph);
-  if (cached) return cached;
+  return plans.get(graph) ?? computePlan(graph, null);
+}
+
+function computePlan(graph: CatalogGraph, stored: { order: number[]; deps: number[][]; shape: Float64Array } | null): Plan {
   const assets = graph.assets;
   const ids = assets.map((a) => a.id);
-  const indexById = new Map<string, number>();
-  assets.forEach((asset, i) => {
-    indexById.set(asset.id, i);
-    for (const alias of asset.aliasIds) if (!indexById.has(alias)) indexById.set(alias, i);
-  });
-  // The graph's assets are sorted by id, so sorting deps by index sorts them by id; checked once, as the order
-  // of deps is part of every fingerprint. (A plain array: an asset has a handful of deps, a Set costs more.)
-  let sortedIds = true;
-  for (let i = 1; i < ids.length && sortedIds; i++) sortedIds = ids[i - 1]! < ids[i]!;
-  const byId = sortedIds ? (a: number, b: number) => a - b : (a: number, b: number) => (ids[a]! < ids[b]! ? -1 : 1);
-  const deps = assets.map((asset, i) => {
-    const found: number[] = [];
-    for (const upstreamId of asset.upstreamIds) {
-      const j = indexById.get(upstreamId);
-      if (j !== undefined && j !== i && !found.includes(j)) found.push(j);
-    }
-    return found.length > 1 ? found.sort(byId) : found;
-  });
-  // The graph's assets are in id order, so ties fall in id order and the order is deterministic.
-  const order = [...topologicalOrder(deps).order];
-  if (order.length < assets.length) {
-    const placed = new Set(order);
-    assets.forEach((_, i) => placed.has(i) || order.push(i));
-  }
+  const { deps, order } = stored ?? orderAndDeps(assets, ids);
   const errors: { assetId: string; message: string }[] = [];
   const conditions = assets.map((asset) => {
     if (asset.policy === null) return null;
@@ -107,17 +132,7 @@ export function planFor(graph: CatalogGraph): Plan {
   const partitionings = assets.map((a) => (a.partitions ? partitionsFingerprint(a.partitions) : null));
   const partitioningNumbers = new Map<string, number>();
   const materializable = assets.map((a) => a.materializer !== null);
-  const shape = new Float64Array(assets.length);
-  conditions.forEach((condition, i) => {
-    if (!condition) return;
-    const print = new Fingerprint().add(materializable[i] ? 1 : 0);
-    if (condition.usesCodeVersion) print.addText(assets[i]!.codeVersion ?? "");
-    for (const d of deps[i]!) {
-      print.addText(ids[d]!).add(materializable[d] ? 1 : 0);
-      if (condition.usesCodeVersion) print.addText(assets[d]!.codeVersion ?? "");
-    }
-    shape[i] = print.value();
-  });
+  const shape = stored?.shape ?? shapes(assets, ids, deps, conditions, materializable);
   const plan: Plan = {
     assets,
     ids,
@@ -146,3 +161,53 @@ export function planFor(graph: CatalogGraph): Plan {
   return plan;
 }
 
+/** Each asset's deps by index (sorted by id) and the topological order. */
+function orderAndDeps(assets: readonly CatalogAsset[], ids: readonly string[]): { deps: number[][]; order: number[] } {
+  const indexById = new Map<string, number>();
+  assets.forEach((asset, i) => {
+    indexById.set(asset.id, i);
+    for (const alias of asset.aliasIds) if (!indexById.has(alias)) indexById.set(alias, i);
+  });
+  // The graph's assets are sorted by id, so sorting deps by index sorts them by id; checked once, as the order
+  // of deps is part of every fingerprint. (A plain array: an asset has a handful of deps, a Set costs more.)
+  let sortedIds = true;
+  for (let i = 1; i < ids.length && sortedIds; i++) sortedIds = ids[i - 1]! < ids[i]!;
+  const byId = sortedIds ? (a: number, b: number) => a - b : (a: number, b: number) => (ids[a]! < ids[b]! ? -1 : 1);
+  const deps = assets.map((asset, i) => {
+    const found: number[] = [];
+    for (const upstreamId of asset.upstreamIds) {
+      const j = indexById.get(upstreamId);
+      if (j !== undefined && j !== i && !found.includes(j)) found.push(j);
+    }
+    return found.length > 1 ? found.sort(byId) : found;
+  });
+  // The graph's assets are in id order, so ties fall in id order and the order is deterministic.
+  const order = [...topologicalOrder(deps).order];
+  if (order.length < assets.length) {
+    const placed = new Set(order);
+    assets.forEach((_, i) => placed.has(i) || order.push(i));
+  }
+  return { deps, order };
+}
+
+/** Per asset with a condition: the definitions' part of its fingerprint (see {@link Plan.shape}). */
+function shapes(
+  assets: readonly CatalogAsset[],
+  ids: readonly string[],
+  deps: readonly (readonly number[])[],
+  conditions: readonly (CompiledCondition | null)[],
+  materializable: readonly boolean[],
+): Float64Array {
+  const shape = new Float64Array(assets.length);
+  conditions.forEach((condition, i) => {
+    if (!condition) return;
+    const print = new Fingerprint().add(materializable[i] ? 1 : 0);
+    if (condition.usesCodeVersion) print.addText(assets[i]!.codeVersion ?? "");
+    for (const d of deps[i]!) {
+      print.addText(ids[d]!).add(materializable[d] ? 1 : 0);
+      if (condition.usesCodeVersion) print.addText(assets[d]!.codeVersion ?? "");
+    }
+    shape[i] = print.value();
+  });
+  return shape;
+}

@@ -15,7 +15,7 @@ import type { JobsAndSchedules } from "../../catalog/model/index.ts";
 import { partitionCalendar, partitionsFingerprint } from "../../catalog/model/index.ts";
 import type { CatalogStore, NewRun } from "../../catalog/store/index.ts";
 import { automationSql, evaluationSql } from "../../catalog/store/index.ts";
-import { evaluate } from "../conditions/index.ts";
+import { evaluate, restorePlan, storablePlan } from "../conditions/index.ts";
 import type { SameRunPredicate } from "../conditions/index.ts";
 import type { EngineLogger, RunEngine } from "../runs/index.ts";
 import { newRunId, partitionQueueName, partitionRunFor } from "../runs/index.ts";
@@ -68,6 +68,11 @@ export interface Daemon {
   stop(): Promise<void>;
   readonly isLeader: boolean;
   readonly lastTick: TickOutcome | null;
+  /**
+   * How many times this daemon took its evaluation plan from the snapshot a stopped daemon left (the graph's
+   * definitions digest the same as then) instead of computing it: at most once per graph.
+   */
+  readonly plansRestored: number;
 }
 
 class CursorMoved extends Error {}
@@ -127,6 +132,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const reportedUnlaunchable = new Set<string>();
   const cursors = new CursorCache();
   const inputsCache = new InputsCache();
+  let plansRestored = 0;
 
   const idle = (skipped: string, leader: boolean, started: number): TickOutcome => ({
     leader,
@@ -166,6 +172,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     try {
       outcome = await store.client.transaction(async (tx) => {
         const stored = await cursors.read(tx, inputsCache);
+        // A plan stored for the same definitions saves computing it (deps by id, the order, fingerprints).
+        if (stored.plan && restorePlan(graph, stored.plan)) plansRestored++;
         const inputs = await inputsCache.read(tx);
         const state = await withPartitionState(tx, graph, automationStateFromInputs(inputs, graph), stored.head?.lastEventId ?? null);
         const result = evaluate({ graph, state, now: at, cursor: stored.cursor, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
@@ -278,7 +286,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       await running?.catch(() => undefined);
       // Leave what this daemon kept in memory with the cursor: the next process's first tick reads it back.
       if (lease.isLeader) {
-        await cursors.saveSnapshot(store.client, inputsCache).catch((error: unknown) => {
+        const graph = options.graph();
+        await cursors.saveSnapshot(store.client, inputsCache, graph ? storablePlan(graph) : null).catch((error: unknown) => {
           logger.warn({ error: error instanceof Error ? error.message : String(error) }, "the scheduler's state could not be saved for the next start; it will be read from the store");
         });
       }
@@ -289,6 +298,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
     get lastTick() {
       return lastTick;
+    },
+    get plansRestored() {
+      return plansRestored;
     },
   };
 }

@@ -7,16 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { spec } from "../../catalog/graph/test-specs.ts";
+import { buildCatalogGraph } from "../../catalog/graph/build.ts";
+import { definitions, spec } from "../../catalog/graph/test-specs.ts";
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
-import type { AssetSpec } from "../../catalog/model/index.ts";
+import type { AssetSpec, PolicyRule } from "../../catalog/model/index.ts";
+import { definitionsContentHash } from "../../catalog/store/snapshot-codec.ts";
 import type { CatalogStore } from "../../catalog/store/index.ts";
 import { testEngines } from "../../catalog/store/test-support.ts";
 import type { TestDatabase } from "../../catalog/store/test-support.ts";
 import { amp, condition } from "../conditions/test-support.ts";
 import { createRunEngine, createRunQueue } from "../runs/index.ts";
 import type { RunEngine } from "../runs/index.ts";
-import { graphFrom, quietLogger, recordingLauncher } from "../runs/test-support.ts";
+import { quietLogger, recordingLauncher } from "../runs/test-support.ts";
 import { createDaemon } from "./daemon.ts";
 import type { Daemon, TickOutcome } from "./daemon.ts";
 import { createLeaderLease } from "./leader.ts";
@@ -28,6 +30,11 @@ const users = spec("stg_users", { deps: ["raw/users"], policy: condition("eager"
 const mart = spec("orders", { deps: ["stg_orders", "stg_users"], policy: condition("eager") });
 const countries = spec("dim_countries", { policy: amp("on_missing") });
 const specs: AssetSpec[] = [raw, rawUsers, staging, users, mart, countries];
+
+/** The graph as the catalog builds it: with its definitions digest (the stored snapshots' content hashes). */
+function graphFrom(specsNow: AssetSpec[], policyRules: PolicyRule[] = []): CatalogGraph {
+  return buildCatalogGraph({ definitions: [definitions("shop", specsNow)], policyRules, contentHash: definitionsContentHash });
+}
 
 /** A daemon on a store that can be closed and opened again, with a clock the test moves. */
 class Process {
@@ -41,7 +48,7 @@ class Process {
     private readonly database: TestDatabase,
     specsNow: AssetSpec[],
   ) {
-    this.graph = graphFrom(...specsNow);
+    this.graph = graphFrom(specsNow);
   }
 
   async start(): Promise<void> {
@@ -79,14 +86,14 @@ class Process {
    * Stops everything and starts again on the same database, with the graph built again from `specsNow`. A crash
    * never stops the daemon (which would leave its state with the cursor): the store just goes away.
    */
-  async restart(specsNow: AssetSpec[] = specs, options: { crash?: boolean } = {}): Promise<void> {
+  async restart(specsNow: AssetSpec[] = specs, options: { crash?: boolean; policyRules?: PolicyRule[] } = {}): Promise<void> {
     if (options.crash) {
       await this.engine.stop();
       await this.store.close();
     } else {
       await this.stop();
     }
-    this.graph = graphFrom(...specsNow);
+    this.graph = graphFrom(specsNow, options.policyRules);
     await this.start();
   }
 
@@ -157,7 +164,7 @@ async function play(
   database: TestDatabase,
   restartBefore: ReadonlySet<number>,
   crashBefore: ReadonlySet<number> = new Set(),
-): Promise<{ ticks: string[][]; evaluated: number[]; history: { runs: string[]; evaluations: string[]; trees: unknown[] } }> {
+): Promise<{ ticks: string[][]; evaluated: number[]; plansRestored: number[]; history: { runs: string[]; evaluations: string[]; trees: unknown[] } }> {
   const process = new Process(database, specs);
   await process.start();
   const steps: ((p: Process) => Promise<void>)[] = [
@@ -180,6 +187,7 @@ async function play(
   ];
   const ticks: string[][] = [];
   const evaluated: number[] = [];
+  const plansRestored: number[] = [];
   try {
     for (const [i, step] of steps.entries()) {
       if (restartBefore.has(i) || crashBefore.has(i)) await process.restart(specs, { crash: crashBefore.has(i) });
@@ -189,8 +197,9 @@ async function play(
       assert.equal(outcome.skipped, null);
       ticks.push([...outcome.requested].sort());
       evaluated.push(outcome.evaluated);
+      plansRestored.push(process.daemon.plansRestored);
     }
-    return { ticks, evaluated, history: await process.history() };
+    return { ticks, evaluated, plansRestored, history: await process.history() };
   } finally {
     await process.stop();
   }
@@ -228,6 +237,10 @@ for (const engineUnderTest of testEngines) {
       }
       // After a restart on a quiet catalog, the first tick reuses what it reads back: nothing is evaluated.
       assert.equal(restarted.evaluated[9], 0, "a quiet tick right after a restart evaluates nothing");
+      // The plan comes from the snapshot after each graceful restart (the same definitions), never after a crash
+      // (each daemon's count, at every tick).
+      assert.deepEqual(restarted.plansRestored, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+      assert.deepEqual(crashed.plansRestored, [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
     });
 
     test("a new manifest at the restart re-evaluates the assets whose definitions changed, and only those", async () => {
@@ -246,10 +259,12 @@ for (const engineUnderTest of testEngines) {
         await process.restart(specs);
         assert.equal(await process.hasSnapshot(), true, "the stopped daemon left its state with the cursor");
         assert.equal((await process.tick()).evaluated, 0, "the first tick after a restart is a settled tick");
+        assert.equal(process.daemon.plansRestored, 1, "the same definitions digest: the stored plan is used");
         assert.equal(await process.hasSnapshot(), false, "the tick that moved the cursor dropped it");
         await process.restart(specs, { crash: true });
         assert.equal(await process.hasSnapshot(), false);
         assert.equal((await process.tick()).evaluated, 0, "after a crash too (read from the rows)");
+        assert.equal(process.daemon.plansRestored, 0, "no snapshot, no stored plan: computed");
 
         // A new manifest: orders' condition changed, stg_users lost its dep on raw/users (now a root), and a
         // new asset sorts first (every asset's position in the plan moves). Only those two are evaluated.
@@ -263,12 +278,26 @@ for (const engineUnderTest of testEngines) {
           countries,
         ];
         await process.restart(edited);
+        assert.equal(await process.hasSnapshot(), true);
         const first = await process.tick();
+        assert.equal(process.daemon.plansRestored, 0, "the snapshot's plan is for other definitions: not used");
         assert.equal(first.evaluated, 2, "orders (new condition) and stg_users (new deps)");
         const stored = await process.store.client.query<{ asset_key: string }>("SELECT asset_key FROM condition_evaluations WHERE tick = $1 ORDER BY asset_key", [first.evaluationId]);
         assert.deepEqual(stored.map((row) => row.asset_key), ["orders", "stg_users"], "their evaluations changed, so both are stored");
         await process.tick(); // an edited condition settles on its second evaluation, as a new one does
         assert.equal((await process.tick()).evaluated, 0, "and settles again");
+
+        // The same manifest and a new policy rule in tributary.yaml: the digest changes, the plan is computed,
+        // and the assets the rule gives a policy are evaluated.
+        const rules: PolicyRule[] = [{ assets: "raw/**", policy: amp("on_missing"), errors: [], declaredIn: { file: "tributary.yaml", line: 3 } }];
+        await process.restart(edited, { policyRules: rules });
+        const ruled = await process.tick();
+        assert.equal(process.daemon.plansRestored, 0, "new policy rules: the stored plan is not used");
+        assert.deepEqual(ruled.evaluated, 2, "raw/orders and raw/users, which the rule gives a condition");
+        for (let i = 0; i < 2; i++) await process.tick();
+        await process.restart(edited, { policyRules: rules });
+        assert.equal((await process.tick()).evaluated, 0, "the same manifest and rules: settled");
+        assert.equal(process.daemon.plansRestored, 1, "and the stored plan is used");
       } finally {
         await process.stop();
       }

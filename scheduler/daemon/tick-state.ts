@@ -13,7 +13,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { AutomationInputs, CursorHead, EventRow, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
 import { automationSql } from "../../catalog/store/index.ts";
 import type { IndexRanges } from "../../catalog/model/index.ts";
-import type { AssetCursor, EvaluationCursor, NodeCursor } from "../conditions/index.ts";
+import type { AssetCursor, EvaluationCursor, NodeCursor, StoredPlan } from "../conditions/index.ts";
 
 /** An asset cursor as stored: the tick-level fields only when they differ from the tick's. */
 type StoredAssetCursor = Omit<AssetCursor, "effectiveTime" | "lastEventId"> & { readonly effectiveTime?: number; readonly lastEventId?: number };
@@ -64,6 +64,33 @@ interface Snapshot {
   readonly head: CursorHead;
   readonly cursors: CursorColumns;
   readonly inputs: InputsColumns;
+  /**
+   * The evaluation plan the daemon computed for its graph (scheduler/conditions/plan.ts), the typed arrays'
+   * bytes in base64, under its graph's definitions digest: the next process uses it when its graph has the same
+   * digest, and computes the plan otherwise. Absent when the graph had no digest (and in older snapshots).
+   */
+  readonly plan?: { readonly key: string; readonly order: string; readonly depStarts: string; readonly deps: string; readonly shape: string };
+}
+
+const bytesOf = (array: Int32Array | Float64Array): string => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString("base64");
+
+/** A copy (aligned, its own buffer) of the typed array whose bytes `text` holds in base64. */
+function typedFrom<T extends Int32Array | Float64Array>(text: string, make: { new (length: number): T; readonly BYTES_PER_ELEMENT: number }): T {
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.byteLength % make.BYTES_PER_ELEMENT !== 0) throw new Error("the snapshot's plan columns are cut short");
+  const array = new make(bytes.byteLength / make.BYTES_PER_ELEMENT);
+  new Uint8Array(array.buffer).set(bytes);
+  return array;
+}
+
+function decodePlan(plan: NonNullable<Snapshot["plan"]>): StoredPlan {
+  return {
+    key: plan.key,
+    order: typedFrom(plan.order, Int32Array),
+    depStarts: typedFrom(plan.depStarts, Int32Array),
+    deps: typedFrom(plan.deps, Int32Array),
+    shape: typedFrom(plan.shape, Float64Array),
+  };
 }
 
 /** Asset cursors by column, in one order (see {@link encodeCursors}). */
@@ -251,7 +278,7 @@ function decodeEvents(columns: EventColumns): LatestEventRow[] {
 }
 
 /** The stop snapshot's bytes: the cursor at `head` and the inputs cache, by column, gzip'd. Exported for tests. */
-export function encodeSnapshot(head: CursorHead, assets: Readonly<Record<string, AssetCursor>>, inputs: InputsSnapshot): Buffer {
+export function encodeSnapshot(head: CursorHead, assets: Readonly<Record<string, AssetCursor>>, inputs: InputsSnapshot, plan: StoredPlan | null = null): Buffer {
   const snapshot: Snapshot = {
     version: 2,
     head,
@@ -264,12 +291,15 @@ export function encodeSnapshot(head: CursorHead, assets: Readonly<Record<string,
       materialization_failure: encodeEvents(inputs.materialization_failure),
       observation: encodeEvents(inputs.observation),
     },
+    ...(plan
+      ? { plan: { key: plan.key, order: bytesOf(plan.order), depStarts: bytesOf(plan.depStarts), deps: bytesOf(plan.deps), shape: bytesOf(plan.shape) } }
+      : {}),
   };
   return gzipSync(JSON.stringify(snapshot), { level: 1 });
 }
 
 /** What {@link encodeSnapshot} stored, when it was stored at `head` in this version's form; else null. Exported for tests. */
-export function decodeSnapshot(data: Uint8Array, head: CursorHead): { assets: Record<string, AssetCursor>; inputs: InputsSnapshot } | null {
+export function decodeSnapshot(data: Uint8Array, head: CursorHead): { assets: Record<string, AssetCursor>; inputs: InputsSnapshot; plan: StoredPlan | null } | null {
   try {
     const snapshot = JSON.parse(gunzipSync(data).toString("utf8")) as Snapshot;
     if (snapshot.version !== 2 || !sameHead(snapshot.head, head)) return null;
@@ -284,6 +314,7 @@ export function decodeSnapshot(data: Uint8Array, head: CursorHead): { assets: Re
         materialization_failure: decodeEvents(inputs.materialization_failure),
         observation: decodeEvents(inputs.observation),
       },
+      plan: snapshot.plan ? decodePlan(snapshot.plan) : null,
     };
   } catch {
     return null; // unreadable: the rows hold the same cursor
@@ -318,21 +349,23 @@ export class CursorCache {
    * tick of a process, or another process ticked last) from the snapshot a stopped daemon left at this very
    * cursor, which also fills an empty `inputs` cache; else from every asset's row.
    */
-  async read(tx: SqlClient, inputs?: InputsCache): Promise<{ head: CursorHead | null; cursor: EvaluationCursor | null }> {
+  async read(tx: SqlClient, inputs?: InputsCache): Promise<{ head: CursorHead | null; cursor: EvaluationCursor | null; plan?: StoredPlan | null }> {
     const head = await automationSql.readCursorHead(tx, { lock: true });
     if (head === null) return { head: null, cursor: null };
     if (this.#committed && this.#committed.head.evaluationId === head.evaluationId) return { head, cursor: this.#committed.cursor };
     let assets: Record<string, AssetCursor> = {};
+    let plan: StoredPlan | null = null;
     const snapshot = await readSnapshot(tx, head);
     if (snapshot) {
       assets = snapshot.assets;
+      plan = snapshot.plan;
       inputs?.restore(snapshot.inputs);
     } else {
       for (const [id, stored] of await automationSql.readAssetCursors(tx)) assets[id] = fromStored(stored as StoredAssetCursor, head);
     }
     const cursor: EvaluationCursor = { evaluationId: head.evaluationId, evaluatedAt: head.evaluatedAt, assets };
     this.#committed = { head, cursor };
-    return { head, cursor };
+    return { head, cursor, plan };
   }
 
   /**
@@ -340,11 +373,11 @@ export class CursorCache {
    * daemon does when it stops): the next process's first tick then reads that instead of every row. Written
    * only while the stored cursor is still the one this daemon committed; the next tick that moves it drops it.
    */
-  async saveSnapshot(client: SqlClient, inputs: InputsCache): Promise<boolean> {
+  async saveSnapshot(client: SqlClient, inputs: InputsCache, plan: StoredPlan | null = null): Promise<boolean> {
     const committed = this.#committed;
     const cached = inputs.snapshot();
     if (committed === null || cached === null) return false;
-    return automationSql.writeCursorSnapshot(client, committed.head, encodeSnapshot(committed.head, committed.cursor.assets, cached));
+    return automationSql.writeCursorSnapshot(client, committed.head, encodeSnapshot(committed.head, committed.cursor.assets, cached, plan));
   }
 
   /** Writes `next` over `previous` (rows of changed assets only); false when another tick moved the cursor first. */
