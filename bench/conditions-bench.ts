@@ -6,6 +6,7 @@
  * partitions), evaluated per partition (up to 10k assets). BENCH_PARTITIONED_ONLY=1 prints only that one.
  */
 import { buildCatalogGraph } from "../catalog/graph/index.ts";
+import type { BuildCatalogGraphInput } from "../catalog/graph/index.ts";
 import { definitions, spec } from "../catalog/graph/test-specs.ts";
 import type { AssetSpec, PartitionsDefinition, PolicySpec } from "../catalog/model/index.ts";
 import { parsePartitionsSpec } from "../catalog/model/index.ts";
@@ -15,7 +16,7 @@ import type { AssetRuntimeState, AutomationState, EvaluationCursor } from "../sc
 /** The synthetic graph used by the conditions and tick benches. */
 const EAGER: PolicySpec = { source: "automation_condition", condition: "eager", declaredIn: { file: "dbt_project.yml", line: 1 } };
 
-export function syntheticGraph(size: number, partitions: PartitionsDefinition | null = null) {
+export function syntheticGraph(size: number, partitions: PartitionsDefinition | null = null, options: Pick<BuildCatalogGraphInput, "contentHash"> = {}) {
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const roots = Math.max(1, Math.floor(size * 0.05));
@@ -31,7 +32,7 @@ export function syntheticGraph(size: number, partitions: PartitionsDefinition | 
     for (let k = 0; k < count; k++) deps.add(`m${String(Math.floor(random() * i)).padStart(6, "0")}`);
     specs.push(spec(key, { deps: [...deps], policy: EAGER, partitions }));
   }
-  return buildCatalogGraph({ definitions: [definitions("bench", specs)] });
+  return buildCatalogGraph({ definitions: [definitions("bench", specs)], ...options });
 }
 
 function median(values: number[]): number {

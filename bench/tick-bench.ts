@@ -7,7 +7,9 @@
  * The first tick after a restart: the store closed and opened again, the graph built again (a new process
  * computes its evaluation plan again) and a new daemon, which has nothing in memory but what it reads back from
  * the store. It runs in the same Node process, so V8 has already compiled the code: what it measures is what
- * the daemon reads and recomputes, not a cold start.
+ * the daemon reads and recomputes, not a cold start. The graph is built as the catalog builds it, with its
+ * definitions digest (the stored snapshots' content hashes), so the restarted daemon takes its plan from the
+ * stop snapshot; BENCH_PLAN_CACHE=0 builds it without (the plan computed again, as before the digest).
  * Run alone with `npx tsx bench/tick-bench.ts`; `npm run bench` includes it.
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +19,7 @@ import { join } from "node:path";
 import type { AssetEventInput } from "../catalog/model/index.ts";
 import { keyFromString } from "../catalog/model/index.ts";
 import { openCatalogStore, openSqlClient } from "../catalog/store/index.ts";
+import { definitionsContentHash } from "../catalog/store/snapshot-codec.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
 import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
 import { createRunEngine, createRunQueue } from "../scheduler/runs/index.ts";
@@ -43,8 +46,10 @@ export interface TickBenchRow {
   readonly runsLaunched: number;
 }
 
+const graphOptions = process.env["BENCH_PLAN_CACHE"] === "0" ? {} : { contentHash: definitionsContentHash };
+
 async function benchTick(engineName: "pglite" | "postgres", size: number): Promise<TickBenchRow> {
-  let graph = syntheticGraph(size);
+  let graph = syntheticGraph(size, null, graphOptions);
   let open: () => Promise<CatalogStore>;
   let cleanup: () => Promise<void>;
   if (engineName === "pglite") {
@@ -122,7 +127,7 @@ async function benchTick(engineName: "pglite" | "postgres", size: number): Promi
     await engine.stop();
     await store.close();
     store = await open();
-    graph = syntheticGraph(size);
+    graph = syntheticGraph(size, null, graphOptions);
     ({ engine, daemon } = await start());
     const firstAfterRestart = await timed();
     const secondAfterRestart = await timed();
