@@ -62,6 +62,10 @@ describe("asset cursors in their stored form", () => {
     assert.deepEqual(decoded.assets, expected);
     assert.deepEqual(Object.keys(decoded.assets.full!), Object.keys(full), "fields in evaluate()'s order");
     assert.deepEqual(decoded.inputs, inputs);
+    assert.equal(decoded.plan, null, "no plan stored: none read");
+    // The plan's typed arrays come back equal, each in an aligned buffer of its own.
+    const plan = { key: "plan-1:abc", order: Int32Array.of(2, 0, 1), depStarts: Int32Array.of(0, 0, 1, 3), deps: Int32Array.of(0, 0, 1), shape: Float64Array.of(0, 0.25, -1e300) };
+    assert.deepEqual(decodeSnapshot(encodeSnapshot(head, assets, inputs, plan), head)?.plan, plan);
     assert.equal(decodeSnapshot(encodeSnapshot(head, assets, inputs), { ...head, evaluationId: 8 }), null, "another head's snapshot is not read");
     assert.equal(decodeSnapshot(Buffer.from("not gzip"), head), null, "unreadable bytes: the rows are read");
     const v1 = gzipSync(JSON.stringify({ version: 1, head, assets: {}, inputs }));
