@@ -19,7 +19,7 @@ import { join } from "node:path";
 import type { AssetEventInput } from "../catalog/model/index.ts";
 import { keyFromString } from "../catalog/model/index.ts";
 import { openCatalogStore, openSqlClient } from "../catalog/store/index.ts";
-import { definitionsContentHash } from "../catalog/store/snapshot-codec.ts";
+import { definitionsContentHash } from "../catalog/store/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
 import { createDaemon, createLeaderLease } from "../scheduler/daemon/index.ts";
 import { createRunEngine, createRunQueue } from "../scheduler/runs/index.ts";

@@ -197,3 +197,4 @@ export async function createCatalogStore(
 }
 export * from "./access.ts";
 export * from "./alerts.ts";
+export { definitionsContentHash } from "./snapshot-codec.ts";
