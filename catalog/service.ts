@@ -144,6 +144,17 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
   /** Each location's result in the latest load that included it, for reloads of some locations only. */
   const latest = new Map<string, { readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure }>();
 
+  /** The graph of each location's outcome, in the providers' order (a load and a follow-up's swap alike). */
+  function graphOf(inOrder: readonly ({ readonly definitions: LocationDefinitions } | { readonly failure: LocationFailure })[]): CatalogGraph {
+    return buildCatalogGraph({
+      definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
+      failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
+      policyRules: options.policyRules ?? [],
+      // The stored snapshots' hashes (computed for storing them anyway): the graph's definitions digest.
+      ...(store ? { contentHash: definitionsContentHash } : {}),
+    });
+  }
+
   async function lastGoodDefinitions(): Promise<Map<string, LocationDefinitions>> {
     if (lastGood) return lastGood;
     lastGood = new Map();
@@ -220,13 +231,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     });
     let next: CatalogGraph;
     try {
-      next = buildCatalogGraph({
-        definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
-        failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
-        policyRules: options.policyRules ?? [],
-        // The stored snapshots' hashes (computed for storing them anyway): the graph's definitions digest.
-        ...(store ? { contentHash: definitionsContentHash } : {}),
-      });
+      next = graphOf(inOrder);
     } catch (error) {
       errors.push(toLocationError(error instanceof LoadError && error.locationName ? error.locationName : "(catalog)", error));
       return { ok: false, errors, durationMs: Math.round(performance.now() - started) };
@@ -327,13 +332,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     });
     let next: CatalogGraph;
     try {
-      next = buildCatalogGraph({
-        definitions: inOrder.flatMap((o) => ("definitions" in o ? [o.definitions] : [])),
-        failures: inOrder.flatMap((o) => ("failure" in o ? [o.failure] : [])),
-        policyRules: options.policyRules ?? [],
-        // The stored snapshots' hashes (computed for storing them anyway): the graph's definitions digest.
-        ...(store ? { contentHash: definitionsContentHash } : {}),
-      });
+      next = graphOf(inOrder);
       await store?.saveDefinitions([result]);
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
