@@ -18,7 +18,7 @@ import type { DefinitionsStore } from "../../catalog/service.ts";
 import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 import { columnLineageFollowUp, createColumnLineageCache } from "./column-lineage-follow-up.ts";
 import { analyseInWorker } from "./column-lineage-thread.ts";
-import { readManifestFile } from "./manifest.ts";
+import { heldColumns, readManifestFile } from "./manifest.ts";
 import { analyseColumnLineage, columnLineageInput } from "./manifest-column-lineage.ts";
 import type { ManifestLineageInput } from "./manifest-column-lineage.ts";
 import { createDbtManifestProvider } from "./manifest-provider.ts";
@@ -165,6 +165,27 @@ describe("the worker thread", () => {
     const inWorker = await analyseInWorker(input, { onProgress: (done) => (progress = done) });
     assert.deepEqual(inWorker, analyseColumnLineage(input));
     assert.equal(progress, inWorker.length, "the last progress report is the end");
+  });
+});
+
+describe("a large manifest's held columns", () => {
+  it("reach the worker as shared bytes, never parsed in the load, and give the lineage of the whole-text read", async () => {
+    for (const dir of WITH_SQL) {
+      const file = join(manifestsRoot, dir, "manifest.json");
+      // Read in pieces (as from 96 MB on): each node's columns held as the manifest's bytes.
+      const pieces = await readManifestFile(file, "fixture", { piecesFromBytes: 1 });
+      const input = columnLineageInput(pieces);
+      const held = input.nodes.filter((node) => !Array.isArray(node.columns));
+      assert.ok(held.length > 0, `${dir}: some nodes' columns are held`);
+      for (const node of held) assert.ok("bytes" in node.columns && node.columns.bytes.buffer instanceof SharedArrayBuffer, `${dir}: ${node.id}'s bytes are shared memory`);
+      for (const node of held) assert.ok(heldColumns(pieces.nodes[node.id]!) !== undefined, `${dir}: building the input left ${node.id}'s columns unread`);
+      const whole = columnLineageInput(await readManifestFile(file, "fixture", { piecesFromBytes: Number.MAX_SAFE_INTEGER }));
+      assert.ok(whole.nodes.every((node) => Array.isArray(node.columns)), `${dir}: read whole, the input carries names`);
+      assert.deepEqual(await analyseInWorker(input), analyseColumnLineage(whole), `${dir}: the worker reads the same names from the bytes`);
+      const fast = await createDbtManifestProvider({ file, name: "fixture", catalogFile: null, freshnessFile: null }).load();
+      const complete = await columnLineageFollowUp(fast, input, createColumnLineageCache())!.run({ signal: new AbortController().signal });
+      assert.equal(JSON.stringify(complete.specs), await inLoadSpecs(file, "fixture"), `${dir}: the same specs, byte for byte`);
+    }
   });
 });
 

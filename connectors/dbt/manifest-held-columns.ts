@@ -1,9 +1,20 @@
 /**
  * A large manifest's node columns held as the manifest's bytes until first read (connectors/dbt/manifest.ts
  * readManifestPieces). Its own module, without the manifest schema, so the column-lineage worker can read
- * column names through it without loading zod.
+ * column names from them without loading zod.
  */
-import type { ManifestColumn, ManifestNode } from "./manifest.ts";
+import type { ManifestNode } from "./manifest.ts";
+
+/**
+ * Where a node's held `columns` object lies: a plain object, so it crosses to a worker thread as it is; when the
+ * bytes are in a SharedArrayBuffer (as readManifestPieces keeps them), without a copy.
+ */
+export interface HeldColumnsBytes {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  readonly encoding: "latin1" | "utf8";
+}
 
 /** A node's `columns` object as the manifest's bytes, not yet parsed. */
 export class HeldColumns {
@@ -18,6 +29,16 @@ export class HeldColumns {
   text(): string {
     return this.bytes.toString(this.encoding, this.start, this.end);
   }
+
+  /** Where the bytes lie, for a reader on another thread ({@link heldColumnsText}). */
+  where(): HeldColumnsBytes {
+    return { bytes: this.bytes, start: this.start, end: this.end, encoding: this.encoding };
+  }
+}
+
+/** The JSON text of held columns given by {@link HeldColumns.where} (on any thread: a Buffer arrives as a Uint8Array). */
+export function heldColumnsText(held: HeldColumnsBytes): string {
+  return Buffer.from(held.bytes.buffer, held.bytes.byteOffset, held.bytes.byteLength).toString(held.encoding, held.start, held.end);
 }
 
 /** The columns of each node not yet read (readManifestPieces keeps them so; its accessor drops them once read). */
@@ -29,14 +50,4 @@ export const heldByNode = new WeakMap<object, HeldColumns>();
  */
 export function heldColumns(node: ManifestNode): HeldColumns | undefined {
   return heldByNode.get(node);
-}
-
-/**
- * A node's columns for a reader that passes over them once (column lineage reads their names): parsed from
- * the held bytes without being kept when they are held, so the manifest does not keep them as objects.
- * (Unstripped: read only declared fields.)
- */
-export function readNodeColumns(node: ManifestNode): Readonly<Record<string, ManifestColumn>> | null | undefined {
-  const held = heldByNode.get(node);
-  return held === undefined ? node.columns : (JSON.parse(held.text()) as Record<string, ManifestColumn>);
 }

@@ -233,7 +233,7 @@ export interface DbtManifest {
   readonly duplicateKeys: readonly DuplicateJsonKey[];
 }
 
-export { HeldColumns, heldColumns, readNodeColumns } from "./manifest-held-columns.ts";
+export { HeldColumns, heldColumns } from "./manifest-held-columns.ts";
 
 /** Reads and validates a manifest file. Throws {@link LoadError} naming the file and JSON path at fault. */
 export async function readManifestFile(file: string, locationName: string | null = null, options: ReadManifestOptions = {}): Promise<DbtManifest> {
@@ -507,10 +507,11 @@ function readPieceWithoutColumns(
   decode: (from: number, to: number) => string,
 ): { ids: string[]; nodes: ManifestNode[] } | null {
   // The cuts' bytes, copied into one buffer for the piece: outside the JavaScript heap, so the garbage
-  // collector neither copies them nor scans them, and the file's buffer is not kept alive by them.
+  // collector neither copies them nor scans them, and the file's buffer is not kept alive by them. Shared
+  // memory, so the column-lineage worker reads the column names from them without a copy (./column-lineage-thread.ts).
   let size = 0;
   for (let k = 0; k < spans.length; k += 2) size += spans[k + 1]! - spans[k]!;
-  const held = size === 0 ? null : Buffer.allocUnsafeSlow(size);
+  const held = size === 0 ? null : Buffer.from(new SharedArrayBuffer(size));
   const cuts: HeldColumns[] = [];
   let rest = "{";
   let from = chunk.start;
