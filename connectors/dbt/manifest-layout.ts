@@ -129,29 +129,44 @@ export function findManifestLayout(bytes: Uint8Array, decode: Decode, chunkBytes
   // the file's last `}`. Proved by parsing what follows as the top level's last members.
   let nodesClose = -1;
   let rest: { after: ByteRange; value: Record<string, unknown> } | null = null;
-  // (Every node has a `"sources": [` of its own: the search starts at the first `"sources"` followed by `{`
-  // as dbt writes it, compact or not, instead of stopping at each node's.)
-  const objectFirst = [SOURCES_COMPACT, SOURCES_SPACED].map((needle) => buffer.indexOf(needle, first)).filter((at) => at !== -1);
-  const firstObject = objectFirst.length === 0 ? first : Math.min(...objectFirst);
-  for (let at = buffer.indexOf(SOURCES_KEY, firstObject), failed = 0; at !== -1 && failed < 3; at = buffer.indexOf(SOURCES_KEY, at + 9)) {
+  /** Whether the `"sources"` key at `at` is the top level's, just after `nodes` (sets nodesClose and rest); null if it is not `"sources": {`. */
+  const closesNodes = (at: number): boolean | null => {
     let a = at + 9;
     while (isSpace(buffer[a])) a++;
-    if (buffer[a] !== COLON) continue;
+    if (buffer[a] !== COLON) return null;
     a++;
     while (isSpace(buffer[a])) a++;
-    if (buffer[a] !== OPEN) continue;
+    if (buffer[a] !== OPEN) return null;
     let b = at - 1;
     while (isSpace(buffer[b])) b--;
-    if (buffer[b] !== COMMA) continue;
+    if (buffer[b] !== COMMA) return null;
     b--;
     while (isSpace(buffer[b])) b--;
-    if (buffer[b] !== CLOSE || !endsWithBrace(buffer, b)) continue;
+    if (buffer[b] !== CLOSE || !endsWithBrace(buffer, b)) return null;
     rest = afterFrom(b);
-    if (rest !== null) {
-      nodesClose = b;
-      break;
+    if (rest === null) return false;
+    nodesClose = b;
+    return true;
+  };
+  // From the end first: what dbt writes after `sources` (macros, docs, the maps) is a small part of a large
+  // manifest, so the top level's `"sources"` is found without reading `nodes` through. (Every node has a
+  // `"sources": [` of its own, as do exposures and disabled nodes after it: they are passed over.) The
+  // key found must close `nodes` and be followed by what parses as the top level's last members.
+  for (let at = buffer.lastIndexOf(SOURCES_KEY), failed = 0; at > first && failed < 3; at = buffer.lastIndexOf(SOURCES_KEY, at - 1)) {
+    const closed = closesNodes(at);
+    if (closed === true) break;
+    if (closed === false) failed++;
+  }
+  // Else from the start of `nodes`: the first `"sources"` followed by `{` as dbt writes it, compact or not,
+  // instead of stopping at each node's (this reads the whole file, once for each spacing).
+  if (nodesClose === -1) {
+    const objectFirst = [SOURCES_COMPACT, SOURCES_SPACED].map((needle) => buffer.indexOf(needle, first)).filter((at) => at !== -1);
+    const firstObject = objectFirst.length === 0 ? first : Math.min(...objectFirst);
+    for (let at = buffer.indexOf(SOURCES_KEY, firstObject), failed = 0; at !== -1 && failed < 3; at = buffer.indexOf(SOURCES_KEY, at + 9)) {
+      const closed = closesNodes(at);
+      if (closed === true) break;
+      if (closed === false) failed++;
     }
-    failed++;
   }
   if (nodesClose === -1) {
     let b = n - 1;
