@@ -62,6 +62,14 @@ export type CheckOutcome =
   | 'SKIPPED'
   | 'WARN';
 
+export type ColumnLineageState =
+  | 'COMPUTING'
+  | 'DONE'
+  /** The location is served without column lineage (error says why) until its next load. */
+  | 'FAILED'
+  /** Waits for another location's computation. */
+  | 'PENDING';
+
 export type ColumnTransformation =
   | 'COPY'
   | 'RENAME'
@@ -324,7 +332,7 @@ export type ColumnLineagePanelQueryVariables = Exact<{
 }>;
 
 
-export type ColumnLineagePanelQuery = { readonly asset: { readonly key: string, readonly columns: ReadonlyArray<{ readonly name: string, readonly lineage: { readonly followed: boolean, readonly note: string | null, readonly transformation: ColumnTransformation | null, readonly upstream: ReadonlyArray<{ readonly assetKey: string | null, readonly relation: string | null, readonly column: string }> } | null }> } | null };
+export type ColumnLineagePanelQuery = { readonly asset: { readonly key: string, readonly dbtUniqueId: string | null, readonly locations: ReadonlyArray<string>, readonly columns: ReadonlyArray<{ readonly name: string, readonly lineage: { readonly followed: boolean, readonly note: string | null, readonly transformation: ColumnTransformation | null, readonly upstream: ReadonlyArray<{ readonly assetKey: string | null, readonly relation: string | null, readonly column: string }> } | null }> } | null, readonly locations: ReadonlyArray<{ readonly name: string, readonly columnLineage: { readonly state: ColumnLineageState, readonly models: number | null, readonly modelsDone: number, readonly durationMs: number | null, readonly error: string | null } | null }> };
 
 export type ColumnDownstreamQueryVariables = Exact<{
   key: string;
@@ -332,7 +340,7 @@ export type ColumnDownstreamQueryVariables = Exact<{
 }>;
 
 
-export type ColumnDownstreamQuery = { readonly columnLineage: { readonly notFollowed: ReadonlyArray<string>, readonly edges: ReadonlyArray<{ readonly transformation: ColumnTransformation | null, readonly from: { readonly assetKey: string | null, readonly relation: string | null, readonly column: string }, readonly to: { readonly assetKey: string | null, readonly relation: string | null, readonly column: string } }> } };
+export type ColumnDownstreamQuery = { readonly columnLineage: { readonly notFollowed: ReadonlyArray<string>, readonly incompleteLocations: ReadonlyArray<string>, readonly edges: ReadonlyArray<{ readonly transformation: ColumnTransformation | null, readonly from: { readonly assetKey: string | null, readonly relation: string | null, readonly column: string }, readonly to: { readonly assetKey: string | null, readonly relation: string | null, readonly column: string } }> } };
 
 export type LocationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1428,6 +1436,8 @@ export const ColumnLineagePanelDocument = new TypedDocumentString(`
     query ColumnLineagePanel($key: String!) {
   asset(key: $key) {
     key
+    dbtUniqueId
+    locations
     columns {
       name
       lineage {
@@ -1438,6 +1448,16 @@ export const ColumnLineagePanelDocument = new TypedDocumentString(`
           ...ColumnRefFields
         }
       }
+    }
+  }
+  locations {
+    name
+    columnLineage {
+      state
+      models
+      modelsDone
+      durationMs
+      error
     }
   }
 }
@@ -1459,6 +1479,7 @@ export const ColumnDownstreamDocument = new TypedDocumentString(`
       transformation
     }
     notFollowed
+    incompleteLocations
   }
 }
     fragment ColumnRefFields on ColumnRef {
