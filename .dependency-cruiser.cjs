@@ -19,7 +19,7 @@ module.exports = {
     },
     {
       name: "support-imports-nothing-of-ours",
-      comment: "support/ holds process-level tools with no domain (the directory lock): every part may use it, it uses none.",
+      comment: "support/ holds small tools with no domain (the directory lock, a string table): every part may use it, it uses none.",
       severity: "error",
       from: { path: "^support/" },
       to: { path: OURS, pathNot: "^support/" },

@@ -1,2 +1,3 @@
-/** The entry of support/: small process-level tools with no domain of their own (see docs/ARCHITECTURE.md). */
+/** The entry of support/: small tools with no domain of their own: a directory lock, a string table (see docs/ARCHITECTURE.md). */
 export * from "./dir-lock.ts";
+export * from "./string-table.ts";

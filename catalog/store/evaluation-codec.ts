@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import type { EvaluationNode } from "../model/index.ts";
+import { createStringTable } from "../../support/index.ts";
 
 /** Marks a placeholder: `\u0001<index>\u0001` (not \u0000, which jsonb rejects). */
 const MARK = "\u0001";
@@ -51,13 +52,7 @@ export function encodeEvaluationTree(tree: EvaluationNode): EncodedEvaluation | 
   // The placeholders: what follows the first @ of ids `<node>@<dep>`, in order of first appearance (a node's id is read before
   // its name and its children, so a dep node's name finds its dep's placeholder).
   const params = new Map<string, number>();
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const intern = (text: string): number => {
-    let found = stringIndex.get(text);
-    if (found === undefined) stringIndex.set(text, (found = strings.push(text) - 1));
-    return found;
-  };
+  const { strings, intern } = createStringTable();
   const templateId = (id: string): string => {
     const at = id.indexOf("@");
     if (at < 0 || at === id.length - 1) return id;

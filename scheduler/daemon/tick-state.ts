@@ -13,6 +13,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { AutomationInputs, CursorHead, EventRow, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
 import { automationSql } from "../../catalog/store/index.ts";
 import type { IndexRanges } from "../../catalog/model/index.ts";
+import { createStringTable } from "../../support/index.ts";
 import type { AssetCursor, EvaluationCursor, NodeCursor, StoredPlan } from "../conditions/index.ts";
 
 /** An asset cursor as stored: the tick-level fields only when they differ from the tick's. */
@@ -154,13 +155,7 @@ interface InputsSnapshot {
 /** Asset cursors as columns; what {@link decodeCursors} reads back equals `fromStored(toStored(cursor))`. */
 function encodeCursors(assets: Readonly<Record<string, AssetCursor>>, head: CursorHead): CursorColumns {
   const ids = Object.keys(assets);
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const intern = (text: string): number => {
-    let found = stringIndex.get(text);
-    if (found === undefined) stringIndex.set(text, (found = strings.push(text) - 1));
-    return found;
-  };
+  const { strings, intern } = createStringTable();
   // Node records by identity first (carried-forward assets share theirs), then by content.
   const recordByObject = new Map<object, number>();
   const recordByText = new Map<string, number>();
