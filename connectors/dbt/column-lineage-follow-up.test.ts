@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -22,8 +22,7 @@ import { heldColumns, readManifestFile } from "./manifest.ts";
 import { analyseColumnLineage, columnLineageInput } from "./manifest-column-lineage.ts";
 import type { ManifestLineageInput } from "./manifest-column-lineage.ts";
 import { createDbtManifestProvider } from "./manifest-provider.ts";
-import { runDbtCommand } from "./project-runner.ts";
-import { resolveDbtRuntime } from "./runtime.ts";
+import { compileDemoProject } from "./test-support.ts";
 import { dbtNodeState } from "./tool-state.ts";
 import { translateManifest } from "./translator.ts";
 
@@ -57,21 +56,17 @@ describe("column lineage computed after the load is byte-identical to lineage co
 
   describe("demo-project compiled by real dbt", () => {
     let scratch: string;
+    let manifest: string;
     before(async () => {
       scratch = await mkdtemp(join(tmpdir(), "tributary-lineage-follow-up-"));
-      const project = join(scratch, "shop");
-      await cp(join(import.meta.dirname, "..", "..", "demo-project"), project, { recursive: true, filter: (source) => !/(^|[\\/])(target|logs)$|\.duckdb(\.wal)?$/.test(source) });
-      await mkdir(join(scratch, "warehouse"));
-      const runtime = await resolveDbtRuntime({ preferManaged: true });
-      const compiled = await runDbtCommand({ runtime, projectDir: project, targetPath: join(scratch, "target"), args: ["compile"], env: { TRIBUTARY_WAREHOUSE_PATH: join(scratch, "warehouse", "warehouse.duckdb") } });
-      assert.equal(compiled.exitCode, 0, compiled.logLines.map((l) => l.message).join("\n"));
+      manifest = await compileDemoProject(scratch);
     });
     after(async () => {
       if (scratch) await rm(scratch, { recursive: true, force: true });
     });
 
     it("gives the same specs as the load computing lineage itself", async () => {
-      const file = join(scratch, "target", "manifest.json");
+      const file = manifest;
       const complete = await completeDefinitions(await createDbtManifestProvider({ file, name: "shop", catalogFile: null, freshnessFile: null }).load());
       assert.equal(JSON.stringify(complete.specs), await inLoadSpecs(file, "shop"));
       assert.equal(lineageCount(complete), 20, "every model with compiled SQL that is an asset (21 have SQL; one is ephemeral)");

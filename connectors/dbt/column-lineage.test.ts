@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { readdirSync, existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,8 +15,7 @@ import type { LineageRelation } from "./column-lineage.ts";
 import { readManifestFile } from "./manifest.ts";
 import { manifestColumnLineage } from "./manifest-column-lineage.ts";
 import type { ManifestColumnLineage } from "./manifest-column-lineage.ts";
-import { runDbtCommand } from "./project-runner.ts";
-import { resolveDbtRuntime } from "./runtime.ts";
+import { compileDemoProject } from "./test-support.ts";
 
 const KNOWN: Record<string, string[]> = {
   "db.raw.orders": ["id", "customer_id", "amount", "status"],
@@ -86,13 +85,7 @@ describe("column lineage of demo-project, compiled by real dbt (hand-verified)",
 
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), "tributary-column-lineage-"));
-    const project = join(scratch, "shop");
-    await cp(join(import.meta.dirname, "..", "..", "demo-project"), project, { recursive: true, filter: (source) => !/(^|[\\/])(target|logs)$|\.duckdb(\.wal)?$/.test(source) });
-    await mkdir(join(scratch, "warehouse"));
-    const runtime = await resolveDbtRuntime({ preferManaged: true });
-    const compiled = await runDbtCommand({ runtime, projectDir: project, targetPath: join(scratch, "target"), args: ["compile"], env: { TRIBUTARY_WAREHOUSE_PATH: join(scratch, "warehouse", "warehouse.duckdb") } });
-    assert.equal(compiled.exitCode, 0, compiled.logLines.map((l) => l.message).join("\n"));
-    result = manifestColumnLineage(await readManifestFile(join(scratch, "target", "manifest.json")));
+    result = manifestColumnLineage(await readManifestFile(await compileDemoProject(scratch)));
   });
   after(async () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
