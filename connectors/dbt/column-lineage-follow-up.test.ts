@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { DefinitionsProvider, LocationDefinitions } from "../../catalog/model/index.ts";
-import { completeDefinitions } from "../../catalog/model/index.ts";
+import { completeDefinitions, hasLazyColumns } from "../../catalog/model/index.ts";
 import { createCatalogService } from "../../catalog/service.ts";
 import type { DefinitionsStore } from "../../catalog/service.ts";
 import { sharedFixture } from "../../scripts/shared-fixtures.ts";
@@ -180,6 +180,14 @@ describe("a large manifest's held columns", () => {
       const fast = await createDbtManifestProvider({ file, name: "fixture", catalogFile: null, freshnessFile: null }).load();
       const complete = await columnLineageFollowUp(fast, input, createColumnLineageCache())!.run({ signal: new AbortController().signal });
       assert.equal(JSON.stringify(complete.specs), await inLoadSpecs(file, "fixture"), `${dir}: the same specs, byte for byte`);
+      // The follow-up copies the specs it adds lineage to without making their columns (a page makes them).
+      const { specs, diagnostics } = translateManifest(pieces, { locationName: "fixture", projectDir: null, columnLineage: "skip" });
+      const lazy = specs.filter(hasLazyColumns).length;
+      assert.ok(lazy > 0, `${dir}: specs of held columns make them when first read`);
+      const followed = await columnLineageFollowUp({ location: fast.location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }, input, createColumnLineageCache())!.run({ signal: new AbortController().signal });
+      assert.ok(lineageCount(followed) > 0, `${dir}: lineage added`);
+      assert.equal(followed.specs.filter(hasLazyColumns).length, lazy, `${dir}: no columns made by the follow-up`);
+      assert.equal(JSON.stringify(followed.specs), JSON.stringify(complete.specs), `${dir}: and the same specs once made`);
     }
   });
 });

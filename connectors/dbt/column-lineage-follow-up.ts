@@ -14,6 +14,7 @@
  * parsed again keeps the very value object of the previous definitions. It lives in the process: a restart
  * parses every model again.
  */
+import { copyWithColumns } from "../../catalog/model/index.ts";
 import type { AssetKey, LocationDefinitions, LocationFollowUp } from "../../catalog/model/index.ts";
 import { encodeInWorker } from "./column-lineage-thread.ts";
 import { CompactColumnLineage } from "./compact-column-lineage.ts";
@@ -74,7 +75,8 @@ export function columnLineageFollowUp(definitions: LocationDefinitions, input: M
       const specs = definitions.specs.map((spec) => {
         const found = spec.dbtUniqueId === null ? undefined : values.get(spec.dbtUniqueId);
         // Appended: the translator writes column_lineage last of a model's metadata, and nothing after it adds any.
-        return found ? { ...spec, metadata: { ...spec.metadata, [dbtNodeState.key("column_lineage")]: found } } : spec;
+        // (Copied without reading the columns: a large manifest's are made only when a page asks for them.)
+        return found ? copyWithColumns(spec, { metadata: { ...spec.metadata, [dbtNodeState.key("column_lineage")]: found } }) : spec;
       });
       const { followUp: _followUp, ...rest } = definitions;
       return { ...rest, specs };

@@ -4,6 +4,7 @@
  * checked. Optional, like catalog.json (optional-artifact.ts).
  */
 import { z } from "zod";
+import { copyWithColumns } from "../../catalog/model/index.ts";
 import type { LocationDefinitions, SourceFreshness } from "../../catalog/model/index.ts";
 import { parseArtifact, withOptionalArtifact } from "./optional-artifact.ts";
 
@@ -65,7 +66,7 @@ export function withDbtFreshnessFile(definitions: LocationDefinitions, file: str
       const freshness = parseDbtFreshness(text, path);
       const specs = definitions.specs.map((spec) => {
         const found = spec.dbtUniqueId === null ? undefined : freshness.get(spec.dbtUniqueId);
-        return found === undefined ? spec : { ...spec, freshness: found };
+        return found === undefined ? spec : copyWithColumns(spec, { freshness: found });
       });
       return { ...definitions, specs };
     },

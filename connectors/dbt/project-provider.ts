@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { AssetSpec, DefinitionsProvider, Diagnostic, LocationDefinitions, LocationRef, SourceLocation } from "../../catalog/model/index.ts";
-import { LoadError } from "../../catalog/model/index.ts";
+import { copyWithColumns, LoadError } from "../../catalog/model/index.ts";
 import { withKeptCompiledCode } from "./compiled-code.ts";
 import { columnLineageFollowUp, createColumnLineageCache } from "./column-lineage-follow-up.ts";
 import { columnLineageInput } from "./manifest-column-lineage.ts";
@@ -178,7 +178,7 @@ async function withScheduleLines(specs: readonly AssetSpec[], projectDir: string
       continue;
     }
     const at = <T extends { declaredIn: SourceLocation }>(item: T): T => ({ ...item, declaredIn: { ...item.declaredIn, line } });
-    result.push({ ...spec, schedules: spec.schedules.map((declared) => ({ job: at(declared.job), schedule: at(declared.schedule) })) });
+    result.push(copyWithColumns(spec, { schedules: spec.schedules.map((declared) => ({ job: at(declared.job), schedule: at(declared.schedule) })) }));
   }
   return result;
 }
