@@ -57,6 +57,16 @@ function toLatest(row: Row): LatestEventRow {
   };
 }
 
+/**
+ * How long an event's transaction can take, at most, from its start (its `recorded_at`, the default `now()`) to
+ * its commit. On a Postgres server event ids come from a sequence and concurrent transactions commit in any
+ * order, so an event can become visible after a read that saw a higher id; one that commits later than this
+ * after it started is not looked for. Reads that advance by id reach back this far by `recorded_at` (the tick's
+ * read, {@link readAutomationChanges}; the partition status cache, partitions.ts). An event is recorded in a
+ * short transaction of its own: 15 s is far more than one takes.
+ */
+export const EVENT_COMMIT_OVERLAP_MS = 15_000;
+
 /** An event row of the incremental read, with its kind. */
 export interface EventRow extends LatestEventRow {
   readonly kind: "materialization" | "materialization_failure" | "observation";

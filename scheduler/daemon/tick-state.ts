@@ -425,10 +425,10 @@ export class InputsCache {
 
   /**
    * Reads the tick's inputs: in full the first time, then only what changed. `overlapMs` reaches back before the
-   * previous read for events whose transactions committed after it with lower ids (an event is recorded in a
-   * short transaction of its own; 15 s is far more than one takes).
+   * previous read for events whose transactions committed after it with lower ids (see
+   * automationSql.EVENT_COMMIT_OVERLAP_MS).
    */
-  async read(tx: SqlClient, overlapMs = 15_000): Promise<AutomationInputs> {
+  async read(tx: SqlClient, overlapMs = automationSql.EVENT_COMMIT_OVERLAP_MS): Promise<AutomationInputs> {
     // Wall time, not the tick's (which tests fake): it is compared with the store's recorded_at.
     const now = new Date();
     if (this.#latest === null) {
