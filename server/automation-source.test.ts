@@ -9,6 +9,7 @@ import { test } from "node:test";
 import { buildCatalogGraph } from "../catalog/graph/build.ts";
 import { definitions, spec } from "../catalog/graph/test-specs.ts";
 import type { AssetEventInput } from "../catalog/model/events.ts";
+import { parsePartitionsSpec } from "../catalog/model/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
 import { createStoreAutomationSource } from "./automation-source.ts";
 import { createLogger } from "./logging.ts";
@@ -87,6 +88,36 @@ test("state() is read incrementally and shared by requests that arrive together"
     assert.notEqual(later, first);
     assert.equal(later.assets.get(orders)?.latestMaterialization?.timestamp, Date.parse("2026-11-24T10:00:00Z"));
     assert.equal(later.assets.get(customers)?.latestMaterialization?.timestamp, Date.parse("2026-11-24T10:00:00Z"));
+  } finally {
+    await store.close();
+  }
+});
+
+test("Asset.evaluations answers the partitions a stored evaluation requested, after a restart", async () => {
+  const daily = parsePartitionsSpec({ type: "daily", start_date: "2026-11-01" }, { file: "test" }).definition!;
+  const graph = buildCatalogGraph({ definitions: [definitions("shop", [spec("orders_daily", { partitions: daily }), spec("orders")])] });
+  const dataDir = mkdtempSync(join(tmpdir(), "tributary-automation-"));
+  const tree = { id: "r0", name: "missing", label: "missing", value: true, reason: "2 of 24 never materialized", children: [], partitions: { count: 2, of: 24, keys: "2026-11-23…2026-11-24" } };
+  const first = await openCatalogStore({ dataDir });
+  try {
+    await first.saveEvaluations([
+      { assetId: "orders_daily", tick: 1, evaluatedAt: "2026-11-25T06:00:00.000Z", requested: true, treeHash: "h", tree, requestedPartitions: ["2026-11-23", "2026-11-24"] },
+      { assetId: "orders", tick: 1, evaluatedAt: "2026-11-25T06:00:00.000Z", requested: true, treeHash: "h", tree: { ...tree, partitions: undefined } },
+    ]);
+  } finally {
+    await first.close();
+  }
+  // Another process (a restart, or another serve) reads them from the store.
+  const store = await openCatalogStore({ dataDir });
+  try {
+    const yoga = createTributaryYoga({
+      catalog: { current: () => graph, events: store, automation: createStoreAutomationSource(store, () => graph) },
+      logger: createLogger({ level: "silent" }),
+    });
+    type Evaluations = { asset: { evaluations: { tick: number; requested: boolean; requestedPartitions: string[] | null }[] } };
+    const evaluations = async (key: string) => (await query<Evaluations>(yoga, "query($key: String!) { asset(key: $key) { evaluations(first: 5) { tick requested requestedPartitions } } }", { key })).asset.evaluations;
+    assert.deepEqual(await evaluations("orders_daily"), [{ tick: 1, requested: true, requestedPartitions: ["2026-11-23", "2026-11-24"] }]);
+    assert.deepEqual(await evaluations("orders"), [{ tick: 1, requested: true, requestedPartitions: null }]);
   } finally {
     await store.close();
   }

@@ -37,6 +37,9 @@ export interface AssetEvaluation {
   /** Hash of the condition tree's structure; it changes when the condition is edited. */
   readonly treeHash: string;
   readonly tree: EvaluationNode;
-  /** A partitioned asset: the partition keys the tick requests (one run each); absent for an unpartitioned asset. */
+  /**
+   * A partitioned asset: the partition keys the tick requests (one run each); absent for an unpartitioned asset,
+   * and when read from an evaluation stored before they were kept (migration 0011).
+   */
   readonly requestedPartitions?: readonly string[];
 }

@@ -110,6 +110,61 @@ for (const engine of testEngines) {
         }
       }));
 
+    it("keeps the partitions a partitioned asset's evaluation requested, in the compact form and whole, across a restart", () =>
+      withDatabase(engine, async (database) => {
+        const partitionedTree: EvaluationNode = { ...leaf("r0", "missing", true, "2 of 3 never materialized"), partitions: { count: 2, of: 3, keys: "2026-03-01…2026-03-02" } };
+        const saved: AssetEvaluation[] = [
+          { ...evaluation(1, true), assetId: "daily", tree: partitionedTree, requestedPartitions: ["2026-03-01", "2026-03-02"] },
+          { ...evaluation(2), assetId: "daily", tree: { ...partitionedTree, value: false }, requestedPartitions: [] },
+          // Stored whole (the compact form cannot hold this id): the requested partitions are kept all the same.
+          { ...evaluation(3, true), assetId: "daily", tree: { ...partitionedTree, id: "r\u0001" }, requestedPartitions: ["2026-03-03"] },
+          // Unpartitioned: none, and read back without the field.
+          evaluation(1, true),
+        ];
+        const first = await database.openStore();
+        try {
+          assert.deepEqual(await first.saveEvaluations(saved), { inserted: 4 });
+        } finally {
+          await first.close();
+        }
+        const second = await database.openStore();
+        try {
+          const daily = await second.assetEvaluations("daily", { first: 10 });
+          assert.deepEqual(daily, [saved[2], saved[1], saved[0]]);
+          assert.deepEqual(await second.assetEvaluations("marts/orders", { first: 10 }), [saved[3]]);
+          assert.equal("requestedPartitions" in (await second.assetEvaluations("marts/orders", { first: 1 }))[0]!, false);
+        } finally {
+          await second.close();
+        }
+      }));
+
+    it("reads the rows written before migration 0011 (no requested partitions) without them", () =>
+      withDatabase(engine, async (database) => {
+        const client = await database.openClient();
+        const old: AssetEvaluation = { ...evaluation(1, true), assetId: "daily", tree: depsTree(["raw/orders"], "raw/orders") };
+        try {
+          await migrate(client, loadMigrations().filter((m) => m.number <= 10));
+          // The statements the store wrote evaluations with before migration 0011 (the compact form).
+          const encoded = encodeEvaluationTree(old.tree)!;
+          await client.query("INSERT INTO condition_tree_shapes (shape_hash, shape) VALUES ($1, $2::jsonb)", [encoded.shapeHash, encoded.shape]);
+          await client.query(
+            `INSERT INTO condition_evaluations (asset_key, tick, evaluated_at, requested, tree_hash, shape_hash, node_values)
+             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+            [old.assetId, old.tick, old.evaluatedAt, old.requested, old.treeHash, encoded.shapeHash, JSON.stringify(encoded.values)],
+          );
+        } finally {
+          await client.close();
+        }
+        const store = await database.openStore();
+        try {
+          const next: AssetEvaluation = { ...evaluation(2, true), assetId: "daily", tree: depsTree(["raw/orders"], null), requestedPartitions: ["2026-03-02"] };
+          await store.saveEvaluations([next]);
+          assert.deepEqual(await store.assetEvaluations("daily", { first: 10 }), [next, old]);
+        } finally {
+          await store.close();
+        }
+      }));
+
     it("reads the rows written before migration 0010 (whole trees) as before, beside compact ones", () =>
       withDatabase(engine, async (database) => {
         const client = await database.openClient();

@@ -1,7 +1,9 @@
 /**
- * SQL of condition evaluations (migrations 0003, 0010): written per tick, read newest first per asset. A tree is
- * stored in its compact form (a shared shape and the row's values, evaluation-codec.ts) or, when written before
- * migration 0010 or not expressible that way, whole; both read back as the same tree.
+ * SQL of condition evaluations (migrations 0003, 0010, 0011): written per tick, read newest first per asset. A
+ * tree is stored in its compact form (a shared shape and the row's values, evaluation-codec.ts) or, when written
+ * before migration 0010 or not expressible that way, whole; both read back as the same tree. The partition keys
+ * a partitioned asset's evaluation requested are kept beside it (absent when read from a row written before
+ * migration 0011).
  */
 import type { AssetEvaluation, EvaluationNode } from "../model/index.ts";
 import { decodeEvaluationTree, encodeEvaluationTree } from "./evaluation-codec.ts";
@@ -30,6 +32,7 @@ export async function saveEvaluations(client: SqlClient, evaluations: readonly A
           evaluated_at: e.evaluatedAt,
           requested: e.requested,
           tree_hash: e.treeHash,
+          requested_partitions: e.requestedPartitions ?? null,
           ...(encoded === null ? { tree: e.tree } : { shape_hash: encoded.shapeHash, node_values: encoded.values }),
         };
       });
@@ -43,10 +46,11 @@ export async function saveEvaluations(client: SqlClient, evaluations: readonly A
         );
       }
       const rows = await tx.query(
-        `INSERT INTO condition_evaluations (asset_key, tick, evaluated_at, requested, tree_hash, tree, shape_hash, node_values)
-         SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree, e.shape_hash, e.node_values
+        `INSERT INTO condition_evaluations (asset_key, tick, evaluated_at, requested, tree_hash, tree, shape_hash, node_values, requested_partitions)
+         SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree, e.shape_hash, e.node_values, e.requested_partitions
            FROM jsonb_to_recordset($1::jsonb)
-             AS e(asset_key text, tick bigint, evaluated_at timestamptz, requested boolean, tree_hash text, tree jsonb, shape_hash text, node_values jsonb)
+             AS e(asset_key text, tick bigint, evaluated_at timestamptz, requested boolean, tree_hash text, tree jsonb, shape_hash text, node_values jsonb,
+                  requested_partitions text[])
          ON CONFLICT (asset_key, tick) DO NOTHING RETURNING id`,
         [JSON.stringify(slice)],
       );
@@ -71,8 +75,9 @@ export async function assetEvaluations(client: SqlClient, assetId: string, first
     shape_hash: string | null;
     shape: unknown;
     node_values: unknown;
+    requested_partitions: string[] | null;
   }>(
-    `SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree, e.shape_hash, s.shape, e.node_values
+    `SELECT e.asset_key, e.tick, e.evaluated_at, e.requested, e.tree_hash, e.tree, e.shape_hash, s.shape, e.node_values, e.requested_partitions
        FROM condition_evaluations e LEFT JOIN condition_tree_shapes s ON s.shape_hash = e.shape_hash
       WHERE e.asset_key = $1 ORDER BY e.tick DESC LIMIT $2`,
     [assetId, limit],
@@ -94,6 +99,7 @@ export async function assetEvaluations(client: SqlClient, assetId: string, first
       requested: row.requested,
       treeHash: row.tree_hash,
       tree,
+      ...(row.requested_partitions === null ? {} : { requestedPartitions: row.requested_partitions }),
     };
   });
 }

@@ -108,7 +108,7 @@ const typeDefs = /* GraphQL */ `
     requested: Boolean!
     "Changes when the condition is edited."
     treeHash: String!
-    "A partitioned asset: the partition keys the tick requests (one run each); null for an unpartitioned asset."
+    "A partitioned asset: the partition keys the tick requests (one run each); null for an unpartitioned asset, and for an evaluation stored before they were kept (migration 0011)."
     requestedPartitions: [String!]
     "Every node of the tree, root first (depth first); children are node ids."
     tree: [EvaluationNode!]!
