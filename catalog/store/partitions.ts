@@ -54,12 +54,12 @@ const json = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(
  * stored status into it, and stores what became final. Unpartitioned assets are never read here, so what an
  * unpartitioned catalog pays per tick is unchanged.
  *
- * Final: an event E recorded (its transaction started) at least twice {@link EVENT_COMMIT_OVERLAP_MS} before
- * this read's transaction started took its id, and so did every lower id, at least one overlap before it (a
- * transaction lasts less than one); every transaction holding a lower id has therefore committed (or rolled back)
- * before this read, and the events up to E's id are all visible now. The stored position advances to the last
- * such event; the events after it (those of the last half minute or so) are folded onto the stored state by
- * each read until one finds them final and stores them.
+ * Final: an event E recorded (its transaction started) at least 2 × {@link EVENT_COMMIT_OVERLAP_MS} before this
+ * read's transaction started took its id at least one overlap before this read (a transaction lasts less than
+ * one), and every lower id was taken before E's. Each transaction holding a lower id thus started more than one
+ * overlap before this read and has committed (or rolled back) by now: the events up to E's id are all visible.
+ * The stored position advances to the last such event; the events after it (those of the last half minute or
+ * so) are folded onto the stored state by each read, until one finds them final and stores them.
  */
 export async function partitionStatuses(client: SqlClient, assets: readonly PartitionedAsset[]): Promise<Map<string, PartitionStatus>> {
   const result = new Map<string, PartitionStatus>();
