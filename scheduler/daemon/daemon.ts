@@ -62,6 +62,15 @@ export interface TickOutcome {
 }
 
 export interface Daemon {
+  /**
+   * Does ahead of the first tick what a restarted daemon's first tick would otherwise do: takes the lease (on
+   * Postgres, opening its connection) and, leading, reads and decodes the snapshot a stopped daemon left with the
+   * cursor, and takes its evaluation plan for the graph when the graph is loaded. Optional (the first tick does
+   * what was not done) and done once; call it at start-up, beside other start-up work. The first tick waits for
+   * it and uses the snapshot only if the cursor is still where it was stored. Never rejects: what fails here is
+   * logged and read by the first tick from the store.
+   */
+  prepare(): Promise<void>;
   start(): void;
   /** One tick now (tests, and `start`'s loop). Ticks never overlap. */
   tick(): Promise<TickOutcome>;
@@ -73,6 +82,8 @@ export interface Daemon {
    * definitions digest the same as then) instead of computing it: at most once per graph.
    */
   readonly plansRestored: number;
+  /** How many ticks started from a snapshot {@link prepare} had decoded (at most one: the first). */
+  readonly preparedSnapshotsUsed: number;
 }
 
 class CursorMoved extends Error {}
@@ -133,6 +144,33 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const cursors = new CursorCache();
   const inputsCache = new InputsCache();
   let plansRestored = 0;
+  let preparedSnapshotsUsed = 0;
+  let preparing: Promise<void> | null = null;
+
+  /** The lease, logging when this process starts or stops leading. */
+  async function ensureLease(): Promise<boolean> {
+    const wasLeader = lease.isLeader;
+    const leader = await lease.ensure();
+    if (leader && !wasLeader) logger.info({ daemon: options.name }, "this process now leads the scheduler");
+    if (!leader && wasLeader) logger.warn({ daemon: options.name }, "this process no longer leads the scheduler");
+    return leader;
+  }
+
+  async function prepareFirstTick(): Promise<void> {
+    try {
+      // Side by side: on Postgres the lease takes a connection of its own, the snapshot is read on the pool.
+      const [leader, plan] = await Promise.all([ensureLease(), cursors.prepare(store.client)]);
+      if (!leader) {
+        cursors.reset(); // a standby: the leader's next tick moves the cursor past this snapshot
+        return;
+      }
+      const graph = options.graph();
+      if (plan && graph && restorePlan(graph, plan)) plansRestored++;
+    } catch (error) {
+      cursors.reset();
+      logger.warn({ error: error instanceof Error ? error.message : String(error) }, "the scheduler's stored state could not be read ahead; the first tick reads it");
+    }
+  }
 
   const idle = (skipped: string, leader: boolean, started: number): TickOutcome => ({
     leader,
@@ -159,10 +197,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
 
   async function runTick(): Promise<TickOutcome> {
     const started = performance.now();
-    const wasLeader = lease.isLeader;
-    const leader = await lease.ensure();
-    if (leader && !wasLeader) logger.info({ daemon: options.name }, "this process now leads the scheduler");
-    if (!leader && wasLeader) logger.warn({ daemon: options.name }, "this process no longer leads the scheduler");
+    if (preparing) await preparing;
+    const leader = await ensureLease();
     if (!leader) return idle("another process leads the scheduler", false, started);
     const graph = options.graph();
     if (!graph) return idle("the catalog is still loading", true, started);
@@ -172,6 +208,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     try {
       outcome = await store.client.transaction(async (tx) => {
         const stored = await cursors.read(tx, inputsCache);
+        if (stored.fromPrepared) preparedSnapshotsUsed++;
         // A plan stored for the same definitions saves computing it (deps by id, the order, fingerprints).
         if (stored.plan && restorePlan(graph, stored.plan)) plansRestored++;
         const inputs = await inputsCache.read(tx);
@@ -272,6 +309,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
   }
 
   return {
+    prepare() {
+      return (preparing ??= prepareFirstTick());
+    },
     start() {
       stopped = false;
       // The first tick right away: a restarted daemon picks up where the cursor left off.
@@ -283,6 +323,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      await preparing;
       await running?.catch(() => undefined);
       // Leave what this daemon kept in memory with the cursor: the next process's first tick reads it back.
       if (lease.isLeader) {
@@ -301,6 +342,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     },
     get plansRestored() {
       return plansRestored;
+    },
+    get preparedSnapshotsUsed() {
+      return preparedSnapshotsUsed;
     },
   };
 }

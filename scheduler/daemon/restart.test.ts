@@ -243,6 +243,79 @@ for (const engineUnderTest of testEngines) {
       assert.deepEqual(crashed.plansRestored, [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
     });
 
+    test("a daemon prepared at start takes the stop snapshot decoded then; one the cursor moved past is not used", async () => {
+      const process = new Process(await database(), specs);
+      await process.start();
+      try {
+        await process.tick();
+        await process.sync("raw/orders", "1");
+        await process.sync("raw/users", "1");
+        await process.tick();
+        await process.finishRuns();
+        for (let i = 0; i < 3; i++) await process.tick();
+
+        // Prepared at start: the plan is taken before the first tick, the snapshot decoded then is the tick's.
+        await process.restart(specs);
+        await process.daemon.prepare();
+        assert.equal(process.daemon.plansRestored, 1, "the plan was restored by prepare, before any tick");
+        assert.equal(process.daemon.preparedSnapshotsUsed, 0);
+        const first = await process.tick();
+        assert.equal(first.evaluated, 0, "the first tick after a prepared restart is a settled tick");
+        assert.equal(process.daemon.preparedSnapshotsUsed, 1, "it started from the snapshot prepare decoded");
+        assert.equal(process.daemon.plansRestored, 1, "the plan is restored once");
+        await process.tick();
+        assert.equal(process.daemon.preparedSnapshotsUsed, 1, "later ticks start from the cursor they committed");
+
+        // Prepared, then another daemon on the store ticks first (moving the cursor and dropping the snapshot):
+        // the prepared snapshot is of an older cursor, and the first tick reads the store instead. The other
+        // daemon believes it leads (a lost session; the prepared one holds the Postgres lease): only the
+        // cursor's check keeps the two apart, as in leader.ts.
+        await process.restart(specs);
+        await process.daemon.prepare();
+        const other = createDaemon({
+          store: process.store,
+          engine: process.engine,
+          lease: { ensure: async () => true, isLeader: true, release: async () => undefined },
+          graph: () => process.graph,
+          logger: quietLogger,
+          name: "other",
+          now: () => new Date(process.now),
+        });
+        await process.sync("raw/orders", "2");
+        process.now += 60_000;
+        assert.ok((await other.tick()).requested.includes("stg_orders"), "the other daemon requests the run");
+        assert.equal(await process.hasSnapshot(), false);
+        const afterOther = await process.tick();
+        assert.equal(process.daemon.preparedSnapshotsUsed, 0, "a snapshot of a cursor since moved is not used");
+        assert.deepEqual(afterOther.requested, [], "and nothing is requested twice (the other daemon's run is in progress)");
+        assert.equal(afterOther.skipped, null);
+        await other.stop();
+      } finally {
+        await process.stop();
+      }
+    });
+
+    test("a daemon prepared before the catalog is loaded restores the plan at its first tick", async () => {
+      const process = new Process(await database(), specs);
+      await process.start();
+      try {
+        for (let i = 0; i < 3; i++) await process.tick();
+        const graph = process.graph;
+        await process.restart(specs);
+        const loaded = process.graph;
+        process.graph = null as unknown as CatalogGraph; // the catalog still loading: the daemon's graph() is null
+        await process.daemon.prepare();
+        assert.equal(process.daemon.plansRestored, 0, "no graph yet: no plan to restore");
+        process.graph = loaded;
+        assert.notEqual(loaded, graph);
+        assert.equal((await process.tick()).evaluated, 0);
+        assert.equal(process.daemon.preparedSnapshotsUsed, 1);
+        assert.equal(process.daemon.plansRestored, 1, "the prepared snapshot's plan, taken at the first tick");
+      } finally {
+        await process.stop();
+      }
+    });
+
     test("a new manifest at the restart re-evaluates the assets whose definitions changed, and only those", async () => {
       const process = new Process(await database(), specs);
       await process.start();

@@ -335,22 +335,49 @@ function sameStored(a: AssetCursor, aHead: CursorHead, b: AssetCursor, bHead: Cu
   );
 }
 
+/** A stop snapshot decoded: the cursor at its head, the inputs cache's state, the plan. */
+type DecodedSnapshot = NonNullable<ReturnType<typeof decodeSnapshot>>;
+
 /** The cursor as the daemon last committed it, cached. */
 export class CursorCache {
   #committed: { head: CursorHead; cursor: EvaluationCursor } | null = null;
+  /** The stop snapshot {@link prepare} read ahead of the first tick, with the head it was stored at. */
+  #prepared: { head: CursorHead; snapshot: DecodedSnapshot } | null = null;
+
+  /**
+   * Reads and decodes the snapshot a stopped daemon left (outside any tick, before the first one), so that the
+   * first tick finds it decoded: {@link read} takes it when the cursor is still at the head it was stored at,
+   * and reads the store as before when another tick has moved the cursor since. Returns the snapshot's plan,
+   * or null (no snapshot, or one this version does not read). A plan is keyed by its graph's definitions, not
+   * by the cursor: it stays right for those definitions however the cursor moves.
+   */
+  async prepare(client: SqlClient): Promise<StoredPlan | null> {
+    if (this.#committed !== null) return null;
+    const stored = await automationSql.readCursorSnapshot(client);
+    if (stored === null) return null;
+    const snapshot = decodeSnapshot(stored.data, stored.head);
+    if (snapshot === null) return null;
+    this.#prepared = { head: stored.head, snapshot };
+    return snapshot.plan;
+  }
 
   /**
    * Reads the stored cursor (locked), from the cache when this daemon wrote the stored one. Otherwise (the first
    * tick of a process, or another process ticked last) from the snapshot a stopped daemon left at this very
-   * cursor, which also fills an empty `inputs` cache; else from every asset's row.
+   * cursor (decoded ahead by {@link prepare}, or read now), which also fills an empty `inputs` cache; else from
+   * every asset's row.
    */
-  async read(tx: SqlClient, inputs?: InputsCache): Promise<{ head: CursorHead | null; cursor: EvaluationCursor | null; plan?: StoredPlan | null }> {
+  async read(tx: SqlClient, inputs?: InputsCache): Promise<{ head: CursorHead | null; cursor: EvaluationCursor | null; plan?: StoredPlan | null; fromPrepared?: boolean }> {
     const head = await automationSql.readCursorHead(tx, { lock: true });
+    // Used by the first read only: past it, the cursor this daemon commits is newer than the snapshot's.
+    const prepared = this.#prepared;
+    this.#prepared = null;
     if (head === null) return { head: null, cursor: null };
     if (this.#committed && this.#committed.head.evaluationId === head.evaluationId) return { head, cursor: this.#committed.cursor };
     let assets: Record<string, AssetCursor> = {};
     let plan: StoredPlan | null = null;
-    const snapshot = await readSnapshot(tx, head);
+    const fromPrepared = prepared !== null && sameHead(prepared.head, head);
+    const snapshot = fromPrepared ? prepared.snapshot : await readSnapshot(tx, head);
     if (snapshot) {
       assets = snapshot.assets;
       plan = snapshot.plan;
@@ -360,7 +387,7 @@ export class CursorCache {
     }
     const cursor: EvaluationCursor = { evaluationId: head.evaluationId, evaluatedAt: head.evaluatedAt, assets };
     this.#committed = { head, cursor };
-    return { head, cursor, plan };
+    return { head, cursor, plan, fromPrepared };
   }
 
   /**
@@ -398,6 +425,7 @@ export class CursorCache {
   /** Forgets the cache (a tick that failed after writing may have left nothing). */
   reset(): void {
     this.#committed = null;
+    this.#prepared = null;
   }
 }
 
