@@ -213,6 +213,9 @@ export async function createCatalogService(
         ...(options.schedulerNow ? { now: options.schedulerNow } : {}),
       })
     : null;
+  // While the catalog loads, the daemon takes the lease and reads back what it left at its last stop (the
+  // snapshot decoded, the plan once the graph is there): its first tick then costs what a settled one does.
+  void daemon?.prepare();
   // The tools' own syncs are recorded as materializations while serving (they need no catalog).
   const observed = request.scheduler ? locations.filter((location) => location.observer !== null) : [];
   for (const location of observed) {
