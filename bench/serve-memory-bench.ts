@@ -40,13 +40,27 @@ export interface ServeMemorySample {
   readonly lineage: { readonly doneMs: number; readonly models: number | null; readonly peakMb: number | null } | null;
 }
 
-/** The served locations' column lineage over GraphQL: null when none has any to compute. */
+/**
+ * The served locations' column lineage over GraphQL: empty when none has any to compute. A new connection each
+ * time, retried: while the lineage is swapped in and stored the server's event loop is busy for seconds, after
+ * which it closes an idle kept-alive connection as the next request arrives on it (ECONNRESET).
+ */
 async function columnLineageStates(graphqlUrl: string): Promise<{ state: string; models: number | null }[]> {
-  const response = await fetch(graphqlUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query: "{ locations { columnLineage { state models } } }" }),
-  });
+  const ask = () =>
+    fetch(graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", connection: "close" },
+      body: JSON.stringify({ query: "{ locations { columnLineage { state models } } }" }),
+    });
+  let response: Response | null = null;
+  for (let attempt = 1; response === null; attempt++) {
+    try {
+      response = await ask();
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
   const body = (await response.json()) as { data?: { locations: { columnLineage: { state: string; models: number | null } | null }[] }; errors?: unknown };
   if (!body.data) throw new Error(`locations query failed: ${JSON.stringify(body.errors)}`);
   return body.data.locations.flatMap((l) => (l.columnLineage ? [l.columnLineage] : []));

@@ -403,3 +403,4 @@ export * from "./relation-naming.ts";
 export * from "./runs.ts";
 export * from "./schedules.ts";
 export * from "./lazy-columns.ts";
+export * from "./compact-column-lineage.ts";

@@ -202,7 +202,7 @@ export async function saveDefinitions(
     {
       locations: prepared.map((p) => p.snapshot.locationName),
       unchanged: result.unchanged,
-      jsonBytes: prepared.reduce((sum, p) => sum + p.snapshot.json.length, 0),
+      jsonBytes: prepared.reduce((sum, p) => sum + p.snapshot.jsonBytes, 0),
       storedBytes: prepared.reduce((sum, p) => sum + (p.compressed?.length ?? 0), 0),
       serializeMs: Math.round(serialized - started),
       writeMs: Math.round(performance.now() - serialized),
@@ -244,7 +244,7 @@ async function storeSnapshot(tx: SqlClient, p: PreparedSave): Promise<number> {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (location_name, content_hash) DO NOTHING
      RETURNING id`,
-    [snapshot.locationName, snapshot.contentHash, SNAPSHOT_ENCODING, SNAPSHOT_FORMAT_VERSION, p.compressed, snapshot.json.length, snapshot.assetCount, snapshot.diagnosticCount],
+    [snapshot.locationName, snapshot.contentHash, SNAPSHOT_ENCODING, SNAPSHOT_FORMAT_VERSION, p.compressed, snapshot.jsonBytes, snapshot.assetCount, snapshot.diagnosticCount],
   );
   const id = inserted[0]?.id ?? (await findSnapshots(tx, [snapshot])).get(snapshotKey(snapshot));
   if (id === undefined) throw new StoreError("query_failed", `Storing the snapshot of "${snapshot.locationName}" returned no id.`, { locationName: snapshot.locationName });

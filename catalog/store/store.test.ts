@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AssetSpec, LocationDefinitions } from "../model/index.ts";
-import { LoadError } from "../model/index.ts";
+import { CompactColumnLineage, LoadError } from "../model/index.ts";
 import { isStoreError } from "./errors.ts";
 import { reloaded, sampleDefinitions } from "./sample-definitions.ts";
 import type { SqlClient } from "./sql-client.ts";
@@ -72,6 +72,31 @@ for (const engine of testEngines) {
           assert.deepEqual(result.unchanged, []);
           // Sorted by location name; every field as saved, including load time and duration.
           assert.deepEqual(await store.currentDefinitions(), [fivetran, shop]);
+        } finally {
+          await store.close();
+        }
+      }));
+
+    it("stores column lineage kept encoded as its encoded form, and gives it back as it was", () =>
+      withDatabase(engine, async (database) => {
+        const store = await database.openStore();
+        try {
+          const value = { followed: true, reason: null, columns: [{ column: "id", upstream: [{ key: ["raw", "orders"], relation: "raw.orders", column: "order_id" }], transformation: "rename" as const, followed: true, note: null }] };
+          // A compact value, and beside it a plain metadata value of the stored entry's shape: read as it is.
+          const lookalike = [0, "dbt/column_lineage", true, null, "[]"];
+          const specs = shop.specs.map((spec, i) =>
+            i === 2 ? { ...spec, metadata: { ...spec.metadata, "dbt/column_lineage": CompactColumnLineage.of(value), "x/after": lookalike, compactColumnLineage: null } } : spec,
+          );
+          const definitions = { ...shop, specs };
+          await store.saveDefinitions([definitions]);
+          const [stored] = await store.currentDefinitions();
+          assert.equal(JSON.stringify(stored), JSON.stringify(definitions), "the same JSON: keys in their order, the value as its plain form");
+          const metadata = stored!.specs[2]!.metadata;
+          assert.ok(metadata["dbt/column_lineage"] instanceof CompactColumnLineage, "read back still encoded");
+          assert.deepEqual(metadata["x/after"], lookalike);
+          assert.equal(metadata["compactColumnLineage"], null);
+          const [row] = await store.client.query<{ json_bytes: number }>("SELECT payload_bytes::int AS json_bytes FROM definition_snapshots");
+          assert.ok(row!.json_bytes < JSON.stringify(definitions).length, "stored smaller than the plain JSON");
         } finally {
           await store.close();
         }

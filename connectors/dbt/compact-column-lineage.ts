@@ -12,7 +12,8 @@
  * transformation as a number, `followed` as 0/1 and an upstream column equal to the output column as 0.
  */
 import type { z } from "zod";
-import type { AssetKey } from "../../catalog/model/index.ts";
+import type { AssetKey, ColumnLineageValue } from "../../catalog/model/index.ts";
+import { encodeColumns } from "../../catalog/model/index.ts";
 import type { LineageRelation } from "./column-lineage.ts";
 import type { LineageFingerprint, ManifestLineageInput, NodeLineage } from "./manifest-column-lineage.ts";
 import { analyseEach, relationResolver } from "./manifest-column-lineage.ts";
@@ -20,80 +21,11 @@ import type { columnLineageSchema } from "./tool-state.ts";
 import { toColumnLineageState } from "./tool-state.ts";
 
 export type ColumnLineageState = z.input<typeof columnLineageSchema>;
-type ColumnState = ColumnLineageState["columns"][number];
-type Transformation = ColumnState["transformation"];
+// The model's plain type of the value (catalog/model/compact-column-lineage.ts) is the schema's, both ways.
+const _sameValue: [ColumnLineageState, ColumnLineageValue] = [{} as ColumnLineageValue, {} as ColumnLineageState];
+void _sameValue;
 
-const TRANSFORMATIONS: readonly Transformation[] = [null, "copy", "rename", "transformation"];
-
-type EncodedColumn = [string, number, 0 | 1, string | null, ...(number | string)[]];
-
-/** The encoded columns of a model's lineage (followed and reason are kept beside it). */
-export function encodeColumns(columns: ColumnLineageState["columns"]): string {
-  const tables: [string[] | null, string][] = [];
-  const tableIndex = new Map<string, number>();
-  const encoded: EncodedColumn[] = [];
-  for (const c of columns) {
-    const row: EncodedColumn = [c.column, TRANSFORMATIONS.indexOf(c.transformation), c.followed ? 1 : 0, c.note];
-    for (const u of c.upstream) {
-      const id = JSON.stringify([u.key, u.relation]);
-      let index = tableIndex.get(id);
-      if (index === undefined) {
-        index = tables.length;
-        tables.push([u.key === null ? null : [...u.key], u.relation]);
-        tableIndex.set(id, index);
-      }
-      row.push(index, u.column === c.column ? 0 : u.column);
-    }
-    encoded.push(row);
-  }
-  return JSON.stringify([tables, encoded]);
-}
-
-/** The columns as the plain value has them, each object new (a reader may keep or change them). */
-export function decodeColumns(encoded: string): ColumnLineageState["columns"] {
-  const [tables, rows] = JSON.parse(encoded) as [[string[] | null, string][], EncodedColumn[]];
-  return rows.map((row) => {
-    const column = row[0];
-    const upstream: ColumnState["upstream"] = [];
-    for (let i = 4; i < row.length; i += 2) {
-      const [key, relation] = tables[row[i] as number]!;
-      const up = row[i + 1]!;
-      upstream.push({ key: key === null ? null : [...key], relation, column: typeof up === "number" ? column : up });
-    }
-    return { column, upstream, transformation: TRANSFORMATIONS[row[1]]!, followed: row[2] === 1, note: row[3] };
-  });
-}
-
-/**
- * A model's column lineage as a spec holds it: reads and serializes as the plain value. `columns` is decoded
- * on each read and not kept, so the catalog holds only the string.
- */
-export class CompactColumnLineage {
-  readonly followed: boolean;
-  readonly reason: string | null;
-  /** The encoded columns ({@link encodeColumns}). */
-  readonly encoded: string;
-
-  constructor(followed: boolean, reason: string | null, encoded: string) {
-    this.followed = followed;
-    this.reason = reason;
-    this.encoded = encoded;
-  }
-
-  static of(state: ColumnLineageState): CompactColumnLineage {
-    return new CompactColumnLineage(state.followed, state.reason, encodeColumns(state.columns));
-  }
-
-  get columns(): ColumnLineageState["columns"] {
-    return decodeColumns(this.encoded);
-  }
-
-  /** The plain value, in its key order: what the snapshot stores and the answers show. */
-  toJSON(): ColumnLineageState {
-    return { followed: this.followed, reason: this.reason, columns: this.columns };
-  }
-}
-
+export { CompactColumnLineage, decodeColumns, encodeColumns } from "../../catalog/model/index.ts";
 /** A model's result of {@link analyseEncoded}: the earlier one reused, or computed now and encoded. */
 export type EncodedModel =
   | { readonly id: string; readonly reused: true }
