@@ -29,6 +29,8 @@ export interface LineageWorkerData {
 export type LineageWorkerMessage =
   | { readonly type: "progress"; readonly done: number; readonly total: number }
   | { readonly type: "done"; readonly analysed: AnalysedModel[] }
+  /** Some models' encoded values, in order; the last batch comes as "encoded". */
+  | { readonly type: "encoded-part"; readonly encoded: EncodedModel[] }
   | { readonly type: "encoded"; readonly encoded: EncodedModel[] };
 
 export interface AnalyseInWorkerOptions {
@@ -68,7 +70,12 @@ export function analyseInWorker(input: ManifestLineageInput, options: AnalyseInW
  * answered encoded (./compact-column-lineage.ts `analyseEncoded`): what the follow-up keeps in the specs.
  */
 export function encodeInWorker(input: ManifestLineageInput, keys: ReadonlyMap<string, AssetKey>, options: AnalyseInWorkerOptions = {}): Promise<EncodedModel[]> {
-  return inWorker(input, options, [...keys], (message) => (message.type === "encoded" ? message.encoded : null));
+  const received: EncodedModel[] = [];
+  return inWorker(input, options, [...keys], (message) => {
+    if (message.type !== "encoded-part" && message.type !== "encoded") return null;
+    for (const model of message.encoded) received.push(model);
+    return message.type === "encoded" ? received : null;
+  });
 }
 
 function inWorker<T>(input: ManifestLineageInput, options: AnalyseInWorkerOptions, keys: LineageWorkerData["keys"], answer: (message: LineageWorkerMessage) => T | null): Promise<T> {

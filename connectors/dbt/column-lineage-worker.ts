@@ -5,8 +5,12 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { analyseEncoded } from "./compact-column-lineage.ts";
+import type { EncodedModel } from "./compact-column-lineage.ts";
 import { analyseColumnLineage } from "./manifest-column-lineage.ts";
 import type { LineageWorkerData, LineageWorkerMessage } from "./column-lineage-thread.ts";
+
+/** Models a message of encoded values carries (≈ 1.2 MB at 190 columns a model). */
+const ENCODED_BATCH = 200;
 
 if (parentPort !== null) {
   const port = parentPort;
@@ -21,8 +25,16 @@ if (parentPort !== null) {
   };
   const run = () => {
     if (keys !== undefined) {
-      const encoded = analyseEncoded(input, { previous: new Map(previous), keys: new Map(keys), onModel });
-      port.postMessage({ type: "encoded", encoded } satisfies LineageWorkerMessage);
+      // Sent in batches as they are made: the worker does not hold every model's value to the end, and the
+      // main thread never receives them all in one message (one clone of all of them, twice in memory).
+      let batch: EncodedModel[] = [];
+      analyseEncoded(input, { previous: new Map(previous), keys: new Map(keys), onModel }, (model) => {
+        batch.push(model);
+        if (batch.length < ENCODED_BATCH) return;
+        port.postMessage({ type: "encoded-part", encoded: batch } satisfies LineageWorkerMessage);
+        batch = [];
+      });
+      port.postMessage({ type: "encoded", encoded: batch } satisfies LineageWorkerMessage);
       return;
     }
     const analysed = analyseColumnLineage(input, { previous: new Map(previous), onModel });

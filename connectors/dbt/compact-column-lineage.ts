@@ -48,7 +48,7 @@ const relationId = (r: LineageRelation): string => JSON.stringify([r.database, r
  * when its fingerprint holds and its upstream relations still name the same asset keys: the encoded value
  * contains those keys, so reusing it is exact.
  */
-export function analyseEncoded(input: ManifestLineageInput, options: AnalyseEncodedOptions): EncodedModel[] {
+export function analyseEncoded(input: ManifestLineageInput, options: AnalyseEncodedOptions, emit: (model: EncodedModel) => void): void {
   const nodeOf = relationResolver(input);
   const names = (relations: readonly LineageRelation[]): string =>
     JSON.stringify(
@@ -59,10 +59,9 @@ export function analyseEncoded(input: ManifestLineageInput, options: AnalyseEnco
     );
   const previous = new Map<string, LineageFingerprint>();
   for (const [id, fingerprint] of options.previous ?? []) if (fingerprint.upstream !== undefined && names(fingerprint.upstream.relations) === fingerprint.upstream.names) previous.set(id, fingerprint);
-  const result: EncodedModel[] = [];
   analyseEach(input, { previous, ...(options.onModel ? { onModel: options.onModel } : {}) }, (model) => {
     if (model.reused) {
-      result.push(model);
+      emit(model);
       return;
     }
     const { lineage } = model;
@@ -80,7 +79,6 @@ export function analyseEncoded(input: ManifestLineageInput, options: AnalyseEnco
     };
     const state = toColumnLineageState(node, options.keys);
     const upstream = [...relations.values()];
-    result.push({ id: model.id, reused: false, followed: state.followed, reason: state.reason, encoded: encodeColumns(state.columns), fingerprint: { ...model.fingerprint, upstream: { relations: upstream, names: names(upstream) } } });
+    emit({ id: model.id, reused: false, followed: state.followed, reason: state.reason, encoded: encodeColumns(state.columns), fingerprint: { ...model.fingerprint, upstream: { relations: upstream, names: names(upstream) } } });
   });
-  return result;
 }

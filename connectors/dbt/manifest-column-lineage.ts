@@ -136,8 +136,11 @@ export interface LineageFingerprint {
   readonly sql: string;
   readonly lookups: readonly LineageRelation[];
   readonly answers: string;
-  /** The output columns of a followed model (what a downstream `select *` over it reads); null if not followed. */
-  readonly outputColumns: readonly string[] | null;
+  /**
+   * The output columns of a followed model (what a downstream `select *` over it reads), as JSON of their names:
+   * one string a model where a list was 190 strings (the cache keeps every fingerprint); null if not followed.
+   */
+  readonly outputColumns: string | null;
   /**
    * For a result kept encoded with its upstream named (./compact-column-lineage.ts): the distinct upstream
    * relations and the asset keys they named (JSON), so the encoded value is reused only while they name the same.
@@ -225,7 +228,7 @@ export function analyseEach(input: ManifestLineageInput, options: AnalyseOptions
     const before = options.previous?.get(node.id);
     let outputColumns: readonly string[] | null;
     if (before && before.sql === sqlHash && before.answers === answersHash(before.lookups)) {
-      outputColumns = before.outputColumns;
+      outputColumns = before.outputColumns === null ? null : (JSON.parse(before.outputColumns) as string[]);
       emit({ id: node.id, reused: true });
     } else {
       const lookups: LineageRelation[] = [];
@@ -241,7 +244,7 @@ export function analyseEach(input: ManifestLineageInput, options: AnalyseOptions
         lineage = { followed: false, reason: `the analysis failed: ${error instanceof Error ? error.message : String(error)}`, columns: [] };
       }
       outputColumns = lineage.followed ? lineage.columns.map((c) => c.column) : null;
-      emit({ id: node.id, reused: false, lineage, fingerprint: { sql: sqlHash, lookups, answers: answersHash(lookups), outputColumns } });
+      emit({ id: node.id, reused: false, lineage, fingerprint: { sql: sqlHash, lookups, answers: answersHash(lookups), outputColumns: outputColumns === null ? null : JSON.stringify(outputColumns) } });
     }
     if (outputColumns !== null) for (const key of relationKeys(node.relation!)) resolved.set(key, outputColumns);
     options.onModel?.(++done, order.length);
