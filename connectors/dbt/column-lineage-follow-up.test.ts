@@ -19,7 +19,7 @@ import { sharedFixture } from "../../scripts/shared-fixtures.ts";
 import { columnLineageFollowUp, createColumnLineageCache } from "./column-lineage-follow-up.ts";
 import { analyseInWorker } from "./column-lineage-thread.ts";
 import { heldColumns, readManifestFile } from "./manifest.ts";
-import { analyseColumnLineage, columnLineageInput } from "./manifest-column-lineage.ts";
+import { analyseColumnLineage, columnLineageInput, inputSql } from "./manifest-column-lineage.ts";
 import type { ManifestLineageInput } from "./manifest-column-lineage.ts";
 import { createDbtManifestProvider } from "./manifest-provider.ts";
 import { compileDemoProject } from "./test-support.ts";
@@ -78,7 +78,7 @@ describe("the lineage cache", () => {
   /** The input with one model's SQL changed. */
   const withSql = (input: ManifestLineageInput, id: string, edit: (sql: string) => string): ManifestLineageInput => ({
     ...input,
-    nodes: input.nodes.map((node) => (node.id === id ? { ...node, sql: edit(node.sql!) } : node)),
+    nodes: input.nodes.map((node) => (node.id === id ? { ...node, sql: edit(inputSql(node.sql!)) } : node)),
   });
 
   it("re-parses only the models whose SQL or upstream columns changed, with the result of a full computation", async () => {
@@ -174,6 +174,8 @@ describe("a large manifest's held columns", () => {
       assert.ok(held.length > 0, `${dir}: some nodes' columns are held`);
       for (const node of held) assert.ok("bytes" in node.columns && node.columns.bytes.buffer instanceof SharedArrayBuffer, `${dir}: ${node.id}'s bytes are shared memory`);
       for (const node of held) assert.ok(heldColumns(pieces.nodes[node.id]!) !== undefined, `${dir}: building the input left ${node.id}'s columns unread`);
+      const withSql = input.nodes.filter((node) => node.sql !== null);
+      assert.ok(withSql.length > 0 && withSql.every((node) => typeof node.sql !== "string" && node.sql!.bytes.buffer instanceof SharedArrayBuffer), `${dir}: compiled SQL in shared memory`);
       const whole = columnLineageInput(await readManifestFile(file, "fixture", { piecesFromBytes: Number.MAX_SAFE_INTEGER }));
       assert.ok(whole.nodes.every((node) => Array.isArray(node.columns)), `${dir}: read whole, the input carries names`);
       assert.deepEqual(await analyseInWorker(input), analyseColumnLineage(whole), `${dir}: the worker reads the same names from the bytes`);
@@ -189,6 +191,23 @@ describe("a large manifest's held columns", () => {
       assert.equal(followed.specs.filter(hasLazyColumns).length, lazy, `${dir}: no columns made by the follow-up`);
       assert.equal(JSON.stringify(followed.specs), JSON.stringify(complete.specs), `${dir}: and the same specs once made`);
     }
+  });
+});
+
+describe("compiled SQL handed to the worker", () => {
+  it("is shared as UTF-8 bytes, except a text with a lone surrogate, which stays a string; both read back exactly", async () => {
+    const manifest = await readManifestFile(JAFFLE, "jaffle");
+    const [first, second] = Object.values(manifest.nodes).filter((node) => node.resource_type === "model" && typeof node.compiled_code === "string");
+    const lone = `${first!.compiled_code as string}\n-- \ud800 é`;
+    const multibyte = `${second!.compiled_code as string}\n-- café ☕ 𝄞`;
+    first!.compiled_code = lone;
+    second!.compiled_code = multibyte;
+    const input = columnLineageInput(manifest);
+    const sqlOf = (id: string) => input.nodes.find((node) => node.id === id)!.sql!;
+    assert.equal(sqlOf(first!.unique_id), lone, "a lone surrogate: kept as the string");
+    assert.notEqual(typeof sqlOf(second!.unique_id), "string");
+    assert.equal(inputSql(sqlOf(second!.unique_id)), multibyte, "read back from the bytes exactly");
+    assert.deepEqual(await analyseInWorker(input), analyseColumnLineage(input));
   });
 });
 

@@ -12,8 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import type { DbtManifest } from "./manifest.ts";
-import { heldColumns, heldColumnsText } from "./manifest-held-columns.ts";
-import type { HeldColumnsBytes } from "./manifest-held-columns.ts";
+import { heldColumns, heldText } from "./manifest-held-columns.ts";
+import type { HeldBytes } from "./manifest-held-columns.ts";
 import { columnLineageOfSql } from "./column-lineage.ts";
 import type { ColumnTransformation, LineageRelation, ModelColumnLineage } from "./column-lineage.ts";
 
@@ -81,11 +81,15 @@ export interface LineageInputNode {
    * bytes (./manifest-held-columns.ts), where those lie: the analysis reads the names from them, on the worker
    * thread, so the load never parses them (≈ 1.3 s at 10k models of 190 columns).
    */
-  readonly columns: readonly string[] | HeldColumnsBytes;
+  readonly columns: readonly string[] | HeldBytes;
   /** depends_on.nodes, only those that are nodes of the manifest. */
   readonly dependsOn: readonly string[];
-  /** A model's compiled SQL; null when it has none. */
-  readonly sql: string | null;
+  /**
+   * A model's compiled SQL, or where its UTF-8 bytes lie in memory shared with the worker ({@link columnLineageInput}
+   * puts it there: ≈ 86 MB at 10k models, which a structured clone would copy and hold on both threads); null
+   * when it has none. Read with {@link inputSql}.
+   */
+  readonly sql: string | HeldBytes | null;
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
@@ -96,13 +100,37 @@ const columnNames = (columns: Readonly<Record<string, { readonly name?: unknown 
 
 /** A node's documented column names from the input, read from the held bytes where it gives those. */
 export function inputColumnNames(columns: LineageInputNode["columns"]): readonly string[] {
-  return "bytes" in columns ? columnNames(JSON.parse(heldColumnsText(columns)) as Record<string, { name?: unknown }>) : columns;
+  return "bytes" in columns ? columnNames(JSON.parse(heldText(columns)) as Record<string, { name?: unknown }>) : columns;
+}
+
+/** A node's compiled SQL from the input, read from the shared bytes where it gives those. */
+export function inputSql(sql: string | HeldBytes): string {
+  return typeof sql === "string" ? sql : heldText(sql);
+}
+
+/**
+ * Each SQL text's UTF-8 bytes, in one shared buffer; a text that does not round-trip through UTF-8 (a lone
+ * surrogate, which JSON can spell) stays a string.
+ */
+function shareSql(sqls: readonly (string | null)[]): (string | HeldBytes | null)[] {
+  // (String.prototype.isWellFormed is in Node 20, not yet in this TypeScript's lib.)
+  const wellFormed = (text: string) => (text as string & { isWellFormed(): boolean }).isWellFormed();
+  let size = 0;
+  for (const sql of sqls) if (sql !== null && wellFormed(sql)) size += Buffer.byteLength(sql, "utf8");
+  const bytes = Buffer.from(new SharedArrayBuffer(size));
+  let at = 0;
+  return sqls.map((sql) => {
+    if (sql === null || !wellFormed(sql)) return sql;
+    const start = at;
+    at += bytes.write(sql, at, "utf8");
+    return { bytes, start, end: at, encoding: "utf8" };
+  });
 }
 
 export function columnLineageInput(manifest: DbtManifest): ManifestLineageInput {
   const blank = (v: unknown) => typeof v !== "string" || v.trim() === "";
   const anySql = Object.values(manifest.nodes).some((n) => n.resource_type === "model" && !(blank(n.compiled_code) && blank(n.compiled_sql)));
-  const nodes: LineageInputNode[] = [];
+  const nodes: (LineageInputNode & { sql: string | HeldBytes | null })[] = [];
   for (const node of Object.values(manifest.nodes)) {
     const built = ["model", "seed", "snapshot"].includes(node.resource_type);
     const registered = built && str(node.schema) !== null;
@@ -123,6 +151,7 @@ export function columnLineageInput(manifest: DbtManifest): ManifestLineageInput 
     relation: { database: str(source.database), schema: source.schema, name: str(source.identifier) ?? source.name },
     columns: columnNames(source.columns),
   }));
+  if (anySql) shareSql(nodes.map((node) => node.sql as string | null)).forEach((sql, i) => (nodes[i]!.sql = sql));
   return { adapter: manifest.adapterType ?? "postgres", nodes, anySql, sources };
 }
 
@@ -185,23 +214,41 @@ export function analyseColumnLineage(input: ManifestLineageInput, options: Analy
  */
 export function analyseEach(input: ManifestLineageInput, options: AnalyseOptions, emit: (model: AnalysedModel) => void): void {
   const { adapter } = input;
-  const documented = new Map<string, readonly string[]>();
-  const register = (relation: LineageRelation, columns: readonly string[]) => {
-    if (columns.length === 0) return;
-    for (const key of relationKeys(relation)) if (!documented.has(key)) documented.set(key, columns);
+  // Each relation's documented columns: the first node or source naming it that documents some. Held columns
+  // are read only when a lookup gets to them (most relations a model reads are models followed before it, found
+  // in `resolved`), so the worker never holds every node's column names at once.
+  const documented = new Map<string, (readonly string[] | HeldBytes)[]>();
+  const register = (relation: LineageRelation, columns: readonly string[] | HeldBytes) => {
+    if (Array.isArray(columns) && columns.length === 0) return;
+    for (const key of relationKeys(relation)) {
+      const candidates = documented.get(key);
+      if (candidates === undefined) documented.set(key, [columns]);
+      else candidates.push(columns);
+    }
   };
-  for (const node of input.nodes) if (node.registered) register(node.relation!, inputColumnNames(node.columns));
+  const documentedColumns = (key: string): readonly string[] | null => {
+    const candidates = documented.get(key);
+    if (candidates === undefined) return null;
+    for (let i = 0; i < candidates.length; i++) {
+      const names = inputColumnNames(candidates[i]!);
+      candidates[i] = names;
+      if (names.length > 0) return names;
+    }
+    return null;
+  };
+  for (const node of input.nodes) if (node.registered) register(node.relation!, node.columns);
   for (const source of input.sources) register(source.relation, source.columns);
-  const resolved = new Map<string, readonly string[]>();
+  /** Followed models' output columns, as JSON of their names (one string a model, not one a column). */
+  const resolved = new Map<string, string>();
   const lookup = (relation: LineageRelation): Answer => {
     for (const key of relationKeys(relation)) {
       const found = resolved.get(key);
-      if (found) return { columns: found as string[], complete: true };
+      if (found !== undefined) return { columns: JSON.parse(found) as string[], complete: true };
     }
     const better = options.knownColumns?.(relation);
     if (better && better.length > 0) return { columns: [...better], complete: true };
     for (const key of relationKeys(relation)) {
-      const found = documented.get(key);
+      const found = documentedColumns(key);
       if (found) return { columns: found as string[], complete: false };
     }
     return null;
@@ -223,12 +270,12 @@ export function analyseEach(input: ManifestLineageInput, options: AnalyseOptions
 
   let done = 0;
   for (const node of order) {
-    const sql = node.sql!;
+    const sql = inputSql(node.sql!);
     const sqlHash = sha1(sql);
     const before = options.previous?.get(node.id);
-    let outputColumns: readonly string[] | null;
+    let outputColumns: string | null;
     if (before && before.sql === sqlHash && before.answers === answersHash(before.lookups)) {
-      outputColumns = before.outputColumns === null ? null : (JSON.parse(before.outputColumns) as string[]);
+      outputColumns = before.outputColumns;
       emit({ id: node.id, reused: true });
     } else {
       const lookups: LineageRelation[] = [];
@@ -243,8 +290,8 @@ export function analyseEach(input: ManifestLineageInput, options: AnalyseOptions
         // A shape of AST this analysis does not know: said, not guessed.
         lineage = { followed: false, reason: `the analysis failed: ${error instanceof Error ? error.message : String(error)}`, columns: [] };
       }
-      outputColumns = lineage.followed ? lineage.columns.map((c) => c.column) : null;
-      emit({ id: node.id, reused: false, lineage, fingerprint: { sql: sqlHash, lookups, answers: answersHash(lookups), outputColumns: outputColumns === null ? null : JSON.stringify(outputColumns) } });
+      outputColumns = lineage.followed ? JSON.stringify(lineage.columns.map((c) => c.column)) : null;
+      emit({ id: node.id, reused: false, lineage, fingerprint: { sql: sqlHash, lookups, answers: answersHash(lookups), outputColumns } });
     }
     if (outputColumns !== null) for (const key of relationKeys(node.relation!)) resolved.set(key, outputColumns);
     options.onModel?.(++done, order.length);

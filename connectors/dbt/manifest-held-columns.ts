@@ -6,10 +6,10 @@
 import type { ManifestNode } from "./manifest.ts";
 
 /**
- * Where a node's held `columns` object lies: a plain object, so it crosses to a worker thread as it is; when the
- * bytes are in a SharedArrayBuffer (as readManifestPieces keeps them), without a copy.
+ * Where text kept as bytes lies (a node's held `columns` object; a model's compiled SQL for column lineage): a
+ * plain object, so it crosses to a worker thread as it is; when the bytes are in a SharedArrayBuffer, without a copy.
  */
-export interface HeldColumnsBytes {
+export interface HeldBytes {
   readonly bytes: Uint8Array;
   readonly start: number;
   readonly end: number;
@@ -30,14 +30,14 @@ export class HeldColumns {
     return this.bytes.toString(this.encoding, this.start, this.end);
   }
 
-  /** Where the bytes lie, for a reader on another thread ({@link heldColumnsText}). */
-  where(): HeldColumnsBytes {
+  /** Where the bytes lie, for a reader on another thread ({@link heldText}). */
+  where(): HeldBytes {
     return { bytes: this.bytes, start: this.start, end: this.end, encoding: this.encoding };
   }
 }
 
-/** The JSON text of held columns given by {@link HeldColumns.where} (on any thread: a Buffer arrives as a Uint8Array). */
-export function heldColumnsText(held: HeldColumnsBytes): string {
+/** The text of held bytes (on any thread: a Buffer arrives there as a Uint8Array). */
+export function heldText(held: HeldBytes): string {
   return Buffer.from(held.bytes.buffer, held.bytes.byteOffset, held.bytes.byteLength).toString(held.encoding, held.start, held.end);
 }
 
