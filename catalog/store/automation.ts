@@ -19,6 +19,8 @@ export interface LatestEventRow {
 /** Everything one tick needs from the store, read in one transaction so it is one consistent snapshot. */
 export interface AutomationInputs {
   readonly lastEventId: number;
+  /** The database's time of the read (its transaction's start, `now()`), on the clock that writes `recorded_at`. */
+  readonly readAt: Date;
   readonly materializations: readonly LatestEventRow[];
   /**
    * The newest materialization per asset that a Tributary run recorded (`tributary_run_id` set): what ends an
@@ -84,7 +86,7 @@ async function runsInProgress(client: SqlClient): Promise<Map<string, string>> {
 
 /** Reads the tick's inputs in full. Call it inside the tick's transaction. */
 export async function readAutomationInputs(client: SqlClient): Promise<AutomationInputs> {
-  const max = await client.query<{ max: number | null }>("SELECT max(id) AS max FROM asset_events");
+  const max = await client.query<{ max: number | null; now: Date }>("SELECT max(id) AS max, now() AS now FROM asset_events");
   const rows = await client.query<Row & { kind: EventRow["kind"] }>(
     `SELECT DISTINCT ON (e.asset_key, e.kind) ${EVENT_SELECT.replace("SELECT ", "")}
       ORDER BY e.asset_key, e.kind, e.occurred_at DESC, e.id DESC`,
@@ -97,6 +99,7 @@ export async function readAutomationInputs(client: SqlClient): Promise<Automatio
   );
   return {
     lastEventId: Number(max[0]?.max ?? 0),
+    readAt: new Date(max[0]!.now),
     materializations: of("materialization"),
     runMaterializations: byRun.map(toLatest),
     failures: of("materialization_failure"),
@@ -105,14 +108,28 @@ export async function readAutomationInputs(client: SqlClient): Promise<Automatio
   };
 }
 
+/** `recorded_at` reaches back this far before `$at` (SQL, on the database's clock): the overlap of a read. */
+const overlapBefore = (at: string, overlapMs: string): string => `${at} - make_interval(secs => ${overlapMs}::float8 / 1000)`;
+
 /**
- * What changed since a previous read: events with an id above `afterId`, or recorded after `recordedAfter`
- * (an event whose transaction committed late can carry a lower id than one already read), and the runs in
- * progress now. Merging them into the previous inputs by (occurredAt, id) gives the full read's answer.
+ * What changed since a previous read: events with an id above `afterId`, or recorded less than `overlapMs`
+ * before `previousReadAt` (an event whose transaction committed late can carry a lower id than one already
+ * read), and the runs in progress now. Merging them into the previous inputs by (occurredAt, id) gives the full
+ * read's answer. `previousReadAt` is the database's time of the previous read ({@link AutomationInputs.readAt}):
+ * the window is reckoned on the clock that wrote `recorded_at`, so a host whose clock is off does not shrink it.
  */
-export async function readAutomationChanges(client: SqlClient, afterId: number, recordedAfter: Date): Promise<{ events: EventRow[]; inProgress: Map<string, string> }> {
-  const rows = await client.query<Row & { kind: EventRow["kind"] }>(`${EVENT_SELECT} WHERE e.id > $1 OR e.recorded_at > $2 ORDER BY e.id`, [afterId, recordedAfter]);
-  return { events: rows.map((row) => ({ ...toLatest(row), kind: row.kind })), inProgress: await runsInProgress(client) };
+export async function readAutomationChanges(
+  client: SqlClient,
+  afterId: number,
+  previousReadAt: Date,
+  overlapMs: number = EVENT_COMMIT_OVERLAP_MS,
+): Promise<{ events: EventRow[]; inProgress: Map<string, string>; readAt: Date }> {
+  const now = await client.query<{ now: Date }>("SELECT now() AS now");
+  const rows = await client.query<Row & { kind: EventRow["kind"] }>(
+    `${EVENT_SELECT} WHERE e.id > $1 OR e.recorded_at > ${overlapBefore("LEAST($2::timestamptz, now())", "$3")} ORDER BY e.id`,
+    [afterId, previousReadAt, overlapMs],
+  );
+  return { events: rows.map((row) => ({ ...toLatest(row), kind: row.kind })), inProgress: await runsInProgress(client), readAt: new Date(now[0]!.now) };
 }
 
 /** The cursor's head: the tick that wrote it. */

@@ -123,7 +123,10 @@ const CURSOR_LAST_EVENT_ID = 64;
 const CURSOR_REQUESTED_PARTITIONS = 128;
 const CURSOR_PARTITIONS_KEY = 256;
 
-/** The inputs cache's state: the latest events of each kind per asset (by column), the largest id read and when. */
+/**
+ * The inputs cache's state: the latest events of each kind per asset (by column), the largest id read and when
+ * (epoch ms by the database's clock; a snapshot written before that was kept holds this host's).
+ */
 interface InputsColumns {
   readonly maxId: number;
   readonly readAt: number;
@@ -454,11 +457,9 @@ export class InputsCache {
   /**
    * Reads the tick's inputs: in full the first time, then only what changed. `overlapMs` reaches back before the
    * previous read for events whose transactions committed after it with lower ids (see
-   * automationSql.EVENT_COMMIT_OVERLAP_MS).
+   * automationSql.EVENT_COMMIT_OVERLAP_MS), by the database's clock (the one that writes `recorded_at`).
    */
   async read(tx: SqlClient, overlapMs = automationSql.EVENT_COMMIT_OVERLAP_MS): Promise<AutomationInputs> {
-    // Wall time, not the tick's (which tests fake): it is compared with the store's recorded_at.
-    const now = new Date();
     if (this.#latest === null) {
       const full = await automationSql.readAutomationInputs(tx);
       this.#latest = {
@@ -468,11 +469,11 @@ export class InputsCache {
         observation: new Map(full.observations.map((e) => [e.assetId, e])),
       };
       this.#maxId = full.lastEventId;
-      this.#readAt = now;
+      this.#readAt = full.readAt;
       return full;
     }
-    const since = new Date(Math.min(this.#readAt.getTime(), now.getTime()) - overlapMs);
-    const changes = await automationSql.readAutomationChanges(tx, this.#maxId, since);
+    // The database's time of the previous read, not this host's: the window is reckoned where recorded_at is.
+    const changes = await automationSql.readAutomationChanges(tx, this.#maxId, this.#readAt, overlapMs);
     const merge = (map: Map<string, LatestEventRow>, event: EventRow) => {
       const current = map.get(event.assetId);
       if (newer(event, current)) map.set(event.assetId, event);
@@ -483,9 +484,10 @@ export class InputsCache {
       if (event.kind === "materialization" && event.tributaryRunId !== null) merge(this.#latest.run_materialization, event);
       if (event.id > this.#maxId) this.#maxId = event.id;
     }
-    this.#readAt = now;
+    this.#readAt = changes.readAt;
     return {
       lastEventId: this.#maxId,
+      readAt: changes.readAt,
       materializations: [...this.#latest.materialization.values()],
       runMaterializations: [...this.#latest.run_materialization.values()],
       failures: [...this.#latest.materialization_failure.values()],
