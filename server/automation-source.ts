@@ -29,7 +29,7 @@ export function createStoreAutomationSource(store: Pick<CatalogStore, "assetEval
           if (!catalog || !catalog.assets.some((a) => a.partitions != null)) return state;
           // Partitioned assets: their partitions, and what was materialized since the daemon's last tick.
           const head = await automationSql.readCursorHead(tx, { lock: false });
-          return withPartitionState(tx, catalog, state, head?.lastEventId ?? null);
+          return (await withPartitionState(tx, catalog, state, head)).state;
         })
         .catch((error: unknown) => {
           inputs.reset();

@@ -1,7 +1,8 @@
 /**
- * What the scheduler's tick reads and writes (migrations 0002–0004, 0009): the latest events per asset with the
- * run that produced them, the runs in progress, the cursor (moved only from the evaluation id it was read at),
- * the snapshot a stopping daemon leaves with it, and the tick log.
+ * What the scheduler's tick reads and writes (migrations 0002–0004, 0009, 0012): the latest events per asset with
+ * the run that produced them, the runs in progress, the cursor (moved only from the evaluation id it was read at)
+ * with what its tick read of recent partition events, the snapshot a stopping daemon leaves with it, and the
+ * tick log.
  */
 import type { SqlClient } from "./sql-client.ts";
 
@@ -63,9 +64,10 @@ function toLatest(row: Row): LatestEventRow {
  * How long an event's transaction can take, at most, from its start (its `recorded_at`, the default `now()`) to
  * its commit. On a Postgres server event ids come from a sequence and concurrent transactions commit in any
  * order, so an event can become visible after a read that saw a higher id; one that commits later than this
- * after it started is not looked for. Reads that advance by id reach back this far by `recorded_at` (the tick's
- * read, {@link readAutomationChanges}; the partition status cache, partitions.ts). An event is recorded in a
- * short transaction of its own: 15 s is far more than one takes.
+ * after it started is not looked for. Reads that advance by id reach back this far by `recorded_at`, on the
+ * database's clock (the tick's read, {@link readAutomationChanges}; the partition status cache and the partition
+ * materializations newly updated, partitions.ts). An event is recorded in a short transaction of its own: 15 s is
+ * far more than one takes.
  */
 export const EVENT_COMMIT_OVERLAP_MS = 15_000;
 
@@ -137,15 +139,39 @@ export interface CursorHead {
   readonly evaluationId: number;
   readonly evaluatedAt: number;
   readonly lastEventId: number;
+  /**
+   * What that tick read of partition materializations (migration 0012), as the stored head has it; absent in a
+   * head built in memory, null when the stored cursor was written before it was kept.
+   */
+  readonly partitionEvents?: PartitionEventsRead | null;
+}
+
+/** What a tick read of partition materializations, for the next tick's count of the newly updated ones. */
+export interface PartitionEventsRead {
+  /** The database's time of the tick's read (its transaction's start). */
+  readonly readAt: Date;
+  /**
+   * The partition materializations the tick had seen (counted as newly updated then or on an earlier tick, or
+   * there before the first) that were recorded less than EVENT_COMMIT_OVERLAP_MS before `readAt`: the next
+   * tick's look back for late commits finds them again and must not count them twice.
+   */
+  readonly recentIds: readonly number[];
 }
 
 /** The stored cursor's head, locked until the transaction ends; null before the first tick. */
 export async function readCursorHead(client: SqlClient, options: { readonly lock: boolean }): Promise<CursorHead | null> {
-  const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number }>(
-    `SELECT evaluation_id, evaluated_at, last_event_id FROM automation_cursor WHERE id = 1${options.lock && client.dialect === "postgres" ? " FOR UPDATE" : ""}`,
+  const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number; read_at: Date | null; recent_partition_event_ids: (string | number)[] | null }>(
+    `SELECT evaluation_id, evaluated_at, last_event_id, read_at, recent_partition_event_ids
+       FROM automation_cursor WHERE id = 1${options.lock && client.dialect === "postgres" ? " FOR UPDATE" : ""}`,
   );
   const row = rows[0];
-  return row ? { evaluationId: Number(row.evaluation_id), evaluatedAt: new Date(row.evaluated_at).getTime(), lastEventId: Number(row.last_event_id) } : null;
+  if (!row) return null;
+  return {
+    evaluationId: Number(row.evaluation_id),
+    evaluatedAt: new Date(row.evaluated_at).getTime(),
+    lastEventId: Number(row.last_event_id),
+    partitionEvents: row.read_at === null ? null : { readAt: new Date(row.read_at), recentIds: (row.recent_partition_event_ids ?? []).map(Number) },
+  };
 }
 
 /** Every asset's stored cursor (as JSON values). */
@@ -157,7 +183,8 @@ export async function readAssetCursors(client: SqlClient): Promise<Map<string, u
 /**
  * Moves the cursor from `previousEvaluationId` (null: no cursor yet) to `head`, writing the asset cursors that
  * changed and deleting the removed ones. Returns false, writing nothing, when another tick moved it first:
- * the caller must roll its tick back.
+ * the caller must roll its tick back. The head's read time is this transaction's `now()` (the tick's reads ran
+ * in it), with `recentPartitionEventIds` (see {@link PartitionEventsRead.recentIds}).
  */
 export async function writeCursor(
   client: SqlClient,
@@ -165,17 +192,20 @@ export async function writeCursor(
   head: CursorHead,
   changed: readonly (readonly [string, unknown])[],
   removed: readonly string[],
+  recentPartitionEventIds: readonly number[] = [],
 ): Promise<boolean> {
-  const params = [head.evaluationId, new Date(head.evaluatedAt), head.lastEventId];
+  const params = [head.evaluationId, new Date(head.evaluatedAt), head.lastEventId, [...recentPartitionEventIds]];
   const rows =
     previousEvaluationId === null
       ? await client.query(
-          `INSERT INTO automation_cursor (id, evaluation_id, evaluated_at, last_event_id) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id`,
+          `INSERT INTO automation_cursor (id, evaluation_id, evaluated_at, last_event_id, read_at, recent_partition_event_ids)
+           VALUES (1, $1, $2, $3, now(), $4::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
           params,
         )
       : await client.query(
           // The snapshot was of the previous cursor (migration 0009): a moved cursor drops it.
-          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, snapshot = NULL, updated_at = now() WHERE id = 1 AND evaluation_id = $4 RETURNING id`,
+          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, read_at = now(), recent_partition_event_ids = $4::bigint[],
+             snapshot = NULL, updated_at = now() WHERE id = 1 AND evaluation_id = $5 RETURNING id`,
           [...params, previousEvaluationId],
         );
   if (rows.length === 0) return false;

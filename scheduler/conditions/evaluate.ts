@@ -178,6 +178,9 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
           hash.add(-1);
           for (const [a, b] of ranges) hash.add(a).add(b);
         }
+        // A partition materialization committed late changes neither the states nor (its id being lower) the
+        // latest event ids: without it here, a settled dependent would be carried forward past it.
+        for (const u of status?.updates ?? []) if (u.committedLate === true) hash.add(-2).add(u.index).add(u.storageId);
         found = { def, calendar, count, all: count > 0 ? [[0, count - 1]] : [], status, hash: hash.value() };
       }
       views[i] = found;

@@ -7,7 +7,7 @@
  *   candidate); not is the candidate minus the child; since and newly_true keep their state per partition
  *   (`NodeCursor.subset`), their trigger/reset/child evaluated over every partition of the asset.
  * - Operands read the partitions: `missing` (never materialized), `newly_updated` (materialized after the root's
- *   previous tick), `newly_requested` (requested by the previous tick), `will_be_requested` (a dependency's
+ *   previous tick, or committed late: PartitionUpdate.committedLate), `newly_requested` (requested by the previous tick), `will_be_requested` (a dependency's
  *   partitions requested this tick, in the same run: same location and partitioning), `run_in_progress`
  *   (partitions of runs queued or running), `execution_failed` (latest outcome failed, not running),
  *   `in_latest_time_window` (the latest partition), `executed_with_root_target` (the partition of the dependency's
@@ -183,7 +183,7 @@ const PARTITION_OPERANDS: Partial<Record<string, (input: { c: CompiledNode; id: 
     const indexes: [number, number][] = [];
     let at: number | undefined;
     for (const u of view.status?.updates ?? []) {
-      if (u.storageId <= x.ePrev) continue;
+      if (u.storageId <= x.ePrev && u.committedLate !== true) continue;
       indexes.push([u.index, u.index]);
       if (at === undefined || u.timestamp > at) at = u.timestamp;
     }

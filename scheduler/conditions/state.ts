@@ -51,7 +51,7 @@ export interface PartitionRuntimeState {
   readonly inProgress: IndexRanges;
   /**
    * Partition materializations with their storage ids, at least those after the previous tick's lastEventId
-   * (older ones may be left out); one per partition is enough (its latest).
+   * (older ones may be left out) and those committed late; one per partition is enough (its latest).
    */
   readonly updates: readonly PartitionUpdate[];
 }
@@ -61,6 +61,12 @@ export interface PartitionUpdate {
   readonly storageId: number;
   /** Epoch ms. */
   readonly timestamp: number;
+  /**
+   * Not above the previous tick's lastEventId, yet recorded after that tick's snapshot (on a Postgres server an
+   * event's transaction can commit after a read that saw a higher id): newly updated all the same. The state's
+   * builder sets it on the one tick that first sees the event.
+   */
+  readonly committedLate?: boolean;
 }
 
 /** What the snapshot knows of one asset; absent fields mean "none". */

@@ -5,7 +5,7 @@
  */
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import { partitionCalendar } from "../../catalog/model/index.ts";
-import type { AutomationInputs, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
+import type { AutomationInputs, CursorHead, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
 import { partitionSql } from "../../catalog/store/index.ts";
 import type { AssetRuntimeState, AutomationState, PartitionUpdate } from "../conditions/index.ts";
 
@@ -42,29 +42,38 @@ export function automationStateFromInputs(inputs: AutomationInputs, graph: Catal
 
 const partitionedAssets = new WeakMap<CatalogGraph, readonly CatalogAsset[]>();
 
+/** A tick's state with its partitioned assets' partitions, and what to remember of the partition events read. */
+export interface StateWithPartitions {
+  readonly state: AutomationState;
+  /** The recent partition materializations seen, for the cursor (automationSql.PartitionEventsRead.recentIds). */
+  readonly recentPartitionEventIds: readonly number[];
+}
+
 /**
  * Adds what a tick knows of each partitioned asset's partitions (conditions evaluate them per partition): the
- * store's partition status cache (materialized, failed, in progress) and the partition materializations recorded
- * after `afterEventId` (the previous tick's last event id; null on the first tick, when nothing is newly
- * updated). A catalog without partitioned assets reads nothing more.
+ * store's partition status cache (materialized, failed, in progress) and the partition materializations the
+ * previous tick did not see — recorded after its last event id, or committed late with a lower id
+ * (`committedLate`; partitionSql.partitionMaterializationsUnseen) — each of which is newly updated on this tick
+ * only. `previous` is the stored cursor's head (null on the first tick, when nothing is newly updated). A
+ * catalog without partitioned assets reads nothing more.
  */
-export async function withPartitionState(client: SqlClient, graph: CatalogGraph, state: AutomationState, afterEventId: number | null): Promise<AutomationState> {
+export async function withPartitionState(client: SqlClient, graph: CatalogGraph, state: AutomationState, previous: CursorHead | null): Promise<StateWithPartitions> {
   let assets = partitionedAssets.get(graph);
   if (!assets) partitionedAssets.set(graph, (assets = graph.assets.filter((a) => a.partitions != null)));
-  if (assets.length === 0) return state;
+  if (assets.length === 0) return { state, recentPartitionEventIds: [] };
   const ids = assets.map((a) => a.id);
   const statuses = await partitionSql.partitionStatuses(client, assets.map((a) => ({ assetId: a.id, definition: a.partitions! })));
   const updates = new Map<string, Map<number, PartitionUpdate>>();
-  if (afterEventId !== null) {
-    for (const row of await partitionSql.partitionMaterializationsSince(client, ids, afterEventId)) {
-      const asset = graph.get(row.assetId);
-      if (!asset?.partitions) continue;
-      const index = partitionCalendar(asset.partitions).indexOf(row.partitionKey);
-      if (index === null) continue;
-      let byIndex = updates.get(asset.id);
-      if (!byIndex) updates.set(asset.id, (byIndex = new Map()));
-      byIndex.set(index, { index, storageId: row.id, timestamp: row.occurredAt });
-    }
+  const unseen = await partitionSql.partitionMaterializationsUnseen(client, ids, previous, state.lastEventId);
+  for (const row of unseen.rows) {
+    const asset = graph.get(row.assetId);
+    if (!asset?.partitions) continue;
+    const index = partitionCalendar(asset.partitions).indexOf(row.partitionKey);
+    if (index === null) continue;
+    let byIndex = updates.get(asset.id);
+    if (!byIndex) updates.set(asset.id, (byIndex = new Map()));
+    // In id order: the partition's latest wins (a late one is older by id than one read with it).
+    byIndex.set(index, { index, storageId: row.id, timestamp: row.occurredAt, ...(row.committedLate ? { committedLate: true } : {}) });
   }
   const merged = new Map(state.assets);
   for (const asset of assets) {
@@ -72,5 +81,5 @@ export async function withPartitionState(client: SqlClient, graph: CatalogGraph,
     if (!status) continue;
     merged.set(asset.id, { ...merged.get(asset.id), partitions: { ...status, updates: [...(updates.get(asset.id)?.values() ?? [])] } });
   }
-  return { lastEventId: state.lastEventId, assets: merged };
+  return { state: { lastEventId: state.lastEventId, assets: merged }, recentPartitionEventIds: unseen.recentIds };
 }
