@@ -20,7 +20,7 @@ import type { DefinitionsProvider, LocationDefinitions, LocationFollowUp, Locati
 import { LoadError, withoutFollowUp } from "./model/index.ts";
 import { buildCatalogGraph } from "./graph/build.ts";
 import type { CatalogGraph, LocationFailure } from "./graph/types.ts";
-import { definitionsContentHash } from "./store/snapshot-codec.ts";
+import { definitionsContentHash, prepareSnapshot } from "./store/snapshot-codec.ts";
 
 /** What the service needs of the store: a subset of `CatalogStore`, so tests and tools can run without one. */
 export interface DefinitionsStore {
@@ -231,6 +231,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     });
     let next: CatalogGraph;
     try {
+      // Serialized (and compressed) for the store before the graph needs their hashes: one pass, off the event loop's back.
+      if (store) await Promise.all(loaded.map(prepareSnapshot));
       next = graphOf(inOrder);
     } catch (error) {
       errors.push(toLocationError(error instanceof LoadError && error.locationName ? error.locationName : "(catalog)", error));
@@ -332,6 +334,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     });
     let next: CatalogGraph;
     try {
+      if (store) await prepareSnapshot(result);
       next = graphOf(inOrder);
       await store?.saveDefinitions([result]);
     } catch (error) {

@@ -10,7 +10,7 @@ import type { LocationDefinitions, LocationRef } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
 import { lockForTransaction } from "./locks.ts";
 import type { StoreLogger } from "./logger.ts";
-import { SNAPSHOT_ENCODING, SNAPSHOT_FORMAT_VERSION, compressSnapshot, decodeSnapshot, serializeSnapshot } from "./snapshot-codec.ts";
+import { SNAPSHOT_ENCODING, SNAPSHOT_FORMAT_VERSION, decodeSnapshot, serializeSnapshot } from "./snapshot-codec.ts";
 import type { SerializedSnapshot } from "./snapshot-codec.ts";
 import type { SqlClient } from "./sql-client.ts";
 
@@ -119,7 +119,7 @@ function locationName(location: LocationRef): string {
 interface PreparedSave {
   readonly definitions: LocationDefinitions;
   readonly snapshot: SerializedSnapshot;
-  /** Compressed payload, present unless the snapshot already existed when the save began. */
+  /** The compressed payload to insert; null when the snapshot already existed when the save began. */
   compressed: Buffer | null;
   readonly startedAt: Date;
   readonly finishedAt: Date;
@@ -145,7 +145,7 @@ export async function saveDefinitions(
     const durationMs = duration(definitions.loadDurationMs, "loadDurationMs", name);
     prepared.push({
       definitions,
-      snapshot: serializeSnapshot(definitions),
+      snapshot: await serializeSnapshot(definitions),
       compressed: null,
       // `loadedAt` is when the load finished; its start is derived so both ends are on record.
       startedAt: new Date(finishedAt.getTime() - durationMs),
@@ -158,14 +158,9 @@ export async function saveDefinitions(
   prepared.sort((a, b) => (a.snapshot.locationName < b.snapshot.locationName ? -1 : a.snapshot.locationName > b.snapshot.locationName ? 1 : 0));
   if (prepared.length === 0) return { snapshotIds: {}, loadIds: {}, unchanged: [] };
 
-  // Compress outside the transaction, and only what is new: the transaction (which holds PGlite's only
-  // connection) then does nothing but write.
+  // Only what is new is sent to the database (compressed while it was serialized, outside the transaction).
   const existing = await findSnapshots(client, prepared.map((p) => p.snapshot));
-  await Promise.all(
-    prepared.map(async (p) => {
-      if (!existing.has(snapshotKey(p.snapshot))) p.compressed = await compressSnapshot(p.snapshot);
-    }),
-  );
+  for (const p of prepared) if (!existing.has(snapshotKey(p.snapshot))) p.compressed = p.snapshot.compressed;
   const serialized = performance.now();
 
   const result = await client.transaction(async (tx) => {
@@ -233,8 +228,8 @@ async function storeSnapshot(tx: SqlClient, p: PreparedSave): Promise<number> {
     const found = await findSnapshots(tx, [snapshot]);
     const id = found.get(snapshotKey(snapshot));
     if (id !== undefined) return id;
-    // Pruned between the check and this transaction: rare enough to compress while holding it.
-    p.compressed = await compressSnapshot(snapshot);
+    // Pruned between the check and this transaction.
+    p.compressed = snapshot.compressed;
   }
   // ON CONFLICT: a concurrent save of the same content (another process, on Postgres) wins the insert; this
   // one then waits for it to commit and reads its row. Never two copies, never a unique-violation error.

@@ -11,10 +11,11 @@
  * an unchanged project gives the same hash, and the store records the load without a second copy.
  */
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import { promisify } from "node:util";
 import { createGzip, gunzip } from "node:zlib";
+import type { ZlibOptions } from "node:zlib";
 import type { Diagnostic, LocationDefinitions, LocationRef, AssetSpec } from "../model/index.ts";
 import { CompactColumnLineage, hasLazyColumns, peekColumns } from "../model/index.ts";
 import { StoreError } from "./errors.ts";
@@ -51,92 +52,148 @@ export interface SnapshotPayload {
  */
 type CompactEntry = [specIndex: number, key: string, followed: boolean, reason: string | null, encoded: string];
 
-/** A location's definitions serialized and hashed, ready to compare with stored snapshots. */
+/** A location's definitions serialized, hashed and compressed, ready to compare with stored snapshots. */
 export interface SerializedSnapshot {
   readonly locationName: string;
   /** sha256 (hex) of the JSON. */
   readonly contentHash: string;
-  /** The JSON's UTF-8 bytes, in the pieces they were written in (one buffer of it all would double them for a moment). */
-  readonly chunks: readonly Buffer[];
-  /** Their length in all. */
+  /** The JSON, gzip'd: what is stored. */
+  readonly compressed: Buffer;
+  /** The JSON's length in bytes. */
   readonly jsonBytes: number;
   readonly assetCount: number;
   readonly diagnosticCount: number;
 }
 
 /**
- * Serialized by {@link definitionsContentHash} and not yet taken by {@link serializeSnapshot}: the catalog hashes
- * a load's definitions to build its graph, then stores them, and that serializes them once.
+ * Serialized by {@link prepareSnapshot} and not yet taken by {@link serializeSnapshot}: the catalog serializes a
+ * load's definitions to build its graph (the digest) before it stores them, and that serializes them once.
  */
-const serialized = new WeakMap<LocationDefinitions, SerializedSnapshot>();
+const serialized = new WeakMap<LocationDefinitions, Promise<SerializedSnapshot>>();
 /** The content hash of every definitions object serialized in this process (kept, served definitions: hashed once). */
 const hashes = new WeakMap<LocationDefinitions, string>();
 
 /**
- * The content hash the definitions' stored snapshot has (the graph carries it: CatalogGraph.definitionsDigest).
- * The serialization is kept for the {@link serializeSnapshot} that stores them, so call it only for definitions
- * about to be stored.
+ * The content hash the definitions' stored snapshot has (the graph carries it: CatalogGraph.definitionsDigest):
+ * known once {@link prepareSnapshot} (or a save) has serialized them; else computed here by a pass that keeps
+ * nothing but the hash.
  */
 export function definitionsContentHash(definitions: LocationDefinitions): string {
   const known = hashes.get(definitions);
   if (known !== undefined) return known;
-  const snapshot = serializeSnapshot(definitions);
-  serialized.set(definitions, snapshot);
-  return snapshot.contentHash;
+  const hash = createHash("sha256");
+  for (const bytes of snapshotBytes(definitions)) hash.update(bytes);
+  const contentHash = hash.digest("hex");
+  hashes.set(definitions, contentHash);
+  return contentHash;
 }
 
 /**
- * Serializes and hashes one location's definitions (synchronous: JSON.stringify has no async form). The text
- * is JSON.stringify of the {@link SnapshotPayload}, written a spec at a time: a spec whose columns are still
- * to be made (catalog/model/lazy-columns.ts) is written with columns made for it alone and not kept, so the
- * snapshot of a large manifest never holds all of its columns at once, and the catalog does not keep them.
+ * Serializes definitions about to be stored, ahead of the save, so that their content hash is known to
+ * {@link definitionsContentHash} (the graph's digest) and the save takes this serialization.
  */
-export function serializeSnapshot(definitions: LocationDefinitions): SerializedSnapshot {
-  const done = serialized.get(definitions);
-  if (done) {
-    serialized.delete(definitions);
-    return done;
+export async function prepareSnapshot(definitions: LocationDefinitions): Promise<void> {
+  if (hashes.has(definitions) && !serialized.has(definitions)) {
+    // Hashed already (served before): serialized again only if a save asks.
+    return;
   }
-  const location: LocationRef = { name: definitions.location.name, kind: definitions.location.kind, origin: definitions.location.origin };
+  let pending = serialized.get(definitions);
+  if (pending === undefined) {
+    pending = writeSnapshot(definitions);
+    serialized.set(definitions, pending);
+    // A failure is the save's to report (it takes the promise); here it only must not go unhandled.
+    pending.catch(() => {});
+  }
+  await pending.catch(() => {});
+}
+
+/** Serializes, hashes and compresses one location's definitions (the serialization {@link prepareSnapshot} began, if any). */
+export function serializeSnapshot(definitions: LocationDefinitions): Promise<SerializedSnapshot> {
+  const pending = serialized.get(definitions);
+  if (pending !== undefined) {
+    serialized.delete(definitions);
+    return pending;
+  }
+  return writeSnapshot(definitions);
+}
+
+/**
+ * The JSON is JSON.stringify of the {@link SnapshotPayload}, written a spec at a time: a spec whose columns are
+ * still to be made (catalog/model/lazy-columns.ts) is written with columns made for it alone and not kept, so
+ * the snapshot of a large manifest never holds all of its columns at once, and the catalog does not keep them.
+ * Each megabyte is hashed and handed to gzip on libuv's thread pool as it is made, and the main thread yields
+ * while gzip catches up: neither the whole JSON (≈ 200 MB at 10k heavy models) nor seconds of the event loop
+ * are held.
+ */
+async function writeSnapshot(definitions: LocationDefinitions): Promise<SerializedSnapshot> {
   const hash = createHash("sha256");
-  const buffers: Buffer[] = [];
-  let length = 0;
-  let pending = "";
-  const write = (text: string, force = false): void => {
-    pending += text;
-    if (pending.length < WRITE_BATCH && !force) return;
-    const bytes = Buffer.from(pending, "utf8");
-    pending = "";
-    hash.update(bytes);
-    buffers.push(bytes);
-    length += bytes.length;
-  };
-  const compact: CompactEntry[] = [];
+  // (zlib passes its options on to the stream: the types leave out the stream's own.)
+  const gzip = createGzip({ level: GZIP_LEVEL, writableHighWaterMark: GZIP_BUFFERED } as ZlibOptions);
+  const compressed: Buffer[] = [];
+  gzip.on("data", (piece: Buffer) => compressed.push(piece));
+  const done = finished(gzip);
+  let jsonBytes = 0;
   try {
-    write(`{"formatVersion":${JSON.stringify(SNAPSHOT_FORMAT_VERSION)},"location":${JSON.stringify(location)},"specs":[`);
-    definitions.specs.forEach((spec, index) => write((index === 0 ? "" : ",") + stringifySpec(spec, index, compact)));
-    write(`],"diagnostics":${JSON.stringify(definitions.diagnostics)}`);
-    write(compact.length === 0 ? "}" : `,"compactColumnLineage":${JSON.stringify(compact)}}`, true);
+    for (const bytes of snapshotBytes(definitions)) {
+      hash.update(bytes);
+      jsonBytes += bytes.length;
+      if (!gzip.write(bytes)) await once(gzip, "drain");
+    }
+    gzip.end();
+    await done;
   } catch (error) {
-    // A BigInt or a cycle in some spec's metadata: the connector broke the "JSON-serializable" contract.
-    throw new StoreError(
-      "invalid_input",
-      `The definitions of location "${definitions.location.name}" are not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`,
-      { locationName: definitions.location.name },
-      { cause: error },
-    );
+    gzip.destroy();
+    await done.catch(() => {});
+    throw error;
   }
   const contentHash = hash.digest("hex");
   hashes.set(definitions, contentHash);
   return {
     locationName: definitions.location.name,
     contentHash,
-    chunks: buffers,
-    jsonBytes: length,
+    compressed: compressed.length === 1 ? compressed[0]! : Buffer.concat(compressed),
+    jsonBytes,
     assetCount: definitions.specs.length,
     diagnosticCount: definitions.diagnostics.length,
   };
 }
+
+/** The snapshot's JSON as UTF-8, about {@link WRITE_BATCH} characters a piece. */
+function* snapshotBytes(definitions: LocationDefinitions): Generator<Buffer> {
+  const location: LocationRef = { name: definitions.location.name, kind: definitions.location.kind, origin: definitions.location.origin };
+  let pending = "";
+  const compact: CompactEntry[] = [];
+  const texts = function* (): Generator<string> {
+    yield `{"formatVersion":${JSON.stringify(SNAPSHOT_FORMAT_VERSION)},"location":${JSON.stringify(location)},"specs":[`;
+    for (let index = 0; index < definitions.specs.length; index++) yield (index === 0 ? "" : ",") + stringifySpec(definitions.specs[index]!, index, compact);
+    yield `],"diagnostics":${JSON.stringify(definitions.diagnostics)}`;
+    yield compact.length === 0 ? "}" : `,"compactColumnLineage":${JSON.stringify(compact)}}`;
+  };
+  const parts = texts();
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = parts.next();
+    } catch (error) {
+      // A BigInt or a cycle in some spec's metadata: the connector broke the "JSON-serializable" contract.
+      throw new StoreError(
+        "invalid_input",
+        `The definitions of location "${definitions.location.name}" are not JSON-serializable: ${error instanceof Error ? error.message : String(error)}`,
+        { locationName: definitions.location.name },
+        { cause: error },
+      );
+    }
+    if (next.done) break;
+    pending += next.value;
+    if (pending.length < WRITE_BATCH) continue;
+    yield Buffer.from(pending, "utf8");
+    pending = "";
+  }
+  if (pending !== "") yield Buffer.from(pending, "utf8");
+}
+
+/** How much JSON waits for gzip before the writer yields to it (and to the event loop). */
+const GZIP_BUFFERED = 4 << 20;
 
 /** Text is turned into bytes (and hashed) this many characters at a time. */
 const WRITE_BATCH = 1 << 20;
@@ -161,15 +218,6 @@ function stringifySpec(spec: AssetSpec, index: number, compact: CompactEntry[]):
     copy[key] = key === "columns" && lazy ? peekColumns(spec) : key === "metadata" && metadata !== null ? metadata : spec[key as keyof AssetSpec];
   }
   return JSON.stringify(copy);
-}
-
-/** Compresses a serialized snapshot for storage, a piece at a time on libuv's thread pool. */
-export async function compressSnapshot(snapshot: SerializedSnapshot): Promise<Buffer> {
-  const compressed: Buffer[] = [];
-  await pipeline(Readable.from(snapshot.chunks), createGzip({ level: GZIP_LEVEL }), async (source: AsyncIterable<Buffer>) => {
-    for await (const piece of source) compressed.push(piece);
-  });
-  return compressed.length === 1 ? compressed[0]! : Buffer.concat(compressed);
 }
 
 /** Decodes a stored snapshot; throws `snapshot_unreadable` for an unknown encoding or version, or bad bytes. */
