@@ -38,7 +38,8 @@ export function LatestResult({ history }: { history: CheckHistory | undefined })
 
 /** A check's results as a strip of squares, oldest first, each with its time and failing rows on hover. */
 export function ResultStrip({ history }: { history: CheckHistory | undefined }) {
-  if (history === undefined) return <>—</>;
+  // No results: the cell's LatestResult already says "never ran".
+  if (history === undefined) return null;
   const shown = history.results.slice(-12);
   return (
     <Box>
