@@ -31,6 +31,11 @@ export interface Context {
   readonly runtime: readonly (AssetRuntimeState | undefined)[];
   /** Per asset: the storage id of its latest update (materialization, or a source's new data version). */
   readonly updateId: Float64Array;
+  /**
+   * Per asset: 1 when it has an update this tick is the first to see (AutomationState.unseenUpdates), newly
+   * updated whatever `updateId` says; null when no asset has one.
+   */
+  readonly unseen: Uint8Array | null;
   readonly outdated: Uint8Array | null;
   readonly willBeRequested: (i: number) => boolean;
   readonly previousRequested: (i: number) => boolean;

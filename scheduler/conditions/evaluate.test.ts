@@ -421,3 +421,51 @@ describe("dry run of a few assets (only)", () => {
     }
   });
 });
+
+describe("updates committed late (AutomationState.unseenUpdates)", () => {
+  // b (eager) and c (the legacy eager policy) read a; nothing reads x.
+  const graph = () => graphOf(node("a"), node("x"), node("b", { deps: ["a"], policy: EAGER }), node("c", { deps: ["a"], policy: amp("eager") }));
+
+  test("a dependency's materialization with an id a tick already passed is newly updated on the tick that first sees it, once", () => {
+    const world = new World(graph());
+    world.run(["a", "x", "b", "c"], minute(0));
+    const late = world.reserveId();
+    world.materialize("x", minute(1));
+    for (let i = 2; i <= 4; i++) assert.deepEqual(world.tick(minute(i)), []);
+    assert.equal(world.last!.carriedForward, 2, "b and c settled");
+    world.updateLate("a", minute(1), late);
+    assert.deepEqual(world.tick(minute(5)), ["b", "c"], "not carried forward past it, and newly updated");
+    assert.equal(findNode(world.evaluation("b"), "any_deps_updated")!.value, true);
+    assert.deepEqual(world.tick(minute(6)), [], "once");
+    assert.equal(findNode(world.evaluation("b"), "any_deps_updated")!.value, false);
+    assert.deepEqual(world.tick(minute(7)), []);
+  });
+
+  test("a settled dependent is not carried forward past a late update that is not the dependency's latest", () => {
+    const world = new World(graph());
+    world.run(["a", "x", "b", "c"], minute(0));
+    assert.deepEqual(world.tick(minute(1)), []);
+    const late = world.reserveId();
+    world.materialize("a", minute(2));
+    assert.deepEqual(world.tick(minute(3)), ["b", "c"]);
+    for (let i = 4; i <= 6; i++) assert.deepEqual(world.tick(minute(i)), []);
+    assert.equal(world.last!.carriedForward, 2, "b and c settled");
+    // It happened before a's latest materialization: a's latest events, ids and fingerprint do not change.
+    world.updateLate("a", minute(1), late, "materialization", { latest: false });
+    assert.deepEqual(world.tick(minute(7)), ["b", "c"]);
+    assert.equal(world.last!.carriedForward, 0);
+    assert.deepEqual(world.tick(minute(8)), []);
+  });
+
+  test("a late observation is an update of a source, not of an asset something materializes", () => {
+    const world = new World(graphOf(source("s"), node("a"), node("b", { deps: ["s"], policy: EAGER }), node("c", { deps: ["a"], policy: EAGER })));
+    world.observe("s", minute(0), null);
+    world.run(["a", "b", "c"], minute(0));
+    const lateSource = world.reserveId();
+    const lateAsset = world.reserveId();
+    for (let i = 1; i <= 3; i++) assert.deepEqual(world.tick(minute(i)), []);
+    world.updateLate("s", minute(1), lateSource, "observation");
+    world.updateLate("a", minute(1), lateAsset, "observation");
+    assert.deepEqual(world.tick(minute(4)), ["b"]);
+  });
+});

@@ -13,9 +13,9 @@
  * - Every node's value and a short reason are recorded (explain); stateful nodes keep a node cursor.
  * - Carry-forward: an evaluation that was a fixed point (same inputs → same values and same node state)
  *   stores the fingerprint of its inputs. While an asset's fingerprint stays the same, no event newer than the
- *   previous tick touches it and no cron tick of its tree passes, its previous result is reused without
- *   evaluating the tree: evaluating it again would compute the same values and node states from the same
- *   cursor. Such assets return no evaluation (nothing changed); `full: true` evaluates everything (dry runs).
+ *   previous tick (nor one it did not see, `unseenUpdates`) touches it and no cron tick of its tree passes, its
+ *   previous result is reused without evaluating the tree: evaluating it again would compute the same values
+ *   and node states from the same cursor. Such assets return no evaluation (nothing changed); `full: true` evaluates everything (dry runs).
  */
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AssetEvaluation, EvaluationNode, IndexRanges } from "../../catalog/model/index.ts";
@@ -31,6 +31,7 @@ import { OPERATORS } from "./operators.ts";
 import type { PartitionContext, PartitionView } from "./partitioned.ts";
 import { annotate, partitionedKinds } from "./partitioned.ts";
 import { planFor, upstreamClosure } from "./plan.ts";
+import type { Plan } from "./plan.ts";
 import type { AssetCursor, AssetRuntimeState, AutomationState, EvaluationCursor, NodeCursor } from "./state.ts";
 import type { CompiledNode, ConditionNode } from "./tree.ts";
 
@@ -122,6 +123,17 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     updateId[i] = plan.materializable[i] ? materialized : Math.max(materialized, s.latestObservation?.dataVersionStorageId ?? NONE);
     failureId[i] = s.latestFailure?.storageId ?? NONE;
     bits[i] = (s.runInProgress ? 1 : 0) | (s.backfillInProgress ? 2 : 0) | (s.latestObservation ? 4 : 0) | (previouslyRequested[i]! << 3);
+  }
+  // Assets with an update this tick is the first to see, whatever its id (AutomationState.unseenUpdates: one
+  // that committed late has an id not above the previous lastEventId): newly updated, and not carried forward,
+  // as an asset whose latest id is above it. Work per listed asset only: none on a tick where nothing arrived.
+  let unseen: Uint8Array | null = null;
+  if (state.unseenUpdates !== undefined && state.unseenUpdates.size > 0) {
+    const indexOf = assetIndexes(plan);
+    for (const [id, u] of state.unseenUpdates) {
+      const i = indexOf.get(id);
+      if (i !== undefined && (u.materialized || (u.observed && !plan.materializable[i]))) (unseen ??= new Uint8Array(n))[i] = 1;
+    }
   }
   // Freshness targets: which assets must be built this tick to meet them (freshness.ts), once per tick.
   const freshnessNeeded = plan.hasFreshnessTargets
@@ -235,8 +247,10 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       }
     }
     const fingerprint = print.value();
+    const touchedUnseen = unseen !== null && (unseen[i] === 1 || deps.some((d) => unseen[d] === 1));
     const quiet =
       previous !== undefined &&
+      !touchedUnseen &&
       previous.treeHash === condition.treeHash &&
       !previous.previousRequested &&
       maxUpdate <= previous.lastEventId &&
@@ -293,6 +307,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
       timing: new Map(),
       runtime,
       updateId,
+      unseen,
       outdated,
       willBeRequested,
       previousRequested,
@@ -353,6 +368,15 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     carriedForward,
     errors: plan.errors,
   };
+}
+
+const indexesByPlan = new WeakMap<Plan, Map<string, number>>();
+
+/** The plan's asset indexes by id, built once per plan (on the first tick that needs one). */
+function assetIndexes(plan: Plan): Map<string, number> {
+  let indexes = indexesByPlan.get(plan);
+  if (!indexes) indexesByPlan.set(plan, (indexes = new Map(plan.ids.map((id, i) => [id, i]))));
+  return indexes;
 }
 
 /** Every node kind, evaluated by one entry. */

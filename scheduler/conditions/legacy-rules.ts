@@ -94,6 +94,8 @@ export function evaluateRule(c: CompiledNode, id: string, target: number, _suffi
     const latest = x.runtime[d]?.latestMaterialization;
     return latest != null && latest.storageId === x.updateId[d] && latest.runAssetSelection != null && latest.runAssetSelection.includes(x.plan.ids[target]!);
   };
-  const updatedSinceCursor = (d: number) => x.updateId[d]! !== NONE && (ePrev === null || x.updateId[d]! > ePrev) && !plannedWithTarget(d);
+  // An update the tick is the first to see counts whatever its id (one that committed late has a lower one).
+  const updatedSinceCursor = (d: number) =>
+    ((x.updateId[d]! !== NONE && (ePrev === null || x.updateId[d]! > ePrev)) || x.unseen?.[d] === 1) && !plannedWithTarget(d);
   return RULES[c.node.rule]({ c, id, target, candidate, x, deps: x.plan.deps[target]!, updatedSinceCursor, requestedBefore: x.previousRequested(target) });
 }

@@ -65,13 +65,17 @@ export const OPERANDS: Readonly<Record<OperandName, Operand>> = {
     },
   },
 
-  /** Updated after the root's previous tick (false on the first); carries the materialization's time. */
+  /**
+   * Updated after the root's previous tick (false on the first): its latest id is above the previous tick's, or
+   * the tick is the first to see one of its updates (`Context.unseen`: one that committed late has a lower id).
+   * Carries the materialization's time.
+   */
   newly_updated: {
     evaluate: ({ c, id, target, x, s, who }) => {
       if (x.ePrev === null) return result(c, id, false, "first evaluation: nothing is newly updated");
-      const value = x.updateId[target]! > x.ePrev;
+      const value = x.updateId[target]! > x.ePrev || x.unseen?.[target] === 1;
       const at = s?.latestMaterialization?.timestamp ?? s?.latestObservation?.timestamp;
-      const evaluated = result(c, id, value, value ? `${who}updated ${formatTime(at!, x.now)}, since the previous tick` : null);
+      const evaluated = result(c, id, value, value ? (at === undefined ? `${who}updated since the previous tick` : `${who}updated ${formatTime(at, x.now)}, since the previous tick`) : null);
       // An observation carries no time, as in Dagster (its timing reads the latest materialization record).
       return timed(x, evaluated, value ? s?.latestMaterialization?.timestamp : undefined);
     },

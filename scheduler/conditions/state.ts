@@ -3,7 +3,10 @@
  * to the assets (state), and what the previous tick remembered (cursor). Plain, JSON-serializable data.
  *
  * Storage ids are the event log's ids (catalog/store asset_events.id): they only grow, and a snapshot holds
- * every event with an id up to `lastEventId`, so "updated since the previous tick" is `id > previous lastEventId`.
+ * every event with an id up to `lastEventId`, so "updated since the previous tick" is `id > previous lastEventId`
+ * — but for an update whose transaction committed after the previous tick with a lower id (on a Postgres server
+ * ids come from a sequence): the state's builder lists it in `unseenUpdates` (per asset) or as a partition
+ * update's `committedLate`, on the one tick that first sees it.
  */
 import type { IndexRanges } from "../../catalog/model/index.ts";
 
@@ -94,6 +97,20 @@ export interface AutomationState {
   readonly lastEventId: number;
   /** Per asset id. An asset with no entry has never been materialized, observed, failed or run. */
   readonly assets: ReadonlyMap<string, AssetRuntimeState>;
+  /**
+   * Per asset id: the kinds of updates this tick is the first to see, whatever their ids (the daemon's builder
+   * reads them: what arrived since the previous tick, and what committed late with an id not above its
+   * lastEventId). `newly_updated` counts an asset listed here, as it counts a latest id above the previous
+   * lastEventId: a late one's id is not, nor need it be the asset's latest. Absent or empty: the ids tell.
+   */
+  readonly unseenUpdates?: ReadonlyMap<string, UnseenUpdates>;
+}
+
+/** What kinds of updates of one asset a tick is the first to see. */
+export interface UnseenUpdates {
+  readonly materialized: boolean;
+  /** An observation: an update of an asset nothing materializes (a source), as its latest observation is. */
+  readonly observed: boolean;
 }
 
 /** The empty state: nothing ever happened. */

@@ -10,7 +10,7 @@ import { parsePartitionsSpec, partitionCalendar, rangesAdd, rangesRemove } from 
 import type { EvaluationNode } from "../../catalog/model/evaluation.ts";
 import { evaluate } from "./evaluate.ts";
 import type { EvaluateResult } from "./evaluate.ts";
-import type { AssetRuntimeState, AutomationState, EvaluationCursor, PartitionRuntimeState } from "./state.ts";
+import type { AssetRuntimeState, AutomationState, EvaluationCursor, PartitionRuntimeState, UnseenUpdates } from "./state.ts";
 
 const AT = { file: "models/schema.yml", line: 1 };
 
@@ -150,9 +150,31 @@ export class World {
     return this.last?.partitionRequests.get(id) ?? [];
   }
 
+  /**
+   * An update whose transaction committed late (on a Postgres server): it took `storageId`, an id a tick has
+   * already passed, and only the next tick sees it (listed in its `unseenUpdates`, as the daemon's builder does).
+   * `latest: false`: it happened before the asset's latest update, which stays the latest.
+   */
+  updateLate(id: string, at: number, storageId: number, kind: "materialization" | "observation" = "materialization", options: { latest?: boolean } = {}): void {
+    if (storageId >= this.nextId) throw new Error("a late update takes an id a tick has already passed");
+    if (options.latest !== false) {
+      if (kind === "materialization") this.update(id, { latestMaterialization: { storageId, timestamp: at, runId: null, runAssetSelection: null } });
+      else this.update(id, { latestObservation: { storageId, timestamp: at, dataVersion: null, dataVersionStorageId: storageId } });
+    }
+    this.unseen.set(id, { materialized: kind === "materialization", observed: kind === "observation" });
+  }
+
+  private unseen = new Map<string, UnseenUpdates>();
+
+  /** Takes the next storage id for an update that commits later ({@link updateLate}). */
+  reserveId(): number {
+    return this.nextId++;
+  }
+
   /** The automation state as a tick reads it now. */
   state(): AutomationState {
-    return { lastEventId: this.nextId - 1, assets: new Map(this.assets) };
+    const state = { lastEventId: this.nextId - 1, assets: new Map(this.assets) };
+    return this.unseen.size === 0 ? state : { ...state, unseenUpdates: new Map(this.unseen) };
   }
 
   /** Evaluates at `at` with the previous cursor; returns the requested ids. */
@@ -165,6 +187,8 @@ export class World {
       full: options.full ?? false,
     });
     this.cursor = this.last.cursor;
+    // The next tick has seen them.
+    this.unseen.clear();
     return [...this.last.requests];
   }
 
