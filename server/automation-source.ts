@@ -6,7 +6,7 @@
 import type { CatalogGraph } from "../catalog/graph/index.ts";
 import type { CatalogStore } from "../catalog/store/index.ts";
 import { automationSql } from "../catalog/store/index.ts";
-import { automationStateFromInputs, CursorCache, InputsCache, withPartitionState } from "../scheduler/daemon/index.ts";
+import { automationStateFromInputs, CursorCache, InputsCache, withUpdatesAndPartitions } from "../scheduler/daemon/index.ts";
 import type { AutomationState } from "../scheduler/conditions/index.ts";
 import type { AutomationSource } from "./graphql/context.ts";
 
@@ -29,7 +29,7 @@ export function createStoreAutomationSource(store: Pick<CatalogStore, "assetEval
           if (!catalog || !catalog.assets.some((a) => a.partitions != null)) return state;
           // Partitioned assets: their partitions, and what was materialized since the daemon's last tick.
           const head = await automationSql.readCursorHead(tx, { lock: false });
-          return (await withPartitionState(tx, catalog, state, head)).state;
+          return (await withUpdatesAndPartitions(tx, catalog, state, head)).state;
         })
         .catch((error: unknown) => {
           inputs.reset();

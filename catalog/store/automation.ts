@@ -1,8 +1,8 @@
 /**
- * What the scheduler's tick reads and writes (migrations 0002–0004, 0009, 0012): the latest events per asset with
- * the run that produced them, the runs in progress, the cursor (moved only from the evaluation id it was read at)
- * with what its tick read of recent partition events, the snapshot a stopping daemon leaves with it, and the
- * tick log.
+ * What the scheduler's tick reads and writes (migrations 0002–0004, 0009, 0012, 0013): the latest events per asset
+ * with the run that produced them, the updates the previous tick did not see, the runs in progress, the cursor
+ * (moved only from the evaluation id it was read at) with the recent updates its tick saw, the snapshot a
+ * stopping daemon leaves with it, and the tick log.
  */
 import type { SqlClient } from "./sql-client.ts";
 
@@ -65,8 +65,8 @@ function toLatest(row: Row): LatestEventRow {
  * its commit. On a Postgres server event ids come from a sequence and concurrent transactions commit in any
  * order, so an event can become visible after a read that saw a higher id; one that commits later than this
  * after it started is not looked for. Reads that advance by id reach back this far by `recorded_at`, on the
- * database's clock (the tick's read, {@link readAutomationChanges}; the partition status cache and the partition
- * materializations newly updated, partitions.ts). An event is recorded in a short transaction of its own: 15 s is
+ * database's clock (the tick's read, {@link readAutomationChanges}; the updates newly seen, {@link updatesUnseen};
+ * the partition status cache, partitions.ts). An event is recorded in a short transaction of its own: 15 s is
  * far more than one takes.
  */
 export const EVENT_COMMIT_OVERLAP_MS = 15_000;
@@ -140,19 +140,19 @@ export interface CursorHead {
   readonly evaluatedAt: number;
   readonly lastEventId: number;
   /**
-   * What that tick read of partition materializations (migration 0012), as the stored head has it; absent in a
-   * head built in memory, null when the stored cursor was written before it was kept.
+   * What that tick read of the updates (migrations 0012, 0013), as the stored head has it; absent in a head built
+   * in memory, null when the stored cursor was written before it was kept.
    */
-  readonly partitionEvents?: PartitionEventsRead | null;
+  readonly updatesRead?: UpdatesRead | null;
 }
 
-/** What a tick read of partition materializations, for the next tick's count of the newly updated ones. */
-export interface PartitionEventsRead {
+/** What a tick read of materializations and observations, for the next tick's count of the newly updated ones. */
+export interface UpdatesRead {
   /** The database's time of the tick's read (its transaction's start). */
   readonly readAt: Date;
   /**
-   * The partition materializations the tick had seen (counted as newly updated then or on an earlier tick, or
-   * there before the first) that were recorded less than EVENT_COMMIT_OVERLAP_MS before `readAt`: the next
+   * The materializations and observations the tick had seen (counted as newly updated then or on an earlier tick,
+   * or there before the first) that were recorded less than EVENT_COMMIT_OVERLAP_MS before `readAt`: the next
    * tick's look back for late commits finds them again and must not count them twice.
    */
   readonly recentIds: readonly number[];
@@ -160,8 +160,8 @@ export interface PartitionEventsRead {
 
 /** The stored cursor's head, locked until the transaction ends; null before the first tick. */
 export async function readCursorHead(client: SqlClient, options: { readonly lock: boolean }): Promise<CursorHead | null> {
-  const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number; read_at: Date | null; recent_partition_event_ids: (string | number)[] | null }>(
-    `SELECT evaluation_id, evaluated_at, last_event_id, read_at, recent_partition_event_ids
+  const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number; read_at: Date | null; recent_event_ids: (string | number)[] | null }>(
+    `SELECT evaluation_id, evaluated_at, last_event_id, read_at, recent_event_ids
        FROM automation_cursor WHERE id = 1${options.lock && client.dialect === "postgres" ? " FOR UPDATE" : ""}`,
   );
   const row = rows[0];
@@ -170,8 +170,71 @@ export async function readCursorHead(client: SqlClient, options: { readonly lock
     evaluationId: Number(row.evaluation_id),
     evaluatedAt: new Date(row.evaluated_at).getTime(),
     lastEventId: Number(row.last_event_id),
-    partitionEvents: row.read_at === null ? null : { readAt: new Date(row.read_at), recentIds: (row.recent_partition_event_ids ?? []).map(Number) },
+    updatesRead: row.read_at === null ? null : { readAt: new Date(row.read_at), recentIds: (row.recent_event_ids ?? []).map(Number) },
   };
+}
+
+/** An update (a materialization or an observation) the previous tick did not see. */
+export interface UnseenUpdateRow {
+  readonly id: number;
+  /** The key the event was recorded under (the asset's id or one of its aliases). */
+  readonly assetKey: string;
+  readonly kind: "materialization" | "observation";
+  readonly partitionKey: string | null;
+  /** Epoch ms. */
+  readonly occurredAt: number;
+  /**
+   * Its id is not above the previous tick's last event id, yet that tick did not see it: its transaction
+   * committed after that tick's read (a Postgres server's ids come from a sequence). Newly updated all the same.
+   */
+  readonly committedLate: boolean;
+}
+
+/** What the previous tick read: its last event id, and what it read of the updates (if known). */
+export interface PreviousUpdatesRead {
+  readonly lastEventId: number;
+  /** Absent or null: not known (see below). A cursor's head ({@link CursorHead}) is one. */
+  readonly updatesRead?: UpdatesRead | null;
+}
+
+/**
+ * The materializations and observations the previous tick did not see, oldest first (what `newly_updated`
+ * counts, per asset and per partition), and the ids to remember for the next tick ({@link UpdatesRead.recentIds}).
+ *
+ * Not seen: an id above the previous tick's last event id, or a lower one that committed after its read. The
+ * latter are looked for among the events recorded less than {@link EVENT_COMMIT_OVERLAP_MS} before that read
+ * (a transaction that commits after a read started less than that before it), less those the previous tick
+ * remembered having seen. Every time is the database's (`now()`, the clock that writes `recorded_at`): this
+ * transaction's start, the same `now()` the cursor's `read_at` is written with. `previous` null (the first
+ * tick): nothing is new, but what is recent is remembered. A previous tick that remembered nothing (a cursor
+ * written before migration 0013) counts the ids above its last event id only. What is read is what arrived
+ * since the previous tick and the overlap's events: a settled tick reads nothing.
+ *
+ * Read up to `throughId`, this tick's last event id: a statement of a READ COMMITTED transaction sees what
+ * committed before it, so a higher id may have committed since the tick's other reads; the next tick counts it.
+ */
+export async function updatesUnseen(client: SqlClient, previous: PreviousUpdatesRead | null, throughId: number): Promise<{ rows: UnseenUpdateRow[]; recentIds: number[] }> {
+  const overlap = (at: string) => `${at} - make_interval(secs => $3::float8 / 1000)`;
+  const read = await client.query<{ id: string | number; asset_key: string; kind: UnseenUpdateRow["kind"]; partition_key: string | null; occurred_at: Date | string; recent: boolean }>(
+    `SELECT id, asset_key, kind, partition_key, occurred_at, recorded_at > ${overlap("now()")} AS recent FROM asset_events
+     WHERE kind IN ('materialization', 'observation') AND id <= $4
+       AND (id > $1 OR recorded_at > ${overlap("LEAST(COALESCE($2::timestamptz, now()), now())")})
+     ORDER BY id`,
+    [previous?.lastEventId ?? Number.MAX_SAFE_INTEGER, previous?.updatesRead?.readAt ?? null, EVENT_COMMIT_OVERLAP_MS, throughId],
+  );
+  const seen = previous?.updatesRead ? new Set(previous.updatesRead.recentIds) : null;
+  const rows: UnseenUpdateRow[] = [];
+  const recentIds: number[] = [];
+  for (const row of read) {
+    const id = Number(row.id);
+    if (row.recent) recentIds.push(id);
+    if (previous === null) continue;
+    const committedLate = id <= previous.lastEventId;
+    // A late one is known only from what the previous tick remembered having seen.
+    if (committedLate && (seen === null || seen.has(id))) continue;
+    rows.push({ id, assetKey: row.asset_key, kind: row.kind, partitionKey: row.partition_key, occurredAt: new Date(row.occurred_at).getTime(), committedLate });
+  }
+  return { rows, recentIds };
 }
 
 /** Every asset's stored cursor (as JSON values). */
@@ -184,7 +247,7 @@ export async function readAssetCursors(client: SqlClient): Promise<Map<string, u
  * Moves the cursor from `previousEvaluationId` (null: no cursor yet) to `head`, writing the asset cursors that
  * changed and deleting the removed ones. Returns false, writing nothing, when another tick moved it first:
  * the caller must roll its tick back. The head's read time is this transaction's `now()` (the tick's reads ran
- * in it), with `recentPartitionEventIds` (see {@link PartitionEventsRead.recentIds}).
+ * in it), with `recentEventIds` (see {@link UpdatesRead.recentIds}).
  */
 export async function writeCursor(
   client: SqlClient,
@@ -192,19 +255,19 @@ export async function writeCursor(
   head: CursorHead,
   changed: readonly (readonly [string, unknown])[],
   removed: readonly string[],
-  recentPartitionEventIds: readonly number[] = [],
+  recentEventIds: readonly number[] = [],
 ): Promise<boolean> {
-  const params = [head.evaluationId, new Date(head.evaluatedAt), head.lastEventId, [...recentPartitionEventIds]];
+  const params = [head.evaluationId, new Date(head.evaluatedAt), head.lastEventId, [...recentEventIds]];
   const rows =
     previousEvaluationId === null
       ? await client.query(
-          `INSERT INTO automation_cursor (id, evaluation_id, evaluated_at, last_event_id, read_at, recent_partition_event_ids)
+          `INSERT INTO automation_cursor (id, evaluation_id, evaluated_at, last_event_id, read_at, recent_event_ids)
            VALUES (1, $1, $2, $3, now(), $4::bigint[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
           params,
         )
       : await client.query(
           // The snapshot was of the previous cursor (migration 0009): a moved cursor drops it.
-          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, read_at = now(), recent_partition_event_ids = $4::bigint[],
+          `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, read_at = now(), recent_event_ids = $4::bigint[],
              snapshot = NULL, updated_at = now() WHERE id = 1 AND evaluation_id = $5 RETURNING id`,
           [...params, previousEvaluationId],
         );

@@ -22,7 +22,6 @@
 import type { IndexRanges, PartitionStatus, PartitionsDefinition } from "../model/index.ts";
 import { normalizeRanges, partitionCalendar, partitionsFingerprint, rangesAdd, rangesRemove } from "../model/index.ts";
 import { EVENT_COMMIT_OVERLAP_MS } from "./automation.ts";
-import type { PartitionEventsRead } from "./automation.ts";
 import type { SqlClient } from "./sql-client.ts";
 
 /** One partitioned asset whose status is wanted. */
@@ -190,72 +189,4 @@ export async function partitionsInProgress(client: SqlClient, assetIds: readonly
     }
   }
   return result;
-}
-
-
-/** One partition materialization: its event id, asset, partition key and time. */
-export interface PartitionMaterializationRow {
-  readonly id: number;
-  readonly assetId: string;
-  readonly partitionKey: string;
-  /** Epoch ms. */
-  readonly occurredAt: number;
-  /**
-   * Its id is not above the previous tick's last event id, yet that tick did not see it: its transaction
-   * committed after that tick's read (a Postgres server's ids come from a sequence). Newly updated all the same.
-   */
-  readonly committedLate: boolean;
-}
-
-/** What the previous tick read: its last event id, and what it read of partition materializations (if known). */
-export interface PreviousPartitionRead {
-  readonly lastEventId: number;
-  /** Absent or null: not known (see below). A cursor's head (CursorHead, automation.ts) is one. */
-  readonly partitionEvents?: PartitionEventsRead | null;
-}
-
-/**
- * The partition materializations of these assets that the previous tick did not see, oldest first (what
- * `newly_updated` reads per partition), and the ids to remember for the next tick
- * ({@link PartitionEventsRead.recentIds}).
- *
- * Not seen: an id above the previous tick's last event id, or a lower one that committed after its read. The
- * latter are looked for among the events recorded less than {@link EVENT_COMMIT_OVERLAP_MS} before that read
- * (a transaction that commits after a read started less than that before it), less those the previous tick
- * remembered having seen. Every time is the database's (`now()`, the clock that writes `recorded_at`): this
- * transaction's start, the same `now()` the cursor's `read_at` is written with. `previous` null (the first
- * tick): nothing is new, but what is recent is remembered. A previous tick that remembered nothing (a cursor
- * written before migration 0012) counts the ids above its last event id only.
- *
- * Read up to `throughId`, this tick's last event id: a statement of a READ COMMITTED transaction sees what
- * committed before it, so a higher id may have committed since the tick's other reads; the next tick counts it.
- */
-export async function partitionMaterializationsUnseen(
-  client: SqlClient,
-  assetIds: readonly string[],
-  previous: PreviousPartitionRead | null,
-  throughId: number,
-): Promise<{ rows: PartitionMaterializationRow[]; recentIds: number[] }> {
-  if (assetIds.length === 0) return { rows: [], recentIds: [] };
-  const overlap = (at: string) => `${at} - make_interval(secs => $4::float8 / 1000)`;
-  const read = await client.query<{ id: string | number; asset_key: string; partition_key: string; occurred_at: Date | string; recent: boolean }>(
-    `SELECT id, asset_key, partition_key, occurred_at, recorded_at > ${overlap("now()")} AS recent FROM asset_events
-     WHERE partition_key IS NOT NULL AND kind = 'materialization' AND asset_key = ANY($1::text[]) AND id <= $5
-       AND (id > $2 OR recorded_at > ${overlap("LEAST(COALESCE($3::timestamptz, now()), now())")})
-     ORDER BY id`,
-    [[...assetIds], previous?.lastEventId ?? Number.MAX_SAFE_INTEGER, previous?.partitionEvents?.readAt ?? null, EVENT_COMMIT_OVERLAP_MS, throughId],
-  );
-  const seen = previous?.partitionEvents ? new Set(previous.partitionEvents.recentIds) : null;
-  const rows: PartitionMaterializationRow[] = [];
-  const recentIds: number[] = [];
-  for (const row of read) {
-    const id = Number(row.id);
-    if (row.recent) recentIds.push(id);
-    if (previous === null) continue;
-    const committedLate = id <= previous.lastEventId;
-    // A late one is known only from what the previous tick remembered having seen.
-    if (committedLate && (seen === null || seen.has(id))) continue;
-    rows.push({ id, assetId: row.asset_key, partitionKey: row.partition_key, occurredAt: new Date(row.occurred_at).getTime(), committedLate });
-  }
-  return { rows, recentIds };
 }

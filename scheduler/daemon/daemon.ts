@@ -22,7 +22,7 @@ import { newRunId, partitionQueueName, partitionRunFor } from "../runs/index.ts"
 import type { ScheduleFiring } from "../schedules/index.ts";
 import { fireSchedules, resolveJobsAndSchedules } from "../schedules/index.ts";
 import type { LeaderLease } from "./leader.ts";
-import { automationStateFromInputs, withPartitionState } from "./state.ts";
+import { automationStateFromInputs, withUpdatesAndPartitions } from "./state.ts";
 import { CursorCache, InputsCache } from "./tick-state.ts";
 
 export interface DaemonOptions {
@@ -212,7 +212,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         // A plan stored for the same definitions saves computing it (deps by id, the order, fingerprints).
         if (stored.plan && restorePlan(graph, stored.plan)) plansRestored++;
         const inputs = await inputsCache.read(tx);
-        const { state, recentPartitionEventIds } = await withPartitionState(tx, graph, automationStateFromInputs(inputs, graph), stored.head);
+        const { state, recentEventIds } = await withUpdatesAndPartitions(tx, graph, automationStateFromInputs(inputs, graph), stored.head);
         const result = evaluate({ graph, state, now: at, cursor: stored.cursor, ...(options.sameRun ? { sameRun: options.sameRun } : {}) });
         const evaluationId = result.cursor.evaluationId;
         const plan = engine.plan(result.partitionRequests.size === 0 ? result.requests : result.requests.filter((id) => !result.partitionRequests.has(id)));
@@ -231,7 +231,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         const created = await engine.submit(tx, runs);
         // Only what changed is stored (an asset's first evaluation, new values, a request), as Dagster does.
         await evaluationSql.saveEvaluations(tx, result.changed);
-        const written = await cursors.write(tx, stored, result.cursor, state.lastEventId, recentPartitionEventIds);
+        const written = await cursors.write(tx, stored, result.cursor, state.lastEventId, recentEventIds);
         if (!written.ok) throw new CursorMoved();
         commitCursor = written.commit;
         const durationMs = performance.now() - started;

@@ -6,8 +6,8 @@
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import { partitionCalendar } from "../../catalog/model/index.ts";
 import type { AutomationInputs, CursorHead, LatestEventRow, SqlClient } from "../../catalog/store/index.ts";
-import { partitionSql } from "../../catalog/store/index.ts";
-import type { AssetRuntimeState, AutomationState, PartitionUpdate } from "../conditions/index.ts";
+import { automationSql, partitionSql } from "../../catalog/store/index.ts";
+import type { AssetRuntimeState, AutomationState, PartitionUpdate, UnseenUpdates } from "../conditions/index.ts";
 
 export function automationStateFromInputs(inputs: AutomationInputs, graph: CatalogGraph | null): AutomationState {
   // Built with plain mutable records (no object spreads): a tick at 10k assets rebuilds it in a few ms.
@@ -42,36 +42,47 @@ export function automationStateFromInputs(inputs: AutomationInputs, graph: Catal
 
 const partitionedAssets = new WeakMap<CatalogGraph, readonly CatalogAsset[]>();
 
-/** A tick's state with its partitioned assets' partitions, and what to remember of the partition events read. */
-export interface StateWithPartitions {
+/** A tick's state with the updates it is the first to see and the partitions, and what to remember of its read. */
+export interface StateWithUpdates {
   readonly state: AutomationState;
-  /** The recent partition materializations seen, for the cursor (automationSql.PartitionEventsRead.recentIds). */
-  readonly recentPartitionEventIds: readonly number[];
+  /** The recent updates seen, for the cursor (automationSql.UpdatesRead.recentIds). */
+  readonly recentEventIds: readonly number[];
 }
 
 /**
- * Adds what a tick knows of each partitioned asset's partitions (conditions evaluate them per partition): the
- * store's partition status cache (materialized, failed, in progress) and the partition materializations the
- * previous tick did not see — recorded after its last event id, or committed late with a lower id
- * (`committedLate`; partitionSql.partitionMaterializationsUnseen) — each of which is newly updated on this tick
- * only. `previous` is the stored cursor's head (null on the first tick, when nothing is newly updated). A
- * catalog without partitioned assets reads nothing more.
+ * Adds to the state of the latest events what the tick reads besides them: the materializations and
+ * observations the previous tick did not see — recorded after its last event id, or committed late with a lower
+ * id (automationSql.updatesUnseen) — each of which is newly updated on this tick only: per asset
+ * (`unseenUpdates`) and, for a partitioned asset, per partition (`committedLate` when late); and each partitioned
+ * asset's partitions from the store's partition status cache (materialized, failed, in progress). `previous` is
+ * the stored cursor's head (null on the first tick, when nothing is newly updated). A tick where nothing arrived
+ * reads no event; a catalog without partitioned assets reads no partition status.
  */
-export async function withPartitionState(client: SqlClient, graph: CatalogGraph, state: AutomationState, previous: CursorHead | null): Promise<StateWithPartitions> {
+export async function withUpdatesAndPartitions(client: SqlClient, graph: CatalogGraph, state: AutomationState, previous: CursorHead | null): Promise<StateWithUpdates> {
+  const unseen = await automationSql.updatesUnseen(client, previous, state.lastEventId);
+  const unseenUpdates = new Map<string, UnseenUpdates>();
+  const partitionRows: { assetId: string; partitionKey: string; row: automationSql.UnseenUpdateRow }[] = [];
+  for (const row of unseen.rows) {
+    const asset = graph.get(row.assetKey);
+    const assetId = asset?.id ?? row.assetKey;
+    const before = unseenUpdates.get(assetId);
+    unseenUpdates.set(assetId, {
+      materialized: (before?.materialized ?? false) || row.kind === "materialization",
+      observed: (before?.observed ?? false) || row.kind === "observation",
+    });
+    if (asset?.partitions && row.kind === "materialization" && row.partitionKey !== null) partitionRows.push({ assetId, partitionKey: row.partitionKey, row });
+  }
+  const withUnseen: AutomationState = unseenUpdates.size === 0 ? state : { lastEventId: state.lastEventId, assets: state.assets, unseenUpdates };
   let assets = partitionedAssets.get(graph);
   if (!assets) partitionedAssets.set(graph, (assets = graph.assets.filter((a) => a.partitions != null)));
-  if (assets.length === 0) return { state, recentPartitionEventIds: [] };
-  const ids = assets.map((a) => a.id);
+  if (assets.length === 0) return { state: withUnseen, recentEventIds: unseen.recentIds };
   const statuses = await partitionSql.partitionStatuses(client, assets.map((a) => ({ assetId: a.id, definition: a.partitions! })));
   const updates = new Map<string, Map<number, PartitionUpdate>>();
-  const unseen = await partitionSql.partitionMaterializationsUnseen(client, ids, previous, state.lastEventId);
-  for (const row of unseen.rows) {
-    const asset = graph.get(row.assetId);
-    if (!asset?.partitions) continue;
-    const index = partitionCalendar(asset.partitions).indexOf(row.partitionKey);
+  for (const { assetId, partitionKey, row } of partitionRows) {
+    const index = partitionCalendar(graph.get(assetId)!.partitions!).indexOf(partitionKey);
     if (index === null) continue;
-    let byIndex = updates.get(asset.id);
-    if (!byIndex) updates.set(asset.id, (byIndex = new Map()));
+    let byIndex = updates.get(assetId);
+    if (!byIndex) updates.set(assetId, (byIndex = new Map()));
     // In id order: the partition's latest wins (a late one is older by id than one read with it).
     byIndex.set(index, { index, storageId: row.id, timestamp: row.occurredAt, ...(row.committedLate ? { committedLate: true } : {}) });
   }
@@ -81,5 +92,5 @@ export async function withPartitionState(client: SqlClient, graph: CatalogGraph,
     if (!status) continue;
     merged.set(asset.id, { ...merged.get(asset.id), partitions: { ...status, updates: [...(updates.get(asset.id)?.values() ?? [])] } });
   }
-  return { state: { lastEventId: state.lastEventId, assets: merged }, recentPartitionEventIds: unseen.recentIds };
+  return { state: { ...withUnseen, assets: merged }, recentEventIds: unseen.recentIds };
 }

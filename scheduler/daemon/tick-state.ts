@@ -406,15 +406,15 @@ export class CursorCache {
   }
 
   /**
-   * Writes `next` over `previous` (rows of changed assets only), with the recent partition materializations the
-   * tick saw (automationSql.PartitionEventsRead); false when another tick moved the cursor first.
+   * Writes `next` over `previous` (rows of changed assets only), with the recent updates the tick saw
+   * (automationSql.UpdatesRead); false when another tick moved the cursor first.
    */
   async write(
     tx: SqlClient,
     previous: { head: CursorHead | null; cursor: EvaluationCursor | null },
     next: EvaluationCursor,
     lastEventId: number,
-    recentPartitionEventIds: readonly number[] = [],
+    recentEventIds: readonly number[] = [],
   ): Promise<{ ok: boolean; commit: () => void }> {
     const head: CursorHead = { evaluationId: next.evaluationId, evaluatedAt: next.evaluatedAt, lastEventId };
     const changed: [string, StoredAssetCursor][] = [];
@@ -424,7 +424,7 @@ export class CursorCache {
       changed.push([id, toStored(cursor, head)]);
     }
     const removed = previous.cursor ? Object.keys(previous.cursor.assets).filter((id) => !(id in next.assets)) : [];
-    const ok = await automationSql.writeCursor(tx, previous.head?.evaluationId ?? null, head, changed, removed, recentPartitionEventIds);
+    const ok = await automationSql.writeCursor(tx, previous.head?.evaluationId ?? null, head, changed, removed, recentEventIds);
     return {
       ok,
       // Called after the transaction commits: until then the cache must not believe the new cursor is stored.
