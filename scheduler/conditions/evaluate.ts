@@ -32,6 +32,7 @@ import type { PartitionContext, PartitionView } from "./partitioned.ts";
 import { annotate, partitionedKinds } from "./partitioned.ts";
 import { planFor, upstreamClosure } from "./plan.ts";
 import type { Plan } from "./plan.ts";
+import { assetCursor } from "./state.ts";
 import type { AssetCursor, AssetRuntimeState, AutomationState, EvaluationCursor, NodeCursor } from "./state.ts";
 import type { CompiledNode, ConditionNode } from "./tree.ts";
 
@@ -264,18 +265,19 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
 
     if (!input.full && quiet && previous.settled === fingerprint) {
       carriedForward++;
-      const carried: AssetCursor = {
-        treeHash: previous.treeHash,
-        previousRequested: false,
-        effectiveTime: now,
-        lastEventId: state.lastEventId,
-        nodes: previous.nodes,
-        settled: previous.settled,
-        value: previous.value,
-        ...(previous.valueHash === undefined ? {} : { valueHash: previous.valueHash }),
-        ...(previous.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
-      };
-      nextAssets[id] = partitionsKey === undefined ? carried : { ...carried, partitionsKey };
+      // Built by assetCursor, as every cursor is (state.ts): one set of shapes for this loop and the daemon's.
+      nextAssets[id] = assetCursor(
+        previous.treeHash,
+        false,
+        now,
+        state.lastEventId,
+        previous.nodes,
+        previous.settled,
+        previous.value,
+        previous.valueHash,
+        previous.lastRequestedAt,
+        partitionsKey,
+      );
       continue;
     }
 
@@ -336,24 +338,24 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     }
     const settled = quiet && !requested && sameNodes(previous.nodes, nodes) ? fingerprint : null;
     const values = valueHash(root, requested);
-    const next: AssetCursor = {
-      treeHash: condition.treeHash,
-      previousRequested: requested,
-      effectiveTime: now,
-      lastEventId: state.lastEventId,
+    nextAssets[id] = assetCursor(
+      condition.treeHash,
+      requested,
+      now,
+      state.lastEventId,
       nodes,
       settled,
-      value: tree.value,
-      valueHash: values,
-      ...(requested ? { lastRequestedAt: now } : previous?.lastRequestedAt == null ? {} : { lastRequestedAt: previous.lastRequestedAt }),
-    };
+      tree.value,
+      values,
+      requested ? now : previous?.lastRequestedAt,
+      partitionsKey,
+      requestedRanges,
+    );
     const evaluation: AssetEvaluation = { assetId: id, tick, evaluatedAt, requested, treeHash: condition.treeHash, tree: root };
     if (view === null) {
-      nextAssets[id] = next;
       evaluations.push(evaluation);
       if (requested || previous?.valueHash !== values) changed.push(evaluation);
     } else {
-      nextAssets[id] = { ...next, partitionsKey: partitionsKey!, ...(requestedRanges === undefined ? {} : { requestedPartitions: requestedRanges }) };
       const partitioned = { ...evaluation, requestedPartitions: requestedKeys ?? [] };
       evaluations.push(partitioned);
       if (requested || previous?.valueHash !== values) changed.push(partitioned);

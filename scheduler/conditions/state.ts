@@ -167,6 +167,36 @@ export interface AssetCursor {
   readonly partitionsKey?: string;
 }
 
+/**
+ * An asset cursor, built in this one place with its fields in one order: evaluate() (an asset evaluated or
+ * carried forward) and the daemon's reads of a stored cursor (its rows, or the snapshot a stopped daemon left)
+ * all call it, so the loops that read the previous cursor (evaluate's, the daemon's diff of what to store) see
+ * objects of the same few shapes however they were made. Cursors built elsewhere (object literals, spreads,
+ * JSON) have other hidden classes: a restarted daemon's first tick then ran on shapes its code was not
+ * optimized for, and deoptimized evaluate() and the cursor diff. Optional fields are present only when set
+ * (`lastRequestedAt` only when not null), as before.
+ */
+export function assetCursor(
+  treeHash: string,
+  previousRequested: boolean,
+  effectiveTime: number,
+  lastEventId: number,
+  nodes: Readonly<Record<string, NodeCursor>>,
+  settled: number | null,
+  value: boolean,
+  valueHash: number | undefined,
+  lastRequestedAt: number | null | undefined,
+  partitionsKey?: string,
+  requestedPartitions?: IndexRanges,
+): AssetCursor {
+  const cursor: { -readonly [K in keyof AssetCursor]: AssetCursor[K] } = { treeHash, previousRequested, effectiveTime, lastEventId, nodes, settled, value };
+  if (valueHash !== undefined) cursor.valueHash = valueHash;
+  if (lastRequestedAt != null) cursor.lastRequestedAt = lastRequestedAt;
+  if (partitionsKey !== undefined) cursor.partitionsKey = partitionsKey;
+  if (requestedPartitions !== undefined) cursor.requestedPartitions = requestedPartitions;
+  return cursor;
+}
+
 /** Everything the previous tick remembered. */
 export interface EvaluationCursor {
   /** The previous tick's evaluation id; the next tick is this + 1. */

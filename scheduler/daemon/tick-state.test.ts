@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { assetCursor } from "../conditions/index.ts";
 import type { AssetCursor } from "../conditions/index.ts";
-import { decodeSnapshot, encodeSnapshot, fromStored, toStored } from "./tick-state.ts";
+import type { SqlClient } from "../../catalog/store/index.ts";
+import { CursorCache, decodeSnapshot, encodeSnapshot, fromStored, toStored } from "./tick-state.ts";
 
 describe("asset cursors in their stored form", () => {
   const head = { evaluationId: 7, evaluatedAt: 1_796_300_000_000, lastEventId: 420 };
@@ -21,9 +23,23 @@ describe("asset cursors in their stored form", () => {
     value: true,
     valueHash: 987,
     lastRequestedAt: 1_796_298_000_000,
-    requestedPartitions: [[3, 5], [9, 9]],
     partitionsKey: "daily|2026-09-01|UTC;",
+    requestedPartitions: [[3, 5], [9, 9]],
   };
+  // What evaluate() builds for the same fields (every cursor is built by assetCursor): its fields' order.
+  const built = assetCursor(
+    full.treeHash,
+    full.previousRequested,
+    full.effectiveTime,
+    full.lastEventId,
+    full.nodes,
+    full.settled,
+    full.value,
+    full.valueHash,
+    full.lastRequestedAt,
+    full.partitionsKey,
+    full.requestedPartitions,
+  );
 
   test("every field comes back, through JSON as the store holds it", () => {
     const stored = JSON.parse(JSON.stringify(toStored(full, head))) as ReturnType<typeof toStored>;
@@ -60,7 +76,9 @@ describe("asset cursors in their stored form", () => {
     assert.ok(decoded);
     const expected = Object.fromEntries(Object.entries(assets).map(([id, c]) => [id, fromStored(JSON.parse(JSON.stringify(toStored(c, head))) as ReturnType<typeof toStored>, head)]));
     assert.deepEqual(decoded.assets, expected);
-    assert.deepEqual(Object.keys(decoded.assets.full!), Object.keys(full), "fields in evaluate()'s order");
+    assert.deepEqual(built, full);
+    assert.deepEqual(Object.keys(decoded.assets.full!), Object.keys(built), "fields in evaluate()'s order");
+    assert.deepEqual(Object.keys(expected["full"]!), Object.keys(built), "a row read back: fields in evaluate()'s order");
     assert.deepEqual(decoded.inputs, inputs);
     assert.equal(decoded.plan, null, "no plan stored: none read");
     // The plan's typed arrays come back equal, each in an aligned buffer of its own.
@@ -70,5 +88,38 @@ describe("asset cursors in their stored form", () => {
     assert.equal(decodeSnapshot(Buffer.from("not gzip"), head), null, "unreadable bytes: the rows are read");
     const v1 = gzipSync(JSON.stringify({ version: 1, head, assets: {}, inputs }));
     assert.equal(decodeSnapshot(v1, head), null, "a version-1 snapshot (cursors as objects): the rows are read");
+  });
+
+  test("every cursor read gives one shape, whichever way it read (rows, the prepared snapshot, this daemon's cache)", async () => {
+    // A store of one cursor row, its head and its snapshot, answering the statements CursorCache sends.
+    const snapshot = encodeSnapshot(head, { a: full }, { maxId: 420, readAt: 0, materialization: [], run_materialization: [], materialization_failure: [], observation: [] });
+    let withSnapshot = false;
+    let cursorHead = head;
+    const headRow = () => ({ evaluation_id: cursorHead.evaluationId, evaluated_at: new Date(cursorHead.evaluatedAt), last_event_id: cursorHead.lastEventId });
+    const client = {
+      dialect: "pglite",
+      schema: null,
+      query: async (sql: string) => {
+        if (sql.includes("FROM automation_asset_cursors")) return [{ asset_key: "a", cursor: toStored(full, head) }];
+        if (sql.startsWith("SELECT evaluation_id, evaluated_at, last_event_id, snapshot")) return withSnapshot ? [{ ...headRow(), snapshot }] : [];
+        if (sql.startsWith("SELECT evaluation_id")) return [headRow()];
+        return [{ id: 1 }]; // the cursor's UPDATE, and the rows' writes
+      },
+    } as unknown as SqlClient;
+    const fromRows = await new CursorCache().read(client);
+    withSnapshot = true;
+    const prepared = new CursorCache();
+    await prepared.prepare(client);
+    const fromSnapshot = await prepared.read(client);
+    assert.equal(fromSnapshot.fromPrepared, true);
+    const written = await prepared.write(client, fromSnapshot, { ...fromSnapshot.cursor!, evaluationId: 8 }, 420);
+    written.commit();
+    cursorHead = { ...head, evaluationId: 8 };
+    const fromCache = await prepared.read(client);
+    assert.equal(fromCache.cursor!.evaluationId, 8, "read from this daemon's cache");
+    assert.deepEqual(fromRows.cursor!.assets, fromSnapshot.cursor!.assets);
+    const keys = Object.keys(fromRows);
+    assert.deepEqual(Object.keys(fromSnapshot), keys);
+    assert.deepEqual(Object.keys(fromCache), keys);
   });
 });

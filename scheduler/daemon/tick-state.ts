@@ -14,6 +14,7 @@ import type { AutomationInputs, CursorHead, EventRow, LatestEventRow, SqlClient 
 import { automationSql } from "../../catalog/store/index.ts";
 import type { IndexRanges } from "../../catalog/model/index.ts";
 import { createStringTable } from "../../support/index.ts";
+import { assetCursor } from "../conditions/index.ts";
 import type { AssetCursor, EvaluationCursor, NodeCursor, StoredPlan } from "../conditions/index.ts";
 
 /** An asset cursor as stored: the tick-level fields only when they differ from the tick's. */
@@ -29,26 +30,22 @@ export function toStored(cursor: AssetCursor, head: CursorHead): StoredAssetCurs
   };
 }
 
-/**
- * An asset cursor read back from JSON, built with the fields in the order evaluate() writes them, so the
- * carry-forward loop reads objects of the shapes it reads on a settled tick (jsonb reorders a row's keys).
- */
+/** An asset cursor read back from a row (JSON), built by assetCursor as evaluate() builds its own. */
 export function fromStored(stored: StoredAssetCursor, head: CursorHead): AssetCursor {
-  const cursor: { -readonly [K in keyof AssetCursor]: AssetCursor[K] } = {
-    treeHash: stored.treeHash,
-    previousRequested: stored.previousRequested,
-    effectiveTime: stored.effectiveTime ?? head.evaluatedAt,
-    lastEventId: stored.lastEventId ?? head.lastEventId,
-    nodes: stored.nodes as Readonly<Record<string, NodeCursor>>,
-    settled: stored.settled ?? null,
-    value: stored.value,
-  };
-  if (stored.valueHash !== undefined) cursor.valueHash = stored.valueHash;
-  if (stored.lastRequestedAt != null) cursor.lastRequestedAt = stored.lastRequestedAt;
-  // A partitioned asset's (scheduler/conditions/partitioned.ts): what it requested and its partitionings' key.
-  if (stored.requestedPartitions !== undefined) cursor.requestedPartitions = stored.requestedPartitions;
-  if (stored.partitionsKey !== undefined) cursor.partitionsKey = stored.partitionsKey;
-  return cursor;
+  return assetCursor(
+    stored.treeHash,
+    stored.previousRequested,
+    stored.effectiveTime ?? head.evaluatedAt,
+    stored.lastEventId ?? head.lastEventId,
+    stored.nodes,
+    stored.settled ?? null,
+    stored.value,
+    stored.valueHash,
+    stored.lastRequestedAt,
+    // A partitioned asset's (scheduler/conditions/partitioned.ts): its partitionings' key, what it requested.
+    stored.partitionsKey,
+    stored.requestedPartitions,
+  );
 }
 
 const sameHead = (a: CursorHead, b: CursorHead): boolean => a.evaluationId === b.evaluationId && a.evaluatedAt === b.evaluatedAt && a.lastEventId === b.lastEventId;
@@ -232,20 +229,10 @@ function decodeCursors(columns: CursorColumns, head: CursorHead): Record<string,
     const record = nodeRecords[nodes[i]!];
     const treeHash = strings[tree[i]!];
     if (record === undefined || treeHash === undefined || Number.isNaN(lastEventId)) throw new Error("the snapshot's cursor columns do not line up");
-    // The fields in the order evaluate() writes them, as fromStored builds them.
-    const cursor: { -readonly [K in keyof AssetCursor]: AssetCursor[K] } = {
-      treeHash,
-      previousRequested: (f & CURSOR_PREVIOUS_REQUESTED) !== 0,
-      effectiveTime,
-      lastEventId,
-      nodes: record,
-      settled,
-      value: (f & CURSOR_VALUE) !== 0,
-    };
-    if (valueHash !== undefined) cursor.valueHash = valueHash;
-    if (lastRequestedAt !== undefined) cursor.lastRequestedAt = lastRequestedAt;
-    if (f & CURSOR_REQUESTED_PARTITIONS) cursor.requestedPartitions = partitions[p++]!;
-    if (f & CURSOR_PARTITIONS_KEY) cursor.partitionsKey = strings[partitionsKeys[k++]!]!;
+    const requestedPartitions = f & CURSOR_REQUESTED_PARTITIONS ? partitions[p++]! : undefined;
+    const partitionsKey = f & CURSOR_PARTITIONS_KEY ? strings[partitionsKeys[k++]!]! : undefined;
+    // Built by assetCursor, as evaluate() builds the cursors it carries forward: the same shapes.
+    const cursor = assetCursor(treeHash, (f & CURSOR_PREVIOUS_REQUESTED) !== 0, effectiveTime, lastEventId, record, settled, (f & CURSOR_VALUE) !== 0, valueHash, lastRequestedAt, partitionsKey, requestedPartitions);
     assets[ids[i]!] = cursor;
   }
   if (n !== numbers.length || p !== partitions.length || k !== partitionsKeys.length) throw new Error("the snapshot's cursor columns do not line up");
@@ -338,6 +325,21 @@ function sameStored(a: AssetCursor, aHead: CursorHead, b: AssetCursor, bHead: Cu
   );
 }
 
+/** What {@link CursorCache.read} gives: the stored cursor, and the stop snapshot's plan when it was read from one. */
+export interface StoredCursor {
+  readonly head: CursorHead | null;
+  readonly cursor: EvaluationCursor | null;
+  readonly plan: StoredPlan | null;
+  /** True when the cursor came from the snapshot {@link CursorCache.prepare} decoded. */
+  readonly fromPrepared: boolean;
+}
+
+/**
+ * Every read's result is made here, with the same fields: the tick reads it (and the cursor diff in `write`)
+ * with code optimized on settled ticks, which a result of another shape on a restart's first tick deoptimized.
+ */
+const storedCursor = (head: CursorHead | null, cursor: EvaluationCursor | null, plan: StoredPlan | null, fromPrepared: boolean): StoredCursor => ({ head, cursor, plan, fromPrepared });
+
 /** A stop snapshot decoded: the cursor at its head, the inputs cache's state, the plan. */
 type DecodedSnapshot = NonNullable<ReturnType<typeof decodeSnapshot>>;
 
@@ -370,13 +372,13 @@ export class CursorCache {
    * cursor (decoded ahead by {@link prepare}, or read now), which also fills an empty `inputs` cache; else from
    * every asset's row.
    */
-  async read(tx: SqlClient, inputs?: InputsCache): Promise<{ head: CursorHead | null; cursor: EvaluationCursor | null; plan?: StoredPlan | null; fromPrepared?: boolean }> {
+  async read(tx: SqlClient, inputs?: InputsCache): Promise<StoredCursor> {
     const head = await automationSql.readCursorHead(tx, { lock: true });
     // Used by the first read only: past it, the cursor this daemon commits is newer than the snapshot's.
     const prepared = this.#prepared;
     this.#prepared = null;
-    if (head === null) return { head: null, cursor: null };
-    if (this.#committed && this.#committed.head.evaluationId === head.evaluationId) return { head, cursor: this.#committed.cursor };
+    if (head === null) return storedCursor(null, null, null, false);
+    if (this.#committed && this.#committed.head.evaluationId === head.evaluationId) return storedCursor(head, this.#committed.cursor, null, false);
     let assets: Record<string, AssetCursor> = {};
     let plan: StoredPlan | null = null;
     const fromPrepared = prepared !== null && sameHead(prepared.head, head);
@@ -390,7 +392,7 @@ export class CursorCache {
     }
     const cursor: EvaluationCursor = { evaluationId: head.evaluationId, evaluatedAt: head.evaluatedAt, assets };
     this.#committed = { head, cursor };
-    return { head, cursor, plan, fromPrepared };
+    return storedCursor(head, cursor, plan, fromPrepared);
   }
 
   /**
