@@ -47,6 +47,53 @@ export interface Plan {
   readonly shape: Float64Array;
 }
 
+/**
+ * A plan as an instance of a class, not an object literal: V8 optimizes evaluate() for the fields of the plan
+ * objects it has read, and a second object made by the same literal (the next graph's plan: a reload, or a
+ * restarted daemon's restored plan in the same process) invalidates that code, so the next ticks ran evaluate()
+ * unoptimized until it was compiled again. Objects a constructor makes do not (checked with --trace-deopt); the
+ * fields are declared only (`declare`), so that no class field initializer defines them first.
+ */
+class PlanRecord implements Plan {
+  declare readonly assets: Plan["assets"];
+  declare readonly ids: Plan["ids"];
+  declare readonly order: Plan["order"];
+  declare readonly deps: Plan["deps"];
+  declare readonly materializable: Plan["materializable"];
+  declare readonly conditions: Plan["conditions"];
+  declare readonly errors: Plan["errors"];
+  declare readonly usesLegacyRules: boolean;
+  declare readonly freshnessTargets: Plan["freshnessTargets"];
+  declare readonly hasFreshnessTargets: boolean;
+  declare readonly partitions: Plan["partitions"];
+  declare readonly partitionings: Plan["partitionings"];
+  declare readonly partitioningIds: Int32Array;
+  declare readonly partitionsKeys: Plan["partitionsKeys"];
+  declare readonly hasPartitionedConditions: boolean;
+  declare readonly filteredDeps: Plan["filteredDeps"];
+  declare readonly shape: Float64Array;
+
+  constructor(fields: Plan) {
+    this.assets = fields.assets;
+    this.ids = fields.ids;
+    this.order = fields.order;
+    this.deps = fields.deps;
+    this.materializable = fields.materializable;
+    this.conditions = fields.conditions;
+    this.errors = fields.errors;
+    this.usesLegacyRules = fields.usesLegacyRules;
+    this.freshnessTargets = fields.freshnessTargets;
+    this.hasFreshnessTargets = fields.hasFreshnessTargets;
+    this.partitions = fields.partitions;
+    this.partitionings = fields.partitionings;
+    this.partitioningIds = fields.partitioningIds;
+    this.partitionsKeys = fields.partitionsKeys;
+    this.hasPartitionedConditions = fields.hasPartitionedConditions;
+    this.filteredDeps = fields.filteredDeps;
+    this.shape = fields.shape;
+  }
+}
+
 const plans = new WeakMap<CatalogGraph, Plan>();
 
 /** The assets `ids` name and everything upstream of them, marked 1 by index. */
@@ -105,8 +152,10 @@ export function restorePlan(graph: CatalogGraph, stored: StoredPlan): boolean {
   const n = graph.assets.length;
   if (plans.has(graph) || storedKey(graph) !== stored.key) return false;
   if (stored.order.length !== n || stored.depStarts.length !== n + 1 || stored.shape.length !== n) return false;
-  const deps: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) deps[i] = Array.from(stored.deps.subarray(stored.depStarts[i]!, stored.depStarts[i + 1]!));
+  // Arrays of the kinds computePlan's own are (a packed array of packed small-integer arrays), so that
+  // evaluate() reads a restored plan with the code it runs on computed ones.
+  const deps: number[][] = [];
+  for (let i = 0; i < n; i++) deps.push(Array.from(stored.deps.subarray(stored.depStarts[i]!, stored.depStarts[i + 1]!)));
   computePlan(graph, { order: Array.from(stored.order), deps, shape: stored.shape });
   return true;
 }
@@ -133,7 +182,7 @@ function computePlan(graph: CatalogGraph, stored: { order: number[]; deps: numbe
   const partitioningNumbers = new Map<string, number>();
   const materializable = assets.map((a) => a.materializer !== null);
   const shape = stored?.shape ?? shapes(assets, ids, deps, conditions, materializable);
-  const plan: Plan = {
+  const plan: Plan = new PlanRecord({
     assets,
     ids,
     order,
@@ -156,7 +205,7 @@ function computePlan(graph: CatalogGraph, stored: { order: number[]; deps: numbe
     hasPartitionedConditions: assets.some((a, i) => a.partitions != null && conditions[i] != null),
     filteredDeps: new Map(),
     shape,
-  };
+  });
   plans.set(graph, plan);
   return plan;
 }
