@@ -15,6 +15,12 @@
  * and decoded, the plan restored), as `tributary serve` does while the rest of the process starts. That work is
  * timed on its own, in the "daemon start (restore)" column, and is not in the first tick's figure: the restart
  * costs the two together. BENCH_PREPARE=0 starts the daemon without it (the first tick does all of it).
+ *
+ * Between the stop and the new store's opening, the bench collects the stopped store's and daemon's heap (a full
+ * GC, untimed), which a restarted process would not have to collect; BENCH_GC=0 leaves it to V8, as before, when
+ * it often fell in the first ticks after the restart. Either way that collection also drops V8's optimized code
+ * that embedded objects dying in it (evaluate() among it), so the first tick after it runs partly unoptimized:
+ * in a real restart the code is cold instead, which this bench leaves out by design.
  * Run alone with `npx tsx bench/tick-bench.ts`; `npm run bench` includes it.
  */
 import { randomBytes } from "node:crypto";
