@@ -16,11 +16,12 @@
  * timed on its own, in the "daemon start (restore)" column, and is not in the first tick's figure: the restart
  * costs the two together. BENCH_PREPARE=0 starts the daemon without it (the first tick does all of it).
  *
- * Between the stop and the new store's opening, the bench collects the stopped store's and daemon's heap (a full
- * GC, untimed), which a restarted process would not have to collect; BENCH_GC=0 leaves it to V8, as before, when
- * it often fell in the first ticks after the restart. Either way that collection also drops V8's optimized code
- * that embedded objects dying in it (evaluate() among it), so the first tick after it runs partly unoptimized:
- * in a real restart the code is cold instead, which this bench leaves out by design.
+ * The stopped store's and daemon's heap is collected when V8 decides, as a long-running process's is; with
+ * BENCH_GC=1 the bench collects it at the restart (a full GC, untimed, before the new store opens), which a
+ * restarted process would not have to do. That collection also drops V8's optimized code that embedded objects
+ * dying in it (evaluate() among it: "weak objects" in --trace-deopt), so the first tick after it runs partly
+ * unoptimized and pays for compiling it again — in a real restart the code is cold instead, which this bench
+ * leaves out by design. Figures with and without it: README, Performance.
  * Run alone with `npx tsx bench/tick-bench.ts`; `npm run bench` includes it.
  */
 import { randomBytes } from "node:crypto";
@@ -43,8 +44,8 @@ import { recordTarget } from "./targets.ts";
 // The bench restarts in its own process (see above); gc() collects what the stopped store and daemon left.
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
-/** BENCH_GC=0: no collection at the restart (the old heap then collected whenever V8 decides, as before). */
-const collectOldHeap = process.env["BENCH_GC"] !== "0";
+/** BENCH_GC=1: a full collection at the restart, untimed (by default V8 collects the old heap when it decides). */
+const collectOldHeap = process.env["BENCH_GC"] === "1";
 
 const POSTGRES_URL = process.env["TEST_DATABASE_URL"] || "postgres://postgres@127.0.0.1:5432/test";
 
@@ -151,8 +152,8 @@ async function benchTick(engineName: "pglite" | "postgres", size: number): Promi
     await daemon.stop();
     await engine.stop();
     await store.close();
-    // A restart is a new process, which does not collect the old one's heap (the closed PGlite instance, the old
-    // graph and daemon): collect it here, before the new store opens, not during the ticks being timed.
+    // BENCH_GC=1: a restart is a new process, which does not collect the old one's heap (the closed PGlite
+    // instance, the old graph and daemon): collect it here, before the new store opens, untimed.
     if (collectOldHeap) collectGarbage();
     store = await open();
     graph = syntheticGraph(size, null, graphOptions);
