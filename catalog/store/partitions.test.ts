@@ -11,7 +11,7 @@ import { parsePartitionsSpec, partitionCalendar } from "../model/index.ts";
 import { recordAssetEvents } from "./events.ts";
 import { partitionStatuses } from "./partitions.ts";
 import type { SqlClient } from "./sql-client.ts";
-import { testEngines, withDatabase } from "./test-support.ts";
+import { openTransaction, testEngines, withDatabase } from "./test-support.ts";
 
 const ASSET = "shop/orders_daily";
 const definition: PartitionsDefinition = parsePartitionsSpec({ type: "daily", start_date: "2026-01-01" }, { file: "partitions.test" }).definition!;
@@ -45,30 +45,6 @@ const storedPosition = async (client: SqlClient): Promise<number | null> => {
 };
 
 const maxEventId = async (client: SqlClient): Promise<number> => Number((await client.query<{ max: string | number }>("SELECT max(id) AS max FROM asset_events"))[0]!.max);
-
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/**
- * Records `events` in a transaction of `client` that stays open (its ids taken) until `commit` is called;
- * `committed` settles when it has.
- */
-async function openTransaction(client: SqlClient, events: readonly AssetEventInput[]): Promise<{ commit: () => void; committed: Promise<unknown> }> {
-  const recorded = signal();
-  const release = signal();
-  const committed = client.transaction(async (tx) => {
-    await recordAssetEvents(tx, events);
-    recorded.resolve();
-    await release.promise;
-  });
-  // A failure before the events were recorded must fail the test, not leave it waiting.
-  await Promise.race([recorded.promise, committed]);
-  return { commit: release.resolve, committed };
-}
 
 for (const engine of testEngines) {
   describe(`partition status on ${engine.name}`, { skip: engine.skip }, () => {

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { createCatalogStore, openCatalogStore } from "./index.ts";
 import type { CatalogStore, CatalogStoreOptions } from "./index.ts";
+import type { AssetEventInput } from "../model/index.ts";
+import { recordAssetEvents } from "./events.ts";
 import { openSqlClient } from "./sql-client.ts";
 import type { SqlClient } from "./sql-client.ts";
 
@@ -153,4 +155,24 @@ export async function openStoreWithClient(
     await client.close();
     throw error;
   }
+}
+
+/**
+ * Records `events` in a transaction of `client` that stays open (its ids taken) until `commit` is called;
+ * `committed` settles when it has. Two of these on separate connections commit out of id order, as
+ * concurrent writers on a Postgres server do (the late-commit tests).
+ */
+export async function openTransaction(client: SqlClient, events: readonly AssetEventInput[]): Promise<{ commit: () => void; committed: Promise<unknown> }> {
+  let recorded!: () => void;
+  let release!: () => void;
+  const isRecorded = new Promise<void>((resolve) => (recorded = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const committed = client.transaction(async (tx) => {
+    await recordAssetEvents(tx, events);
+    recorded();
+    await released;
+  });
+  // A failure before the events were recorded must fail the test, not leave it waiting.
+  await Promise.race([isRecorded, committed]);
+  return { commit: release, committed };
 }

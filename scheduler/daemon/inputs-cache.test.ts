@@ -8,29 +8,13 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AssetEventInput } from "../../catalog/model/index.ts";
 import { recordAssetEvents } from "../../catalog/store/events.ts";
-import type { SqlClient } from "../../catalog/store/index.ts";
-import { postgresEngine, withDatabase } from "../../catalog/store/test-support.ts";
+import { openTransaction, postgresEngine, withDatabase } from "../../catalog/store/test-support.ts";
 import { InputsCache } from "./tick-state.ts";
 
 let dedupe = 0;
 function materialization(asset: string): AssetEventInput {
   dedupe += 1;
   return { assetKey: [asset], kind: "materialization", tool: "dbt", locationName: "shop", runId: null, occurredAt: new Date(Date.UTC(2026, 2, 5, 1, dedupe)).toISOString(), dedupeKey: `test:${dedupe}`, metadata: {} };
-}
-
-/** Records `events` in a transaction of `client` that stays open (its ids taken) until `commit` is called. */
-async function openTransaction(client: SqlClient, events: readonly AssetEventInput[]): Promise<{ commit: () => void; committed: Promise<unknown> }> {
-  let recorded!: () => void;
-  let release!: () => void;
-  const isRecorded = new Promise<void>((r) => (recorded = r));
-  const released = new Promise<void>((r) => (release = r));
-  const committed = client.transaction(async (tx) => {
-    await recordAssetEvents(tx, events);
-    recorded();
-    await released;
-  });
-  await Promise.race([isRecorded, committed]);
-  return { commit: release, committed };
 }
 
 describe("the inputs cache on a Postgres server", { skip: postgresEngine.skip }, () => {

@@ -11,17 +11,12 @@ import { describe, test } from "node:test";
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AssetEventInput } from "../../catalog/model/index.ts";
 import { recordAssetEvents } from "../../catalog/store/events.ts";
-import type { CatalogStore, SqlClient } from "../../catalog/store/index.ts";
-import { testEngines, withDatabase } from "../../catalog/store/test-support.ts";
+import type { SqlClient } from "../../catalog/store/index.ts";
+import { openTransaction, testEngines, withDatabase } from "../../catalog/store/test-support.ts";
 import { amp, condition } from "../conditions/test-support.ts";
-import { createRunEngine, createRunQueue } from "../runs/index.ts";
-import type { RunEngine } from "../runs/index.ts";
-import { graphFrom, quietLogger, recordingLauncher } from "../runs/test-support.ts";
+import { graphFrom } from "../runs/test-support.ts";
 import { spec } from "../../catalog/graph/test-specs.ts";
-import { createDaemon } from "./daemon.ts";
-import type { Daemon, TickOutcome } from "./daemon.ts";
-import { createLeaderLease } from "./leader.ts";
-import type { LeaderLease } from "./leader.ts";
+import { TestScheduler } from "./test-support.ts";
 
 // a and x unpartitioned; b (AutomationCondition.eager) and c (the legacy eager policy) downstream of a only.
 const graph: CatalogGraph = graphFrom(spec("a"), spec("x"), spec("b", { deps: ["a"], policy: condition("eager") }), spec("c", { deps: ["a"], policy: amp("eager") }));
@@ -34,82 +29,14 @@ function materialization(asset: string, occurredAt: string): AssetEventInput {
   return { assetKey: [asset], kind: "materialization", tool: "dbt", locationName: "shop", runId: null, occurredAt, dedupeKey: `late-updates-test:${dedupe}`, metadata: {} };
 }
 
-/** A daemon (no workers: runs stay queued until the test ends them) with a clock each tick moves a minute. */
-class Scheduler {
-  now = Date.UTC(2026, 2, 5, 1);
-  engine!: RunEngine;
-  lease!: LeaderLease;
-  daemon!: Daemon;
-
-  constructor(readonly store: CatalogStore) {}
-
-  async start(): Promise<void> {
-    const queue = createRunQueue({ client: this.store.client, schema: `${this.store.client.schema ?? "tributary"}_queue` });
-    await queue.start();
-    this.engine = createRunEngine({ store: this.store, queue, launchers: [recordingLauncher("dbt", "shop")], graph: () => graph, logger: quietLogger, work: false });
-    await this.engine.start();
-    this.lease = createLeaderLease(this.store.client);
-    this.daemon = createDaemon({ store: this.store, engine: this.engine, lease: this.lease, graph: () => graph, logger: quietLogger, name: "late-updates-test", now: () => new Date(this.now) });
-  }
-
-  /** A new daemon with nothing in memory, as after a crash: the old one leaves no snapshot, its lock goes with its session. */
-  async crash(): Promise<void> {
-    await this.lease.release();
-    await this.engine.stop();
-    await this.start();
-  }
-
-  /** A graceful restart: the daemon stops (leaving its stop snapshot with the cursor) and a new one starts. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.daemon.stop();
-    await this.engine.stop();
-  }
-
-  async tick(): Promise<TickOutcome> {
-    this.now += 60_000;
-    const outcome = await this.daemon.tick();
-    assert.equal(outcome.skipped, null);
-    return outcome;
-  }
-
-  /** The runs requested so far end without building anything: nothing is in progress any more. */
-  async endRuns(): Promise<void> {
-    await this.store.client.exec("UPDATE runs SET status = 'canceled', ended_at = now() WHERE status IN ('queued', 'running')");
-  }
-}
 
 /** Every asset materialized, a while before the daemon's clock. */
 async function materializeAll(client: SqlClient): Promise<void> {
   await recordAssetEvents(client, ["a", "x", "b", "c"].map((asset) => materialization(asset, "2026-03-04T23:00:00Z")));
 }
 
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Records `events` in a transaction of `client` that stays open (its ids taken) until `commit` is called. */
-async function openTransaction(client: SqlClient, events: readonly AssetEventInput[]): Promise<{ commit: () => void; committed: Promise<unknown> }> {
-  const recorded = signal();
-  const release = signal();
-  const committed = client.transaction(async (tx) => {
-    await recordAssetEvents(tx, events);
-    recorded.resolve();
-    await release.promise;
-  });
-  await Promise.race([recorded.promise, committed]);
-  return { commit: release.resolve, committed };
-}
-
 /** Ticks `count` times after `what`, each requesting nothing. */
-async function quietTicks(scheduler: Scheduler, count: number, what: string): Promise<void> {
+async function quietTicks(scheduler: TestScheduler, count: number, what: string): Promise<void> {
   for (let i = 0; i < count; i++) assert.deepEqual((await scheduler.tick()).requested, [], `tick ${i + 1} ${what}`);
 }
 
@@ -118,7 +45,7 @@ for (const engine of testEngines) {
     test("a materialization is newly updated on one tick, not on the next ones that read it again, nor after a crash or a restart", () =>
       withDatabase(engine, async (database) => {
         const store = await database.openStore();
-        const scheduler = new Scheduler(store);
+        const scheduler = new TestScheduler(store, graph, "late-updates-test");
         await scheduler.start();
         try {
           await materializeAll(store.client);
@@ -148,7 +75,7 @@ for (const engine of testEngines) {
             const store = await database.openStore();
             const first = await database.openClient();
             const second = await database.openClient();
-            const scheduler = new Scheduler(store);
+            const scheduler = new TestScheduler(store, graph, "late-updates-test");
             await scheduler.start();
             try {
               await materializeAll(store.client);

@@ -10,17 +10,13 @@ import { describe, test } from "node:test";
 import type { CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AssetEventInput } from "../../catalog/model/index.ts";
 import { recordAssetEvents } from "../../catalog/store/events.ts";
-import type { CatalogStore, SqlClient } from "../../catalog/store/index.ts";
-import { testEngines, withDatabase } from "../../catalog/store/test-support.ts";
+import type { SqlClient } from "../../catalog/store/index.ts";
+import { openTransaction, testEngines, withDatabase } from "../../catalog/store/test-support.ts";
 import { condition, findNode, partitionsOf } from "../conditions/test-support.ts";
-import { createRunEngine, createRunQueue } from "../runs/index.ts";
-import type { RunEngine } from "../runs/index.ts";
-import { graphFrom, quietLogger, recordingLauncher } from "../runs/test-support.ts";
+import { graphFrom } from "../runs/test-support.ts";
 import { spec } from "../../catalog/graph/test-specs.ts";
-import { createDaemon } from "./daemon.ts";
-import type { Daemon, TickOutcome } from "./daemon.ts";
-import { createLeaderLease } from "./leader.ts";
-import type { LeaderLease } from "./leader.ts";
+import type { TickOutcome } from "./daemon.ts";
+import { TestScheduler } from "./test-support.ts";
 
 // At the daemon's clock (2026-03-05 01:00Z and on) the daily partitions are 2026-03-01 … 2026-03-04, the latest.
 const DAILY = partitionsOf({ type: "daily", start_date: "2026-03-01" });
@@ -34,56 +30,13 @@ function materialization(asset: string, key: string, occurredAt: string): AssetE
   return { assetKey: [asset], kind: "materialization", tool: "dbt", locationName: "shop", runId: null, occurredAt, dedupeKey: `test:${dedupe}`, metadata: {}, partitionKey: key };
 }
 
-/** A daemon (no workers: runs stay queued until the test ends them) with a clock each tick moves a minute. */
-class Scheduler {
-  now = Date.UTC(2026, 2, 5, 1);
-  engine!: RunEngine;
-  lease!: LeaderLease;
-  daemon!: Daemon;
-
-  constructor(readonly store: CatalogStore) {}
-
-  async start(): Promise<void> {
-    const queue = createRunQueue({ client: this.store.client, schema: `${this.store.client.schema ?? "tributary"}_queue` });
-    await queue.start();
-    this.engine = createRunEngine({ store: this.store, queue, launchers: [recordingLauncher("dbt", "shop")], graph: () => graph, logger: quietLogger, work: false });
-    await this.engine.start();
-    this.lease = createLeaderLease(this.store.client);
-    this.daemon = createDaemon({ store: this.store, engine: this.engine, lease: this.lease, graph: () => graph, logger: quietLogger, name: "partitions-test", now: () => new Date(this.now) });
-  }
-
-  /** A new daemon with nothing in memory, as after a crash: the old one leaves no snapshot, its lock goes with its session. */
-  async crash(): Promise<void> {
-    await this.lease.release();
-    await this.engine.stop();
-    await this.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.daemon.stop();
-    await this.engine.stop();
-  }
-
-  async tick(): Promise<TickOutcome> {
-    this.now += 60_000;
-    const outcome = await this.daemon.tick();
-    assert.equal(outcome.skipped, null);
-    return outcome;
-  }
-
-  /** The runs requested so far end without building anything: nothing is in progress any more. */
-  async endRuns(): Promise<void> {
-    await this.store.client.exec("UPDATE runs SET status = 'canceled', ended_at = now() WHERE status IN ('queued', 'running')");
-  }
-
-  /** b's `any_deps_updated` at its latest stored evaluation, which must be the last tick's. */
-  async depsUpdatedAt(tick: TickOutcome): Promise<boolean> {
-    const [latest] = await this.store.assetEvaluations(graph.get("b")!.id, { first: 1 });
-    assert.equal(latest?.tick, tick.evaluationId, "b's values changed from the tick before: its evaluation is stored");
-    const node = findNode(latest.tree, "any_deps_updated");
-    assert.ok(node);
-    return node.value;
-  }
+/** b's `any_deps_updated` at its latest stored evaluation, which must be the last tick's. */
+async function depsUpdatedAt(scheduler: TestScheduler, tick: TickOutcome): Promise<boolean> {
+  const [latest] = await scheduler.store.assetEvaluations(graph.get("b")!.id, { first: 1 });
+  assert.equal(latest?.tick, tick.evaluationId, "b's values changed from the tick before: its evaluation is stored");
+  const node = findNode(latest.tree, "any_deps_updated");
+  assert.ok(node);
+  return node.value;
 }
 
 /** Both assets materialized for every partition, a while before the daemon's clock. */
@@ -92,32 +45,12 @@ async function materializeAll(client: SqlClient): Promise<void> {
   await recordAssetEvents(client, [...keys.map((k) => materialization("a", k, "2026-03-04T23:00:00Z")), ...keys.map((k) => materialization("b", k, "2026-03-04T23:00:00Z"))]);
 }
 
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Records `events` in a transaction of `client` that stays open (its ids taken) until `commit` is called. */
-async function openTransaction(client: SqlClient, events: readonly AssetEventInput[]): Promise<{ commit: () => void; committed: Promise<unknown> }> {
-  const recorded = signal();
-  const release = signal();
-  const committed = client.transaction(async (tx) => {
-    await recordAssetEvents(tx, events);
-    recorded.resolve();
-    await release.promise;
-  });
-  await Promise.race([recorded.promise, committed]);
-  return { commit: release.resolve, committed };
-}
-
 for (const engine of testEngines) {
   describe(`newly updated partitions on ${engine.name}`, { skip: engine.skip }, () => {
     test("a partition materialization is newly updated on one tick, not on the next ones that read it again, nor after a crash", () =>
       withDatabase(engine, async (database) => {
         const store = await database.openStore();
-        const scheduler = new Scheduler(store);
+        const scheduler = new TestScheduler(store, graph, "partitions-test");
         await scheduler.start();
         try {
           await materializeAll(store.client);
@@ -131,7 +64,7 @@ for (const engine of testEngines) {
           // The event is recorded within the overlap: this tick reads it again, and the cursor says it was seen.
           const next = await scheduler.tick();
           assert.deepEqual(next.requested, []);
-          assert.equal(await scheduler.depsUpdatedAt(next), false);
+          assert.equal(await depsUpdatedAt(scheduler, next), false);
           await scheduler.crash();
           const evaluated: number[] = [];
           for (let i = 0; i < 3; i++) {
@@ -155,7 +88,7 @@ for (const engine of testEngines) {
           const store = await database.openStore();
           const first = await database.openClient();
           const second = await database.openClient();
-          const scheduler = new Scheduler(store);
+          const scheduler = new TestScheduler(store, graph, "partitions-test");
           await scheduler.start();
           try {
             await materializeAll(store.client);
@@ -176,7 +109,7 @@ for (const engine of testEngines) {
             await scheduler.endRuns();
             const next = await scheduler.tick();
             assert.deepEqual(next.requested, [], "…and on that tick only");
-            assert.equal(await scheduler.depsUpdatedAt(next), false);
+            assert.equal(await depsUpdatedAt(scheduler, next), false);
             await scheduler.crash();
             assert.deepEqual((await scheduler.tick()).requested, [], "nor after a crash");
           } finally {
