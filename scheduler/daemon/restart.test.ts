@@ -115,6 +115,16 @@ class Process {
   }
 
   /** Plays the runs still queued: each materializes its assets (recorded as the run's), then succeeds. */
+  /** Both sources synced once, the runs they launch finished, and ticks until nothing is left to do. */
+  async settleAfterSyncs(): Promise<void> {
+    await this.tick();
+    await this.sync("raw/orders", "1");
+    await this.sync("raw/users", "1");
+    await this.tick();
+    await this.finishRuns();
+    for (let i = 0; i < 3; i++) await this.tick();
+  }
+
   async finishRuns(): Promise<void> {
     const runs = await this.store.client.query<{ id: string; asset_keys: string[] }>("SELECT id, asset_keys FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at, id");
     for (const run of runs) {
@@ -247,12 +257,7 @@ for (const engineUnderTest of testEngines) {
       const process = new Process(await database(), specs);
       await process.start();
       try {
-        await process.tick();
-        await process.sync("raw/orders", "1");
-        await process.sync("raw/users", "1");
-        await process.tick();
-        await process.finishRuns();
-        for (let i = 0; i < 3; i++) await process.tick();
+        await process.settleAfterSyncs();
 
         // Prepared at start: the plan is taken before the first tick, the snapshot decoded then is the tick's.
         await process.restart(specs);
@@ -320,12 +325,7 @@ for (const engineUnderTest of testEngines) {
       const process = new Process(await database(), specs);
       await process.start();
       try {
-        await process.tick();
-        await process.sync("raw/orders", "1");
-        await process.sync("raw/users", "1");
-        await process.tick();
-        await process.finishRuns();
-        for (let i = 0; i < 3; i++) await process.tick();
+        await process.settleAfterSyncs();
         assert.equal((await process.tick()).evaluated, 0, "settled");
 
         // The same definitions, built again in a new process: nothing to evaluate.
