@@ -115,12 +115,12 @@ export function inputSql(sql: string | HeldBytes): string {
 function shareSql(sqls: readonly (string | null)[]): (string | HeldBytes | null)[] {
   // (String.prototype.isWellFormed is in Node 20, not yet in this TypeScript's lib.)
   const wellFormed = (text: string) => (text as string & { isWellFormed(): boolean }).isWellFormed();
-  let size = 0;
-  for (const sql of sqls) if (sql !== null && wellFormed(sql)) size += Buffer.byteLength(sql, "utf8");
-  const bytes = Buffer.from(new SharedArrayBuffer(size));
+  // Each text checked and measured once: its length in bytes, or -1 for one kept as a string.
+  const lengths = sqls.map((sql) => (sql !== null && wellFormed(sql) ? Buffer.byteLength(sql, "utf8") : -1));
+  const bytes = Buffer.from(new SharedArrayBuffer(lengths.reduce((sum, n) => sum + Math.max(n, 0), 0)));
   let at = 0;
-  return sqls.map((sql) => {
-    if (sql === null || !wellFormed(sql)) return sql;
+  return sqls.map((sql, i) => {
+    if (sql === null || lengths[i]! < 0) return sql;
     const start = at;
     at += bytes.write(sql, at, "utf8");
     return { bytes, start, end: at, encoding: "utf8" };
