@@ -266,9 +266,10 @@ export async function writeCursor(
           params,
         )
       : await client.query(
-          // The snapshot was of the previous cursor (migration 0009): a moved cursor drops it.
+          // The stop snapshot, of an earlier cursor, stays: it is stale once the cursor moves, which its own
+          // evaluation id tells (migration 0014); clearing it here cost its TOAST chunks' deletion in this tick.
           `UPDATE automation_cursor SET evaluation_id = $1, evaluated_at = $2, last_event_id = $3, read_at = now(), recent_event_ids = $4::bigint[],
-             snapshot = NULL, updated_at = now() WHERE id = 1 AND evaluation_id = $5 RETURNING id`,
+             updated_at = now() WHERE id = 1 AND evaluation_id = $5 RETURNING id`,
           [...params, previousEvaluationId],
         );
   if (rows.length === 0) return false;
@@ -287,11 +288,13 @@ export async function writeCursor(
 
 /**
  * The snapshot of the daemon's state stored with the cursor (migration 0009), with the head it was written at;
- * null when there is none (never written, or a tick moved the cursor since).
+ * null when there is none (never written, or a tick moved the cursor since: it is then stale, and left in place
+ * until the next stop overwrites it, migration 0014).
  */
 export async function readCursorSnapshot(client: SqlClient): Promise<{ head: CursorHead; data: Uint8Array } | null> {
   const rows = await client.query<{ evaluation_id: number; evaluated_at: Date; last_event_id: number; snapshot: Uint8Array | null }>(
-    "SELECT evaluation_id, evaluated_at, last_event_id, snapshot FROM automation_cursor WHERE id = 1 AND snapshot IS NOT NULL",
+    `SELECT evaluation_id, evaluated_at, last_event_id, snapshot FROM automation_cursor
+      WHERE id = 1 AND snapshot IS NOT NULL AND snapshot_evaluation_id = evaluation_id`,
   );
   const row = rows[0];
   if (!row?.snapshot) return null;
@@ -304,7 +307,7 @@ export async function readCursorSnapshot(client: SqlClient): Promise<{ head: Cur
 /** Stores a snapshot of the daemon's state at `head`; false (nothing written) when the cursor has moved on since. */
 export async function writeCursorSnapshot(client: SqlClient, head: CursorHead, data: Uint8Array): Promise<boolean> {
   const rows = await client.query(
-    "UPDATE automation_cursor SET snapshot = $1 WHERE id = 1 AND evaluation_id = $2 AND evaluated_at = $3 AND last_event_id = $4 RETURNING id",
+    "UPDATE automation_cursor SET snapshot = $1, snapshot_evaluation_id = $2 WHERE id = 1 AND evaluation_id = $2 AND evaluated_at = $3 AND last_event_id = $4 RETURNING id",
     [data, head.evaluationId, new Date(head.evaluatedAt), head.lastEventId],
   );
   return rows.length > 0;

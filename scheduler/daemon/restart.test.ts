@@ -97,10 +97,20 @@ class Process {
     await this.start();
   }
 
-  /** True when a stopped daemon's state is stored with the cursor (migration 0009). */
+  /** True when a stopped daemon's state is stored with the cursor (migration 0009) at the cursor's head (0014). */
   async hasSnapshot(): Promise<boolean> {
-    const rows = await this.store.client.query<{ has: boolean }>("SELECT snapshot IS NOT NULL AS has FROM automation_cursor WHERE id = 1");
+    const rows = await this.store.client.query<{ has: boolean }>(
+      "SELECT snapshot IS NOT NULL AND snapshot_evaluation_id = evaluation_id AS has FROM automation_cursor WHERE id = 1",
+    );
     return rows[0]?.has === true;
+  }
+
+  /** True when a snapshot of an earlier cursor is stored: a tick moved the cursor and left it in place (0014). */
+  async hasStaleSnapshot(): Promise<boolean> {
+    const rows = await this.store.client.query<{ stale: boolean }>(
+      "SELECT snapshot IS NOT NULL AND snapshot_evaluation_id <> evaluation_id AS stale FROM automation_cursor WHERE id = 1",
+    );
+    return rows[0]?.stale === true;
   }
 
   async tick(): Promise<TickOutcome> {
@@ -271,7 +281,7 @@ for (const engineUnderTest of testEngines) {
         await process.tick();
         assert.equal(process.daemon.preparedSnapshotsUsed, 1, "later ticks start from the cursor they committed");
 
-        // Prepared, then another daemon on the store ticks first (moving the cursor and dropping the snapshot):
+        // Prepared, then another daemon on the store ticks first (moving the cursor, the snapshot now stale):
         // the prepared snapshot is of an older cursor, and the first tick reads the store instead. The other
         // daemon believes it leads (a lost session; the prepared one holds the Postgres lease): only the
         // cursor's check keeps the two apart, as in leader.ts.
@@ -333,11 +343,12 @@ for (const engineUnderTest of testEngines) {
         assert.equal(await process.hasSnapshot(), true, "the stopped daemon left its state with the cursor");
         assert.equal((await process.tick()).evaluated, 0, "the first tick after a restart is a settled tick");
         assert.equal(process.daemon.plansRestored, 1, "the same definitions digest: the stored plan is used");
-        assert.equal(await process.hasSnapshot(), false, "the tick that moved the cursor dropped it");
+        assert.equal(await process.hasSnapshot(), false, "the tick that moved the cursor made it stale");
+        assert.equal(await process.hasStaleSnapshot(), true, "and left it in place (no TOAST deletion in the first tick)");
         await process.restart(specs, { crash: true });
         assert.equal(await process.hasSnapshot(), false);
         assert.equal((await process.tick()).evaluated, 0, "after a crash too (read from the rows)");
-        assert.equal(process.daemon.plansRestored, 0, "no snapshot, no stored plan: computed");
+        assert.equal(process.daemon.plansRestored, 0, "no current snapshot (only the stale one), no stored plan: computed");
 
         // A new manifest: orders' condition changed, stg_users lost its dep on raw/users (now a root), and a
         // new asset sorts first (every asset's position in the plan moves). Only those two are evaluated.

@@ -398,7 +398,8 @@ export class CursorCache {
   /**
    * Leaves the committed cursor and the inputs cache with the stored cursor, as one compressed value (the
    * daemon does when it stops): the next process's first tick then reads that instead of every row. Written
-   * only while the stored cursor is still the one this daemon committed; the next tick that moves it drops it.
+   * only while the stored cursor is still the one this daemon committed; a tick that moves the cursor leaves it
+   * in place, stale, and known so by its evaluation id (migration 0014).
    */
   async saveSnapshot(client: SqlClient, inputs: InputsCache, plan: StoredPlan | null = null): Promise<boolean> {
     const committed = this.#committed;
