@@ -63,6 +63,11 @@ interface LoadResult {
 
 // dagster-dbt beside each load (issue 18's baseline), installed once here rather than in a size's process.
 const dagster = dagsterPython();
+/**
+ * Up to this many models (BENCH_DAGSTER_MAX_MODELS, default 10,000: issue 18's sizes): dagster-dbt's load of
+ * the bench's 50k manifest took 1,222 s (20 minutes, 2026-12-04), a third of the whole bench, for a trend row.
+ */
+const dagsterMaxModels = Number(process.env["BENCH_DAGSTER_MAX_MODELS"] ?? 10_000);
 const rows: string[] = [];
 console.log(`Tributary benchmark — node ${process.version}, ${new Date().toISOString()}\n`);
 const runs = [...sizes.map((models) => ({ models, heavy: false })), ...heavySizes.map((models) => ({ models, heavy: true }))];
@@ -76,7 +81,7 @@ for (const { models, heavy } of runs) {
   const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "load-bench.ts"), file], {
     encoding: "utf8",
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent", ...(dagster === null ? { BENCH_DAGSTER: "0" } : { DAGSTER_PYTHON: dagster }) },
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent", ...(dagster === null || models > dagsterMaxModels ? { BENCH_DAGSTER: "0" } : { DAGSTER_PYTHON: dagster }) },
   });
   if (child.status !== 0) {
     console.error(child.stderr);
@@ -98,7 +103,7 @@ for (const { models, heavy } of runs) {
   rows.push(
     `| ${models.toLocaleString("en")}${heavy ? " (heavy)" : ""} | ${result.sizeMb} MB | ${result.assets.toLocaleString("en")} / ${result.checks.toLocaleString("en")} | ` +
       `${result.jsonParseMs} ms | ${result.loadMs} ms | ${(result.loadMs / result.jsonParseMs).toFixed(2)}× | ${result.oneTextLoadMs} ms | ` +
-      `${result.dagsterLoadMs === null ? "n/a" : `${result.dagsterLoadMs} ms (${(result.dagsterLoadMs / result.loadMs).toFixed(1)}×)`} | ${result.storeMs} ms | ` +
+      `${result.dagsterLoadMs === null ? (models > dagsterMaxModels ? `not run (> ${dagsterMaxModels.toLocaleString("en")}: BENCH_DAGSTER_MAX_MODELS)` : "n/a") : `${result.dagsterLoadMs} ms (${(result.dagsterLoadMs / result.loadMs).toFixed(1)}×)`} | ${result.storeMs} ms | ` +
       `${result.lineageP50Ms} ms / ${result.lineageP95Ms} ms (${result.meanClosure} nodes) | ${result.largestClosureP50Ms} ms (${result.largestClosure.toLocaleString("en")} nodes) | ` +
       `${result.loadPeakRssMb} MB | ${result.peakRssMb} MB |`,
   );
