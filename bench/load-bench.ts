@@ -2,7 +2,7 @@
  * One benchmark size, in its own process so peak memory is its own: load a manifest into a queryable
  * catalog (read, validate, translate, unify) beside plain JSON.parse of the same file and beside the load as it
  * was before the manifest was read in pieces (JSON.parse of the whole text, then the same translation), the
- * three alternated; dagster-dbt's definitions load of the same file when a Python with dagster-dbt is found
+ * three alternated, each in a new process; dagster-dbt's definitions load of the same file when a Python with dagster-dbt is found
  * (bench/dagster-python.ts: DAGSTER_PYTHON, else .venv/dagster-bench, installed on first need); store the snapshot in an embedded PGlite,
  * then time full-closure `lineage` queries over loopback HTTP. Prints one JSON line.
  *
@@ -35,31 +35,55 @@ function percentile(values: number[], p: number): number {
 
 const sizeMb = statSync(file).size / 1e6;
 const repetitions = sizeMb > 100 ? 2 : 3;
-
-// Plain JSON.parse of the same file (read included, as the loader reads it too); the load as it was before
-// (the whole text parsed at once, then the same translation and graph); and the load now, alternated.
 const provider = createDbtManifestProvider({ file, name: "bench" });
+
+type Measure = "parse" | "one-text" | "load";
+/** One measurement in this process; `--once=<measure>` runs it alone in a new process and prints its JSON line. */
+async function measureOnce(measure: Measure): Promise<number> {
+  const started = performance.now();
+  if (measure === "parse") {
+    // Plain JSON.parse of the same file (read included, as the loader reads it too).
+    JSON.parse(await readFile(file, "utf8"));
+  } else if (measure === "one-text") {
+    // The load as it was before the manifest was read in pieces: the whole text parsed at once, then the same
+    // translation (without column lineage, as the provider translates: it follows the load) and graph.
+    const { specs, diagnostics } = translateManifest(parseManifest(await readFile(file, "utf8"), file, "bench"), { locationName: "bench", columnLineage: "skip" });
+    buildCatalogGraph({ definitions: [{ location: provider.location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }] });
+  } else {
+    buildCatalogGraph({ definitions: [await provider.load()] });
+  }
+  return performance.now() - started;
+}
+const once = /^--once=(parse|one-text|load)$/.exec(process.argv[3] ?? "")?.[1] as Measure | undefined;
+if (once !== undefined) {
+  const ms = await measureOnce(once);
+  console.log(JSON.stringify({ ms, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  process.exit(0);
+}
+
+// Each measurement in a new process, after its imports, as serve loads and as dagster-load.py times dagster-dbt:
+// in one process, what one left on the heap (a 400-MB file's parse leaves gigabytes) was collected during the
+// next one's time. The three alternated.
+function measureInProcess(measure: Measure): { ms: number; peakRssMb: number } {
+  const run = spawnSync(process.execPath, ["--import", "tsx", import.meta.filename, file, `--once=${measure}`], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`load-bench.ts --once=${measure} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { ms: number; peakRssMb: number };
+}
 const parseTimes: number[] = [];
 const oneTextTimes: number[] = [];
 const loadTimes: number[] = [];
-let graph: CatalogGraph | null = null;
-let definitions = null;
+let loadPeakRssMb = 0;
 for (let i = 0; i < repetitions; i++) {
-  let started = performance.now();
-  JSON.parse(await readFile(file, "utf8"));
-  parseTimes.push(performance.now() - started);
-
-  started = performance.now();
-  // Without column lineage, as the provider translates (it follows the load: bench/deferred-lineage-bench.ts).
-  const { specs, diagnostics } = translateManifest(parseManifest(await readFile(file, "utf8"), file, "bench"), { locationName: "bench", columnLineage: "skip" });
-  buildCatalogGraph({ definitions: [{ location: provider.location, specs, diagnostics, loadedAt: "", loadDurationMs: 0 }] });
-  oneTextTimes.push(performance.now() - started);
-
-  started = performance.now();
-  definitions = await provider.load();
-  graph = buildCatalogGraph({ definitions: [definitions] });
-  loadTimes.push(performance.now() - started);
+  parseTimes.push(measureInProcess("parse").ms);
+  oneTextTimes.push(measureInProcess("one-text").ms);
+  const load = measureInProcess("load");
+  loadTimes.push(load.ms);
+  // The load's own peak (its process did nothing else), before the embedded store (PGlite's WASM heap) adds its own.
+  loadPeakRssMb = Math.max(loadPeakRssMb, load.peakRssMb);
 }
+// The catalog the store and lineage parts below use, loaded once more here.
+const definitions = await provider.load();
+const graph = buildCatalogGraph({ definitions: [definitions] });
 
 /** dagster-dbt's definitions load of the same file (bench/dagster-load.py), when a Python with it is at hand. */
 function dagsterLoadMs(): number | null {
@@ -74,22 +98,19 @@ function dagsterLoadMs(): number | null {
   return median(times);
 }
 
-// Peak memory of loading, before the embedded store (PGlite's WASM heap) adds its own.
-const loadPeakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-
 // Storing the definitions snapshot (embedded PGlite), as every load does before it swaps the graph in.
 const dataDir = mkdtempSync(join(tmpdir(), "tributary-bench-"));
 const store = await openCatalogStore({ dataDir });
 let started = performance.now();
-await store.saveDefinitions([definitions!]);
+await store.saveDefinitions([definitions]);
 const storeMs = performance.now() - started;
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
 
 // Full-closure lineage over loopback, upstream of the marts with the largest closures and some at random.
-const server = createTributaryServer({ catalog: { current: () => graph! }, logger: pino({ level: "silent" }), port: 0 });
+const server = createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0 });
 const { graphqlUrl } = await server.listen();
-const marts = graph!.assets.filter((a) => a.id.startsWith("mart_"));
+const marts = graph.assets.filter((a) => a.id.startsWith("mart_"));
 const targets = Array.from({ length: 200 }, (_, i) => marts[(i * 7919) % marts.length]!.id);
 const query = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { nodes { key kinds } edges { from to } } }";
 async function lineage(key: string): Promise<number> {
@@ -113,7 +134,7 @@ for (const [i, key] of targets.entries()) {
 // The worst case: the asset with the largest upstream closure.
 let largest = { id: marts[0]!.id, size: 0 };
 for (const mart of marts) {
-  const size = graph!.lineage(mart.id, "UPSTREAM").nodes.length;
+  const size = graph.lineage(mart.id, "UPSTREAM").nodes.length;
   if (size > largest.size) largest = { id: mart.id, size };
 }
 const largestLatencies: number[] = [];
@@ -128,8 +149,8 @@ console.log(
   JSON.stringify({
     file,
     sizeMb: Number(sizeMb.toFixed(1)),
-    assets: graph!.assets.length,
-    checks: graph!.assets.reduce((n, a) => n + a.checks.length, 0),
+    assets: graph.assets.length,
+    checks: graph.assets.reduce((n, a) => n + a.checks.length, 0),
     jsonParseMs: Math.round(median(parseTimes)),
     loadMs: Math.round(median(loadTimes)),
     oneTextLoadMs: Math.round(median(oneTextTimes)),
