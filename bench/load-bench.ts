@@ -15,7 +15,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { buildCatalogGraph } from "../catalog/graph/index.ts";
-import type { CatalogGraph } from "../catalog/graph/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
 import { createDbtManifestProvider, parseManifest, translateManifest } from "../connectors/dbt/index.ts";
 import { createTributaryServer } from "../server/http.ts";
