@@ -4,10 +4,11 @@
  * (node:http, graphql-yoga, the query limits, the auth guard), beside the same closure computed in process
  * (`graph.lineage`), which is the floor. The graph: 5% roots, then assets each reading one to three of the 200
  * assets before it, so the closures of late assets hold most of the graph (a deep project's marts).
+ * The client asks from a process of its own (bench/lineage-client.ts); a client in the server's process is a third row.
  *
  * Run alone with `npx tsx bench/lineage-bench.ts [assets]`; `npm run bench` includes it.
  */
-import { fork, spawnSync } from "node:child_process";
+import { fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -16,6 +17,7 @@ import { definitions, spec } from "../catalog/graph/test-specs.ts";
 import type { AssetSpec } from "../catalog/model/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 import { loadQueryCompiler } from "../server/yoga.ts";
+import { runForJson } from "./child-json.ts";
 import { askBlock, type ClientBlock, type ClientTimings } from "./lineage-client.ts";
 import { recordTarget } from "./targets.ts";
 
@@ -99,10 +101,14 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
   const client = fork(join(import.meta.dirname, "lineage-client.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const askOutOfProcess = (block: ClientBlock) =>
     new Promise<ClientTimings>((resolve, reject) => {
+      // A client that cannot start or dies fails the bench instead of leaving it waiting for an answer.
       const failed = (error: Error) => reject(error);
+      const exited = (code: number | null) => reject(new Error(`the lineage client exited (${code}) before answering`));
       client.once("error", failed);
+      client.once("exit", exited);
       client.once("message", (timings: ClientTimings) => {
         client.off("error", failed);
+        client.off("exit", exited);
         if (timings.error !== undefined) reject(new Error(timings.error));
         else resolve(timings);
       });
@@ -163,9 +169,7 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
  */
 export function printLineageBenchInOwnProcess(size = 10_000): void {
   const before = loadavg()[0]!.toFixed(2);
-  const run = spawnSync(process.execPath, ["--import", "tsx", import.meta.filename, String(size), "--json"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`lineage-bench.ts failed: ${run.stderr}`);
-  printLineageResult(JSON.parse(run.stdout.trim().split("\n").at(-1)!) as LineageBenchResult, before, loadavg()[0]!.toFixed(2));
+  printLineageResult(runForJson<LineageBenchResult>(import.meta.filename, [String(size), "--json"]), before, loadavg()[0]!.toFixed(2));
 }
 
 export async function printLineageBench(size = 10_000): Promise<void> {

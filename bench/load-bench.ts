@@ -18,6 +18,7 @@ import { buildCatalogGraph } from "../catalog/graph/index.ts";
 import { openCatalogStore } from "../catalog/store/index.ts";
 import { createDbtManifestProvider, parseManifest, translateManifest } from "../connectors/dbt/index.ts";
 import { createTributaryServer } from "../server/http.ts";
+import { runForJson } from "./child-json.ts";
 import { dagsterPython } from "./dagster-python.ts";
 
 const file = process.argv[2]!;
@@ -63,19 +64,17 @@ if (once !== undefined) {
 // Each measurement in a new process, after its imports, as serve loads and as dagster-load.py times dagster-dbt:
 // in one process, what one left on the heap (a 400-MB file's parse leaves gigabytes) was collected during the
 // next one's time. The three alternated.
-function measureInProcess(measure: Measure): { ms: number; peakRssMb: number } {
-  const run = spawnSync(process.execPath, ["--import", "tsx", import.meta.filename, file, `--once=${measure}`], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`load-bench.ts --once=${measure} failed: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { ms: number; peakRssMb: number };
+function measureInNewProcess(measure: Measure): { ms: number; peakRssMb: number } {
+  return runForJson(import.meta.filename, [file, `--once=${measure}`]);
 }
 const parseTimes: number[] = [];
 const oneTextTimes: number[] = [];
 const loadTimes: number[] = [];
 let loadPeakRssMb = 0;
 for (let i = 0; i < repetitions; i++) {
-  parseTimes.push(measureInProcess("parse").ms);
-  oneTextTimes.push(measureInProcess("one-text").ms);
-  const load = measureInProcess("load");
+  parseTimes.push(measureInNewProcess("parse").ms);
+  oneTextTimes.push(measureInNewProcess("one-text").ms);
+  const load = measureInNewProcess("load");
   loadTimes.push(load.ms);
   // The load's own peak (its process did nothing else), before the embedded store (PGlite's WASM heap) adds its own.
   loadPeakRssMb = Math.max(loadPeakRssMb, load.peakRssMb);

@@ -18,6 +18,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { printColumnLineageBench } from "./column-lineage-bench.ts";
 import { dagsterPython } from "./dagster-python.ts";
+import { runForJson } from "./child-json.ts";
 import { printTargets, recordTarget } from "./targets.ts";
 import { printConditionsBench, printPartitionedConditionsBench } from "./conditions-bench.ts";
 import { printDemoLatencyBench } from "./demo-latency-bench.ts";
@@ -78,16 +79,11 @@ for (const { models, heavy } of runs) {
     writeManifest(file, syntheticManifest({ models, ...(heavy ? { ...HEAVY_SHAPE, compiledSql: heavySql } : {}) }));
   }
   process.stderr.write(`loading ${models} models${heavy ? " (heavy)" : ""}…\n`);
-  const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "load-bench.ts"), file], {
-    encoding: "utf8",
-    maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, TRIBUTARY_LOG_LEVEL: "silent", ...(dagster === null || models > dagsterMaxModels ? { BENCH_DAGSTER: "0" } : { DAGSTER_PYTHON: dagster }) },
+  const result = runForJson<LoadResult>(join(import.meta.dirname, "load-bench.ts"), [file], {
+    ...process.env,
+    TRIBUTARY_LOG_LEVEL: "silent",
+    ...(dagster === null || models > dagsterMaxModels ? { BENCH_DAGSTER: "0" } : { DAGSTER_PYTHON: dagster }),
   });
-  if (child.status !== 0) {
-    console.error(child.stderr);
-    process.exit(child.status ?? 1);
-  }
-  const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as LoadResult;
   // Target 2 is the 393-MB-class file at 10k models; the other sizes show the trend beside it.
   if (heavy && models >= 10_000 && result.dagsterLoadMs !== null) {
     const times = result.dagsterLoadMs / result.loadMs;
@@ -116,15 +112,10 @@ for (const row of rows) console.log(row);
 // With compiled SQL: the column lineage computed after the load, on a worker thread (bench/deferred-lineage-bench.ts).
 if (heavySql) {
   for (const models of heavySizes) {
-    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "deferred-lineage-bench.ts"), join(outDir, heavyName(models)), "after"], {
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    if (child.status !== 0) {
-      console.error(child.stderr);
-      process.exit(child.status ?? 1);
-    }
-    const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as { models: number; catalogAnswersMs: number; backgroundLineageMs: number; eventLoopDelayMs: { p99: number; max: number }; cachedLineageMs: number };
+    const r = runForJson<{ models: number; catalogAnswersMs: number; backgroundLineageMs: number; eventLoopDelayMs: { p99: number; max: number }; cachedLineageMs: number }>(
+      join(import.meta.dirname, "deferred-lineage-bench.ts"),
+      [join(outDir, heavyName(models)), "after"],
+    );
     console.log(
       `column lineage in the background: ${r.models.toLocaleString("en")} models in ${(r.backgroundLineageMs / 1000).toFixed(1)} s ` +
         `(catalog answered after ${r.catalogAnswersMs} ms; event-loop delay meanwhile p99 ${r.eventLoopDelayMs.p99} ms, max ${r.eventLoopDelayMs.max} ms; ` +
