@@ -47,6 +47,62 @@ describe("lineage", () => {
     assert.ok(!ids.includes("stg_customers"));
   });
 
+  test("on a large random graph, nodes and edges come in breadth-first order, upstream walk first, at every depth", () => {
+    // A reference walk over the public neighbour lists (sets and new edge objects, as lineage was first written):
+    // the order clients see (and the bytes of a GraphQL answer) must not move when the walk gets faster.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const ids = Array.from({ length: 600 }, (_, i) => `layer_${Math.floor(i / 50)}/asset_${i}`);
+    const big = buildCatalogGraph({
+      definitions: [
+        definitions(
+          "random",
+          ids.map((id, i) => spec(id, { deps: i < 20 ? [] : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => ids[Math.max(0, i - 1 - Math.floor(random() * 80))]!))] })),
+        ),
+      ],
+    });
+    const reference = (id: string, direction: "UPSTREAM" | "DOWNSTREAM" | "BOTH", depth: number | null) => {
+      const included = new Set([id]);
+      const edges: string[] = [];
+      const walk = (upstreamWalk: boolean) => {
+        const seen = new Set([id]);
+        let frontier = [id];
+        for (let level = 0; level < (depth ?? Infinity) && frontier.length > 0; level++) {
+          const next: string[] = [];
+          for (const node of frontier) {
+            for (const neighbour of (upstreamWalk ? big.upstream(node) : big.downstream(node)).map((a) => a.id)) {
+              edges.push(upstreamWalk ? `${neighbour}>${node}` : `${node}>${neighbour}`);
+              if (!seen.has(neighbour)) {
+                seen.add(neighbour);
+                included.add(neighbour);
+                next.push(neighbour);
+              }
+            }
+          }
+          frontier = next;
+        }
+      };
+      if (direction !== "DOWNSTREAM") walk(true);
+      if (direction !== "UPSTREAM") walk(false);
+      return { nodes: [...included], edges };
+    };
+    let largest = 0;
+    for (const id of [ids[599]!, ids[300]!, ids[25]!, ids[3]!]) {
+      for (const direction of ["UPSTREAM", "DOWNSTREAM", "BOTH"] as const) {
+        for (const depth of [null, 0, 1, 2, 5]) {
+          const expected = reference(id, direction, depth);
+          for (let again = 0; again < 2; again++) {
+            const { nodes, edges } = big.lineage(id, direction, depth);
+            assert.deepEqual(nodes.map((n) => n.id), expected.nodes, `${id} ${direction} depth ${depth}`);
+            assert.deepEqual(edges.map((e) => `${e.from}>${e.to}`), expected.edges, `${id} ${direction} depth ${depth}`);
+          }
+          largest = Math.max(largest, expected.nodes.length);
+        }
+      }
+    }
+    assert.ok(largest > 300, `the graph has closures big enough to matter (largest ${largest})`);
+  });
+
   test("impact counts downstream assets by kind", () => {
     const impact = graph.impact("raw/orders");
     assert.deepEqual(impact.assets.map((a) => a.id).sort(), ["exposures/dashboard", "orders", "revenue", "stg_orders"]);

@@ -27,6 +27,9 @@ export class ImmutableCatalogGraph implements CatalogGraph {
   private readonly order: number[];
   /** Node indexes sorted in each order asked for so far (by `FIELD:DIRECTION`); the key order is `order`. */
   private readonly views = new Map<string, readonly number[]>();
+  /** Per node index, its lineage edges once made (see {@link lineage}). */
+  private readonly upstreamEdges: (readonly LineageEdge[] | undefined)[] = [];
+  private readonly downstreamEdges: (readonly LineageEdge[] | undefined)[] = [];
 
   constructor(
     private readonly nodes: MutableAsset[],
@@ -80,25 +83,38 @@ export class ImmutableCatalogGraph implements CatalogGraph {
     return this.downstreamIndex[this.indexOf(id)]!.map((i) => this.nodes[i]!);
   }
 
+  /**
+   * Breadth-first, upstream then downstream, as before: the nodes in the order they are reached (the asset first)
+   * and, for each node expanded, the edges to its neighbours in index order. Marks live in one byte array per
+   * walk and the edges are the graph's own objects (one per graph edge, made the first time a node is expanded),
+   * so a closure of thousands of nodes allocates its two arrays and little else.
+   */
   lineage(id: string, direction: LineageDirection, depth?: number | null): LineageResult {
     const start = this.indexOf(id);
     const limit = depth === null || depth === undefined ? Number.POSITIVE_INFINITY : depth;
-    const included = new Set<number>([start]);
+    const included = new Uint8Array(this.nodes.length);
+    included[start] = 1;
+    const nodes: CatalogAsset[] = [this.nodes[start]!];
     const edges: LineageEdge[] = [];
     const walk = (neighbours: number[][], upstreamWalk: boolean): void => {
+      const seen = new Uint8Array(this.nodes.length);
+      seen[start] = 1;
       let frontier = [start];
-      const seen = new Set<number>([start]);
       for (let level = 0; level < limit && frontier.length > 0; level++) {
         const next: number[] = [];
         for (const index of frontier) {
-          for (const neighbour of neighbours[index]!) {
-            const from = upstreamWalk ? neighbour : index;
-            const to = upstreamWalk ? index : neighbour;
-            edges.push({ from: this.nodes[from]!.id, to: this.nodes[to]!.id });
-            if (!seen.has(neighbour)) {
-              seen.add(neighbour);
-              included.add(neighbour);
+          const around = neighbours[index]!;
+          const aroundEdges = upstreamWalk ? this.upstreamEdgesOf(index) : this.downstreamEdgesOf(index);
+          for (let k = 0; k < around.length; k++) {
+            const neighbour = around[k]!;
+            edges.push(aroundEdges[k]!);
+            if (seen[neighbour] === 0) {
+              seen[neighbour] = 1;
               next.push(neighbour);
+              if (included[neighbour] === 0) {
+                included[neighbour] = 1;
+                nodes.push(this.nodes[neighbour]!);
+              }
             }
           }
         }
@@ -107,7 +123,29 @@ export class ImmutableCatalogGraph implements CatalogGraph {
     };
     if (direction !== "DOWNSTREAM") walk(this.upstreamIndex, true);
     if (direction !== "UPSTREAM") walk(this.downstreamIndex, false);
-    return { nodes: [...included].map((i) => this.nodes[i]!), edges };
+    return { nodes, edges };
+  }
+
+  /** The edges from a node's upstream neighbours to it, in `upstreamIndex` order; shared with the neighbours' downstream edges. */
+  private upstreamEdgesOf(index: number): readonly LineageEdge[] {
+    let made = this.upstreamEdges[index];
+    if (made === undefined) {
+      const to = this.nodes[index]!.id;
+      made = this.upstreamIndex[index]!.map((from) => ({ from: this.nodes[from]!.id, to }));
+      this.upstreamEdges[index] = made;
+    }
+    return made;
+  }
+
+  /** The edges from a node to its downstream neighbours, in `downstreamIndex` order. */
+  private downstreamEdgesOf(index: number): readonly LineageEdge[] {
+    let made = this.downstreamEdges[index];
+    if (made === undefined) {
+      const from = this.nodes[index]!.id;
+      made = this.downstreamIndex[index]!.map((to) => this.upstreamEdgesOf(to)[this.upstreamIndex[to]!.indexOf(index)] ?? { from, to: this.nodes[to]!.id });
+      this.downstreamEdges[index] = made;
+    }
+    return made;
   }
 
   impact(id: string): ImpactResult {
