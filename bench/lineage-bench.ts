@@ -5,10 +5,14 @@
  * (`graph.lineage`), which is the floor. The graph: 5% roots, then assets each reading one to three of the 200
  * assets before it, so the closures of late assets hold most of the graph (a deep project's marts).
  * The client asks from a process of its own (bench/lineage-client.ts); a client in the server's process is a third row.
+ * A fourth row is the floor over HTTP on the machine at hand: a bare node:http server, no GraphQL, sending the same
+ * bytes (checked) for the same closures. How fast a machine is moves every figure here (2.5× between two machines
+ * of the same kind on 2026-12-03 and -04); the ratio to that floor is what this code adds.
  *
  * Run alone with `npx tsx bench/lineage-bench.ts [assets]`; `npm run bench` includes it.
  */
 import { fork } from "node:child_process";
+import { createServer, type Server } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -47,6 +51,11 @@ export interface LineageBenchResult {
   readonly graphqlJs: ExecutorLatency;
   /** graphql-jit asked by a client in the server's own process (how this bench measured before 2026-12-04). */
   readonly compiledInProcessClient: ExecutorLatency;
+  /**
+   * The floor: a bare node:http server, no GraphQL, that computes the same closure and sends the same bytes
+   * (`JSON.stringify` of the answer's objects), asked by the same client. What any Node server pays here.
+   */
+  readonly bareNode: ExecutorLatency;
 }
 
 /** A deep graph: each asset reads one to three of the 200 before it (deterministic). */
@@ -79,6 +88,30 @@ export function bigClosures(graph: CatalogGraph, minimum: number, count: number)
   return found;
 }
 
+/**
+ * A node:http server answering the bench's query without GraphQL: the closure, then `JSON.stringify` of the same
+ * objects an executor would build, sent as yoga sends it. Its answers are checked byte for byte against
+ * graphql-jit's before it is timed, so it is the same work on the wire with nothing of ours around it.
+ */
+function bareLineageServer(graph: CatalogGraph): Server {
+  return createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const { variables } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { variables: { key: string } };
+      const { nodes, edges } = graph.lineage(variables.key, "UPSTREAM", null);
+      const body = JSON.stringify({ data: { lineage: { nodes: nodes.map((node) => ({ key: node.id, kinds: node.kinds })), edges: edges.map(({ from, to }) => ({ from, to })) } } });
+      response.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      response.end(body);
+    });
+  });
+}
+
+async function answerOf(url: string, key: string): Promise<string> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: QUERY, variables: { key } }) });
+  return response.text();
+}
+
 export async function benchLineage(size: number, requests = 200): Promise<LineageBenchResult> {
   const graph = deepGraph(size);
   const targets = bigClosures(graph, 3000, 20);
@@ -96,8 +129,18 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     compiled: createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0 }),
     graphqlJs: createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0, compiledExecution: false }),
   };
+  const bare = bareLineageServer(graph);
   await loadQueryCompiler();
-  const urls = { compiled: (await servers.compiled.listen()).graphqlUrl, graphqlJs: (await servers.graphqlJs.listen()).graphqlUrl };
+  await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+  const urls = {
+    compiled: (await servers.compiled.listen()).graphqlUrl,
+    graphqlJs: (await servers.graphqlJs.listen()).graphqlUrl,
+    bareNode: `http://127.0.0.1:${(bare.address() as { port: number }).port}/graphql`,
+  };
+  for (const key of targets.slice(0, 3)) {
+    const [expected, floor] = [await answerOf(urls.compiled, key), await answerOf(urls.bareNode, key)];
+    if (floor !== expected) throw new Error(`the bare server's answer for ${key} is not graphql-jit's, byte for byte (${floor.length} vs ${expected.length} characters)`);
+  }
   const client = fork(join(import.meta.dirname, "lineage-client.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const askOutOfProcess = (block: ClientBlock) =>
     new Promise<ClientTimings>((resolve, reject) => {
@@ -118,14 +161,17 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     { name: "compiled", executor: "compiled", outOfProcess: true },
     { name: "graphqlJs", executor: "graphqlJs", outOfProcess: true },
     { name: "compiledInProcess", executor: "compiled", outOfProcess: false },
+    { name: "bareNode", executor: "bareNode", outOfProcess: true },
   ] as const;
-  const samples = { compiled: { ms: [] as number[], cpuUs: 0 }, graphqlJs: { ms: [] as number[], cpuUs: 0 }, compiledInProcess: { ms: [] as number[], cpuUs: 0 } };
+  const sample = () => ({ ms: [] as number[], cpuUs: 0 });
+  const samples = { compiled: sample(), graphqlJs: sample(), compiledInProcess: sample(), bareNode: sample() };
   let bytes = 0;
   let answers = 0;
   try {
-    // Blocks of 20 requests, the three alternated; the first block of each warms the JIT and is not counted.
-    for (let block = 0; block < 3 * (requests / 20 + 1); block++) {
-      const configuration = configurations[block % 3]!;
+    // Blocks of 20 requests, the configurations alternated; the first block of each warms the JIT and is not counted.
+    const count = configurations.length;
+    for (let block = 0; block < count * (requests / 20 + 1); block++) {
+      const configuration = configurations[block % count]!;
       const asked = Array.from({ length: 20 }, (_, i) => {
         const target = (block * 20 + i) % targets.length;
         return { key: targets[target]!, nodes: closures[target]!.nodes.length };
@@ -135,7 +181,7 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
         ? await askOutOfProcess({ url: urls[configuration.executor], query: QUERY, requests: asked })
         : await askBlock({ url: urls[configuration.executor], query: QUERY, requests: asked });
       const used = process.cpuUsage(cpu);
-      if (block < 3) continue;
+      if (block < count) continue;
       samples[configuration.name].ms.push(...timings.ms);
       samples[configuration.name].cpuUs += used.user + used.system;
       bytes += timings.bytes;
@@ -143,7 +189,7 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     }
   } finally {
     client.send("exit");
-    await Promise.all([servers.compiled.close(), servers.graphqlJs.close()]);
+    await Promise.all([servers.compiled.close(), servers.graphqlJs.close(), new Promise((resolve) => bare.close(resolve))]);
   }
   const latency = ({ ms, cpuUs }: { ms: number[]; cpuUs: number }): ExecutorLatency => ({
     p50Ms: Number(percentile(ms, 50).toFixed(2)),
@@ -160,6 +206,7 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     compiled: latency(samples.compiled),
     graphqlJs: latency(samples.graphqlJs),
     compiledInProcessClient: latency(samples.compiledInProcess),
+    bareNode: latency(samples.bareNode),
   };
 }
 
@@ -184,8 +231,8 @@ function printLineageResult(result: LineageBenchResult, before: string, after: s
   recordTarget({
     target: 3,
     what: `\`lineage\` full closures over loopback (mean ${result.meanClosure.toLocaleString("en")} nodes), p50, client in its own process`,
-    figure: `${result.compiled.p50Ms} ms (client in the server's process: ${result.compiledInProcessClient.p50Ms} ms)`,
-    baseline: `${result.inProcessP50Ms} ms in process`,
+    figure: `${result.compiled.p50Ms} ms = ${(result.compiled.p50Ms / result.bareNode.p50Ms).toFixed(2)}× the bare node:http floor (client in the server's process: ${result.compiledInProcessClient.p50Ms} ms)`,
+    baseline: `${result.inProcessP50Ms} ms in process; bare node:http server, same bytes: ${result.bareNode.p50Ms} ms`,
     goal: "≤ 10 ms",
     met: result.compiled.p50Ms <= 10 && result.meanClosure >= 3000,
   });
@@ -193,6 +240,7 @@ function printLineageResult(result: LineageBenchResult, before: string, after: s
     ["graphql-jit (serve)", "own process", result.compiled, "server", "p50 ≤ 10 ms"],
     ["graphql-js (before)", "own process", result.graphqlJs, "server", ""],
     ["graphql-jit (serve)", "server's process", result.compiledInProcessClient, "server and client", ""],
+    ["none: bare node:http, same bytes (floor)", "own process", result.bareNode, "server", ""],
   ] as const;
   for (const [executor, client, latency, cpu, target] of rows) {
     console.log(
