@@ -6,8 +6,8 @@
  * assets before it, so the closures of late assets hold most of the graph (a deep project's marts).
  * The client asks from a process of its own (bench/lineage-client.ts); a client in the server's process is a third row.
  * A fourth row is the floor over HTTP on the machine at hand: a bare node:http server, no GraphQL, sending the same
- * bytes (checked) for the same closures. How fast a machine is moves every figure here (2.5× between two machines
- * of the same kind on 2026-12-03 and -04); the ratio to that floor is what this code adds.
+ * bytes (checked) for the same closures. How fast a machine is moves every figure here (2–2.8× between two machines
+ * of the same kind on 2026-12-04); the ratio to that floor is what this code adds.
  *
  * Run alone with `npx tsx bench/lineage-bench.ts [assets]`; `npm run bench` includes it.
  */
