@@ -22,7 +22,7 @@ import type { AssetSpec } from "../catalog/model/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 import { loadQueryCompiler } from "../server/yoga.ts";
 import { runForJson } from "./child-json.ts";
-import { askBlock, type ClientBlock, type ClientTimings } from "./lineage-client.ts";
+import { askBlock, askLineage, type ClientBlock, type ClientTimings } from "./lineage-client.ts";
 import { recordTarget } from "./targets.ts";
 
 const QUERY = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { nodes { key kinds } edges { from to } } }";
@@ -107,11 +107,6 @@ function bareLineageServer(graph: CatalogGraph): Server {
   });
 }
 
-async function answerOf(url: string, key: string): Promise<string> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: QUERY, variables: { key } }) });
-  return response.text();
-}
-
 export async function benchLineage(size: number, requests = 200): Promise<LineageBenchResult> {
   const graph = deepGraph(size);
   const targets = bigClosures(graph, 3000, 20);
@@ -138,7 +133,7 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     bareNode: `http://127.0.0.1:${(bare.address() as { port: number }).port}/graphql`,
   };
   for (const key of targets.slice(0, 3)) {
-    const [expected, floor] = [await answerOf(urls.compiled, key), await answerOf(urls.bareNode, key)];
+    const [expected, floor] = [await askLineage(urls.compiled, QUERY, key), await askLineage(urls.bareNode, QUERY, key)];
     if (floor !== expected) throw new Error(`the bare server's answer for ${key} is not graphql-jit's, byte for byte (${floor.length} vs ${expected.length} characters)`);
   }
   const client = fork(join(import.meta.dirname, "lineage-client.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });

@@ -21,18 +21,19 @@ export interface ClientTimings {
   readonly error?: string;
 }
 
+/** One lineage query over HTTP, its body as text. */
+export async function askLineage(url: string, query: string, key: string): Promise<string> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables: { key } }) });
+  return response.text();
+}
+
 /** Asks `block`'s queries one after the other; throws on an answer without the expected nodes. */
 export async function askBlock(block: ClientBlock): Promise<ClientTimings> {
   const ms: number[] = [];
   let bytes = 0;
   for (const { key, nodes } of block.requests) {
     const started = performance.now();
-    const response = await fetch(block.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: block.query, variables: { key } }),
-    });
-    const text = await response.text();
+    const text = await askLineage(block.url, block.query, key);
     ms.push(performance.now() - started);
     bytes += text.length;
     const body = JSON.parse(text) as { data?: { lineage: { nodes: unknown[] } }; errors?: unknown };
