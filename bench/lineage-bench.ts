@@ -8,17 +8,23 @@
  * A fourth row is the floor over HTTP on the machine at hand: a bare node:http server, no GraphQL, sending the same
  * bytes (checked) for the same closures. How fast a machine is moves every figure here (2–2.8× between two machines
  * of the same kind on 2026-12-04); the ratio to that floor is what this code adds.
+ * The last two rows ask what the web UI's lineage graph asks (admin-ui's `Lineage` document: each node's tool,
+ * status and last update too), with run state for every asset held in memory, of the server and of its floor.
  *
  * Run alone with `npx tsx bench/lineage-bench.ts [assets]`; `npm run bench` includes it.
  */
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { parse, print, separateOperations } from "graphql";
 import pino from "pino";
 import { buildCatalogGraph, type CatalogGraph } from "../catalog/graph/index.ts";
 import { definitions, spec } from "../catalog/graph/test-specs.ts";
 import type { AssetSpec } from "../catalog/model/index.ts";
+import type { AssetRuntimeState, AutomationState } from "../scheduler/conditions/index.ts";
+import { assetStatus, updatedAt, type AutomationSource } from "../server/graphql/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 import { loadQueryCompiler } from "../server/yoga.ts";
 import { runForJson } from "./child-json.ts";
@@ -26,6 +32,12 @@ import { askBlock, askLineage, type ClientBlock, type ClientTimings } from "./li
 import { recordTarget } from "./targets.ts";
 
 const QUERY = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { nodes { key kinds } edges { from to } } }";
+
+/** The web UI's lineage query, with its fragment, read from the UI's own documents. */
+const UI_QUERY = print(
+  separateOperations(parse(readFileSync(join(import.meta.dirname, "..", "admin-ui", "src", "data-provider", "documents", "assets.graphql"), "utf8")))["Lineage"]!,
+);
+const UI_VARIABLES = { direction: "UPSTREAM", depth: null };
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -56,6 +68,8 @@ export interface LineageBenchResult {
    * (`JSON.stringify` of the answer's objects), asked by the same client. What any Node server pays here.
    */
   readonly bareNode: ExecutorLatency;
+  /** The web UI's lineage query: graphql-jit, and the floor for the same bytes; its mean response size. */
+  readonly ui: { readonly compiled: ExecutorLatency; readonly bareNode: ExecutorLatency; readonly responseKb: number };
 }
 
 /** A deep graph: each asset reads one to three of the 200 before it (deterministic). */
@@ -89,18 +103,53 @@ export function bigClosures(graph: CatalogGraph, minimum: number, count: number)
 }
 
 /**
- * A node:http server answering the bench's query without GraphQL: the closure, then `JSON.stringify` of the same
- * objects an executor would build, sent as yoga sends it. Its answers are checked byte for byte against
- * graphql-jit's before it is timed, so it is the same work on the wire with nothing of ours around it.
+ * Run state for every asset (deterministic): 90% materialized at some moment of one day, so a node is fresh or
+ * stale by its parents' times; a few failed since, a few in a run now; the rest never materialized.
  */
-function bareLineageServer(graph: CatalogGraph): Server {
+function runState(graph: CatalogGraph): AutomationState {
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const day = Date.UTC(2026, 11, 1);
+  const assets = new Map<string, AssetRuntimeState>();
+  let storageId = 0;
+  for (const asset of graph.assets) {
+    const draw = random();
+    if (draw < 0.1) continue;
+    const latestMaterialization = { storageId: ++storageId, timestamp: day + Math.floor(random() * 86_400_000), runId: null, runAssetSelection: null };
+    assets.set(asset.id, {
+      latestMaterialization,
+      latestFailure: draw > 0.97 ? { storageId: ++storageId, timestamp: latestMaterialization.timestamp + 60_000, runId: null } : null,
+      runInProgress: draw > 0.96 && draw <= 0.97 ? "run-1" : null,
+    });
+  }
+  return { lastEventId: storageId, assets };
+}
+
+/**
+ * A node:http server answering the bench's queries without GraphQL: the closure, then `JSON.stringify` of the same
+ * objects an executor would build (for the UI's query, with the server's own status and last-update functions),
+ * sent as yoga sends it. Its answers are checked byte for byte against graphql-jit's before it is timed, so it is
+ * the same work on the wire with nothing of ours around it.
+ */
+function bareLineageServer(graph: CatalogGraph, state: AutomationState): Server {
+  const asUi = (node: CatalogGraph["assets"][number]) => {
+    const at = updatedAt(state, node.id);
+    return {
+      key: node.id,
+      kinds: node.kinds,
+      materializedBy: node.materializer === null ? null : { tool: node.materializer.tool },
+      status: assetStatus(node, graph, state),
+      lastUpdatedAt: at === null ? null : new Date(at).toISOString(),
+    };
+  };
   return createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const { variables } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { variables: { key: string } };
+      const { query, variables } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables: { key: string } };
       const { nodes, edges } = graph.lineage(variables.key, "UPSTREAM", null);
-      const body = JSON.stringify({ data: { lineage: { nodes: nodes.map((node) => ({ key: node.id, kinds: node.kinds })), edges: edges.map(({ from, to }) => ({ from, to })) } } });
+      const answerNodes = query === UI_QUERY ? nodes.map(asUi) : nodes.map((node) => ({ key: node.id, kinds: node.kinds }));
+      const body = JSON.stringify({ data: { lineage: { nodes: answerNodes, edges: edges.map(({ from, to }) => ({ from, to })) } } });
       response.writeHead(200, { "content-type": "application/json; charset=utf-8" });
       response.end(body);
     });
@@ -120,11 +169,15 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     inProcess.push(performance.now() - started);
   }
 
+  const state = runState(graph);
+  // Run state as a store's source gives it, without the store's read (the tick bench measures that).
+  const automation: AutomationSource = { state: () => Promise.resolve(state), evaluations: async () => [], cursor: async () => null };
+  const catalog = { current: () => graph, automation };
   const servers = {
-    compiled: createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0 }),
-    graphqlJs: createTributaryServer({ catalog: { current: () => graph }, logger: pino({ level: "silent" }), port: 0, compiledExecution: false }),
+    compiled: createTributaryServer({ catalog, logger: pino({ level: "silent" }), port: 0 }),
+    graphqlJs: createTributaryServer({ catalog, logger: pino({ level: "silent" }), port: 0, compiledExecution: false }),
   };
-  const bare = bareLineageServer(graph);
+  const bare = bareLineageServer(graph, state);
   await loadQueryCompiler();
   await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
   const urls = {
@@ -132,9 +185,11 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     graphqlJs: (await servers.graphqlJs.listen()).graphqlUrl,
     bareNode: `http://127.0.0.1:${(bare.address() as { port: number }).port}/graphql`,
   };
-  for (const key of targets.slice(0, 3)) {
-    const [expected, floor] = [await askLineage(urls.compiled, QUERY, key), await askLineage(urls.bareNode, QUERY, key)];
-    if (floor !== expected) throw new Error(`the bare server's answer for ${key} is not graphql-jit's, byte for byte (${floor.length} vs ${expected.length} characters)`);
+  for (const [query, variables] of [[QUERY, {}], [UI_QUERY, UI_VARIABLES]] as const) {
+    for (const key of targets.slice(0, 3)) {
+      const [expected, floor] = [await askLineage(urls.compiled, query, { ...variables, key }), await askLineage(urls.bareNode, query, { ...variables, key })];
+      if (floor !== expected) throw new Error(`the bare server's answer for ${key} is not graphql-jit's, byte for byte (${floor.length} vs ${expected.length} characters)`);
+    }
   }
   const client = fork(join(import.meta.dirname, "lineage-client.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const askOutOfProcess = (block: ClientBlock) =>
@@ -153,15 +208,16 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
       client.send(block);
     });
   const configurations = [
-    { name: "compiled", executor: "compiled", outOfProcess: true },
-    { name: "graphqlJs", executor: "graphqlJs", outOfProcess: true },
-    { name: "compiledInProcess", executor: "compiled", outOfProcess: false },
-    { name: "bareNode", executor: "bareNode", outOfProcess: true },
+    { name: "compiled", executor: "compiled", outOfProcess: true, ui: false },
+    { name: "graphqlJs", executor: "graphqlJs", outOfProcess: true, ui: false },
+    { name: "compiledInProcess", executor: "compiled", outOfProcess: false, ui: false },
+    { name: "bareNode", executor: "bareNode", outOfProcess: true, ui: false },
+    { name: "compiledUi", executor: "compiled", outOfProcess: true, ui: true },
+    { name: "bareNodeUi", executor: "bareNode", outOfProcess: true, ui: true },
   ] as const;
   const sample = () => ({ ms: [] as number[], cpuUs: 0 });
-  const samples = { compiled: sample(), graphqlJs: sample(), compiledInProcess: sample(), bareNode: sample() };
-  let bytes = 0;
-  let answers = 0;
+  const samples = { compiled: sample(), graphqlJs: sample(), compiledInProcess: sample(), bareNode: sample(), compiledUi: sample(), bareNodeUi: sample() };
+  const sizes = { bench: { bytes: 0, answers: 0 }, ui: { bytes: 0, answers: 0 } };
   try {
     // Blocks of 20 requests, the configurations alternated; the first block of each warms the JIT and is not counted.
     const count = configurations.length;
@@ -171,16 +227,18 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
         const target = (block * 20 + i) % targets.length;
         return { key: targets[target]!, nodes: closures[target]!.nodes.length };
       });
+      const ask: ClientBlock = configuration.ui
+        ? { url: urls[configuration.executor], query: UI_QUERY, variables: UI_VARIABLES, requests: asked }
+        : { url: urls[configuration.executor], query: QUERY, requests: asked };
       const cpu = process.cpuUsage();
-      const timings = configuration.outOfProcess
-        ? await askOutOfProcess({ url: urls[configuration.executor], query: QUERY, requests: asked })
-        : await askBlock({ url: urls[configuration.executor], query: QUERY, requests: asked });
+      const timings = configuration.outOfProcess ? await askOutOfProcess(ask) : await askBlock(ask);
       const used = process.cpuUsage(cpu);
       if (block < count) continue;
       samples[configuration.name].ms.push(...timings.ms);
       samples[configuration.name].cpuUs += used.user + used.system;
-      bytes += timings.bytes;
-      answers += timings.ms.length;
+      const size = sizes[configuration.ui ? "ui" : "bench"];
+      size.bytes += timings.bytes;
+      size.answers += timings.ms.length;
     }
   } finally {
     client.send("exit");
@@ -197,11 +255,12 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     meanClosure: Math.round(closures.reduce((n, c) => n + c.nodes.length, 0) / closures.length),
     meanEdges: Math.round(closures.reduce((n, c) => n + c.edges.length, 0) / closures.length),
     inProcessP50Ms: Number(percentile(inProcess, 50).toFixed(2)),
-    responseKb: Math.round(bytes / answers / 1024),
+    responseKb: Math.round(sizes.bench.bytes / sizes.bench.answers / 1024),
     compiled: latency(samples.compiled),
     graphqlJs: latency(samples.graphqlJs),
     compiledInProcessClient: latency(samples.compiledInProcess),
     bareNode: latency(samples.bareNode),
+    ui: { compiled: latency(samples.compiledUi), bareNode: latency(samples.bareNodeUi), responseKb: Math.round(sizes.ui.bytes / sizes.ui.answers / 1024) },
   };
 }
 
@@ -234,15 +293,17 @@ function printLineageResult(result: LineageBenchResult, before: string, after: s
     met: result.meanClosure >= 3000 && (result.compiled.p50Ms <= 10 || result.compiled.p50Ms <= 1.3 * result.bareNode.p50Ms),
   });
   const rows = [
-    ["graphql-jit (serve)", "own process", result.compiled, "server", "p50 ≤ 10 ms, or ≤ 1.3× the floor"],
-    ["graphql-js (before)", "own process", result.graphqlJs, "server", ""],
-    ["graphql-jit (serve)", "server's process", result.compiledInProcessClient, "server and client", ""],
-    ["none: bare node:http, same bytes (floor)", "own process", result.bareNode, "server", ""],
+    ["graphql-jit (serve)", "own process", result.compiled, "server", "p50 ≤ 10 ms, or ≤ 1.3× the floor", result.responseKb],
+    ["graphql-js (before)", "own process", result.graphqlJs, "server", "", result.responseKb],
+    ["graphql-jit (serve)", "server's process", result.compiledInProcessClient, "server and client", "", result.responseKb],
+    ["none: bare node:http, same bytes (floor)", "own process", result.bareNode, "server", "", result.responseKb],
+    ["the web UI's query (+ tool, status, last update): graphql-jit (serve)", "own process", result.ui.compiled, "server", "", result.ui.responseKb],
+    ["the web UI's query: bare node:http, same bytes (its floor)", "own process", result.ui.bareNode, "server", "", result.ui.responseKb],
   ] as const;
-  for (const [executor, client, latency, cpu, target] of rows) {
+  for (const [executor, client, latency, cpu, target, kb] of rows) {
     console.log(
       `| ${result.assets.toLocaleString("en")} | ${result.targets} (${result.meanClosure.toLocaleString("en")} / ${result.meanEdges.toLocaleString("en")}) | ` +
-        `${result.responseKb} KB | ${result.inProcessP50Ms} ms | ${executor} | ${client} | ${latency.p50Ms} ms / ${latency.p95Ms} ms | ${latency.cpuMs} ms (${cpu}) | ${target} |`,
+        `${kb} KB | ${result.inProcessP50Ms} ms | ${executor} | ${client} | ${latency.p50Ms} ms / ${latency.p95Ms} ms | ${latency.cpuMs} ms (${cpu}) | ${target} |`,
     );
   }
 }

@@ -11,6 +11,8 @@
 export interface ClientBlock {
   readonly url: string;
   readonly query: string;
+  /** Variables sent with each request besides `key`. */
+  readonly variables?: Readonly<Record<string, unknown>>;
   /** The keys to ask, in order, with the node count each answer must hold. */
   readonly requests: readonly { readonly key: string; readonly nodes: number }[];
 }
@@ -22,8 +24,8 @@ export interface ClientTimings {
 }
 
 /** One lineage query over HTTP, its body as text. */
-export async function askLineage(url: string, query: string, key: string): Promise<string> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables: { key } }) });
+export async function askLineage(url: string, query: string, variables: Readonly<Record<string, unknown>>): Promise<string> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
   return response.text();
 }
 
@@ -33,7 +35,7 @@ export async function askBlock(block: ClientBlock): Promise<ClientTimings> {
   let bytes = 0;
   for (const { key, nodes } of block.requests) {
     const started = performance.now();
-    const text = await askLineage(block.url, block.query, key);
+    const text = await askLineage(block.url, block.query, { ...block.variables, key });
     ms.push(performance.now() - started);
     bytes += text.length;
     const body = JSON.parse(text) as { data?: { lineage: { nodes: unknown[] } }; errors?: unknown };

@@ -13,6 +13,7 @@ import { ErrorCode } from "./graphql/errors.ts";
 import { graphiqlTabs } from "./graphiql-tabs.ts";
 import { createQueryLimitPlugins, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./graphql/limits.ts";
 import { createCatalogSchema } from "./graphql/schema.ts";
+import { preloadRunState } from "./graphql/status.ts";
 import { DEFAULT_UI_DIR, serveUi } from "./static-ui.ts";
 import { LOCAL_CALLER } from "./auth/caller.ts";
 import { guardSchema } from "./auth/guard.ts";
@@ -192,6 +193,7 @@ export function createTributaryYoga(options: TributaryYogaOptions) {
     plugins: [
       ...(security ? [useSecurity(security, { access: () => source()?.access ?? null, sharedLimitStore: () => source()?.sharedLimitStore ?? null, logger, graphqlPath: GRAPHQL_PATH, probePaths: [HEALTH_PATH, READY_PATH] })] : []),
       ...createQueryLimitPlugins(limits),
+      preloadRunState(),
       ...(compile ? [compiledQueries(logger)] : []),
       refuseSimpleRequests(),
       serveUi(uiDir, [GRAPHQL_PATH, HEALTH_PATH, READY_PATH]),

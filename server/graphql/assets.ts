@@ -4,7 +4,7 @@
  * schema and {@link CatalogGraph}; the graph does the work.
  */
 import { facetsOf, comparePositions, isKeyOrder, orderPosition } from "../../catalog/graph/index.ts";
-import { assetStatus, requestState } from "./status.ts";
+import { assetStatus, requestState, withRequestState } from "./status.ts";
 import type { AssetStatus } from "./status.ts";
 import type { AssetFacets, AssetOrder, AssetQuery, CatalogAsset, CatalogGraph, FacetCount } from "../../catalog/graph/index.ts";
 import type { CheckSpec, ColumnSpec, PolicySpec, Relation, SourceLocation } from "../../catalog/model/index.ts";
@@ -492,8 +492,10 @@ const resolvers = {
     pageInfo: (page: Page<CatalogAsset>) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
   },
   Asset: {
-    status: async (asset: CatalogAsset, _args: unknown, context: GraphQLContext): Promise<AssetStatus> =>
-      assetStatus(asset, requireGraph(context), await requestState(context)),
+    status: (asset: CatalogAsset, _args: unknown, context: GraphQLContext): AssetStatus | Promise<AssetStatus> => {
+      const graph = requireGraph(context);
+      return withRequestState(context, (state) => assetStatus(asset, graph, state));
+    },
     key: (asset: CatalogAsset) => asset.id,
     keyPath: (asset: CatalogAsset) => asset.key,
     aliases: (asset: CatalogAsset) => asset.aliasIds,

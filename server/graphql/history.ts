@@ -10,7 +10,7 @@ import type { AssetEvent } from "../../catalog/model/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import { roleAllows } from "../auth/tokens.ts";
 import type { SchemaModule } from "./module.ts";
-import { requestState, updatedAt } from "./status.ts";
+import { updatedAt, withRequestState } from "./status.ts";
 
 const typeDefs = /* GraphQL */ `
   extend type Asset {
@@ -66,10 +66,11 @@ export function materializationDurationMs(event: Pick<AssetEvent, "tool" | "meta
 
 const resolvers = {
   Asset: {
-    lastUpdatedAt: async (asset: CatalogAsset, _args: unknown, context: GraphQLContext): Promise<string | null> => {
-      const at = updatedAt(await requestState(context), asset.id);
-      return at === null ? null : new Date(at).toISOString();
-    },
+    lastUpdatedAt: (asset: CatalogAsset, _args: unknown, context: GraphQLContext): string | null | Promise<string | null> =>
+      withRequestState(context, (state) => {
+        const at = updatedAt(state, asset.id);
+        return at === null ? null : new Date(at).toISOString();
+      }),
   },
   Materialization: {
     durationMs: (event: AssetEvent) => materializationDurationMs(event),

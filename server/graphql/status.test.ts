@@ -10,8 +10,12 @@ import type { AssetEventInput } from "../../catalog/model/events.ts";
 import { openCatalogStore, runSql } from "../../catalog/store/index.ts";
 import { createStoreAutomationSource } from "../automation-source.ts";
 import { createLogger } from "../logging.ts";
-import { query, shopGraph } from "../test-support.ts";
-import { createTributaryYoga } from "../yoga.ts";
+import type { AutomationState } from "../../scheduler/conditions/index.ts";
+import { LOCAL_CALLER } from "../auth/caller.ts";
+import { execute, query, shopGraph } from "../test-support.ts";
+import { createTributaryYoga, loadQueryCompiler } from "../yoga.ts";
+import type { AutomationSource } from "./context.ts";
+import { withRequestState } from "./status.ts";
 
 const event = (key: string, kind: AssetEventInput["kind"], at: string): AssetEventInput => ({
   assetKey: key.split("/"),
@@ -67,4 +71,65 @@ test("status: fresh, stale, failed, running, never materialized — per asset, a
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("run state is read once per request, before execution, and only when an asset's status or lastUpdatedAt is asked", async () => {
+  const graph = shopGraph();
+  const at = (iso: string) => Date.parse(iso);
+  const materialized = (storageId: number, iso: string) => ({ latestMaterialization: { storageId, timestamp: at(iso), runId: null, runAssetSelection: null } });
+  const state: AutomationState = {
+    lastEventId: 2,
+    assets: new Map([
+      ["raw/shop/orders", materialized(2, "2026-11-24T10:00:00Z")],
+      ["stg_orders", materialized(1, "2026-11-24T09:00:00Z")],
+    ]),
+  };
+  let reads = 0;
+  let failing = false;
+  const automation: AutomationSource = {
+    evaluations: async () => [],
+    cursor: async () => null,
+    state: async () => {
+      reads++;
+      if (failing) throw new Error("the store went away");
+      return state;
+    },
+  };
+  for (const compiledExecution of [true, false]) {
+    reads = 0;
+    failing = false;
+    const yoga = createTributaryYoga({ catalog: { current: () => graph, automation }, logger: createLogger({ level: "silent" }), compiledExecution });
+    await loadQueryCompiler();
+    const lineage = `query($k: String!) { lineage(key: $k, direction: UPSTREAM) { nodes { ...Row } } }
+      fragment Row on Asset { key status lastUpdatedAt }`;
+    type Rows = { lineage: { nodes: { key: string; status: string; lastUpdatedAt: string | null }[] } };
+    const rows = (await query<Rows>(yoga, lineage, { k: "stg_orders" })).lineage.nodes;
+    assert.deepEqual(
+      rows.map((n) => [n.key, n.status, n.lastUpdatedAt]),
+      [
+        ["stg_orders", "STALE", "2026-11-24T09:00:00.000Z"],
+        ["raw/shop/orders", "FRESH", "2026-11-24T10:00:00.000Z"],
+      ],
+      `compiledExecution: ${compiledExecution}`,
+    );
+    assert.equal(reads, 1, "one read for every status and lastUpdatedAt of the answer");
+    await query(yoga, `{ lineage(key: "stg_orders") { nodes { key kinds } edges { from to } } }`);
+    assert.equal(reads, 1, "a query without run-state fields reads no state");
+    // A failed read is an error of the fields that needed it, not of the whole request.
+    failing = true;
+    const { body } = await execute(yoga, `{ asset(key: "stg_orders") { key status } catalog: lineage(key: "stg_orders", direction: UPSTREAM) { edges { from } } }`);
+    assert.equal(reads, 2);
+    assert.deepEqual(body.errors?.map((e) => e.path), [["asset", "status"]]);
+    assert.equal(body.data?.["asset"], null);
+    assert.deepEqual(body.data?.["catalog"], { edges: [{ from: "raw/shop/orders" }] });
+  }
+});
+
+test("withRequestState answers without a promise once the request's state is read", async () => {
+  const state: AutomationState = { lastEventId: 0, assets: new Map() };
+  const context = { catalog: { current: () => shopGraph(), automation: { evaluations: async () => [], cursor: async () => null, state: async () => state } }, graph: null, caller: LOCAL_CALLER };
+  const before = withRequestState(context, (read) => read);
+  assert.ok(before instanceof Promise, "not read yet: a promise");
+  assert.equal(await before, state);
+  assert.equal(withRequestState(context, (read) => read), state, "read: the value itself");
 });
