@@ -66,6 +66,25 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     return { status, rows };
   };
 
+  /**
+   * The bar's box once the page has stopped moving it: scrolled into view, then read until two reads 300 ms apart
+   * agree. Panels above it (lineage, history) finish loading after the bar appears and push it down; on a busy
+   * machine that can land between reading the box and a pointer gesture, which then misses the bar (CI saw the
+   * drag select nothing and the tooltip never show).
+   */
+  const settledBox = async (bar: ReturnType<Page["getByTestId"]>) => {
+    let previous: string | null = null;
+    for (const started = Date.now(); Date.now() - started < 30_000; ) {
+      await bar.scrollIntoViewIfNeeded();
+      const box = (await bar.boundingBox())!;
+      const now = JSON.stringify(box);
+      if (now === previous) return box;
+      previous = now;
+      await page.waitForTimeout(300);
+    }
+    throw new Error("the partitions bar kept moving for 30 s");
+  };
+
   /** Waits until the line under the bar says `text`. */
   const selected = (text: string) =>
     page.waitForFunction((expected) => document.querySelector('[data-testid="partitions-selected"]')?.textContent === expected, text, { timeout: 10_000 });
@@ -85,8 +104,7 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     const total = Number((await page.getByTestId("partitions-legend").locator('[data-state="MISSING"]').getAttribute("data-count")) ?? "0");
     assert.ok(total > 60, `partitions since 2026-09-01: ${total}`);
     // Drag from the middle of the first partition to the middle of the second.
-    await bar.scrollIntoViewIfNeeded();
-    const box = (await bar.boundingBox())!;
+    const box = await settledBox(bar);
     const x = (i: number) => box.x + ((i + 0.5) / total) * box.width;
     const y = box.y + box.height / 2;
     await page.mouse.move(x(0), y);
@@ -96,7 +114,8 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     await selected("Selected 2026-09-01 … 2026-09-02 (2 partitions)");
     // The tooltip names the partition under the pointer and its state (pointed at again: on a busy machine the
     // selection's re-render could land after the last move and leave no hover).
-    await page.mouse.move(x(1) + 1, y);
+    const settled = await settledBox(bar);
+    await page.mouse.move(settled.x + ((1 + 0.5) / total) * settled.width + 1, settled.y + settled.height / 2);
     const tooltip = page.getByTestId("partition-tooltip");
     assert.deepEqual([await tooltip.getAttribute("data-key"), await tooltip.getAttribute("data-state")], ["2026-09-02", "MISSING"]);
     assert.match((await tooltip.textContent()) ?? "", /2026-09-02\s*missing/);
@@ -136,8 +155,7 @@ describe("partitions bar and backfill page", { timeout: 900_000 }, () => {
     await page.getByTestId("asset-backfill").first().waitFor();
 
     // stg_shopify__orders is built now: a partition clicked alone backfills at once, with no upstream run.
-    await bar.scrollIntoViewIfNeeded();
-    const again = (await bar.boundingBox())!;
+    const again = await settledBox(bar);
     await page.mouse.click(again.x + ((4 + 0.5) / total) * again.width, again.y + again.height / 2);
     await selected("Selected 2026-09-05 (1 partition)");
     await page.getByTestId("launch-backfill").click();
