@@ -6,7 +6,7 @@
  */
 import type { CatalogAsset, CatalogGraph } from "../../catalog/graph/index.ts";
 import type { AutomationState } from "../../scheduler/conditions/index.ts";
-import { BREAK, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
+import { BREAK, getOperationAST, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 
@@ -86,12 +86,14 @@ function documentSelectsRunState(schema: GraphQLSchema, document: DocumentNode):
 }
 
 /**
- * Reads the request's run state before executing an operation that selects a per-asset run-state field, so the
+ * Reads the request's run state before executing a query that selects a per-asset run-state field, so the
  * executor finds it read (see {@link withRequestState}). Operations that do not select one read nothing.
  */
 export function preloadRunState(): Plugin<GraphQLContext> {
   return {
     async onExecute({ args }) {
+      // Queries only: a mutation's answer must show the state after its own work, read when its fields resolve.
+      if (getOperationAST(args.document, args.operationName)?.operation !== "query") return;
       if (!documentSelectsRunState(args.schema, args.document)) return;
       // A failed read is left to the fields that need it, which report it where it belongs in the answer.
       await requestState(args.contextValue).catch(() => undefined);
