@@ -24,7 +24,7 @@ import { buildCatalogGraph, type CatalogGraph } from "../catalog/graph/index.ts"
 import { definitions, spec } from "../catalog/graph/test-specs.ts";
 import type { AssetSpec } from "../catalog/model/index.ts";
 import type { AssetRuntimeState, AutomationState } from "../scheduler/conditions/index.ts";
-import { assetStatus, updatedAt, type AutomationSource } from "../server/graphql/index.ts";
+import { assetStatus, lastUpdatedAt, type AutomationSource } from "../server/graphql/index.ts";
 import { createTributaryServer } from "../server/http.ts";
 import { loadQueryCompiler } from "../server/yoga.ts";
 import { runForJson } from "./child-json.ts";
@@ -37,7 +37,12 @@ const QUERY = "query($key: String!) { lineage(key: $key, direction: UPSTREAM) { 
 const UI_QUERY = print(
   separateOperations(parse(readFileSync(join(import.meta.dirname, "..", "admin-ui", "src", "data-provider", "documents", "assets.graphql"), "utf8")))["Lineage"]!,
 );
-const UI_VARIABLES = { direction: "UPSTREAM", depth: null };
+
+/** What the bench asks: its own query, and the web UI's with the variables the lineage graph sends. */
+const ASKED = {
+  bench: { query: QUERY, variables: {} },
+  ui: { query: UI_QUERY, variables: { direction: "UPSTREAM", depth: null } },
+} as const;
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -132,16 +137,13 @@ function runState(graph: CatalogGraph): AutomationState {
  * the same work on the wire with nothing of ours around it.
  */
 function bareLineageServer(graph: CatalogGraph, state: AutomationState): Server {
-  const asUi = (node: CatalogGraph["assets"][number]) => {
-    const at = updatedAt(state, node.id);
-    return {
-      key: node.id,
-      kinds: node.kinds,
-      materializedBy: node.materializer === null ? null : { tool: node.materializer.tool },
-      status: assetStatus(node, graph, state),
-      lastUpdatedAt: at === null ? null : new Date(at).toISOString(),
-    };
-  };
+  const asUi = (node: CatalogGraph["assets"][number]) => ({
+    key: node.id,
+    kinds: node.kinds,
+    materializedBy: node.materializer === null ? null : { tool: node.materializer.tool },
+    status: assetStatus(node, graph, state),
+    lastUpdatedAt: lastUpdatedAt(state, node.id),
+  });
   return createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -185,7 +187,7 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
     graphqlJs: (await servers.graphqlJs.listen()).graphqlUrl,
     bareNode: `http://127.0.0.1:${(bare.address() as { port: number }).port}/graphql`,
   };
-  for (const [query, variables] of [[QUERY, {}], [UI_QUERY, UI_VARIABLES]] as const) {
+  for (const { query, variables } of Object.values(ASKED)) {
     for (const key of targets.slice(0, 3)) {
       const [expected, floor] = [await askLineage(urls.compiled, query, { ...variables, key }), await askLineage(urls.bareNode, query, { ...variables, key })];
       if (floor !== expected) throw new Error(`the bare server's answer for ${key} is not graphql-jit's, byte for byte (${floor.length} vs ${expected.length} characters)`);
@@ -208,12 +210,12 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
       client.send(block);
     });
   const configurations = [
-    { name: "compiled", executor: "compiled", outOfProcess: true, ui: false },
-    { name: "graphqlJs", executor: "graphqlJs", outOfProcess: true, ui: false },
-    { name: "compiledInProcess", executor: "compiled", outOfProcess: false, ui: false },
-    { name: "bareNode", executor: "bareNode", outOfProcess: true, ui: false },
-    { name: "compiledUi", executor: "compiled", outOfProcess: true, ui: true },
-    { name: "bareNodeUi", executor: "bareNode", outOfProcess: true, ui: true },
+    { name: "compiled", executor: "compiled", outOfProcess: true, asked: "bench" },
+    { name: "graphqlJs", executor: "graphqlJs", outOfProcess: true, asked: "bench" },
+    { name: "compiledInProcess", executor: "compiled", outOfProcess: false, asked: "bench" },
+    { name: "bareNode", executor: "bareNode", outOfProcess: true, asked: "bench" },
+    { name: "compiledUi", executor: "compiled", outOfProcess: true, asked: "ui" },
+    { name: "bareNodeUi", executor: "bareNode", outOfProcess: true, asked: "ui" },
   ] as const;
   const sample = () => ({ ms: [] as number[], cpuUs: 0 });
   const samples = { compiled: sample(), graphqlJs: sample(), compiledInProcess: sample(), bareNode: sample(), compiledUi: sample(), bareNodeUi: sample() };
@@ -227,16 +229,14 @@ export async function benchLineage(size: number, requests = 200): Promise<Lineag
         const target = (block * 20 + i) % targets.length;
         return { key: targets[target]!, nodes: closures[target]!.nodes.length };
       });
-      const ask: ClientBlock = configuration.ui
-        ? { url: urls[configuration.executor], query: UI_QUERY, variables: UI_VARIABLES, requests: asked }
-        : { url: urls[configuration.executor], query: QUERY, requests: asked };
+      const ask: ClientBlock = { url: urls[configuration.executor], ...ASKED[configuration.asked], requests: asked };
       const cpu = process.cpuUsage();
       const timings = configuration.outOfProcess ? await askOutOfProcess(ask) : await askBlock(ask);
       const used = process.cpuUsage(cpu);
       if (block < count) continue;
       samples[configuration.name].ms.push(...timings.ms);
       samples[configuration.name].cpuUs += used.user + used.system;
-      const size = sizes[configuration.ui ? "ui" : "bench"];
+      const size = sizes[configuration.asked];
       size.bytes += timings.bytes;
       size.answers += timings.ms.length;
     }

@@ -10,7 +10,7 @@ import type { AssetEvent } from "../../catalog/model/index.ts";
 import type { GraphQLContext } from "./context.ts";
 import { roleAllows } from "../auth/tokens.ts";
 import type { SchemaModule } from "./module.ts";
-import { updatedAt, withRequestState } from "./status.ts";
+import { lastUpdatedAt, withRequestState } from "./status.ts";
 
 const typeDefs = /* GraphQL */ `
   extend type Asset {
@@ -67,10 +67,7 @@ export function materializationDurationMs(event: Pick<AssetEvent, "tool" | "meta
 const resolvers = {
   Asset: {
     lastUpdatedAt: (asset: CatalogAsset, _args: unknown, context: GraphQLContext): string | null | Promise<string | null> =>
-      withRequestState(context, (state) => {
-        const at = updatedAt(state, asset.id);
-        return at === null ? null : new Date(at).toISOString();
-      }),
+      withRequestState(context, (state) => lastUpdatedAt(state, asset.id)),
   },
   Materialization: {
     durationMs: (event: AssetEvent) => materializationDurationMs(event),

@@ -24,20 +24,17 @@ interface StateRead {
 const perRequest = new WeakMap<GraphQLContext, StateRead>();
 
 function stateRead(context: GraphQLContext): StateRead {
-  let read = perRequest.get(context);
-  if (!read) {
-    const source = context.catalog?.automation;
-    const promise = source ? source.state() : Promise.resolve(EMPTY);
-    const started: StateRead = { promise, value: null };
-    read = started;
-    promise.then(
-      (state) => {
-        started.value = state;
-      },
-      () => undefined, // the readers of the promise report the failure
-    );
-    perRequest.set(context, read);
-  }
+  const existing = perRequest.get(context);
+  if (existing) return existing;
+  const source = context.catalog?.automation;
+  const read: StateRead = { promise: source ? source.state() : Promise.resolve(EMPTY), value: null };
+  read.promise.then(
+    (state) => {
+      read.value = state;
+    },
+    () => undefined, // the readers of the promise report the failure
+  );
+  perRequest.set(context, read);
   return read;
 }
 
@@ -105,6 +102,12 @@ export function preloadRunState(): Plugin<GraphQLContext> {
 export function updatedAt(state: AutomationState, id: string): number | null {
   const entry = state.assets.get(id);
   return entry?.latestMaterialization?.timestamp ?? entry?.latestObservation?.timestamp ?? null;
+}
+
+/** `Asset.lastUpdatedAt`: {@link updatedAt} as an ISO 8601 instant, null when never. */
+export function lastUpdatedAt(state: AutomationState, id: string): string | null {
+  const at = updatedAt(state, id);
+  return at === null ? null : new Date(at).toISOString();
 }
 
 export function assetStatus(asset: CatalogAsset, graph: CatalogGraph, state: AutomationState): AssetStatus {
