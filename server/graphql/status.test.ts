@@ -86,10 +86,15 @@ test("run state is read once per request, before execution, and only when an ass
   };
   let reads = 0;
   let failing = false;
+  // In what order the executor reached the lineage and the store was read: the read comes first, before execution.
+  const order: string[] = [];
+  const lineageOf = graph.lineage.bind(graph);
+  Object.assign(graph, { lineage: (...args: Parameters<typeof graph.lineage>) => (order.push("lineage"), lineageOf(...args)) });
   const automation: AutomationSource = {
     evaluations: async () => [],
     cursor: async () => null,
     state: async () => {
+      order.push("state");
       reads++;
       if (failing) throw new Error("the store went away");
       return state;
@@ -98,6 +103,7 @@ test("run state is read once per request, before execution, and only when an ass
   for (const compiledExecution of [true, false]) {
     reads = 0;
     failing = false;
+    order.length = 0;
     const yoga = createTributaryYoga({ catalog: { current: () => graph, automation }, logger: createLogger({ level: "silent" }), compiledExecution });
     await loadQueryCompiler();
     const lineage = `query($k: String!) { lineage(key: $k, direction: UPSTREAM) { nodes { ...Row } } }
@@ -113,6 +119,7 @@ test("run state is read once per request, before execution, and only when an ass
       `compiledExecution: ${compiledExecution}`,
     );
     assert.equal(reads, 1, "one read for every status and lastUpdatedAt of the answer");
+    assert.deepEqual(order, ["state", "lineage"], "run state is read before the query executes");
     await query(yoga, `{ lineage(key: "stg_orders") { nodes { key kinds } edges { from to } } }`);
     assert.equal(reads, 1, "a query without run-state fields reads no state");
     // A failed read is an error of the fields that needed it, not of the whole request.
